@@ -1,0 +1,134 @@
+/**
+ * Messages between a tab and the signaling relay (docs/PROTOCOL.md, "Relay").
+ * Text WebSocket frames holding one JSON object each. Both sides parse what
+ * they receive into a typed message or a Reject; nothing is trusted unparsed.
+ *
+ * Join handshake: the relay sends a random 32-byte challenge; the tab answers
+ * with its peer id and an Ed25519 signature over
+ * `"tabmesh/relay-join/v1" || str8(network) || challenge`. Only then does the
+ * relay admit it to the room, so nobody can join under another peer's id.
+ */
+import { ByteWriter, concatBytes, fromHex, isHexOfLength, utf8 } from './bytes.ts';
+import { isValidNetworkName } from './network.ts';
+import { accept, reject, type Result } from './result.ts';
+import type { PeerId } from './types.ts';
+
+/** Relay frame limit. An SDP offer is 2–6 KB, hex-doubled inside a signed envelope; 64 KiB leaves room. */
+export const RELAY_MAX_FRAME_BYTES = 64 * 1024;
+/** Signal payloads are hex of a signed envelope (see signal-envelope.ts), bounded below the frame size. */
+export const RELAY_MAX_SIGNAL_CHARS = 60 * 1024;
+/** A welcome lists at most this many room members, so it stays within the frame limit. */
+export const RELAY_MAX_WELCOME_PEERS = 256;
+
+const JOIN_DOMAIN = utf8('tabmesh/relay-join/v1');
+
+export type RelayErrorCode =
+  | 'bad-json'
+  | 'binary-frame'
+  | 'too-large'
+  | 'unknown-type'
+  | 'bad-field'
+  | 'not-joined'
+  | 'already-joined'
+  | 'bad-signature'
+  | 'room-full'
+  | 'rate-limited'
+  | 'unknown-peer';
+
+export type ClientMessage =
+  | { type: 'join'; network: string; peerId: PeerId; signature: string }
+  | { type: 'signal'; to: PeerId; data: string };
+
+export type ServerMessage =
+  | { type: 'challenge'; nonce: string }
+  | { type: 'welcome'; peerId: PeerId; peers: PeerId[] }
+  | { type: 'peer-joined'; peerId: PeerId }
+  | { type: 'peer-left'; peerId: PeerId }
+  | { type: 'signal'; from: PeerId; data: string }
+  | { type: 'error'; code: RelayErrorCode; message: string };
+
+/** The bytes a tab signs to prove it owns `peerId` when joining `network`. */
+export function joinSigningBytes(network: string, challenge: Uint8Array): Uint8Array {
+  return concatBytes(JOIN_DOMAIN, new ByteWriter().str8(network).finish(), challenge);
+}
+
+/** Decodes a challenge nonce (32 bytes hex). */
+export function challengeBytes(nonce: string): Uint8Array | undefined {
+  return isHexOfLength(nonce, 32) ? fromHex(nonce) : undefined;
+}
+
+function parseJsonObject(text: string, maxChars: number): Result<Record<string, unknown>> {
+  if (text.length > maxChars) return reject('too-large', `frame is ${text.length} characters, limit ${maxChars}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return reject('bad-field', `not JSON: ${error.message}`);
+    throw error;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject('bad-field', 'frame must be a JSON object');
+  return accept(value as Record<string, unknown>);
+}
+
+const isPeerId = (value: unknown): value is PeerId => isHexOfLength(value, 32);
+const isSignalData = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= RELAY_MAX_SIGNAL_CHARS;
+
+/** Parses a frame a tab sent to the relay. */
+export function parseClientMessage(text: string): Result<ClientMessage> {
+  const parsed = parseJsonObject(text, RELAY_MAX_FRAME_BYTES);
+  if (!parsed.ok) return parsed;
+  const message = parsed.value;
+  switch (message.type) {
+    case 'join':
+      if (!isValidNetworkName(message.network)) return reject('bad-field', 'join.network must be 1-32 letters, digits, - or _');
+      if (!isPeerId(message.peerId)) return reject('bad-field', 'join.peerId must be 64 hex characters');
+      if (!isHexOfLength(message.signature, 64)) return reject('bad-field', 'join.signature must be 128 hex characters');
+      return accept({ type: 'join', network: message.network, peerId: message.peerId, signature: message.signature });
+    case 'signal':
+      if (!isPeerId(message.to)) return reject('bad-field', 'signal.to must be 64 hex characters');
+      if (!isSignalData(message.data)) return reject('bad-field', `signal.data must be a non-empty string of at most ${RELAY_MAX_SIGNAL_CHARS} characters`);
+      return accept({ type: 'signal', to: message.to, data: message.data });
+    default:
+      return reject('unknown-type', `unknown message type ${JSON.stringify(message.type)}`);
+  }
+}
+
+const ERROR_CODES: ReadonlySet<string> = new Set<RelayErrorCode>([
+  'bad-json', 'binary-frame', 'too-large', 'unknown-type', 'bad-field', 'not-joined',
+  'already-joined', 'bad-signature', 'room-full', 'rate-limited', 'unknown-peer',
+]);
+
+/** Parses a frame the relay sent to a tab. A tab trusts the relay for introductions only. */
+export function parseServerMessage(text: string): Result<ServerMessage> {
+  const parsed = parseJsonObject(text, RELAY_MAX_FRAME_BYTES);
+  if (!parsed.ok) return parsed;
+  const message = parsed.value;
+  switch (message.type) {
+    case 'challenge':
+      if (!isHexOfLength(message.nonce, 32)) return reject('bad-field', 'challenge.nonce must be 64 hex characters');
+      return accept({ type: 'challenge', nonce: message.nonce });
+    case 'welcome': {
+      const peers = message.peers;
+      if (!isPeerId(message.peerId)) return reject('bad-field', 'welcome.peerId must be 64 hex characters');
+      if (!Array.isArray(peers) || peers.length > RELAY_MAX_WELCOME_PEERS || !peers.every(isPeerId)) {
+        return reject('bad-field', `welcome.peers must be at most ${RELAY_MAX_WELCOME_PEERS} peer ids`);
+      }
+      return accept({ type: 'welcome', peerId: message.peerId, peers });
+    }
+    case 'peer-joined':
+    case 'peer-left':
+      if (!isPeerId(message.peerId)) return reject('bad-field', `${message.type}.peerId must be 64 hex characters`);
+      return accept({ type: message.type, peerId: message.peerId });
+    case 'signal':
+      if (!isPeerId(message.from)) return reject('bad-field', 'signal.from must be 64 hex characters');
+      if (!isSignalData(message.data)) return reject('bad-field', 'signal.data must be a bounded non-empty string');
+      return accept({ type: 'signal', from: message.from, data: message.data });
+    case 'error':
+      if (typeof message.code !== 'string' || !ERROR_CODES.has(message.code)) return reject('bad-field', 'error.code is not a known code');
+      if (typeof message.message !== 'string' || message.message.length > 500) return reject('bad-field', 'error.message must be a short string');
+      return accept({ type: 'error', code: message.code as RelayErrorCode, message: message.message });
+    default:
+      return reject('unknown-type', `unknown message type ${JSON.stringify(message.type)}`);
+  }
+}
