@@ -1,0 +1,140 @@
+/**
+ * Wires one running peer: identity and storage, the verifier workers, the
+ * protocol node, the relay client, the WebRTC dialer and the mesh maintainer.
+ * Data flows one way: net delivers bytes, core parses and decides, the worker
+ * verifies, core applies, storage persists, and the UI store is updated.
+ */
+import SimplePeer from 'simple-peer/simplepeer.min.js';
+import { createNode, type TabmeshNode, type TxSource } from '../core/node.ts';
+import { decodeTx, encodeTx, type Tx } from '../core/tx.ts';
+import type { Clock, Logger, TxId } from '../core/types.ts';
+import { createMeshMaintainer } from '../net/mesh-maintainer.ts';
+import { createSignalingClient } from '../net/signaling-client.ts';
+import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
+import type { StoredTx } from '../storage/ledger-store.ts';
+import type { TabmeshStore } from '../ui/store.ts';
+import type { TxView } from '../ui/view-models.ts';
+import { createVerifierPool } from '../worker/verifier-pool.ts';
+import type { PeerConfig } from './config.ts';
+import { openIdentity } from './open-identity.ts';
+import { createWallet } from './wallet.ts';
+
+/** Recent transactions loaded at start for the page and for tx(id). */
+const RECENT_TXS_ON_LOAD = 500;
+/** Housekeeping cadence: keepalive, dead-link detection, mesh repair, stats for the page. */
+const TICK_MS = 1_000;
+
+export interface RunningPeer {
+  id: string;
+  node: TabmeshNode;
+  send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
+  txStatus(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
+  stats(): Record<string, number>;
+  stop(): void;
+}
+
+const clock: Clock = { nowMs: () => performance.timeOrigin + performance.now() };
+
+function toTxView(tx: Tx, id: TxId, receivedAtMs: number, source: TxSource): TxView {
+  return { id, from: tx.from, to: tx.to, amount: tx.amount, fee: tx.fee, nonce: tx.nonce, status: 'pending', receivedAtMs, source };
+}
+
+function storedToView(stored: StoredTx, log: Logger): TxView | undefined {
+  const decoded = decodeTx(stored.bytes);
+  if (!decoded.ok) {
+    log.warn('a stored transaction is corrupt and was skipped', { id: stored.id, reason: decoded.detail });
+    return undefined;
+  }
+  return { ...toTxView(decoded.value, stored.id, stored.receivedAtMs, stored.source), status: stored.status, height: stored.height };
+}
+
+export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logger): Promise<RunningPeer> {
+  const { network } = config;
+  const { signer, store, clashed } = await openIdentity(network, log);
+  const verifier = createVerifierPool();
+  log.info('signature verification runs in workers', { backend: await verifier.backend() });
+
+  const txIndex = new Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>();
+  const recent = (await store.listRecentTxs(RECENT_TXS_ON_LOAD)).map((stored) => storedToView(stored, log)).filter((view) => view !== undefined);
+  for (const view of recent) txIndex.set(view.id, { status: view.status, height: view.height });
+  ui.getState().setTxs(recent);
+
+  const node = createNode({ verifier, clock, log }, {
+    network,
+    peerId: signer.peerId,
+    // Until the ledger exists every tab is at the genesis view: height 0, zero hash.
+    chainView: () => ({ tipHeight: 0, tipHash: '0'.repeat(64) }),
+  });
+  node.rememberTxs(txIndex.keys());
+  if (clashed) node.count('identityClashes');
+
+  node.events.on('tx', (tx, id, source) => {
+    const receivedAtMs = clock.nowMs();
+    txIndex.set(id, { status: 'pending' });
+    ui.getState().addTx(toTxView(tx, id, receivedAtMs, source));
+    store.putTx({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source }).catch((error: unknown) => {
+      ui.getState().log('error', `could not store transaction ${id.slice(0, 8)}: ${String(error)}`);
+    });
+  });
+
+  const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });
+  const dialer = createWebrtcDialer({
+    signer, verifier, clock, log,
+    createPeer: (options) => new SimplePeer(options),
+    sendSignal: (to, hex) => relay.sendSignal(to, hex),
+    onLink: (link) => node.addLink(link),
+    onRefused: () => node.count('signalsRejected'),
+  }, { network, iceServers: config.iceServers });
+  const mesh = createMeshMaintainer({ targetLinks: config.targetLinks }, {
+    isLinked: (id) => node.hasLink(id),
+    isPending: (id) => dialer.isPending(id),
+    isBanned: (id) => node.banOf(id) !== undefined,
+    linkCount: () => node.peers().length,
+    pendingCount: () => dialer.pendingCount(),
+    dial: (id) => dialer.dial(id),
+  });
+
+  relay.events.on('status', (status) => ui.getState().setRelay(status));
+  relay.events.on('welcome', (peers) => mesh.welcome(peers));
+  relay.events.on('peer-joined', (id) => mesh.joined(id));
+  relay.events.on('peer-left', (id) => mesh.left(id));
+  relay.events.on('signal', (from, data) => {
+    if (node.banOf(from)) return log.warn('ignored a signal from a banned peer', { peerId: from });
+    dialer.receiveSignal(from, data);
+  });
+  node.events.on('peer-open', (peer) => {
+    mesh.linked(peer.id);
+    ui.getState().upsertPeer({ ...peer, state: 'open' });
+    log.info('link open', { peerId: peer.id, direction: peer.direction });
+  });
+  node.events.on('peer-update', (peer) => ui.getState().upsertPeer({ ...peer, state: 'open' }));
+  node.events.on('peer-close', (peerId, reason) => {
+    ui.getState().removePeer(peerId);
+    log.info('link closed', { peerId, reason });
+  });
+
+  const stats = () => ({ ...node.stats(), ...verifier.stats() });
+  const timer = setInterval(() => {
+    node.tick();
+    mesh.tick();
+    ui.getState().setStats(stats());
+  }, TICK_MS);
+  relay.start();
+
+  const wallet = createWallet(network, { signer, store, submit: (tx) => node.submitLocalTx(tx) });
+  return {
+    id: signer.peerId,
+    node,
+    send: wallet.send,
+    txStatus: (id) => txIndex.get(id) ?? { status: 'unknown' },
+    stats,
+    stop() {
+      clearInterval(timer);
+      relay.stop();
+      dialer.close();
+      node.close();
+      verifier.close();
+      store.close();
+    },
+  };
+}

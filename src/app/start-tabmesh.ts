@@ -1,0 +1,40 @@
+/**
+ * Starts this tab's peer and exposes it as `window.tabmesh`. The page store
+ * receives every state change; startup failures become a page-level error.
+ */
+import { ConfigError, readConfig } from './config.ts';
+import { createPageLogger } from './page-logger.ts';
+import { startPeer } from './start-peer.ts';
+import { createTabmeshApi, type TabmeshApi } from './tabmesh-api.ts';
+import { DEFAULT_NETWORK } from '../core/network.ts';
+import type { TabmeshStore } from '../ui/store.ts';
+
+export type { TabmeshApi } from './tabmesh-api.ts';
+
+declare global {
+  interface Window {
+    tabmesh: TabmeshApi;
+  }
+}
+
+export function startTabmesh(ui: TabmeshStore): TabmeshApi {
+  const log = createPageLogger((level, message) => ui.getState().log(level, message));
+  let network = DEFAULT_NETWORK;
+  const starting = (async () => {
+    const config = readConfig(window.location);
+    network = config.network;
+    const peer = await startPeer(config, ui, log);
+    ui.getState().setSelf(peer.id, config.network);
+    ui.getState().setPhase('ready');
+    window.addEventListener('pagehide', () => peer.stop());
+    return peer;
+  })();
+  starting.catch((error: unknown) => {
+    const message = error instanceof ConfigError ? error.message : `tabmesh could not start: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    ui.getState().log('error', message);
+    ui.getState().setPhase('failed', message);
+  });
+  const api = createTabmeshApi(new URLSearchParams(window.location.search).get('net') ?? network, starting);
+  window.tabmesh = api;
+  return api;
+}

@@ -1,0 +1,54 @@
+/**
+ * `window.tabmesh`: the scripting API that Playwright tests and demos drive
+ * (README.md, "Scripting API"). Its shape is a public contract: add to it,
+ * never change it. Amounts are integers.
+ */
+import type { RunningPeer } from './start-peer.ts';
+
+export interface TabmeshApi {
+  /** This tab's peer id = account (hex Ed25519 public key); '' until ready() resolves. */
+  readonly id: string;
+  /** From ?net=NAME (default 'main'). */
+  readonly network: string;
+  /** Resolves when identity, storage, workers and ledger are loaded; rejects with the startup error. */
+  ready(): Promise<void>;
+  /** Open links (HELLO completed). */
+  peers(): { id: string; rttMs?: number; direction: 'in' | 'out' }[];
+  /** Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. */
+  send(to: string, amount: number, fee?: number): Promise<string>;
+  tx(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
+  /** Counters: messages and bytes in/out, duplicates dropped, invalid dropped, ... */
+  stats(): Record<string, number>;
+}
+
+export class NotReadyError extends Error {
+  override readonly name = 'NotReadyError';
+}
+
+/** Builds the API over a peer that is still starting; calls made before ready() settle wait for it. */
+export function createTabmeshApi(network: string, starting: Promise<RunningPeer>): TabmeshApi {
+  let peer: RunningPeer | undefined;
+  const ready = starting.then((running) => {
+    peer = running;
+  });
+  // The page reports startup failures itself; this keeps an unobserved rejection out of the console.
+  ready.catch(() => undefined);
+  const requirePeer = (): RunningPeer => {
+    if (!peer) throw new NotReadyError('tabmesh is not ready yet: await tabmesh.ready() first');
+    return peer;
+  };
+  return {
+    get id() {
+      return peer?.id ?? '';
+    },
+    network,
+    ready: () => ready,
+    peers: () => requirePeer().node.peers().map(({ id, rttMs, direction }) => ({ id, rttMs, direction })),
+    send: async (to, amount, fee = 1) => {
+      await ready;
+      return requirePeer().send(to, amount, fee);
+    },
+    tx: (id) => requirePeer().txStatus(id),
+    stats: () => requirePeer().stats(),
+  };
+}

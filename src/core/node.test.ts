@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { createMemoryLinkPair } from '../net/memory-link.ts';
+import { encodeFrame } from './frames.ts';
+import { createNode, type TabmeshNode } from './node.ts';
+import { signTx, txId } from './tx.ts';
+import type { Signer } from './types.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function makePeer(seed: number, network = 'test') {
+  const signer = await testSigner(seed);
+  const now = { ms: 1_000 };
+  const node = createNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet }, {
+    network, peerId: signer.peerId, chainView: () => ({ tipHeight: 0, tipHash: '00'.repeat(32) }),
+  });
+  const txs: string[] = [];
+  node.events.on('tx', (_tx, id) => txs.push(id));
+  return { signer, node, now, txs };
+}
+
+function link(a: { signer: Signer; node: TabmeshNode }, b: { signer: Signer; node: TabmeshNode }) {
+  const pair = createMemoryLinkPair(a.signer.peerId, b.signer.peerId);
+  a.node.addLink(pair.atA);
+  b.node.addLink(pair.atB);
+  return pair;
+}
+
+describe('protocol node', () => {
+  it('exchanges HELLO and reports the peer open', async () => {
+    const [a, b] = [await makePeer(1), await makePeer(2)];
+    link(a, b);
+    await settle();
+    expect(a.node.peers().map((p) => p.id)).toEqual([b.signer.peerId]);
+    expect(b.node.peers()[0]).toMatchObject({ id: a.signer.peerId, direction: 'in' });
+  });
+
+  it('relays a transaction along a line once, and drops duplicates', async () => {
+    const peers = [await makePeer(1), await makePeer(2), await makePeer(3), await makePeer(4)];
+    for (let i = 0; i + 1 < peers.length; i++) link(peers[i]!, peers[i + 1]!);
+    link(peers[0]!, peers[3]!); // a ring, so the tx arrives twice at the far side
+    await settle();
+    const tx = await signTx('test', { from: peers[0]!.signer.peerId, to: peers[2]!.signer.peerId, amount: 5, fee: 1, nonce: 0 }, peers[0]!.signer);
+    const id = peers[0]!.node.submitLocalTx(tx);
+    await settle();
+    for (const peer of peers) expect(peer.txs).toEqual([id]);
+    const duplicates = peers.reduce((sum, peer) => sum + peer.node.stats().duplicatesDropped!, 0);
+    expect(duplicates).toBeGreaterThan(0);
+  });
+
+  it('drops a tampered transaction, counts it, and bans the sender', async () => {
+    const [honest, attacker] = [await makePeer(1), await makePeer(2)];
+    const { atB: attackerLink } = link(honest, attacker);
+    await settle();
+    const tx = await signTx('test', { from: attacker.signer.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, attacker.signer);
+    const frame = encodeFrame({ type: 'tx', tx: { ...tx, amount: 5_000 } });
+    attackerLink.send(frame);
+    await settle();
+    expect(honest.txs).toEqual([]);
+    expect(honest.node.stats()).toMatchObject({ invalidDropped: 1, peersBanned: 1, peers: 0 });
+    expect(honest.node.banOf(attacker.signer.peerId)?.reason).toMatch(/invalid signature/);
+    // Held off: a new link from the banned peer is closed at once.
+    link(honest, attacker);
+    await settle();
+    expect(honest.node.peers()).toEqual([]);
+  });
+
+  it.each([
+    ['a malformed frame', Uint8Array.of(1, 0x7f)],
+    ['an oversized frame', new Uint8Array(17 * 1024)],
+  ])('bans a peer that sends %s', async (_name, bytes) => {
+    const [honest, attacker] = [await makePeer(1), await makePeer(2)];
+    const { atB } = link(honest, attacker);
+    await settle();
+    atB.send(bytes);
+    await settle();
+    expect(honest.node.stats()).toMatchObject({ framesRejected: 1, peersBanned: 1 });
+  });
+
+  it('bans a peer that sends data before HELLO or claims another id', async () => {
+    const [honest, attacker, other] = [await makePeer(1), await makePeer(2), await makePeer(3)];
+    const early = createMemoryLinkPair(honest.signer.peerId, attacker.signer.peerId);
+    honest.node.addLink(early.atA);
+    early.atB.send(encodeFrame({ type: 'ping', nonce: 1 }));
+    await settle();
+    expect(honest.node.banOf(attacker.signer.peerId)?.reason).toBe('ping before hello');
+
+    const liar = createMemoryLinkPair(honest.signer.peerId, other.signer.peerId);
+    honest.node.addLink(liar.atA);
+    liar.atB.send(encodeFrame({ type: 'hello', network: 'test', peerId: attacker.signer.peerId, tipHeight: 0, tipHash: '00'.repeat(32), userAgent: 'x' }));
+    await settle();
+    expect(honest.node.banOf(other.signer.peerId)?.reason).toMatch(/differs/);
+  });
+
+  it('closes a link to another network without banning', async () => {
+    const [a, b] = [await makePeer(1, 'test'), await makePeer(2, 'main')];
+    link(a, b);
+    await settle();
+    expect(a.node.peers()).toEqual([]);
+    expect(a.node.banOf(b.signer.peerId)).toBeUndefined();
+  });
+
+  it('measures round-trip time and closes a link that falls silent', async () => {
+    const [a, b] = [await makePeer(1), await makePeer(2)];
+    link(a, b);
+    await settle();
+    a.node.tick();
+    a.now.ms += 7;
+    await settle();
+    expect(a.node.peers()[0]!.rttMs).toBe(7);
+    // Nothing heard for more than three ping intervals (5 s each): the peer is dead.
+    a.now.ms += 15_001;
+    a.node.tick();
+    await settle();
+    expect(a.node.peers()).toEqual([]);
+    expect(a.node.stats().linksClosed).toBe(1);
+  });
+
+  it('closes a link that never says HELLO', async () => {
+    const [a, b] = [await makePeer(1), await makePeer(2)];
+    const pair = createMemoryLinkPair(a.signer.peerId, b.signer.peerId);
+    a.node.addLink(pair.atA);
+    let closedWith = '';
+    pair.atB.onClose((reason) => { closedWith = reason; });
+    a.now.ms += 10_001;
+    a.node.tick();
+    await settle();
+    expect(closedWith).toMatch(/no hello in time/);
+  });
+
+  it('does not relay transactions it loaded from storage', async () => {
+    const [a, b] = [await makePeer(1), await makePeer(2)];
+    const tx = await signTx('test', { from: b.signer.peerId, to: a.signer.peerId, amount: 1, fee: 0, nonce: 0 }, b.signer);
+    a.node.rememberTxs([txId(tx)]);
+    const { atB } = link(a, b);
+    await settle();
+    atB.send(encodeFrame({ type: 'tx', tx }));
+    await settle();
+    expect(a.txs).toEqual([]);
+    expect(a.node.stats().duplicatesDropped).toBe(1);
+  });
+});

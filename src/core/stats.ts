@@ -1,0 +1,23 @@
+/** Counters exposed by window.tabmesh.stats(). Names say what they count. */
+export function createStats() {
+  return {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    txAccepted: 0,
+    txSent: 0,
+    txRelayed: 0,
+    duplicatesDropped: 0,
+    invalidDropped: 0,
+    framesRejected: 0,
+    peersBanned: 0,
+    linksOpened: 0,
+    linksClosed: 0,
+    signalsRejected: 0,
+    identityClashes: 0,
+  };
+}
+
+export type NodeStats = ReturnType<typeof createStats>;
+export type StatName = keyof NodeStats;

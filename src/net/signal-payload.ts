@@ -1,0 +1,30 @@
+/**
+ * Guards the WebRTC signaling payload inside a verified envelope before it is
+ * handed to simple-peer, which would otherwise throw on surprising input.
+ */
+import { accept, reject, type Result } from '../core/result.ts';
+
+export type SignalKind = 'offer' | 'answer' | 'candidate' | 'renegotiate' | 'transceiverRequest';
+const KINDS: ReadonlySet<string> = new Set<SignalKind>(['offer', 'answer', 'candidate', 'renegotiate', 'transceiverRequest']);
+
+export interface SignalPayload {
+  type: SignalKind;
+  /** The object simple-peer's `signal()` accepts. */
+  data: Record<string, unknown>;
+}
+
+export function parseSignalPayload(text: string): Result<SignalPayload> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return reject('bad-field', `signal payload is not JSON: ${error.message}`);
+    throw error;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject('bad-field', 'signal payload must be an object');
+  const data = value as Record<string, unknown>;
+  if (typeof data.type !== 'string' || !KINDS.has(data.type)) return reject('unknown-type', `signal payload type ${JSON.stringify(data.type)}`);
+  if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp !== 'string') return reject('bad-field', `${data.type} needs an sdp string`);
+  if (data.type === 'candidate' && (typeof data.candidate !== 'object' || data.candidate === null)) return reject('bad-field', 'candidate needs a candidate object');
+  return accept({ type: data.type as SignalKind, data });
+}
