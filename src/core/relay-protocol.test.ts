@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { RELAY_MAX_SIGNAL_CHARS, joinSigningBytes, parseClientMessage, parseServerMessage } from './relay-protocol.ts';
+
+const ID = 'ab'.repeat(32);
+
+describe('relay messages', () => {
+  it('parses well-formed client messages', () => {
+    expect(parseClientMessage(JSON.stringify({ type: 'join', network: 'test-1', peerId: ID, signature: 'cd'.repeat(64) })).ok).toBe(true);
+    expect(parseClientMessage(JSON.stringify({ type: 'signal', to: ID, data: 'beef' }))).toEqual({ ok: true, value: { type: 'signal', to: ID, data: 'beef' } });
+  });
+
+  it.each([
+    ['bad JSON', '{', 'bad-field'],
+    ['a JSON array', '[]', 'bad-field'],
+    ['null', 'null', 'bad-field'],
+    ['an unknown type', '{"type":"shout"}', 'unknown-type'],
+    ['a bad network name', JSON.stringify({ type: 'join', network: 'has space', peerId: ID, signature: 'cd'.repeat(64) }), 'bad-field'],
+    ['an upper-case peer id', JSON.stringify({ type: 'join', network: 'n', peerId: ID.toUpperCase(), signature: 'cd'.repeat(64) }), 'bad-field'],
+    ['a short signature', JSON.stringify({ type: 'join', network: 'n', peerId: ID, signature: 'cd' }), 'bad-field'],
+    ['an empty signal', JSON.stringify({ type: 'signal', to: ID, data: '' }), 'bad-field'],
+    ['an oversized signal', JSON.stringify({ type: 'signal', to: ID, data: 'a'.repeat(RELAY_MAX_SIGNAL_CHARS + 1) }), 'bad-field'],
+    ['a frame over 64 KiB', 'x'.repeat(64 * 1024 + 1), 'too-large'],
+  ])('rejects a client frame with %s', (_name, text, reason) => {
+    expect(parseClientMessage(text)).toMatchObject({ ok: false, reason });
+  });
+
+  it('parses server messages and rejects bad ones', () => {
+    expect(parseServerMessage(JSON.stringify({ type: 'welcome', peerId: ID, peers: [ID] })).ok).toBe(true);
+    expect(parseServerMessage(JSON.stringify({ type: 'error', code: 'room-full', message: 'full' })).ok).toBe(true);
+    expect(parseServerMessage(JSON.stringify({ type: 'welcome', peerId: ID, peers: ['x'] }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ type: 'error', code: 'nope', message: '' }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ type: 'challenge', nonce: '00' }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ type: 'signal', from: 'me', data: 'x' }))).toMatchObject({ ok: false, reason: 'bad-field' });
+  });
+
+  it('binds the network into the join signature bytes', () => {
+    const challenge = new Uint8Array(32).fill(7);
+    const a = joinSigningBytes('a', challenge);
+    expect(new TextDecoder().decode(a.subarray(0, 21))).toBe('tabmesh/relay-join/v1');
+    expect(a).not.toEqual(joinSigningBytes('b', challenge));
+    expect(a.length).toBe(21 + 2 + 32);
+  });
+});

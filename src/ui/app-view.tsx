@@ -1,0 +1,74 @@
+/**
+ * The whole page. It renders what the store holds and hands sends to
+ * `onSend`; app.ts owns the running peer and pushes state into the store.
+ */
+import { Header } from './header.tsx';
+import { LogPanel } from './log-panel.tsx';
+import { PeersPanel } from './peers-panel.tsx';
+import { SendForm, type OnSend } from './send-form.tsx';
+import { StatsPanel } from './stats-panel.tsx';
+import type { TabmeshStore } from './store.ts';
+import { TxsPanel } from './txs-panel.tsx';
+import { TabmeshStoreContext, useTabmesh } from './use-tabmesh.ts';
+import './styles.css';
+
+export interface AppViewProps {
+  store: TabmeshStore;
+  onSend: OnSend;
+}
+
+function Body({ onSend }: { onSend: OnSend }) {
+  const phase = useTabmesh((s) => s.phase);
+  const failure = useTabmesh((s) => s.failure);
+
+  if (phase === 'loading') {
+    return (
+      <main className="state-screen">
+        <div role="status" className="loading">
+          <span className="spinner" aria-hidden="true" />
+          Starting peer…
+        </div>
+      </main>
+    );
+  }
+
+  if (phase === 'failed') {
+    return (
+      <main className="state-screen">
+        <div role="alert" className="failure">
+          <h2>This peer could not start</h2>
+          <p className="failure-message">{failure}</p>
+          <p className="muted">Reload the page to try again. The event log below may say more.</p>
+        </div>
+        <div className="grid grid-single">
+          <LogPanel />
+        </div>
+      </main>
+    );
+  }
+
+  return (
+    <main className="grid">
+      <div className="column column-side">
+        <SendForm onSend={onSend} />
+        <PeersPanel />
+        <StatsPanel />
+      </div>
+      <div className="column column-main">
+        <TxsPanel />
+        <LogPanel />
+      </div>
+    </main>
+  );
+}
+
+export function AppView({ store, onSend }: AppViewProps) {
+  return (
+    <TabmeshStoreContext value={store}>
+      <div className="app">
+        <Header />
+        <Body onSend={onSend} />
+      </div>
+    </TabmeshStoreContext>
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The page's state: a vanilla zustand store (zustand `vanilla.ts`) split into
+ * slices. Non-React code (app.ts, reacting to node events) calls the actions
+ * through `store.getState()`; components read it with `useTabmesh`.
+ * The store holds view models only and makes no protocol decisions.
+ *
+ * Note: the log lines live in `logEntries` because `log` is the action that
+ * appends one; a state key cannot be both.
+ */
+import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
+import type { LogEntry, LogLevel, PeerView, Phase, RelayStatus, SelfView, TxStatus, TxView } from './view-models.ts';
+
+/** Transactions kept for display; older ones stay in IndexedDB, not in memory twice. */
+export const MAX_TX_VIEWS = 500;
+/** Log lines kept: enough to read back a session's story without growing forever. */
+export const MAX_LOG_ENTRIES = 200;
+
+export interface NodeSlice {
+  self?: SelfView;
+  phase: Phase;
+  /** Why startup failed, shown as a page-level error when phase is 'failed'. */
+  failure?: string;
+  relay: RelayStatus;
+  stats: Record<string, number>;
+  setSelf(id: string, network: string): void;
+  setPhase(phase: Phase, failure?: string): void;
+  setRelay(status: RelayStatus): void;
+  setStats(stats: Record<string, number>): void;
+}
+
+export interface PeersSlice {
+  peers: Record<string, PeerView>;
+  upsertPeer(peer: PeerView): void;
+  removePeer(id: string): void;
+}
+
+export interface TxsSlice {
+  /** Newest first, at most MAX_TX_VIEWS. */
+  txs: TxView[];
+  /** Adds a transaction at the top, or replaces the one with the same id where it stands. */
+  addTx(tx: TxView): void;
+  setTxStatus(id: string, status: TxStatus, height?: number): void;
+  /** Replaces the list (e.g. with what storage held at startup), newest first and deduplicated. */
+  setTxs(list: TxView[]): void;
+}
+
+export interface LogSlice {
+  /** Newest first, at most MAX_LOG_ENTRIES. */
+  logEntries: LogEntry[];
+  /** Adds a log line; `atMs` defaults to Date.now(). */
+  log(level: LogLevel, message: string, atMs?: number): void;
+}
+
+export type TabmeshState = NodeSlice & PeersSlice & TxsSlice & LogSlice;
+
+/** The vanilla store app.ts writes to and the React tree reads from. */
+export type TabmeshStore = StoreApi<TabmeshState>;
+
+type Slice<T> = StateCreator<TabmeshState, [], [], T>;
+
+export const createNodeSlice: Slice<NodeSlice> = (set) => ({
+  phase: 'loading',
+  relay: 'connecting',
+  stats: {},
+  setSelf: (id, network) => set({ self: { id, network } }),
+  setPhase: (phase, failure) => set({ phase, failure: phase === 'failed' ? (failure ?? 'Unknown error') : undefined }),
+  setRelay: (relay) => set({ relay }),
+  setStats: (stats) => set({ stats: { ...stats } }),
+});
+
+export const createPeersSlice: Slice<PeersSlice> = (set) => ({
+  peers: {},
+  upsertPeer: (peer) => set((state) => ({ peers: { ...state.peers, [peer.id]: { ...state.peers[peer.id], ...peer } } })),
+  removePeer: (id) =>
+    set((state) => {
+      if (!(id in state.peers)) return state;
+      const { [id]: _removed, ...rest } = state.peers;
+      return { peers: rest };
+    }),
+});
+
+/** Newest first by receive time, one entry per id (the later entry wins), capped. */
+function normalizeTxs(list: readonly TxView[]): TxView[] {
+  const byId = new Map<string, TxView>();
+  for (const tx of list) byId.set(tx.id, tx);
+  return [...byId.values()].sort((a, b) => b.receivedAtMs - a.receivedAtMs).slice(0, MAX_TX_VIEWS);
+}
+
+export const createTxsSlice: Slice<TxsSlice> = (set) => ({
+  txs: [],
+  addTx: (tx) =>
+    set((state) => {
+      const index = state.txs.findIndex((existing) => existing.id === tx.id);
+      if (index === -1) return { txs: [tx, ...state.txs].slice(0, MAX_TX_VIEWS) };
+      const txs = state.txs.slice();
+      txs[index] = tx;
+      return { txs };
+    }),
+  setTxStatus: (id, status, height) =>
+    set((state) => {
+      const index = state.txs.findIndex((tx) => tx.id === id);
+      if (index === -1) return state;
+      const txs = state.txs.slice();
+      txs[index] = { ...txs[index]!, status, height: status === 'confirmed' ? height : undefined };
+      return { txs };
+    }),
+  setTxs: (list) => set({ txs: normalizeTxs(list) }),
+});
+
+export const createLogSlice: Slice<LogSlice> = (set) => {
+  let seq = 0;
+  return {
+    logEntries: [],
+    log: (level, message, atMs = Date.now()) =>
+      set((state) => ({ logEntries: [{ seq: ++seq, atMs, level, message }, ...state.logEntries].slice(0, MAX_LOG_ENTRIES) })),
+  };
+};
+
+/** Creates the page's store with every slice; call once per page. */
+export function createTabmeshStore(): TabmeshStore {
+  return createStore<TabmeshState>()((...args) => ({
+    ...createNodeSlice(...args),
+    ...createPeersSlice(...args),
+    ...createTxsSlice(...args),
+    ...createLogSlice(...args),
+  }));
+}
