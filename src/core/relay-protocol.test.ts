@@ -10,7 +10,7 @@ describe('relay messages', () => {
   });
 
   it.each([
-    ['bad JSON', '{', 'bad-field'],
+    ['bad JSON', '{', 'bad-json'],
     ['a JSON array', '[]', 'bad-field'],
     ['null', 'null', 'bad-field'],
     ['an unknown type', '{"type":"shout"}', 'unknown-type'],

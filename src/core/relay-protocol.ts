@@ -63,7 +63,7 @@ function parseJsonObject(text: string, maxChars: number): Result<Record<string, 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    if (error instanceof SyntaxError) return reject('bad-field', `not JSON: ${error.message}`);
+    if (error instanceof SyntaxError) return reject('bad-json', `not JSON: ${error.message}`);
     throw error;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject('bad-field', 'frame must be a JSON object');

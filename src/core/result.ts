@@ -4,6 +4,7 @@
  */
 
 export type RejectReason =
+  | 'bad-json'
   | 'truncated'
   | 'trailing-bytes'
   | 'too-large'

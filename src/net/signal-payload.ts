@@ -18,7 +18,7 @@ export function parseSignalPayload(text: string): Result<SignalPayload> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    if (error instanceof SyntaxError) return reject('bad-field', `signal payload is not JSON: ${error.message}`);
+    if (error instanceof SyntaxError) return reject('bad-json', `signal payload is not JSON: ${error.message}`);
     throw error;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject('bad-field', 'signal payload must be an object');

@@ -1,0 +1,101 @@
+/**
+ * One Node http.Server carrying the page, `GET /healthz` and the relay on
+ * `/signal`. `npm start` (static dist/) and `npm run dev` (Vite middleware)
+ * both build on it, so health checks and the relay behave the same in both.
+ */
+import http from 'node:http';
+import type { Logger } from '../src/core/types.ts';
+import { createConsoleLogger } from './logger.ts';
+import { createRelayServer, type RelayServer, type RelayServerInit } from './relay-server.ts';
+
+/** Relay settings a host may tune; the host supplies server, log and upgrade policy. */
+export type RelayOptions = Omit<RelayServerInit, 'server' | 'port' | 'host' | 'log' | 'exclusiveUpgrades'>;
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+export interface HostServerInit {
+  port: number;
+  /** Listen address; undefined means every interface (IPv6 and IPv4 where available). */
+  host?: string;
+  /** Serves every request other than /healthz. */
+  handle: RequestHandler;
+  relay?: RelayOptions;
+  /** Refuse upgrades on paths other than the relay's. False when another handler (Vite HMR) takes upgrades. */
+  exclusiveUpgrades: boolean;
+  log?: Logger;
+}
+
+export interface HostServer {
+  /** Resolves once listening; rejects (e.g. EADDRINUSE) if listening fails. */
+  readonly ready: Promise<void>;
+  address(): { port: number; host: string };
+  /** Closes the relay's sockets, then the HTTP server and its keep-alive connections. */
+  close(): Promise<void>;
+  readonly httpServer: http.Server;
+  readonly relay: RelayServer;
+}
+
+export interface HealthReport {
+  ok: true;
+  rooms: number;
+  peers: number;
+  uptimeSec: number;
+}
+
+/** Creates and starts listening. */
+export function createHostServer(init: HostServerInit): HostServer {
+  const log = init.log ?? createConsoleLogger();
+  const startedMs = performance.now();
+  const httpServer = http.createServer((req, res) => {
+    try {
+      if ((req.url ?? '').split('?', 1)[0] === '/healthz') return health(req, res);
+      init.handle(req, res);
+    } catch (error) {
+      log.warn('server: request handler failed', { url: req.url, error: String(error) });
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('internal error\n');
+    }
+  });
+  const relay = createRelayServer({ ...init.relay, server: httpServer, exclusiveUpgrades: init.exclusiveUpgrades, log });
+
+  function health(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
+      res.end('method not allowed\n');
+      return;
+    }
+    const { rooms, peers } = relay.stats();
+    const report: HealthReport = { ok: true, rooms, peers, uptimeSec: Math.floor((performance.now() - startedMs) / 1000) };
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
+  }
+
+  const ready = new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(init.port, init.host, () => {
+      httpServer.off('error', reject);
+      httpServer.on('error', (error) => log.warn('server: error', { error: error.message }));
+      resolve();
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    ready,
+    httpServer,
+    relay,
+    address: () => relay.address(),
+    close() {
+      closing ??= (async () => {
+        await relay.close();
+        await ready.catch(() => undefined); // a failed listen was already reported through ready
+        if (!httpServer.listening) return;
+        await new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Loggers for the Node side. The relay takes a `Logger` (src/core/types.ts)
+ * as a component so tests can capture rejections instead of printing them.
+ */
+import type { Logger } from '../src/core/types.ts';
+
+/** Writes `ISO-time LEVEL message {fields}` lines to the console (messages name their component, e.g. "relay: ..."). */
+export function createConsoleLogger(): Logger {
+  const line = (level: string, message: string, fields?: Record<string, unknown>): string =>
+    `${new Date().toISOString()} ${level} ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`;
+  return {
+    info: (message, fields) => console.log(line('INFO', message, fields)),
+    warn: (message, fields) => console.warn(line('WARN', message, fields)),
+  };
+}
+
+/** A logger that drops everything (for callers that want quiet). */
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+};

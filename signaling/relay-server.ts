@@ -1,0 +1,218 @@
+/**
+ * The signaling relay (docs/PROTOCOL.md, "Relay"): introduces tabs of one
+ * network to each other and forwards their WebRTC signals, nothing more. It
+ * never sees ledger data; every signal it forwards is stamped with the
+ * sender's authenticated peer id.
+ *
+ * Two ways to run it, same code:
+ *  - standalone: `createRelayServer({ port: 0 })` owns an http.Server (tests);
+ *  - attached:   `createRelayServer({ server })` handles upgrades on `path` of
+ *    an existing server and leaves other upgrade paths (Vite HMR) alone.
+ *
+ * Importing this module has no side effects.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { RELAY_MAX_FRAME_BYTES } from '../src/core/relay-protocol.ts';
+import { InvalidArgumentError } from '../src/core/result.ts';
+import type { Logger } from '../src/core/types.ts';
+import { createConsoleLogger } from './logger.ts';
+import type { RateLimit } from './rate-limiter.ts';
+import { RelayConnection, type ConnectionContext, type RelayLimits } from './relay-connection.ts';
+import { RelayRooms } from './relay-rooms.ts';
+
+export { RELAY_CLOSE } from './relay-connection.ts';
+export type { RateLimit } from './rate-limiter.ts';
+
+export interface RelayServerInit {
+  /** Attach to this server instead of owning one; `port` and `host` must then be unset. */
+  server?: http.Server;
+  /** Standalone port (0 picks a free one). Default 0. */
+  port?: number;
+  /** Standalone listen address. Default: all interfaces. */
+  host?: string;
+  /** Upgrade path served. Default '/signal'. */
+  path?: string;
+  /** Refuse (404) upgrades on other paths. Default: true when standalone, false when attached. */
+  exclusiveUpgrades?: boolean;
+  maxFrameBytes?: number;
+  maxRoomSize?: number;
+  rateLimit?: RateLimit;
+  maxDroppedMessages?: number;
+  maxProtocolErrors?: number;
+  joinTimeoutMs?: number;
+  maxPendingJoins?: number;
+  maxConnections?: number;
+  maxBufferedBytes?: number;
+  pingIntervalMs?: number;
+  /** How long close() waits for a client's close handshake before terminating it. */
+  shutdownGraceMs?: number;
+  log?: Logger;
+}
+
+export interface RelayStats {
+  rooms: number;
+  /** Joined sockets. */
+  peers: number;
+  /** Sockets that have not joined yet (closing ones excluded). */
+  pending: number;
+}
+
+export interface RelayServer {
+  /** Resolves when listening (standalone) or at once (attached); rejects if listen fails. */
+  readonly ready: Promise<void>;
+  /** The listening address of the owned or attached server. */
+  address(): { port: number; host: string };
+  stats(): RelayStats;
+  /** Closes every socket with 1001, stops timers, closes the server if owned. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Defaults, each with the reason for its value. */
+export const RELAY_DEFAULTS = {
+  /** An SDP offer inside a signed hex envelope fits with room to spare (relay-protocol.ts). */
+  maxFrameBytes: RELAY_MAX_FRAME_BYTES,
+  /** Equals RELAY_MAX_WELCOME_PEERS so a welcome lists the whole room, and bounds a join's broadcast to 255 sends. */
+  maxRoomSize: 256,
+  /** A tab dialing a dozen peers sends an offer plus ~10 trickled ICE candidates each (~150 frames); 50/s covers churn. */
+  rateLimit: { burst: 200, perSecond: 50 },
+  /** A client that ignored 100 rate-limited errors is flooding on purpose. */
+  maxDroppedMessages: 100,
+  /** A correct client makes no protocol errors; 10 tolerates version skew while bounding log noise. */
+  maxProtocolErrors: 10,
+  /** One signature and one round trip; 10 s tolerates throttled background tabs and slow links. */
+  joinTimeoutMs: 10_000,
+  /** Unauthenticated sockets cost memory and a timer; 512 absorbs a reload storm, not a socket flood. */
+  maxPendingJoins: 512,
+  /** Each socket may hold a frame being assembled (64 KiB) plus its send buffer: caps memory near 256 MiB. */
+  maxConnections: 4096,
+  /** 16 full frames queued to a client that does not read: it is gone or hostile. */
+  maxBufferedBytes: 1024 * 1024,
+  /** Below common proxy idle timeouts (60 s); a vanished tab is dropped, and announced, within 30 s. */
+  pingIntervalMs: 15_000,
+  shutdownGraceMs: 1_000,
+} as const;
+
+/** The path part of a request target, ignoring the query string. */
+const pathOf = (url: string | undefined): string => (url ?? '').split('?', 1)[0] ?? '';
+
+function refuseUpgrade(socket: Duplex, status: number, log: Logger): void {
+  const body = http.STATUS_CODES[status] ?? 'Refused';
+  socket.on('error', (error) => log.warn('relay: refused socket error', { error: error.message }));
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${body}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Creates the relay; see RelayServerInit for the two modes. */
+export function createRelayServer(init: RelayServerInit = {}): RelayServer {
+  if (init.server !== undefined && (init.port !== undefined || init.host !== undefined)) {
+    throw new InvalidArgumentError('createRelayServer: port/host apply only when the relay owns its server');
+  }
+  const log = init.log ?? createConsoleLogger();
+  const path = init.path ?? '/signal';
+  const owned = init.server === undefined;
+  const exclusive = init.exclusiveUpgrades ?? owned;
+  const limits: RelayLimits = {
+    maxRoomSize: init.maxRoomSize ?? RELAY_DEFAULTS.maxRoomSize,
+    joinTimeoutMs: init.joinTimeoutMs ?? RELAY_DEFAULTS.joinTimeoutMs,
+    rateLimit: init.rateLimit ?? RELAY_DEFAULTS.rateLimit,
+    maxDroppedMessages: init.maxDroppedMessages ?? RELAY_DEFAULTS.maxDroppedMessages,
+    maxProtocolErrors: init.maxProtocolErrors ?? RELAY_DEFAULTS.maxProtocolErrors,
+    maxBufferedBytes: init.maxBufferedBytes ?? RELAY_DEFAULTS.maxBufferedBytes,
+  };
+  const maxPendingJoins = init.maxPendingJoins ?? RELAY_DEFAULTS.maxPendingJoins;
+  const maxConnections = init.maxConnections ?? RELAY_DEFAULTS.maxConnections;
+  const shutdownGraceMs = init.shutdownGraceMs ?? RELAY_DEFAULTS.shutdownGraceMs;
+
+  const server = init.server ?? http.createServer((_req, res) => {
+    res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
+    res.end(`tabmesh relay: connect with a WebSocket to ${path}\n`);
+  });
+  if (owned) server.on('error', (error) => log.warn('relay: server error', { error: error.message }));
+  // perMessageDeflate off: compression would let a small frame inflate past maxFrameBytes of work.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: init.maxFrameBytes ?? RELAY_DEFAULTS.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  const rooms = new RelayRooms<RelayConnection>(limits.maxRoomSize);
+  const connections = new Set<RelayConnection>();
+  let closing: Promise<void> | undefined;
+  let nextId = 1;
+
+  const context: ConnectionContext = {
+    rooms,
+    limits,
+    log,
+    isClosing: () => closing !== undefined,
+    onClosed: (connection) => connections.delete(connection),
+  };
+  const pendingCount = (): number => [...connections].filter((connection) => connection.pending).length;
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathOf(req.url) !== path) {
+      if (exclusive) refuseUpgrade(socket, 404, log);
+      return;
+    }
+    if (closing !== undefined) return refuseUpgrade(socket, 503, log);
+    if (connections.size >= maxConnections || pendingCount() >= maxPendingJoins) {
+      log.warn('relay: refusing connection, at capacity', { connections: connections.size, maxConnections, maxPendingJoins });
+      return refuseUpgrade(socket, 503, log);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (closing !== undefined) return ws.close(1001, 'relay shutting down');
+      const connection = new RelayConnection(ws, context, `#${nextId++} ${req.socket.remoteAddress ?? '?'}`);
+      connections.add(connection);
+      connection.start();
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) connection.heartbeat();
+  }, init.pingIntervalMs ?? RELAY_DEFAULTS.pingIntervalMs);
+
+  const ready = owned ? listen(server, init.port ?? 0, init.host) : Promise.resolve();
+
+  return {
+    ready,
+    address() {
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new InvalidArgumentError('relay: server is not listening on a TCP port');
+      return { port: address.port, host: address.address };
+    },
+    stats() {
+      const { rooms: roomCount, peers } = rooms.stats();
+      return { rooms: roomCount, peers, pending: pendingCount() };
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(heartbeat);
+        server.off('upgrade', onUpgrade);
+        await Promise.all([...connections].map((connection) => connection.shutdown(shutdownGraceMs)));
+        wss.close();
+        if (owned) {
+          await ready.catch(() => undefined); // a failed listen was already reported through ready
+          await closeServer(server);
+        }
+        log.info('relay: closed');
+      })();
+      return closing;
+    },
+  };
+}
