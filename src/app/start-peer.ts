@@ -113,7 +113,11 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     log.info('link closed', { peerId, reason });
   });
 
-  const stats = () => ({ ...node.stats(), ...verifier.stats() });
+  // Verifier counters are prefixed so they never collide with the node's.
+  const stats = () => ({
+    ...node.stats(),
+    ...Object.fromEntries(Object.entries(verifier.stats()).map(([name, value]) => [`verifier${name[0]!.toUpperCase()}${name.slice(1)}`, value])),
+  });
   const timer = setInterval(() => {
     node.tick();
     mesh.tick();

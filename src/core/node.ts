@@ -140,7 +140,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
 
   function handlePong(session: Session, nonce: number): void {
     if (nonce !== session.pingNonce || session.pingSentMs === undefined) return;
-    session.rttMs = clock.nowMs() - session.pingSentMs;
+    session.rttMs = Math.round((clock.nowMs() - session.pingSentMs) * 10) / 10;
     session.pingNonce = undefined;
     events.emit('peer-update', info(session));
   }

@@ -41,7 +41,7 @@ function signingBytes(network: string, envelope: Omit<SignalEnvelope, 'signature
 
 /** Signs a signaling payload for `to`; returns the envelope as hex, ready for the relay. */
 export async function sealSignal(network: string, signer: Signer, to: PeerId, payload: string, sentAtMs: number): Promise<string> {
-  const unsigned = { from: signer.peerId, to, sentAtMs, payload };
+  const unsigned = { from: signer.peerId, to, sentAtMs: Math.floor(sentAtMs), payload };
   const signature = await signer.sign(signingBytes(network, unsigned));
   return toHex(concatBytes(encodeUnsigned(unsigned), signature));
 }

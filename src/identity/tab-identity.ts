@@ -27,15 +27,16 @@ export async function lockIdentity(network: string, peerId: PeerId, waitMs = LOC
   const locks = globalThis.navigator?.locks;
   if (!locks) return true; // no Web Locks (very old browser): duplicates go undetected, documented in SECURITY.md
   return new Promise<boolean>((resolve, reject) => {
-    locks
-      .request(lockName(network, peerId), { signal: AbortSignal.timeout(waitMs) }, () => {
-        resolve(true);
-        return new Promise<void>(() => {}); // held until the page goes away
-      })
-      .catch((error: unknown) => {
-        if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) resolve(false);
-        else reject(error);
-      });
+    const hold = (lock: Lock | null) => {
+      resolve(lock !== null);
+      // Held until the page goes away; a null lock (ifAvailable and taken) is released at once.
+      return lock ? new Promise<void>(() => {}) : undefined;
+    };
+    const options: LockOptions = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
+    locks.request(lockName(network, peerId), options, hold).catch((error: unknown) => {
+      if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) resolve(false);
+      else reject(error);
+    });
   });
 }
 

@@ -72,7 +72,8 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
     pending.set(peerId, entry);
     peer.on('signal', (data: unknown) => {
       void sealSignal(init.network, signer, peerId, JSON.stringify(data), clock.nowMs())
-        .then((hex) => components.sendSignal(peerId, hex) || log.warn('no route for a signal', { peerId }));
+        .then((hex) => components.sendSignal(peerId, hex) || log.warn('no route for a signal', { peerId }))
+        .catch((error: unknown) => abandon(peerId, `could not sign a signal: ${String(error)}`));
     });
     peer.on('connect', () => {
       if (pending.get(peerId) !== entry) return;

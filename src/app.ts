@@ -2,14 +2,14 @@
  * Starts this tab's peer and exposes it as `window.tabmesh`. The page store
  * receives every state change; startup failures become a page-level error.
  */
-import { ConfigError, readConfig } from './config.ts';
-import { createPageLogger } from './page-logger.ts';
-import { startPeer } from './start-peer.ts';
-import { createTabmeshApi, type TabmeshApi } from './tabmesh-api.ts';
-import { DEFAULT_NETWORK } from '../core/network.ts';
-import type { TabmeshStore } from '../ui/store.ts';
+import { ConfigError, readConfig } from './app/config.ts';
+import { createPageLogger } from './app/page-logger.ts';
+import { startPeer } from './app/start-peer.ts';
+import { createTabmeshApi, type TabmeshApi } from './app/tabmesh-api.ts';
+import { DEFAULT_NETWORK } from './core/network.ts';
+import type { TabmeshStore } from './ui/store.ts';
 
-export type { TabmeshApi } from './tabmesh-api.ts';
+export type { TabmeshApi } from './app/tabmesh-api.ts';
 
 declare global {
   interface Window {

@@ -1,0 +1,95 @@
+/**
+ * The LedgerStore seam: what a peer persists. Two implementations share one
+ * contract suite (ledger-store.contract.ts): IndexedDB in the browser
+ * (idb-ledger-store.ts) and memory for tests and the simulator
+ * (memory-ledger-store.ts).
+ *
+ * This is the first slice: transactions and small metadata. Blocks, undo data
+ * and chain state arrive in later versions of the same database (see the
+ * upgrade ladder in idb-ledger-store.ts).
+ */
+import { isHexOfLength } from '../core/bytes.ts';
+import { InvalidArgumentError } from '../core/result.ts';
+import type { PeerId, TxId } from '../core/types.ts';
+
+export { StorageError, type StorageErrorKind } from './storage-error.ts';
+
+export type TxStatus = 'pending' | 'confirmed';
+
+export interface StoredTx {
+  id: TxId;
+  /** The canonical encoding (src/core/tx.ts), stored byte for byte. */
+  bytes: Uint8Array;
+  /** When this tab first received it, by its own clock. */
+  receivedAtMs: number;
+  status: TxStatus;
+  /** Block height; present exactly when status is 'confirmed'. */
+  height?: number;
+  /** The peer we first got it from, or 'self'. */
+  source: PeerId | 'self';
+}
+
+/**
+ * Persistence for one identity on one network. Every method rejects with a
+ * StorageError (a user-facing message) when storage fails, and with an
+ * InvalidArgumentError when called with a malformed argument.
+ */
+export interface LedgerStore {
+  /** Inserts, or replaces the record with the same id. */
+  putTx(tx: StoredTx): Promise<void>;
+  getTx(id: TxId): Promise<StoredTx | undefined>;
+  /**
+   * Up to `limit` transactions, newest first by receivedAtMs; equal times are
+   * ordered by id, descending (IndexedDB's order for a reversed index cursor).
+   * Reads only the records it returns.
+   */
+  listRecentTxs(limit: number): Promise<StoredTx[]>;
+  countTxs(): Promise<number>;
+  /** A small record, such as the tab's identity key (a CryptoKey structured-clones in IndexedDB). */
+  getMeta<T>(key: string): Promise<T | undefined>;
+  /** Values must be structured-cloneable; others reject with a StorageError of kind 'data'. */
+  putMeta(key: string, value: unknown): Promise<void>;
+  /** Closes the store; later calls reject with a StorageError of kind 'closed'. */
+  close(): void;
+}
+
+const STATUSES: readonly TxStatus[] = ['pending', 'confirmed'];
+
+/**
+ * Checks a StoredTx at the API edge and returns the record to store: only the
+ * known fields, with `bytes` copied into a buffer of its own. A view into a
+ * larger buffer (a network frame) would otherwise be stored whole by
+ * structured clone, and later mutation of the caller's array would leak in.
+ */
+export function normalizeStoredTx(tx: StoredTx): StoredTx {
+  if (typeof tx !== 'object' || tx === null) throw new InvalidArgumentError('tx must be a StoredTx object');
+  if (!isHexOfLength(tx.id, 32)) throw new InvalidArgumentError('tx.id must be 64 lower-case hex characters (a SHA-256 TxId)');
+  if (!(tx.bytes instanceof Uint8Array)) throw new InvalidArgumentError('tx.bytes must be a Uint8Array');
+  if (typeof tx.receivedAtMs !== 'number' || !Number.isFinite(tx.receivedAtMs) || tx.receivedAtMs < 0) {
+    throw new InvalidArgumentError(`tx.receivedAtMs must be a finite number of at least 0, got ${String(tx.receivedAtMs)}`);
+  }
+  if (!STATUSES.includes(tx.status)) throw new InvalidArgumentError(`tx.status must be 'pending' or 'confirmed', got ${String(tx.status)}`);
+  if (tx.status === 'confirmed') {
+    if (!Number.isSafeInteger(tx.height) || tx.height! < 0) throw new InvalidArgumentError('tx.height must be a non-negative integer when status is confirmed');
+  } else if (tx.height !== undefined) {
+    throw new InvalidArgumentError('tx.height must be absent while status is pending');
+  }
+  if (tx.source !== 'self' && !isHexOfLength(tx.source, 32)) throw new InvalidArgumentError("tx.source must be 'self' or a PeerId (64 lower-case hex characters)");
+  const record: StoredTx = { id: tx.id, bytes: tx.bytes.slice(), receivedAtMs: tx.receivedAtMs, status: tx.status, source: tx.source };
+  if (tx.height !== undefined) record.height = tx.height;
+  return record;
+}
+
+export function assertTxId(id: unknown): asserts id is TxId {
+  if (!isHexOfLength(id, 32)) throw new InvalidArgumentError('id must be 64 lower-case hex characters (a SHA-256 TxId)');
+}
+
+export function assertListLimit(limit: unknown): asserts limit is number {
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) {
+    throw new InvalidArgumentError(`limit must be a non-negative integer, got ${String(limit)}`);
+  }
+}
+
+export function assertMetaKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256) throw new InvalidArgumentError('meta key must be a string of 1 to 256 characters');
+}
