@@ -1,23 +1,30 @@
 /**
- * The whole page. It renders what the store holds and hands sends to
- * `onSend`; app.ts owns the running peer and pushes state into the store.
+ * The whole page. It renders what the store holds and hands the user's
+ * requests to `onSend` and `onSetMining`; app.ts owns the running peer and
+ * pushes state into the store.
  */
+import { ChainPanel } from './chain-panel.tsx';
 import { Header } from './header.tsx';
 import { LogPanel } from './log-panel.tsx';
+import { MempoolPanel } from './mempool-panel.tsx';
+import { MiningPanel, type OnSetMining } from './mining-panel.tsx';
 import { PeersPanel } from './peers-panel.tsx';
 import { SendForm, type OnSend } from './send-form.tsx';
 import { StatsPanel } from './stats-panel.tsx';
 import type { TabmeshStore } from './store.ts';
 import { TxsPanel } from './txs-panel.tsx';
 import { TabmeshStoreContext, useTabmesh } from './use-tabmesh.ts';
+import { WalletPanel } from './wallet-panel.tsx';
 import './styles.css';
 
 export interface AppViewProps {
   store: TabmeshStore;
   onSend: OnSend;
+  /** Switches this tab's miner; when absent the Mining switch is shown disabled. */
+  onSetMining?: OnSetMining;
 }
 
-function Body({ onSend }: { onSend: OnSend }) {
+function Body({ onSend, onSetMining }: Omit<AppViewProps, 'store'>) {
   const phase = useTabmesh((s) => s.phase);
   const failure = useTabmesh((s) => s.failure);
 
@@ -50,24 +57,28 @@ function Body({ onSend }: { onSend: OnSend }) {
   return (
     <main className="grid">
       <div className="column column-side">
+        <WalletPanel />
         <SendForm onSend={onSend} />
+        <MiningPanel onSetMining={onSetMining} />
         <PeersPanel />
         <StatsPanel />
       </div>
       <div className="column column-main">
+        <ChainPanel />
         <TxsPanel />
+        <MempoolPanel />
         <LogPanel />
       </div>
     </main>
   );
 }
 
-export function AppView({ store, onSend }: AppViewProps) {
+export function AppView({ store, onSend, onSetMining }: AppViewProps) {
   return (
     <TabmeshStoreContext value={store}>
       <div className="app">
         <Header />
-        <Body onSend={onSend} />
+        <Body onSend={onSend} onSetMining={onSetMining} />
       </div>
     </TabmeshStoreContext>
   );

@@ -25,3 +25,42 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return typeof error === 'string' ? error : String(error);
 }
+
+/**
+ * Short form of a block hash, e.g. "0000…3fa91c". A block hash starts with the
+ * zeros its proof-of-work demanded, so its head tells blocks apart poorly: show
+ * a hint of the head and 24 bits of the tail.
+ */
+export function shortHash(hash: string): string {
+  return hash.length > 12 ? `${hash.slice(0, 4)}…${hash.slice(-6)}` : hash;
+}
+
+/**
+ * How long ago something happened, e.g. "12 s ago", "3 min ago", "2 h ago".
+ * A time in the future (a miner's clock may run up to 2 minutes ahead) reads "just now".
+ */
+export function formatAge(atMs: number, nowMs: number): string {
+  const seconds = Math.floor((nowMs - atMs) / 1000);
+  if (!Number.isFinite(seconds) || seconds < 1) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+const HASH_RATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s'] as const;
+
+/** Hashes per second with a unit and three significant figures, e.g. "950 H/s", "12.3 kH/s", "1.25 MH/s". */
+export function formatHashRate(hashesPerSecond: number): string {
+  if (!Number.isFinite(hashesPerSecond) || hashesPerSecond <= 0) return '0 H/s';
+  let value = hashesPerSecond;
+  let unit = 0;
+  while (value >= 999.5 && unit < HASH_RATE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${HASH_RATE_UNITS[unit]}`;
+}

@@ -1,6 +1,5 @@
-/** The page header: network, this tab's peer id, relay status and peer count. */
-import { useEffect, useState } from 'react';
-import { errorMessage, shortId } from './format.ts';
+/** The page header: network, this tab's short peer id (the Wallet panel has it in full), relay status and peer count. */
+import { shortId } from './format.ts';
 import { useTabmesh } from './use-tabmesh.ts';
 import type { RelayStatus } from './view-models.ts';
 
@@ -9,40 +8,6 @@ const RELAY_LABEL: Record<RelayStatus, string> = {
   connecting: 'relay connecting',
   closed: 'relay offline',
 };
-
-/** How long "Copied" stays on the button before it reads "Copy" again. */
-const COPIED_FEEDBACK_MS = 1500;
-
-function CopyButton({ text }: { text: string }) {
-  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'copied' } | { kind: 'failed'; message: string }>({ kind: 'idle' });
-  useEffect(() => {
-    if (state.kind !== 'copied') return;
-    const timer = setTimeout(() => setState({ kind: 'idle' }), COPIED_FEEDBACK_MS);
-    return () => clearTimeout(timer);
-  }, [state]);
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setState({ kind: 'copied' });
-    } catch (error) {
-      setState({ kind: 'failed', message: errorMessage(error) });
-    }
-  };
-
-  return (
-    <>
-      <button type="button" className="button button-small" aria-label="Copy peer id" onClick={() => void copy()}>
-        {state.kind === 'copied' ? 'Copied' : 'Copy'}
-      </button>
-      {state.kind === 'failed' && (
-        <span className="copy-error" role="alert">
-          Copy failed: {state.message}
-        </span>
-      )}
-    </>
-  );
-}
 
 export function Header() {
   const self = useTabmesh((s) => s.self);
@@ -64,8 +29,7 @@ export function Header() {
             <span className="muted">You</span>{' '}
             <code title={self.id} data-peer-id={self.id}>
               {shortId(self.id)}
-            </code>{' '}
-            <CopyButton text={self.id} />
+            </code>
           </span>
         )}
         {/* A peer that failed to start has no relay or links; showing "connecting" would mislead. */}

@@ -58,6 +58,8 @@ function Field({ field, label, value, error, hint, inputProps, onChange, onBlur 
 
 export function SendForm({ onSend }: { onSend: OnSend }) {
   const peers = useTabmesh((s) => s.peers);
+  // What pending sends leave of the confirmed balance; undefined until the ledger has loaded.
+  const spendable = useTabmesh((s) => s.pendingBalance ?? s.balance);
   const listId = useId();
   const [input, setInput] = useState<SendInput>(INITIAL);
   const [touched, setTouched] = useState<Partial<Record<SendField, boolean>>>({});
@@ -65,7 +67,7 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
   const [sending, setSending] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
 
-  const validation = validateSend(input);
+  const validation = validateSend(input, spendable);
   const errorFor = (field: SendField) => (submitted || touched[field] ? validation.errors[field] : undefined);
   const openPeers = Object.values(peers).filter((peer) => peer.state === 'open');
 
@@ -119,7 +121,16 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
           ))}
         </datalist>
         <div className="field-row">
-          <Field field="amount" label="Amount" value={input.amount} error={errorFor('amount')} inputProps={{ inputMode: 'numeric', autoComplete: 'off' }} onChange={change} onBlur={blur} />
+          <Field
+            field="amount"
+            label="Amount"
+            value={input.amount}
+            error={errorFor('amount')}
+            hint={spendable === undefined ? undefined : `Available: ${Math.max(0, spendable)}`}
+            inputProps={{ inputMode: 'numeric', autoComplete: 'off' }}
+            onChange={change}
+            onBlur={blur}
+          />
           <Field field="fee" label="Fee" value={input.fee} error={errorFor('fee')} inputProps={{ inputMode: 'numeric', autoComplete: 'off' }} onChange={change} onBlur={blur} />
         </div>
         <div className="form-actions">

@@ -29,4 +29,18 @@ describe('validateSend', () => {
       fee: expect.stringMatching(/whole number/),
     });
   });
+
+  it('refuses amount plus fee beyond the spendable balance once it is known, on the amount field', () => {
+    const input = { recipient: id, amount: '9', fee: '2' };
+    expect(validateSend(input).ok).toBe(true);
+    expect(validateSend(input, 11).ok).toBe(true);
+    const over = validateSend(input, 10);
+    expect(over.ok).toBe(false);
+    expect(over.errors).toEqual({ amount: 'Amount plus fee exceeds your balance of 10.' });
+  });
+
+  it('does not stack a balance error on an amount or fee that is already wrong', () => {
+    expect(validateSend({ recipient: id, amount: 'x', fee: '2' }, 0).errors.amount).toMatch(/whole number/);
+    expect(validateSend({ recipient: id, amount: '5', fee: 'x' }, 0).errors).toEqual({ fee: expect.stringMatching(/whole number/) });
+  });
 });

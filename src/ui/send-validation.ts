@@ -1,6 +1,8 @@
 /**
  * Checks the Send form's fields before anything is signed. These are input
- * checks only; balance, nonce and signature rules belong to core.
+ * checks only; the ledger's rules (balance, nonce, signature) belong to core,
+ * which decides. Comparing with the balance the page shows just saves the user
+ * a round trip to a rejection.
  */
 import { isHexOfLength } from '../core/bytes.ts';
 
@@ -43,8 +45,11 @@ function checkInteger(raw: string, name: 'Amount' | 'Fee', min: number): string 
   return undefined;
 }
 
-/** Validates every field; `ok` carries the normalized request. */
-export function validateSend(input: SendInput): SendValidation {
+/**
+ * Validates every field; `ok` carries the normalized request. `spendable`, when
+ * known, is the balance left after pending sends: amount plus fee must fit in it.
+ */
+export function validateSend(input: SendInput, spendable?: number): SendValidation {
   const errors: Partial<Record<SendField, string>> = {};
   const recipient = checkRecipient(input.recipient);
   const amount = checkInteger(input.amount, 'Amount', 1);
@@ -52,10 +57,10 @@ export function validateSend(input: SendInput): SendValidation {
   if (recipient) errors.recipient = recipient;
   if (amount) errors.amount = amount;
   if (fee) errors.fee = fee;
-  if (recipient || amount || fee) return { ok: false, errors };
-  return {
-    ok: true,
-    errors,
-    value: { to: input.recipient.trim().toLowerCase(), amount: Number(input.amount.trim()), fee: Number(input.fee.trim()) },
-  };
+  const value = { to: input.recipient.trim().toLowerCase(), amount: Number(input.amount.trim()), fee: Number(input.fee.trim()) };
+  if (!amount && !fee && spendable !== undefined && value.amount + value.fee > spendable) {
+    errors.amount = `Amount plus fee exceeds your balance of ${Math.max(0, spendable)}.`;
+  }
+  if (recipient || errors.amount || fee) return { ok: false, errors };
+  return { ok: true, errors, value };
 }

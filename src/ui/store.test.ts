@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LOG_ENTRIES, MAX_TX_VIEWS, createTabmeshStore } from './store.ts';
-import type { TxView } from './view-models.ts';
+import { MAX_BLOCK_VIEWS, MAX_LOG_ENTRIES, MAX_MEMPOOL_VIEWS, MAX_TX_VIEWS, createTabmeshStore } from './store.ts';
+import type { BlockView, TxView } from './view-models.ts';
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 const tx = (n: number, extra: Partial<TxView> = {}): TxView => ({
   id: hex(n), from: hex(1000), to: hex(1001), amount: n + 1, fee: 1, nonce: n, status: 'pending', receivedAtMs: n, source: 'self', ...extra,
 });
+
+const block = (height: number, extra: Partial<BlockView> = {}): BlockView => ({
+  hash: hex(5000 + height), height, miner: hex(1000), txCount: 0, timeMs: height * 1000, receivedAtMs: height * 1000, fees: 0, reward: 50, ...extra,
+});
+const heights = (blocks: BlockView[]) => blocks.map((b) => b.height);
 
 describe('tabmesh store', () => {
   it('starts loading with the relay connecting and nothing else', () => {
@@ -68,5 +73,99 @@ describe('tabmesh store', () => {
     expect(logEntries).toHaveLength(MAX_LOG_ENTRIES);
     expect(logEntries[0]).toMatchObject({ message: `line ${MAX_LOG_ENTRIES + 4}`, level: 'info' });
     expect(logEntries[0]!.seq).toBeGreaterThan(logEntries[1]!.seq);
+  });
+});
+
+describe('ledger slices', () => {
+  it('starts with no balance, tip, blocks or mempool, and mining off', () => {
+    const s = createTabmeshStore().getState();
+    expect(s.balance).toBeUndefined();
+    expect(s.pendingBalance).toBeUndefined();
+    expect(s.tip).toBeUndefined();
+    expect(s.blocks).toEqual([]);
+    expect(s.mempool).toEqual([]);
+    expect(s.mempoolTotal).toBe(0);
+    expect(s.mining).toEqual({ on: false, hashRate: 0, blocksFound: 0 });
+    expect(s.lastReorg).toBeUndefined();
+  });
+
+  it('sets the balance, and clears the pending balance when a later update has none', () => {
+    const store = createTabmeshStore();
+    store.getState().setBalance(100, 80);
+    expect(store.getState()).toMatchObject({ balance: 100, pendingBalance: 80 });
+    store.getState().setBalance(120);
+    expect(store.getState().balance).toBe(120);
+    expect(store.getState().pendingBalance).toBeUndefined();
+  });
+
+  it('sets the tip', () => {
+    const store = createTabmeshStore();
+    store.getState().setTip({ height: 3, hash: hex(3), timeMs: 30 });
+    expect(store.getState().tip).toEqual({ height: 3, hash: hex(3), timeMs: 30 });
+  });
+
+  it('adds blocks newest first by height whatever the arrival order, one per hash (the later wins)', () => {
+    const store = createTabmeshStore();
+    store.getState().addBlocks([block(2), block(1)]);
+    store.getState().addBlocks([block(4), block(3)]);
+    store.getState().addBlocks([block(2, { txCount: 5 })]);
+    const { blocks } = store.getState();
+    expect(heights(blocks)).toEqual([4, 3, 2, 1]);
+    expect(blocks.find((b) => b.height === 2)!.txCount).toBe(5);
+  });
+
+  it('keeps the newest MAX_BLOCK_VIEWS blocks', () => {
+    const store = createTabmeshStore();
+    store.getState().addBlocks(Array.from({ length: MAX_BLOCK_VIEWS + 10 }, (_, i) => block(i)));
+    store.getState().addBlocks([block(3)]); // too old to show: stays out
+    const { blocks } = store.getState();
+    expect(blocks).toHaveLength(MAX_BLOCK_VIEWS);
+    expect(blocks[0]!.height).toBe(MAX_BLOCK_VIEWS + 9);
+    expect(blocks.at(-1)!.height).toBe(10);
+  });
+
+  it('removes disconnected blocks and leaves the state alone when none are known', () => {
+    const store = createTabmeshStore();
+    store.getState().addBlocks([block(1), block(2), block(3)]);
+    store.getState().removeBlocks([hex(5003), hex(5002)]);
+    expect(heights(store.getState().blocks)).toEqual([1]);
+    const before = store.getState();
+    store.getState().removeBlocks([hex(9999)]);
+    expect(store.getState()).toBe(before);
+  });
+
+  it('notes a reorg, drops its disconnected blocks, and shows the replacements after addBlocks', () => {
+    const store = createTabmeshStore();
+    store.getState().addBlocks([block(1), block(2), block(3)]);
+    const replacement = [block(2, { hash: hex(7002) }), block(3, { hash: hex(7003) }), block(4, { hash: hex(7004) })];
+    const reorg = { atMs: 99, disconnected: [hex(5002), hex(5003)], connected: replacement.map((b) => b.hash), newTipHeight: 4 };
+    store.getState().noteReorg(reorg);
+    store.getState().addBlocks(replacement);
+    const { blocks, lastReorg } = store.getState();
+    expect(lastReorg).toEqual(reorg);
+    expect(blocks.map((b) => b.hash)).toEqual([hex(7004), hex(7003), hex(7002), hex(5001)]);
+  });
+
+  it('keeps the mempool in the given order, one per id, capped, with the full count', () => {
+    const store = createTabmeshStore();
+    const list = Array.from({ length: MAX_MEMPOOL_VIEWS + 30 }, (_, i) => tx(i, { fee: 1000 - i }));
+    store.getState().setMempool([tx(7, { fee: 5000 }), ...list]);
+    const { mempool, mempoolTotal } = store.getState();
+    expect(mempool).toHaveLength(MAX_MEMPOOL_VIEWS);
+    expect(mempool[0]).toMatchObject({ id: hex(7), fee: 5000 });
+    expect(mempool[1]!.id).toBe(hex(0));
+    expect(new Set(mempool.map((t) => t.id)).size).toBe(MAX_MEMPOOL_VIEWS);
+    expect(mempoolTotal).toBe(MAX_MEMPOOL_VIEWS + 30);
+    store.getState().setMempool([tx(1)], 4000);
+    expect(store.getState().mempoolTotal).toBe(4000);
+    store.getState().setMempool([]);
+    expect(store.getState()).toMatchObject({ mempool: [], mempoolTotal: 0 });
+  });
+
+  it('patches the mining view', () => {
+    const store = createTabmeshStore();
+    store.getState().setMining({ on: true });
+    store.getState().setMining({ hashRate: 1500 });
+    expect(store.getState().mining).toEqual({ on: true, hashRate: 1500, blocksFound: 0 });
   });
 });

@@ -4,11 +4,25 @@
  * through `store.getState()`; components read it with `useTabmesh`.
  * The store holds view models only and makes no protocol decisions.
  *
+ * The ledger's slices (wallet, chain, mempool, mining) live in ledger-slices.ts.
+ *
  * Note: the log lines live in `logEntries` because `log` is the action that
  * appends one; a state key cannot be both.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
+import {
+  createChainSlice,
+  createMempoolSlice,
+  createMiningSlice,
+  createWalletSlice,
+  type ChainSlice,
+  type MempoolSlice,
+  type MiningSlice,
+  type WalletSlice,
+} from './ledger-slices.ts';
 import type { LogEntry, LogLevel, PeerView, Phase, RelayStatus, SelfView, TxStatus, TxView } from './view-models.ts';
+
+export { MAX_BLOCK_VIEWS, MAX_MEMPOOL_VIEWS, type ChainSlice, type MempoolSlice, type MiningSlice, type WalletSlice } from './ledger-slices.ts';
 
 /** Transactions kept for display; older ones stay in IndexedDB, not in memory twice. */
 export const MAX_TX_VIEWS = 500;
@@ -51,12 +65,13 @@ export interface LogSlice {
   log(level: LogLevel, message: string, atMs?: number): void;
 }
 
-export type TabmeshState = NodeSlice & PeersSlice & TxsSlice & LogSlice;
+export type TabmeshState = NodeSlice & PeersSlice & TxsSlice & LogSlice & WalletSlice & ChainSlice & MempoolSlice & MiningSlice;
 
 /** The vanilla store app.ts writes to and the React tree reads from. */
 export type TabmeshStore = StoreApi<TabmeshState>;
 
-type Slice<T> = StateCreator<TabmeshState, [], [], T>;
+/** One slice of the store: its state and the actions that set it. */
+export type Slice<T> = StateCreator<TabmeshState, [], [], T>;
 
 export const createNodeSlice: Slice<NodeSlice> = (set) => ({
   phase: 'loading',
@@ -123,5 +138,9 @@ export function createTabmeshStore(): TabmeshStore {
     ...createPeersSlice(...args),
     ...createTxsSlice(...args),
     ...createLogSlice(...args),
+    ...createWalletSlice(...args),
+    ...createChainSlice(...args),
+    ...createMempoolSlice(...args),
+    ...createMiningSlice(...args),
   }));
 }

@@ -2,7 +2,7 @@
  * View models the page renders. They are projections made by app.ts for
  * display; the records themselves live in core and IndexedDB.
  */
-import type { PeerId, TxId } from '../core/types.ts';
+import type { BlockHash, PeerId, TxId } from '../core/types.ts';
 
 export type RelayStatus = 'connecting' | 'open' | 'closed';
 
@@ -48,4 +48,46 @@ export interface LogEntry {
 export interface SelfView {
   id: PeerId;
   network: string;
+}
+
+/** The best chain's tip as this tab sees it. */
+export interface TipView {
+  height: number;
+  hash: BlockHash;
+  /** The tip header's time (the miner's claim), ms since the epoch. */
+  timeMs: number;
+}
+
+/** One block of the best chain, for the "Recent blocks" table. */
+export interface BlockView {
+  hash: BlockHash;
+  height: number;
+  miner: PeerId;
+  /** Transactions in the block, not counting the implicit coinbase. */
+  txCount: number;
+  /** The header's time (the miner's claim), ms since the epoch. */
+  timeMs: number;
+  /** When this tab received or mined it. */
+  receivedAtMs: number;
+  fees: number;
+  reward: number;
+}
+
+/** This tab's miner. */
+export interface MiningView {
+  on: boolean;
+  /** Hashes per second, as the mining worker last measured it. */
+  hashRate: number;
+  /** Blocks this tab mined that joined the best chain during this session. */
+  blocksFound: number;
+}
+
+/** The last reorganisation: which blocks left the best chain and which replaced them. */
+export interface ReorgView {
+  atMs: number;
+  /** Hashes of the blocks taken off the best chain. */
+  disconnected: BlockHash[];
+  /** Hashes of the blocks that replaced them. */
+  connected: BlockHash[];
+  newTipHeight: number;
 }

@@ -1,0 +1,89 @@
+/** The best chain: its tip, a notice after a reorg, and the most recent blocks. */
+import { memo } from 'react';
+import { formatAge, formatTime, partyLabel, shortHash } from './format.ts';
+import { ReorgNotice } from './reorg-notice.tsx';
+import { useNow } from './use-now.ts';
+import { useTabmesh } from './use-tabmesh.ts';
+import type { BlockView } from './view-models.ts';
+
+/** Ages are shown to the second. */
+const AGE_TICK_MS = 1_000;
+
+/** Memoized so that the clock's tick re-renders only the rows whose age text changed. */
+const BlockRow = memo(function BlockRow({ block, selfId, age }: { block: BlockView; selfId: string | undefined; age: string }) {
+  return (
+    <tr data-block-hash={block.hash} className={block.miner === selfId ? 'row-mine' : undefined}>
+      <td className="num">{block.height}</td>
+      <td>
+        <code title={block.hash}>{shortHash(block.hash)}</code>
+      </td>
+      <td className="mono">
+        <span title={block.miner}>{partyLabel(block.miner, selfId)}</span>
+      </td>
+      <td className="num">{block.txCount}</td>
+      <td className="num" title={`Reward ${block.reward} + fees ${block.fees}`}>
+        {block.fees}
+      </td>
+      <td>
+        <time dateTime={new Date(block.timeMs).toISOString()} title={`Mined ${formatTime(block.timeMs)}, received ${formatTime(block.receivedAtMs)}`}>
+          {age}
+        </time>
+      </td>
+    </tr>
+  );
+});
+
+export function ChainPanel() {
+  const tip = useTabmesh((s) => s.tip);
+  const blocks = useTabmesh((s) => s.blocks);
+  const selfId = useTabmesh((s) => s.self?.id);
+  const nowMs = useNow(AGE_TICK_MS, tip !== undefined || blocks.length > 0);
+
+  return (
+    <section className="panel panel-chain" aria-label="Chain">
+      <h2>Chain</h2>
+      {tip ? (
+        <div className="tip" role="group" aria-label="Tip" data-tip-height={tip.height} data-tip-hash={tip.hash}>
+          <span className="tip-height">#{tip.height}</span>{' '}
+          <code className="tip-hash" title={tip.hash}>
+            {shortHash(tip.hash)}
+          </code>{' '}
+          <span className="muted">{formatAge(tip.timeMs, nowMs)}</span>
+        </div>
+      ) : (
+        <p className="empty">Loading the chain…</p>
+      )}
+      <ReorgNotice />
+      <h3>Recent blocks</h3>
+      {blocks.length === 0 ? (
+        <p className="empty">No blocks yet. Switch mining on to mine one.</p>
+      ) : (
+        <div className="table-scroll table-short">
+          <table aria-label="Blocks">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  Height
+                </th>
+                <th scope="col">Hash</th>
+                <th scope="col">Miner</th>
+                <th scope="col" className="num">
+                  Txs
+                </th>
+                <th scope="col" className="num">
+                  Fees
+                </th>
+                <th scope="col">Age</th>
+              </tr>
+            </thead>
+            <tbody>
+              {blocks.map((block) => (
+                <BlockRow key={block.hash} block={block} selfId={selfId} age={formatAge(block.timeMs, nowMs)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * Store slices for the ledger: the wallet's balance, the best chain's tip and
+ * recent blocks, the mempool, and this tab's miner. Like the rest of the
+ * store they hold view models that app.ts pushes in; no rule is decided here.
+ */
+import type { Slice } from './store.ts';
+import type { BlockView, MiningView, ReorgView, TipView, TxView } from './view-models.ts';
+
+/** Blocks kept for the "Recent blocks" table: a screenful and then some; the chain itself lives in IndexedDB. */
+export const MAX_BLOCK_VIEWS = 50;
+/** Mempool entries kept for display: the best-paying ones; the page is not the place to read thousands. */
+export const MAX_MEMPOOL_VIEWS = 200;
+
+export interface WalletSlice {
+  /** Confirmed balance at the tip; undefined until the ledger has loaded. */
+  balance?: number;
+  /** Balance minus this tab's pending outgoing amounts and fees; undefined when nothing is pending. */
+  pendingBalance?: number;
+  setBalance(balance: number, pendingBalance?: number): void;
+}
+
+export interface ChainSlice {
+  tip?: TipView;
+  /** Newest first by height, one per hash, at most MAX_BLOCK_VIEWS. */
+  blocks: BlockView[];
+  /** The last reorganisation, shown for a while as a notice. */
+  lastReorg?: ReorgView;
+  setTip(tip: TipView): void;
+  /** Adds or replaces blocks by hash and keeps the newest MAX_BLOCK_VIEWS by height. */
+  addBlocks(blocks: readonly BlockView[]): void;
+  /** Drops blocks a reorg disconnected. */
+  removeBlocks(hashes: readonly string[]): void;
+  /** Records a reorg and drops its disconnected blocks (so calling removeBlocks as well is harmless). */
+  noteReorg(reorg: ReorgView): void;
+}
+
+export interface MempoolSlice {
+  /** In the order given (the mempool's fee-rate order), one per id, at most MAX_MEMPOOL_VIEWS. */
+  mempool: TxView[];
+  /** How many transactions the mempool holds, which may exceed what is kept for display. */
+  mempoolTotal: number;
+  /** Replaces the list; `total` is the mempool's full size when the list was cut short. */
+  setMempool(list: readonly TxView[], total?: number): void;
+}
+
+export interface MiningSlice {
+  mining: MiningView;
+  setMining(patch: Partial<MiningView>): void;
+}
+
+/** Higher blocks first; at one height (competing blocks), the later received first. */
+function byHeightDesc(a: BlockView, b: BlockView): number {
+  return b.height - a.height || b.receivedAtMs - a.receivedAtMs;
+}
+
+function withoutBlocks(blocks: BlockView[], hashes: readonly string[]): BlockView[] {
+  if (hashes.length === 0) return blocks;
+  const gone = new Set(hashes);
+  const kept = blocks.filter((block) => !gone.has(block.hash));
+  return kept.length === blocks.length ? blocks : kept;
+}
+
+export const createWalletSlice: Slice<WalletSlice> = (set) => ({
+  setBalance: (balance, pendingBalance) => set({ balance, pendingBalance }),
+});
+
+export const createChainSlice: Slice<ChainSlice> = (set) => ({
+  blocks: [],
+  setTip: (tip) => set({ tip: { ...tip } }),
+  addBlocks: (incoming) =>
+    set((state) => {
+      if (incoming.length === 0) return state;
+      const byHash = new Map(state.blocks.map((block) => [block.hash, block]));
+      for (const block of incoming) byHash.set(block.hash, block);
+      return { blocks: [...byHash.values()].sort(byHeightDesc).slice(0, MAX_BLOCK_VIEWS) };
+    }),
+  removeBlocks: (hashes) =>
+    set((state) => {
+      const blocks = withoutBlocks(state.blocks, hashes);
+      return blocks === state.blocks ? state : { blocks };
+    }),
+  noteReorg: (reorg) => set((state) => ({ lastReorg: { ...reorg }, blocks: withoutBlocks(state.blocks, reorg.disconnected) })),
+});
+
+export const createMempoolSlice: Slice<MempoolSlice> = (set) => ({
+  mempool: [],
+  mempoolTotal: 0,
+  setMempool: (list, total) => {
+    const seen = new Set<string>();
+    const mempool: TxView[] = [];
+    for (const tx of list) {
+      if (seen.has(tx.id)) continue;
+      seen.add(tx.id);
+      mempool.push(tx);
+    }
+    const unique = mempool.length;
+    mempool.length = Math.min(unique, MAX_MEMPOOL_VIEWS);
+    set({ mempool, mempoolTotal: Math.max(total ?? unique, mempool.length) });
+  },
+});
+
+export const createMiningSlice: Slice<MiningSlice> = (set) => ({
+  mining: { on: false, hashRate: 0, blocksFound: 0 },
+  setMining: (patch) => set((state) => ({ mining: { ...state.mining, ...patch } })),
+});
