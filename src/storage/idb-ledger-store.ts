@@ -4,27 +4,20 @@
  * `await tx.done`).
  *
  * Each identity has its own database, `tabmesh:<network>:<peerId>`, because
- * tabs of one origin share IndexedDB but each tab is its own peer.
+ * tabs of one origin share IndexedDB but each tab is its own peer. The schema
+ * and its upgrades are in idb-ledger-schema.ts, the chain methods in
+ * idb-chain-store.ts.
  */
-import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { isHexOfLength } from '../core/bytes.ts';
 import { isValidNetworkName } from '../core/network.ts';
 import { InvalidArgumentError } from '../core/result.ts';
-import type { Logger, PeerId, TxId } from '../core/types.ts';
+import type { Logger, PeerId } from '../core/types.ts';
+import { createIdbChainStore } from './idb-chain-store.ts';
+import { openLedgerDb, type LedgerDb } from './idb-ledger-schema.ts';
 import { assertListLimit, assertMetaKey, assertTxId, normalizeStoredTx, type LedgerStore, type StoredTx } from './ledger-store.ts';
 import { StorageError, closedStoreError, toStorageError } from './storage-error.ts';
 
-/** The schema version this code writes. Bump it and add a step to upgradeLedgerDb. */
-export const LEDGER_DB_VERSION = 1;
-
-/** Version 1: transactions (by id, indexed by arrival time) and small metadata. */
-export interface LedgerDbSchema extends DBSchema {
-  txs: { key: TxId; value: StoredTx; indexes: { byReceivedAt: number } };
-  /** Out-of-line keys: values are arbitrary cloneable records (a CryptoKey, a nonce). */
-  meta: { key: string; value: unknown };
-}
-
-type LedgerDb = IDBPDatabase<LedgerDbSchema>;
+export { LEDGER_DB_VERSION, upgradeLedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
 
 export interface IdbLedgerStoreInit {
   /** The IndexedDB to use; defaults to globalThis.indexedDB (tests pass fake-indexeddb). */
@@ -39,63 +32,10 @@ export function ledgerDbName(network: string, peerId: PeerId): string {
   return `tabmesh:${network}:${peerId}`;
 }
 
-/**
- * Brings a database from `oldVersion` to LEDGER_DB_VERSION. Each step runs
- * when the database is older than it, so a new database runs them all and an
- * old one only the missing ones. (An `if` ladder rather than a falling-through
- * switch, which the compiler's noFallthroughCasesInSwitch forbids.)
- */
-export function upgradeLedgerDb(
-  db: LedgerDb,
-  oldVersion: number,
-  _transaction: IDBPTransaction<LedgerDbSchema, StoreNames<LedgerDbSchema>[], 'versionchange'>,
-): void {
-  if (oldVersion < 1) {
-    const txs = db.createObjectStore('txs', { keyPath: 'id' });
-    txs.createIndex('byReceivedAt', 'receivedAtMs');
-    db.createObjectStore('meta');
-  }
-  // if (oldVersion < 2) { blocks, undo data, chain state: later issues }
-}
-
 const consoleLog: Logger = {
   info: (message, fields) => console.info(message, fields ?? ''),
   warn: (message, fields) => console.warn(message, fields ?? ''),
 };
-
-/**
- * Opens `dbName` on `factory`. This is idb's openDB with the factory made a
- * parameter (openDB always uses the global indexedDB); idb's wrap() still
- * gives the typed promise API.
- */
-function openLedgerDb(factory: IDBFactory, dbName: string, log: Logger, onClosed: (reason: string) => void): Promise<LedgerDb> {
-  const request = factory.open(dbName, LEDGER_DB_VERSION);
-  request.addEventListener('upgradeneeded', (event) => {
-    log.info('upgrading ledger database', { dbName, from: event.oldVersion, to: event.newVersion });
-    upgradeLedgerDb(wrap(request.result) as unknown as LedgerDb, event.oldVersion, wrap(request.transaction!) as never);
-  });
-  // Another connection (a tab running older code) keeps the old version open;
-  // the open waits until that tab closes it, which its `blocking` handler does.
-  request.addEventListener('blocked', (event) => {
-    log.warn('ledger database upgrade is waiting for another tab to close it', { dbName, from: event.oldVersion, to: event.newVersion });
-  });
-  return (wrap(request) as Promise<unknown> as Promise<LedgerDb>).then((db) => {
-    // A newer version wants to open this database (a tab with updated code):
-    // close at once so it is not blocked, and fail our later calls clearly.
-    db.addEventListener('versionchange', (event) => {
-      db.close();
-      log.warn('ledger database closed for a newer version in another tab', { dbName, to: event.newVersion });
-      onClosed('the ledger database was closed because a newer version of tabmesh opened it in another tab. Reload this tab.');
-    });
-    // Fired only when the browser closes the connection abnormally (storage
-    // cleared from settings, disk failure), never after db.close().
-    db.addEventListener('close', () => {
-      log.warn('ledger database was closed by the browser', { dbName });
-      onClosed('the browser closed the ledger database (site data cleared, or a storage failure). Reload this tab.');
-    });
-    return db;
-  });
-}
 
 /**
  * Opens (creating or upgrading) the ledger database named `dbName`.
@@ -125,11 +65,16 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
       // The connection may have closed while this call ran; say so rather than
       // surfacing the raw InvalidStateError.
       if (closedReason !== undefined) throw closedStoreError(operation, closedReason);
+      // A check that needed stored data (a commit's tip against the stored
+      // one) is still the caller's mistake, not a storage failure.
+      if (error instanceof InvalidArgumentError) throw error;
       throw toStorageError(operation, error);
     }
   }
 
   return {
+    ...createIdbChainStore(run),
+
     async putTx(tx) {
       const record = normalizeStoredTx(tx);
       await run('save transaction', async (db) => {

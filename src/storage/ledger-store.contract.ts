@@ -1,10 +1,12 @@
 /**
  * The LedgerStore contract: one suite that every implementation must pass
  * (js-libp2p's interface-compliance-tests pattern). ledger-store.test.ts runs
- * it against the memory store and against IndexedDB via fake-indexeddb.
+ * it against the memory store and against IndexedDB via fake-indexeddb. The
+ * ChainStore cases live in chain-store.contract.ts and run inside this suite.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
+import { runChainStoreCases } from './chain-store.contract.ts';
 import { StorageError, type LedgerStore, type StoredTx } from './ledger-store.ts';
 
 const PEER = 'ab'.repeat(32);
@@ -31,6 +33,8 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       store = await open();
     });
     afterEach(() => store.close());
+
+    runChainStoreCases(() => store);
 
     it('round-trips a transaction, preserving its bytes exactly', async () => {
       const tx = sampleTx(1, { source: 'self' });

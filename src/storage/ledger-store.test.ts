@@ -59,12 +59,13 @@ describe('openIdbLedgerStore', () => {
     bob.close();
   });
 
-  it('creates version 1 with the txs store, its byReceivedAt index, and meta', async () => {
+  it('creates the current version: txs with its byReceivedAt index, meta, and the chain stores', async () => {
     const indexedDB = new IDBFactory();
     (await openIdbLedgerStore(DB, { indexedDB, log: recordingLog() })).close();
     const raw = await rawOpen(indexedDB, DB);
     expect(raw.version).toBe(LEDGER_DB_VERSION);
-    expect([...raw.objectStoreNames].sort()).toEqual(['meta', 'txs']);
+    expect(LEDGER_DB_VERSION).toBe(2);
+    expect([...raw.objectStoreNames].sort()).toEqual(['accounts', 'blocks', 'chain', 'headers', 'meta', 'txIndex', 'txs', 'undo']);
     const txs = raw.transaction('txs').objectStore('txs');
     expect(txs.keyPath).toBe('id');
     expect([...txs.indexNames]).toEqual(['byReceivedAt']);

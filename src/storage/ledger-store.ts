@@ -4,11 +4,15 @@
  * (idb-ledger-store.ts) and memory for tests and the simulator
  * (memory-ledger-store.ts).
  *
- * This is the first slice: transactions and small metadata. Blocks, undo data
- * and chain state arrive in later versions of the same database (see the
- * upgrade ladder in idb-ledger-store.ts).
+ * It holds the wallet's view (transactions, small metadata) and, as the
+ * core's ChainStore (src/core/ledger/types.ts), the chain: blocks, headers,
+ * undo data, the accounts at the tip, the tip itself and where each confirmed
+ * transaction sits. Each chain commit is atomic: one IndexedDB transaction,
+ * so a tab closed mid-write leaves the previous state whole
+ * (issue 3, "Persistence"). Records and their checks: chain-records.ts.
  */
 import { isHexOfLength } from '../core/bytes.ts';
+import type { ChainStore } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { PeerId, TxId } from '../core/types.ts';
 
@@ -33,8 +37,24 @@ export interface StoredTx {
  * Persistence for one identity on one network. Every method rejects with a
  * StorageError (a user-facing message) when storage fails, and with an
  * InvalidArgumentError when called with a malformed argument.
+ *
+ * The ChainStore methods add, beyond the core's interface:
+ * - commitConnect requires `undo.hash` and `tip.hash` to be the block's hash
+ *   and `tip.height` its height, and (once a tip is stored) the block to
+ *   extend the stored tip, or to be the genesis block that is the stored tip
+ *   (the ledger's rebuild). commitDisconnect requires `hash` to be the stored
+ *   tip and the new tip to be its parent. A violation writes nothing: an
+ *   InvalidArgumentError for inconsistent arguments, a StorageError of kind
+ *   'conflict' for a mismatch with what is stored.
+ * - commitConnect marks the block's transactions that are in the txs store
+ *   'confirmed' at its height; commitDisconnect sets them back to 'pending',
+ *   and resetState sets every confirmed one back (the replay re-confirms them).
+ * - A stored block is never deleted: a disconnected block stays readable as a
+ *   side branch. Reading a damaged record rejects with kind 'corrupt'.
+ * - listHeaders and loadState's accounts are ordered by hash and by PeerId.
+ * - Records are copied in and out; only their known fields are kept.
  */
-export interface LedgerStore {
+export interface LedgerStore extends ChainStore {
   /** Inserts, or replaces the record with the same id. */
   putTx(tx: StoredTx): Promise<void>;
   getTx(id: TxId): Promise<StoredTx | undefined>;

@@ -15,6 +15,14 @@ export type StorageErrorKind =
   | 'unavailable'
   /** The value cannot be stored (DataCloneError, DataError). */
   | 'data'
+  /** Stored records contradict each other or do not decode: rebuild the ledger from stored blocks. */
+  | 'corrupt'
+  /**
+   * A chain write does not follow the stored tip (a block that does not extend
+   * it, a disconnect of a block that is not the tip): a ledger bug, or a second
+   * writer on the same database. Nothing was written.
+   */
+  | 'conflict'
   | 'unknown';
 
 /** A storage operation failed; `kind` says why and `operation` says what was being done. */

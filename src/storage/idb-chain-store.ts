@@ -1,0 +1,202 @@
+/**
+ * The ChainStore half of the IndexedDB LedgerStore. Each commit is ONE
+ * readwrite transaction over every store it touches, awaited to `tx.done`
+ * (issue 3, "Persistence"): IndexedDB then keeps all of it or none of it, so
+ * a tab closed mid-write, a full disk or a thrown error leaves the previous
+ * tip and its accounts whole.
+ *
+ * Inside a transaction only IndexedDB requests are awaited; every other step
+ * (hashing, decoding) is synchronous. Awaiting anything else would let the
+ * transaction auto-commit half-written.
+ */
+import type { IDBPTransaction, StoreNames } from 'idb';
+import type { Account, ChainStore } from '../core/ledger/types.ts';
+import type { PeerId } from '../core/types.ts';
+import {
+  CONNECT_OPERATION,
+  DISCONNECT_OPERATION,
+  RESET_OPERATION,
+  asPending,
+  checkConnect,
+  checkDisconnect,
+  confirmedAt,
+  prepareConnect,
+  prepareDisconnect,
+  prepareReset,
+  unconfirmedFrom,
+} from './chain-commits.ts';
+import { TIP_KEY, assertBlockHash, copyHeader, fromStoredBlock, toBlockEntry } from './chain-records.ts';
+import { CHAIN_COMMIT_STORES, type LedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
+import { assertTxId } from './ledger-store.ts';
+
+/** Runs `body` on the open database, turning failures into StorageErrors (idb-ledger-store.ts). */
+export type RunOnDb = <T>(operation: string, body: (db: LedgerDb) => Promise<T>) => Promise<T>;
+
+/**
+ * Marks an IndexedDB request's promise as observed and returns it. When a
+ * transaction aborts, every request already issued rejects with AbortError;
+ * the commit reports the first cause, so those must not surface as unhandled
+ * rejections (in the browser console, or failing the test run).
+ */
+type Track = <T>(request: Promise<T>) => Promise<T>;
+
+/**
+ * Runs `body` in one readwrite transaction over the chain stores and waits
+ * for it to commit. `body` passes every request through `track`. If `body`
+ * throws (a check failed, a put threw synchronously) or a request fails, the
+ * transaction is aborted, so requests it had already issued are rolled back
+ * instead of auto-committing.
+ */
+async function writeAtomically<S extends StoreNames<LedgerDbSchema>>(
+  db: LedgerDb,
+  stores: readonly S[],
+  body: (tx: IDBPTransaction<LedgerDbSchema, S[], 'readwrite'>, track: Track) => Promise<void>,
+): Promise<void> {
+  const tx = db.transaction([...stores], 'readwrite');
+  const issued: Promise<unknown>[] = [];
+  const track: Track = (request) => {
+    issued.push(request.then(noop, noop));
+    return request;
+  };
+  try {
+    await body(tx, track);
+  } catch (error) {
+    abortIfActive(tx);
+    // Wait for the abort to finish, so the caller never sees the state change
+    // after the rejection. Its AbortErrors are expected: `error` is the cause.
+    await Promise.all([...issued, tx.done.then(noop, noop)]);
+    throw error;
+  }
+  await tx.done;
+}
+
+/** Used only to observe promises whose failure is reported another way (see Track). */
+function noop(): void {
+  return undefined;
+}
+
+function abortIfActive(tx: { abort(): void }): void {
+  try {
+    tx.abort();
+  } catch (error) {
+    // InvalidStateError: a failed request already aborted the transaction,
+    // which rolled everything back; there is nothing left to undo.
+    if ((error as { name?: unknown }).name !== 'InvalidStateError') throw error;
+  }
+}
+
+/** The chain methods of the IndexedDB LedgerStore, over the database `run` opens. */
+export function createIdbChainStore(run: RunOnDb): ChainStore {
+  return {
+    async putBlock(block) {
+      const entry = toBlockEntry(block);
+      await run('save block', (db) =>
+        writeAtomically(db, ['blocks', 'headers'], async (tx, track) => {
+          await Promise.all([track(tx.objectStore('blocks').put(entry.bytes, entry.hash)), track(tx.objectStore('headers').put(entry.header, entry.hash))]);
+        }),
+      );
+    },
+
+    async getBlock(hash) {
+      assertBlockHash(hash);
+      return run('read block', async (db) => {
+        const record = await db.get('blocks', hash);
+        return record && fromStoredBlock(hash, record, 'read block');
+      });
+    },
+
+    async getUndo(hash) {
+      assertBlockHash(hash);
+      return run('read undo data', (db) => db.get('undo', hash));
+    },
+
+    async listHeaders() {
+      return run('list headers', async (db) => (await db.getAll('headers')).map(copyHeader));
+    },
+
+    async commitConnect(commit) {
+      const plan = prepareConnect(commit);
+      const { entry, height } = plan;
+      const { hash } = entry;
+      await run(CONNECT_OPERATION, (db) =>
+        writeAtomically(db, CHAIN_COMMIT_STORES, async (tx, track) => {
+          const txs = tx.objectStore('txs');
+          const [stored, saved] = await Promise.all([track(tx.objectStore('chain').get(TIP_KEY)), Promise.all(entry.txIds.map((id) => track(txs.get(id))))]);
+          checkConnect(stored, plan);
+          const location = { blockHash: hash, height };
+          await Promise.all([
+            track(tx.objectStore('blocks').put(entry.bytes, hash)),
+            track(tx.objectStore('headers').put(entry.header, hash)),
+            track(tx.objectStore('undo').put(plan.undo, hash)),
+            ...plan.accounts.map(([id, account]) => track(tx.objectStore('accounts').put(account, id))),
+            ...entry.txIds.map((id) => track(tx.objectStore('txIndex').put(location, id))),
+            ...saved.flatMap((record) => (record ? [track(txs.put(confirmedAt(record, height)))] : [])),
+            track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
+          ]);
+        }),
+      );
+    },
+
+    async commitDisconnect(commit) {
+      const plan = prepareDisconnect(commit);
+      const { hash } = plan;
+      await run(DISCONNECT_OPERATION, (db) =>
+        writeAtomically(db, CHAIN_COMMIT_STORES, async (tx, track) => {
+          const [stored, bytes] = await Promise.all([track(tx.objectStore('chain').get(TIP_KEY)), track(tx.objectStore('blocks').get(hash))]);
+          const { height, txIds } = checkDisconnect(stored, bytes, plan);
+          const txs = tx.objectStore('txs');
+          const txIndex = tx.objectStore('txIndex');
+          const [locations, saved] = await Promise.all([Promise.all(txIds.map((id) => track(txIndex.get(id)))), Promise.all(txIds.map((id) => track(txs.get(id))))]);
+          await Promise.all([
+            ...plan.accounts.map(([id, account]) => (account ? track(tx.objectStore('accounts').put(account, id)) : track(tx.objectStore('accounts').delete(id)))),
+            track(tx.objectStore('undo').delete(hash)),
+            // Only entries this block wrote: never drop a location another block owns.
+            ...txIds.flatMap((id, i) => (locations[i]?.blockHash === hash ? [track(txIndex.delete(id))] : [])),
+            ...saved.flatMap((record) => {
+              const pending = unconfirmedFrom(record, height);
+              return pending ? [track(txs.put(pending))] : [];
+            }),
+            track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
+          ]);
+        }),
+      );
+    },
+
+    async resetState(state) {
+      const plan = prepareReset(state);
+      await run(RESET_OPERATION, (db) =>
+        writeAtomically(db, CHAIN_COMMIT_STORES, async (tx, track) => {
+          const txs = tx.objectStore('txs');
+          // Recovery is rare and the txs store is small (a wallet's own
+          // history), so one getAll is simpler than a cursor.
+          const all = await track(txs.getAll());
+          // Requests run in issue order: the clears land before the puts.
+          await Promise.all([
+            track(tx.objectStore('accounts').clear()),
+            track(tx.objectStore('undo').clear()),
+            track(tx.objectStore('txIndex').clear()),
+            ...plan.accounts.map(([id, account]) => track(tx.objectStore('accounts').put(account, id))),
+            ...all.flatMap((record) => (record.status === 'confirmed' ? [track(txs.put(asPending(record)))] : [])),
+            track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
+          ]);
+        }),
+      );
+    },
+
+    async loadState() {
+      return run('load chain state', async (db) => {
+        const tx = db.transaction(['chain', 'accounts']);
+        const accounts = tx.objectStore('accounts');
+        // One read transaction: the tip and the accounts are the same snapshot.
+        const [tip, ids, values] = await Promise.all([tx.objectStore('chain').get(TIP_KEY), accounts.getAllKeys(), accounts.getAll(), tx.done]);
+        if (!tip) return undefined;
+        return { tip, accounts: ids.map((id, i): [PeerId, Account] => [id, values[i]!]) };
+      });
+    },
+
+    async getTxLocation(id) {
+      assertTxId(id);
+      return run('read transaction location', (db) => db.get('txIndex', id));
+    },
+  };
+}
