@@ -1,12 +1,13 @@
 /**
  * Wires one running peer: identity and storage, the verifier workers, the
- * protocol node, the relay client, the WebRTC dialer and the mesh maintainer.
- * Data flows one way: net delivers bytes, core parses and decides, the worker
- * verifies, core applies, storage persists, and the UI store is updated.
+ * ledger, mempool and protocol node, the miner, the relay client, the WebRTC
+ * dialer and the mesh maintainer. Data flows one way: net delivers bytes,
+ * core parses and decides, the worker verifies, core applies, storage
+ * persists, and the UI store is updated.
  */
 import SimplePeer from 'simple-peer/simplepeer.min.js';
-import { createNode, type TabmeshNode, type TxSource } from '../core/node.ts';
-import { decodeTx, encodeTx, type Tx } from '../core/tx.ts';
+import { createFullNode, type FullNode } from '../core/full-node.ts';
+import { decodeTx, encodeTx } from '../core/tx.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
 import { createMeshMaintainer } from '../net/mesh-maintainer.ts';
 import { createSignalingClient } from '../net/signaling-client.ts';
@@ -14,8 +15,11 @@ import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { TxView } from '../ui/view-models.ts';
+import { createMiner } from '../worker/miner.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
+import { createChainView, txToView, type TxStatusIndex } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
+import { createMiningLoop } from './mining-loop.ts';
 import { openIdentity } from './open-identity.ts';
 import { createWallet } from './wallet.ts';
 
@@ -24,20 +28,17 @@ const RECENT_TXS_ON_LOAD = 500;
 /** Housekeeping cadence: keepalive, dead-link detection, mesh repair, stats for the page. */
 const TICK_MS = 1_000;
 
-export interface RunningPeer {
+export interface RunningPeer extends FullNode {
   id: string;
-  node: TabmeshNode;
   send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
   txStatus(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
+  mine(blocks: number): Promise<string[]>;
+  setMining(on: boolean): void;
   stats(): Record<string, number>;
   stop(): void;
 }
 
 const clock: Clock = { nowMs: () => performance.timeOrigin + performance.now() };
-
-function toTxView(tx: Tx, id: TxId, receivedAtMs: number, source: TxSource): TxView {
-  return { id, from: tx.from, to: tx.to, amount: tx.amount, fee: tx.fee, nonce: tx.nonce, status: 'pending', receivedAtMs, source };
-}
 
 function storedToView(stored: StoredTx, log: Logger): TxView | undefined {
   const decoded = decodeTx(stored.bytes);
@@ -45,8 +46,12 @@ function storedToView(stored: StoredTx, log: Logger): TxView | undefined {
     log.warn('a stored transaction is corrupt and was skipped', { id: stored.id, reason: decoded.detail });
     return undefined;
   }
-  return { ...toTxView(decoded.value, stored.id, stored.receivedAtMs, stored.source), status: stored.status, height: stored.height };
+  return txToView(decoded.value, stored.id, stored.receivedAtMs, stored.source, stored.status === 'confirmed' ? stored.height : undefined);
 }
+
+/** Prefixes a component's counters so they never collide with the node's. */
+const prefixed = (prefix: string, counters: object) =>
+  Object.fromEntries(Object.entries(counters).filter(([, value]) => typeof value === 'number').map(([name, value]) => [`${prefix}${name[0]!.toUpperCase()}${name.slice(1)}`, value as number]));
 
 export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logger): Promise<RunningPeer> {
   const { network } = config;
@@ -54,24 +59,23 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const verifier = createVerifierPool();
   log.info('signature verification runs in workers', { backend: await verifier.backend() });
 
-  const txIndex = new Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>();
+  const full = await createFullNode({ verifier, clock, log, store }, { network, peerId: signer.peerId });
+  const { node, ledger, mempool } = full;
+  if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
+  if (clashed) node.count('identityClashes');
+
+  const txIndex: TxStatusIndex = new Map();
   const recent = (await store.listRecentTxs(RECENT_TXS_ON_LOAD)).map((stored) => storedToView(stored, log)).filter((view) => view !== undefined);
   for (const view of recent) txIndex.set(view.id, { status: view.status, height: view.height });
   ui.getState().setTxs(recent);
-
-  const node = createNode({ verifier, clock, log }, {
-    network,
-    peerId: signer.peerId,
-    // Until the ledger exists every tab is at the genesis view: height 0, zero hash.
-    chainView: () => ({ tipHeight: 0, tipHash: '0'.repeat(64) }),
-  });
   node.rememberTxs(txIndex.keys());
-  if (clashed) node.count('identityClashes');
+  const chainView = createChainView({ ledger, mempool, store, ui, clock, log }, signer.peerId, txIndex);
+  await chainView.load();
 
   node.events.on('tx', (tx, id, source) => {
     const receivedAtMs = clock.nowMs();
     txIndex.set(id, { status: 'pending' });
-    ui.getState().addTx(toTxView(tx, id, receivedAtMs, source));
+    ui.getState().addTx(txToView(tx, id, receivedAtMs, source));
     store.putTx({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source }).catch((error: unknown) => {
       ui.getState().log('error', `could not store transaction ${id.slice(0, 8)}: ${String(error)}`);
     });
@@ -113,30 +117,39 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     log.info('link closed', { peerId, reason });
   });
 
-  // Verifier counters are prefixed so they never collide with the node's.
-  const stats = () => ({
-    ...node.stats(),
-    ...Object.fromEntries(Object.entries(verifier.stats()).map(([name, value]) => [`verifier${name[0]!.toUpperCase()}${name.slice(1)}`, value])),
-  });
+  const miner = createMiner({ log });
+  const mining = createMiningLoop({ ledger, mempool, node, miner, clock, log }, signer.peerId);
+  const wallet = createWallet(network, { signer, ledger, mempool, submit: (tx) => node.submitLocalTx(tx) });
+
+  const stats = () => ({ ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()) });
   const timer = setInterval(() => {
     node.tick();
     mesh.tick();
+    chainView.refreshWallet();
+    ui.getState().setMining(mining.stats());
     ui.getState().setStats(stats());
   }, TICK_MS);
   relay.start();
 
-  const wallet = createWallet(network, { signer, store, submit: (tx) => node.submitLocalTx(tx) });
   return {
+    ...full,
     id: signer.peerId,
-    node,
     send: wallet.send,
     txStatus: (id) => txIndex.get(id) ?? { status: 'unknown' },
+    mine: (blocks) => mining.mine(blocks),
+    setMining(on) {
+      mining.setMining(on);
+      ui.getState().setMining(mining.stats());
+    },
     stats,
     stop() {
       clearInterval(timer);
+      mining.setMining(false);
+      miner.close();
       relay.stop();
       dialer.close();
       node.close();
+      chainView.close();
       verifier.close();
       store.close();
     },

@@ -3,6 +3,8 @@
  * (README.md, "Scripting API"). Its shape is a public contract: add to it,
  * never change it. Amounts are integers.
  */
+import { isHexOfLength } from '../core/bytes.ts';
+import { InvalidArgumentError } from '../core/result.ts';
 import type { RunningPeer } from './start-peer.ts';
 
 export interface TabmeshApi {
@@ -19,6 +21,13 @@ export interface TabmeshApi {
   tx(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
   /** Counters: messages and bytes in/out, duplicates dropped, invalid dropped, ... */
   stats(): Record<string, number>;
+  /** The confirmed balance at the tip, of this peer by default. */
+  balance(account?: string): number;
+  tip(): { height: number; hash: string };
+  /** Mines n blocks on the current tip, broadcasts them, and resolves their hashes. */
+  mine(blocks: number): Promise<string[]>;
+  /** Switches continuous mining (in a dedicated worker) on or off. */
+  setMining(on: boolean): void;
 }
 
 export class NotReadyError extends Error {
@@ -50,5 +59,19 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     },
     tx: (id) => requirePeer().txStatus(id),
     stats: () => requirePeer().stats(),
+    balance(account) {
+      const running = requirePeer();
+      if (account !== undefined && !isHexOfLength(account, 32)) throw new InvalidArgumentError('account must be a peer id (64 lower-case hex characters)');
+      return running.ledger.account(account ?? running.id).balance;
+    },
+    tip() {
+      const { height, hash } = requirePeer().ledger.tip();
+      return { height, hash };
+    },
+    mine: async (blocks) => {
+      await ready;
+      return requirePeer().mine(blocks);
+    },
+    setMining: (on) => requirePeer().setMining(on === true),
   };
 }

@@ -74,6 +74,12 @@ export class ByteWriter {
     return this;
   }
 
+  u16(value: number): this {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new RangeError(`u16: ${value} is out of range`);
+    this.chunks.push(Uint8Array.of(value >> 8, value & 0xff));
+    return this;
+  }
+
   u32(value: number): this {
     const bytes = new Uint8Array(4);
     new DataView(bytes.buffer).setUint32(0, value);
@@ -131,6 +137,13 @@ export class ByteReader {
   u8(): number {
     this.need(1);
     return this.view.getUint8(this.offset++);
+  }
+
+  u16(): number {
+    this.need(2);
+    const value = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return value;
   }
 
   u32(): number {

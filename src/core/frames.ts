@@ -10,9 +10,11 @@
  * browser's SCTP stack intact (GUIDE, "Keep data-channel messages at 16 KiB").
  */
 import { ByteReader, ByteWriter, TruncatedInputError, fromHex, isHexOfLength, toHex } from './bytes.ts';
-import { accept, reject, type Result } from './result.ts';
+import { accept, reject, type Reject, type Result } from './result.ts';
+import { BLOCK_HEADER_BYTES, decodeHeader, encodeHeader } from './ledger/block.ts';
+import type { BlockHeader } from './ledger/types.ts';
 import { TX_BYTES, decodeTx, encodeTx, type Tx } from './tx.ts';
-import type { PeerId } from './types.ts';
+import type { BlockHash, PeerId } from './types.ts';
 
 export const FRAME_VERSION = 1;
 /** The largest frame a peer may send; anything larger is misbehaviour. */
@@ -25,7 +27,24 @@ export const FrameType = {
   tx: 0x02,
   ping: 0x03,
   pong: 0x04,
+  block: 0x05,
+  getBlockTxs: 0x06,
+  blockTxs: 0x07,
+  getHeaders: 0x08,
+  headers: 0x09,
+  getBlock: 0x0a,
 } as const;
+
+/** Compact blocks name transactions by the first 8 bytes of their id (BIP152 uses 6). */
+export const SHORT_ID_BYTES = 8;
+/** 2000 short ids (a full block) fit one 16 KiB frame: 149 + 2 + 2000 × 8 = 16,151 bytes. */
+export const MAX_COMPACT_TXS = 2000;
+/** 100 × (2 + 153) bytes of transactions fit one frame; bigger answers are split. */
+export const MAX_TXS_PER_FRAME = 100;
+/** 100 × 149-byte headers fit one frame; sync asks again from the last one. */
+export const MAX_HEADERS_PER_FRAME = 100;
+/** A block locator is ~10 + log2(height) hashes; 64 covers any chain. */
+export const MAX_LOCATOR_HASHES = 64;
 
 /** Each side's view of the chain, exchanged in HELLO. Before the ledger exists the tip is height 0. */
 export interface ChainView {
@@ -45,7 +64,16 @@ export type Frame =
   | HelloFrame
   | { type: 'tx'; tx: Tx }
   | { type: 'ping'; nonce: number }
-  | { type: 'pong'; nonce: number };
+  | { type: 'pong'; nonce: number }
+  /** A block announced as its header plus short transaction ids, in block order. */
+  | { type: 'block'; header: BlockHeader; shortIds: string[] }
+  /** Asks for a block's transactions by position. */
+  | { type: 'getBlockTxs'; hash: BlockHash; indexes: number[] }
+  | { type: 'blockTxs'; hash: BlockHash; txs: { index: number; tx: Tx }[] }
+  /** Asks for headers after the first locator hash the receiver knows (Bitcoin's getheaders). */
+  | { type: 'getHeaders'; locator: BlockHash[] }
+  | { type: 'headers'; headers: BlockHeader[] }
+  | { type: 'getBlock'; hash: BlockHash };
 
 /** Largest payload per type, checked before parsing (HELLO: 255-byte strings at most). */
 const MAX_PAYLOAD_BYTES: Record<number, number> = {
@@ -53,6 +81,12 @@ const MAX_PAYLOAD_BYTES: Record<number, number> = {
   [FrameType.tx]: TX_BYTES,
   [FrameType.ping]: 8,
   [FrameType.pong]: 8,
+  [FrameType.block]: BLOCK_HEADER_BYTES + 2 + MAX_COMPACT_TXS * SHORT_ID_BYTES,
+  [FrameType.getBlockTxs]: 32 + 2 + MAX_COMPACT_TXS * 2,
+  [FrameType.blockTxs]: 32 + 2 + MAX_TXS_PER_FRAME * (2 + TX_BYTES),
+  [FrameType.getHeaders]: 1 + MAX_LOCATOR_HASHES * 32,
+  [FrameType.headers]: 1 + MAX_HEADERS_PER_FRAME * BLOCK_HEADER_BYTES,
+  [FrameType.getBlock]: 32,
 };
 
 export function encodeFrame(frame: Frame): Uint8Array {
@@ -68,7 +102,34 @@ export function encodeFrame(frame: Frame): Uint8Array {
       return writer.u8(FrameType.ping).u64(frame.nonce).finish();
     case 'pong':
       return writer.u8(FrameType.pong).u64(frame.nonce).finish();
+    case 'block':
+      writer.u8(FrameType.block).bytes(encodeHeader(frame.header)).u16(frame.shortIds.length);
+      for (const shortId of frame.shortIds) writer.bytes(hexBytes(shortId, SHORT_ID_BYTES, 'shortId'));
+      return writer.finish();
+    case 'getBlockTxs':
+      writer.u8(FrameType.getBlockTxs).bytes(hexBytes(frame.hash, 32, 'hash')).u16(frame.indexes.length);
+      for (const index of frame.indexes) writer.u16(index);
+      return writer.finish();
+    case 'blockTxs':
+      writer.u8(FrameType.blockTxs).bytes(hexBytes(frame.hash, 32, 'hash')).u16(frame.txs.length);
+      for (const { index, tx } of frame.txs) writer.u16(index).bytes(encodeTx(tx));
+      return writer.finish();
+    case 'getHeaders':
+      writer.u8(FrameType.getHeaders).u8(frame.locator.length);
+      for (const hash of frame.locator) writer.bytes(hexBytes(hash, 32, 'locator'));
+      return writer.finish();
+    case 'headers':
+      writer.u8(FrameType.headers).u8(frame.headers.length);
+      for (const header of frame.headers) writer.bytes(encodeHeader(header));
+      return writer.finish();
+    case 'getBlock':
+      return writer.u8(FrameType.getBlock).bytes(hexBytes(frame.hash, 32, 'hash')).finish();
   }
+}
+
+function hexBytes(hex: string, length: number, field: string): Uint8Array {
+  if (!isHexOfLength(hex, length)) throw new RangeError(`${field} must be ${length} bytes of hex`);
+  return fromHex(hex)!;
 }
 
 /** Parses one frame from a peer into a typed Frame or a named rejection. */
@@ -98,20 +159,86 @@ function parsePayload(type: number, payload: Uint8Array): Result<Frame> {
     return accept({ type: 'tx', tx: decoded.value });
   }
   const reader = new ByteReader(payload);
-  let frame: Frame;
-  if (type === FrameType.hello) {
-    const network = reader.str8();
-    const peerId = toHex(reader.bytes(32));
-    const tipHeight = reader.u32();
-    const tipHash = toHex(reader.bytes(32));
-    const userAgent = reader.str8();
-    if (network === undefined || userAgent === undefined) return reject('bad-field', 'hello: network and userAgent must be UTF-8');
-    frame = { type: 'hello', network, peerId, tipHeight, tipHash, userAgent };
-  } else {
-    const nonce = reader.u64();
-    if (nonce === undefined) return reject('bad-field', 'ping/pong nonce must be at most 2^53-1');
-    frame = { type: type === FrameType.ping ? 'ping' : 'pong', nonce };
-  }
+  const parsed = parseBodyFrame(type, reader);
+  if (!parsed.ok) return parsed;
   if (reader.remaining !== 0) return reject('trailing-bytes', `frame type 0x${type.toString(16)} has ${reader.remaining} extra bytes`);
-  return accept(frame);
+  return parsed;
 }
+
+function readHeader(reader: ByteReader): Result<BlockHeader> {
+  const decoded = decodeHeader(reader.bytes(BLOCK_HEADER_BYTES));
+  return decoded.ok ? decoded : reject('bad-field', `header: ${decoded.detail}`);
+}
+
+/** Reads a u16 count and refuses it above `max` before anything is allocated. */
+function readCount(reader: ByteReader, max: number, what: string, width: 8 | 16 = 16): number | Reject {
+  const count = width === 8 ? reader.u8() : reader.u16();
+  return count > max ? reject('too-large', `${count} ${what}, limit ${max}`) : count;
+}
+
+function parseBodyFrame(type: number, reader: ByteReader): Result<Frame> {
+  switch (type) {
+    case FrameType.hello: {
+      const network = reader.str8();
+      const peerId = toHex(reader.bytes(32));
+      const tipHeight = reader.u32();
+      const tipHash = toHex(reader.bytes(32));
+      const userAgent = reader.str8();
+      if (network === undefined || userAgent === undefined) return reject('bad-field', 'hello: network and userAgent must be UTF-8');
+      return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent });
+    }
+    case FrameType.ping:
+    case FrameType.pong: {
+      const nonce = reader.u64();
+      if (nonce === undefined) return reject('bad-field', 'ping/pong nonce must be at most 2^53-1');
+      return accept({ type: type === FrameType.ping ? 'ping' : 'pong', nonce });
+    }
+    case FrameType.block: {
+      const header = readHeader(reader);
+      if (!header.ok) return header;
+      const count = readCount(reader, MAX_COMPACT_TXS, 'short ids');
+      if (typeof count !== 'number') return count;
+      const shortIds = Array.from({ length: count }, () => toHex(reader.bytes(SHORT_ID_BYTES)));
+      return accept({ type: 'block', header: header.value, shortIds });
+    }
+    case FrameType.getBlockTxs: {
+      const hash = toHex(reader.bytes(32));
+      const count = readCount(reader, MAX_COMPACT_TXS, 'indexes');
+      if (typeof count !== 'number') return count;
+      return accept({ type: 'getBlockTxs', hash, indexes: Array.from({ length: count }, () => reader.u16()) });
+    }
+    case FrameType.blockTxs: {
+      const hash = toHex(reader.bytes(32));
+      const count = readCount(reader, MAX_TXS_PER_FRAME, 'transactions');
+      if (typeof count !== 'number') return count;
+      const txs: { index: number; tx: Tx }[] = [];
+      for (let i = 0; i < count; i++) {
+        const index = reader.u16();
+        const decoded = decodeTx(reader.bytes(TX_BYTES));
+        if (!decoded.ok) return decoded;
+        txs.push({ index, tx: decoded.value });
+      }
+      return accept({ type: 'blockTxs', hash, txs });
+    }
+    case FrameType.getHeaders: {
+      const count = readCount(reader, MAX_LOCATOR_HASHES, 'locator hashes', 8);
+      if (typeof count !== 'number') return count;
+      if (count === 0) return reject('bad-field', 'a locator needs at least one hash');
+      return accept({ type: 'getHeaders', locator: Array.from({ length: count }, () => toHex(reader.bytes(32))) });
+    }
+    case FrameType.headers: {
+      const count = readCount(reader, MAX_HEADERS_PER_FRAME, 'headers', 8);
+      if (typeof count !== 'number') return count;
+      const headers: BlockHeader[] = [];
+      for (let i = 0; i < count; i++) {
+        const header = readHeader(reader);
+        if (!header.ok) return header;
+        headers.push(header.value);
+      }
+      return accept({ type: 'headers', headers });
+    }
+    default:
+      return accept({ type: 'getBlock', hash: toHex(reader.bytes(32)) });
+  }
+}
+

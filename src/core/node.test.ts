@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
 import { encodeFrame } from './frames.ts';
-import { createNode, type TabmeshNode } from './node.ts';
-import { signTx, txId } from './tx.ts';
+import { createFullNode } from './full-node.ts';
+import { MemoryChainStore } from './ledger/memory-chain-store.ts';
+import type { TabmeshNode } from './node.ts';
+import { mineHeader } from './ledger/testing.ts';
+import { signTx, txId, type Tx } from './tx.ts';
 import type { Signer } from './types.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -11,13 +14,21 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 async function makePeer(seed: number, network = 'test') {
   const signer = await testSigner(seed);
-  const now = { ms: 1_000 };
-  const node = createNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet }, {
-    network, peerId: signer.peerId, chainView: () => ({ tipHeight: 0, tipHash: '00'.repeat(32) }),
+  const now = { ms: 1_735_689_600_000 + 86_400_000 };
+  const { node, ledger } = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store: new MemoryChainStore() }, {
+    network, peerId: signer.peerId,
   });
   const txs: string[] = [];
   node.events.on('tx', (_tx, id) => txs.push(id));
-  return { signer, node, now, txs };
+  return { signer, node, ledger, now, txs };
+}
+
+/** Mines one block on `peer`'s tip (test proof-of-work: a few dozen hashes) with the given transactions. */
+async function mineOn(peer: Awaited<ReturnType<typeof makePeer>>, txs: Tx[] = []) {
+  const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, txs, peer.now.ms));
+  const result = await peer.node.submitLocalBlock({ header, txs });
+  if (!result.ok) throw new Error(`mined block refused: ${result.detail}`);
+  return header;
 }
 
 function link(a: { signer: Signer; node: TabmeshNode }, b: { signer: Signer; node: TabmeshNode }) {
@@ -41,10 +52,14 @@ describe('protocol node', () => {
     for (let i = 0; i + 1 < peers.length; i++) link(peers[i]!, peers[i + 1]!);
     link(peers[0]!, peers[3]!); // a ring, so the tx arrives twice at the far side
     await settle();
-    const tx = await signTx('test', { from: peers[0]!.signer.peerId, to: peers[2]!.signer.peerId, amount: 5, fee: 1, nonce: 0 }, peers[0]!.signer);
-    const id = peers[0]!.node.submitLocalTx(tx);
+    await mineOn(peers[0]!);
     await settle();
-    for (const peer of peers) expect(peer.txs).toEqual([id]);
+    for (const peer of peers) expect(peer.ledger.tip().height).toBe(1);
+    const tx = await signTx('test', { from: peers[0]!.signer.peerId, to: peers[2]!.signer.peerId, amount: 5, fee: 1, nonce: 0 }, peers[0]!.signer);
+    const submitted = peers[0]!.node.submitLocalTx(tx);
+    if (!submitted.ok) throw new Error(submitted.detail);
+    await settle();
+    for (const peer of peers) expect(peer.txs).toEqual([submitted.value]);
     const duplicates = peers.reduce((sum, peer) => sum + peer.node.stats().duplicatesDropped!, 0);
     expect(duplicates).toBeGreaterThan(0);
   });

@@ -1,32 +1,42 @@
 /**
- * The protocol core of one peer: HELLO handshake, keepalive, transaction
- * gossip and misbehaviour handling over a set of PeerLinks. It is pure: links,
- * signature verification, time and logging are injected (js-libp2p style), so
- * the same code runs in a tab, in Node tests and in the simulator. It never
- * touches storage: accepted transactions are emitted for the app to persist.
+ * The protocol core of one peer: sessions (HELLO, keepalive, bans) and the
+ * routing of each frame to its protocol module: transaction relay, compact
+ * block relay and chain sync. It is pure: links, verification, the ledger,
+ * time and logging are injected (js-libp2p style), so the same code runs in a
+ * tab, in Node tests and in the simulator. It never touches storage: the
+ * ledger persists through its ChainStore, and accepted transactions are
+ * emitted for the app.
  */
-import { BoundedSet } from './bounded-set.ts';
+import { createBlockRelay } from './block-relay.ts';
+import { createChainSync } from './chain-sync.ts';
 import { Emitter } from './emitter.ts';
-import { USER_AGENT, encodeFrame, parseFrame, type ChainView, type Frame } from './frames.ts';
+import { USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import type { Mempool } from './ledger/mempool.ts';
+import type { Block } from './ledger/types.ts';
 import type { LinkDirection, PeerLink } from './link.ts';
+import type { ProtocolContext } from './protocol-context.ts';
 import { createStats, type StatName } from './stats.ts';
-import { txId, txVerifyItem, type Tx } from './tx.ts';
+import { createTxRelay, type TxSource } from './tx-relay.ts';
+import type { Tx } from './tx.ts';
 import type { Clock, Logger, PeerId, TxId, Verifier } from './types.ts';
+
+export type { TxSource } from './tx-relay.ts';
 
 export interface NodeComponents {
   verifier: Verifier;
   clock: Clock;
   log: Logger;
+  ledger: Ledger;
+  mempool: Mempool;
 }
 
 export interface NodeInit {
   network: string;
   peerId: PeerId;
-  /** This peer's view of the chain, sent in HELLO. */
-  chainView(): ChainView;
   /** How long a misbehaving peer is held off. 10 minutes outlasts a reload loop without banning forever. */
   banMs?: number;
-  /** Seen-cache bound: 100k ids is ~7 MB of strings, hours of traffic at 10 tx/s. */
+  /** Seen-cache bound for transaction ids. */
   maxKnownTxs?: number;
   /** A link that has not completed HELLO by then is closed. */
   helloTimeoutMs?: number;
@@ -40,9 +50,6 @@ export interface PeerInfo {
   rttMs?: number;
   connectedAtMs: number;
 }
-
-/** Where a transaction came from: a peer, or this tab itself. */
-export type TxSource = PeerId | 'self';
 
 export type NodeEvents = {
   tx: [tx: Tx, id: TxId, source: TxSource];
@@ -64,8 +71,9 @@ interface Session {
 
 export type TabmeshNode = ReturnType<typeof createNode>;
 
+/** Builds the protocol node over a ledger and mempool; createFullNode (full-node.ts) builds all three. */
 export function createNode(components: NodeComponents, init: NodeInit) {
-  const { verifier, clock, log } = components;
+  const { clock, log, ledger, mempool } = components;
   const banMs = init.banMs ?? 10 * 60_000;
   const helloTimeoutMs = init.helloTimeoutMs ?? 10_000;
   const pingIntervalMs = init.pingIntervalMs ?? 5_000;
@@ -73,18 +81,17 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const stats = createStats();
   const sessions = new Map<PeerId, Session>();
   const bans = new Map<PeerId, { untilMs: number; reason: string }>();
-  /** Every tx id accepted, in flight, or sent: each is relayed at most once. */
-  const knownTxs = new BoundedSet<TxId>(init.maxKnownTxs ?? 100_000);
   let nextPingNonce = 1;
 
   const count = (name: StatName, by = 1) => { stats[name] += by; };
+  const openSessions = () => [...sessions.values()].filter((session) => session.helloReceived);
 
-  function sendFrame(session: Session, frame: Frame): void {
+  function sendFrame(session: Session, frame: Frame): boolean {
     const bytes = encodeFrame(frame);
-    if (session.link.send(bytes)) {
-      count('messagesOut');
-      count('bytesOut', bytes.length);
-    }
+    if (!session.link.send(bytes)) return false;
+    count('messagesOut');
+    count('bytesOut', bytes.length);
+    return true;
   }
 
   function info(session: Session): PeerInfo {
@@ -100,28 +107,71 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     sessions.get(peerId)?.link.close(`banned: ${reason}`);
   }
 
+  const context: ProtocolContext = {
+    clock,
+    log,
+    count,
+    punish,
+    send(peerId, frame) {
+      const session = sessions.get(peerId);
+      return session?.helloReceived === true && sendFrame(session, frame);
+    },
+    broadcast(frame, except) {
+      let sent = 0;
+      for (const session of openSessions()) if (session.link.peerId !== except && sendFrame(session, frame)) sent++;
+      return sent;
+    },
+    openPeers: () => openSessions().map((session) => session.link.peerId),
+  };
+
+  const txRelay = createTxRelay(context, {
+    network: init.network, verifier: components.verifier, ledger, mempool, maxKnownTxs: init.maxKnownTxs,
+    onAccepted: (tx, id, source) => events.emit('tx', tx, id, source),
+  });
+  const sync = createChainSync(context, { ledger });
+  const blockRelay = createBlockRelay(context, {
+    ledger, mempool,
+    onOrphan: (peerId) => sync.onOrphan(peerId),
+    onBlockArrived: (hash) => sync.onBlockArrived(hash),
+  });
+  const unsubscribeTip = ledger.events.on('tip', (change) => mempool.onTip(change, ledger.account));
+
+  /** Routes one parsed frame; the async modules report their own failures. */
+  function route(peerId: PeerId, frame: Frame): Promise<void> | void {
+    switch (frame.type) {
+      case 'tx': return txRelay.handleTx(peerId, frame.tx);
+      case 'block': return blockRelay.handleBlock(peerId, frame.header, frame.shortIds);
+      case 'getBlockTxs': return blockRelay.handleGetBlockTxs(peerId, frame.hash, frame.indexes);
+      case 'blockTxs': return blockRelay.handleBlockTxs(peerId, frame.hash, frame.txs);
+      case 'getBlock': return blockRelay.handleGetBlock(peerId, frame.hash);
+      case 'getHeaders': return sync.handleGetHeaders(peerId, frame.locator);
+      case 'headers': return sync.handleHeaders(peerId, frame.headers);
+      case 'hello': case 'ping': case 'pong': return;
+    }
+  }
+
   function handleBytes(session: Session, bytes: Uint8Array): void {
-    if (sessions.get(session.link.peerId) !== session) return;
+    const peerId = session.link.peerId;
+    if (sessions.get(peerId) !== session) return;
     count('messagesIn');
     count('bytesIn', bytes.length);
     session.lastHeardMs = clock.nowMs();
     const parsed = parseFrame(bytes);
     if (!parsed.ok) {
       count('framesRejected');
-      punish(session.link.peerId, `malformed frame (${parsed.reason}): ${parsed.detail}`);
-      return;
+      return punish(peerId, `malformed frame (${parsed.reason}): ${parsed.detail}`);
     }
     const frame = parsed.value;
     if (!session.helloReceived && frame.type !== 'hello') {
       count('framesRejected');
-      punish(session.link.peerId, `${frame.type} before hello`);
-      return;
+      return punish(peerId, `${frame.type} before hello`);
     }
-    switch (frame.type) {
-      case 'hello': return handleHello(session, frame);
-      case 'ping': return sendFrame(session, { type: 'pong', nonce: frame.nonce });
-      case 'pong': return handlePong(session, frame.nonce);
-      case 'tx': return void handleTx(session.link.peerId, frame.tx);
+    if (frame.type === 'hello') return handleHello(session, frame);
+    if (frame.type === 'ping') return void sendFrame(session, { type: 'pong', nonce: frame.nonce });
+    if (frame.type === 'pong') return handlePong(session, frame.nonce);
+    const handled = route(peerId, frame);
+    if (handled) {
+      handled.catch((error: unknown) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
     }
   }
 
@@ -136,6 +186,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     session.helloReceived = true;
     log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent });
     events.emit('peer-open', info(session));
+    sync.onHello(peerId, hello.tipHash, hello.tipHeight);
   }
 
   function handlePong(session: Session, nonce: number): void {
@@ -143,33 +194,6 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     session.rttMs = Math.round((clock.nowMs() - session.pingSentMs) * 10) / 10;
     session.pingNonce = undefined;
     events.emit('peer-update', info(session));
-  }
-
-  async function handleTx(source: PeerId, tx: Tx): Promise<void> {
-    const id = txId(tx);
-    if (knownTxs.has(id)) {
-      count('duplicatesDropped');
-      return;
-    }
-    knownTxs.add(id);
-    const [valid] = await verifier.verify([txVerifyItem(init.network, tx)]);
-    if (!valid) {
-      knownTxs.delete(id);
-      count('invalidDropped');
-      punish(source, `transaction ${id.slice(0, 12)} has an invalid signature`);
-      return;
-    }
-    count('txAccepted');
-    events.emit('tx', tx, id, source);
-    broadcastTx(tx, source);
-  }
-
-  function broadcastTx(tx: Tx, except: TxSource): void {
-    for (const session of sessions.values()) {
-      if (!session.helloReceived || session.link.peerId === except) continue;
-      sendFrame(session, { type: 'tx', tx });
-      count('txRelayed');
-    }
   }
 
   return {
@@ -188,28 +212,25 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       link.onClose((reason) => {
         if (sessions.get(link.peerId) !== session) return;
         sessions.delete(link.peerId);
+        blockRelay.forgetPeer(link.peerId);
+        sync.forgetPeer(link.peerId);
         count('linksClosed');
         events.emit('peer-close', link.peerId, reason);
       });
-      sendFrame(session, { type: 'hello', network: init.network, peerId: init.peerId, userAgent: USER_AGENT, ...init.chainView() });
+      const tip = ledger.tip();
+      sendFrame(session, { type: 'hello', network: init.network, peerId: init.peerId, userAgent: USER_AGENT, tipHeight: tip.height, tipHash: tip.hash });
     },
 
-    /** Signs nothing: takes a transaction this tab already signed, and gossips it. */
-    submitLocalTx(tx: Tx): TxId {
-      const id = txId(tx);
-      knownTxs.add(id);
-      count('txSent');
-      events.emit('tx', tx, id, 'self');
-      broadcastTx(tx, 'self');
-      return id;
-    },
+    /** A transaction this tab signed: admitted to the mempool and gossiped, or the ledger's reason why not. */
+    submitLocalTx: (tx: Tx) => txRelay.submitLocal(tx),
+
+    /** A block this tab mined: connected and announced, or the ledger's reason why not. */
+    submitLocalBlock: (block: Block) => blockRelay.submitLocal(block),
 
     /** Marks ids loaded from storage as known, so a reloaded tab does not relay them again. */
-    rememberTxs(ids: Iterable<TxId>): void {
-      for (const id of ids) knownTxs.add(id);
-    },
+    rememberTxs: (ids: Iterable<TxId>) => txRelay.remember(ids),
 
-    /** Called on a timer by the host: keepalive pings, dead-peer and hello timeouts. */
+    /** Called on a timer by the host: keepalive pings, timeouts, sync and mempool housekeeping. */
     tick(): void {
       const now = clock.nowMs();
       for (const session of sessions.values()) {
@@ -224,6 +245,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
         }
       }
       for (const [peerId, ban] of bans) if (ban.untilMs <= now) bans.delete(peerId);
+      blockRelay.tick();
+      sync.tick();
+      mempool.expire(now);
     },
 
     /** Reports why a peer is held off, or undefined when it may connect. */
@@ -232,29 +256,23 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return ban && ban.untilMs > clock.nowMs() ? { ...ban } : undefined;
     },
 
-    /** Records misbehaviour found outside the link (a signal that fails to verify). */
-    punish,
-
     /** Open links that completed HELLO. */
-    peers(): PeerInfo[] {
-      return [...sessions.values()].filter((session) => session.helloReceived).map(info);
-    },
+    peers: (): PeerInfo[] => openSessions().map(info),
 
-    hasLink(peerId: PeerId): boolean {
-      return sessions.has(peerId);
-    },
+    hasLink: (peerId: PeerId): boolean => sessions.has(peerId),
 
-    knowsTx(id: TxId): boolean {
-      return knownTxs.has(id);
-    },
+    knowsTx: (id: TxId): boolean => txRelay.knows(id),
+
+    syncProgress: () => sync.progress(),
 
     count,
 
     stats(): Record<string, number> {
-      return { ...stats, peers: [...sessions.values()].filter((s) => s.helloReceived).length };
+      return { ...stats, peers: openSessions().length, mempoolSize: mempool.size, tipHeight: ledger.tip().height };
     },
 
     close(): void {
+      unsubscribeTip();
       for (const session of sessions.values()) session.link.close('node shutting down');
     },
   };

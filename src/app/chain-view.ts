@@ -1,0 +1,106 @@
+/**
+ * Projects the ledger into the page: the tip, recent blocks, reorgs, the
+ * status of this tab's known transactions, the wallet and the mempool. It
+ * also keeps the tab's transaction history in storage in step with blocks.
+ */
+import { blockHash } from '../core/ledger/block.ts';
+import type { Ledger, TipEvent } from '../core/ledger/ledger.ts';
+import type { Mempool } from '../core/ledger/mempool.ts';
+import type { Block } from '../core/ledger/types.ts';
+import { blockRewardAt } from '../core/ledger/params.ts';
+import { encodeTx, txId, type Tx } from '../core/tx.ts';
+import type { Clock, Logger, PeerId, TxId } from '../core/types.ts';
+import type { LedgerStore } from '../storage/ledger-store.ts';
+import type { TabmeshStore } from '../ui/store.ts';
+import type { BlockView, TxView } from '../ui/view-models.ts';
+
+/** Blocks shown when the page loads; the list then grows as blocks arrive. */
+const RECENT_BLOCKS_ON_LOAD = 20;
+const MEMPOOL_VIEW_LIMIT = 200;
+
+export type TxStatusIndex = Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>;
+
+export function txToView(tx: Tx, id: TxId, receivedAtMs: number, source: PeerId | 'self', height?: number): TxView {
+  return {
+    id, from: tx.from, to: tx.to, amount: tx.amount, fee: tx.fee, nonce: tx.nonce,
+    status: height === undefined ? 'pending' : 'confirmed', height, receivedAtMs, source,
+  };
+}
+
+export function createChainView(components: { ledger: Ledger; mempool: Mempool; store: LedgerStore; ui: TabmeshStore; clock: Clock; log: Logger }, selfId: PeerId, txIndex: TxStatusIndex) {
+  const { ledger, mempool, store, ui, clock, log } = components;
+
+  function blockView(block: Block, receivedAtMs: number): BlockView {
+    return {
+      hash: blockHash(block.header), height: block.header.height, miner: block.header.miner, txCount: block.txs.length,
+      timeMs: block.header.timeMs, receivedAtMs, fees: block.txs.reduce((sum, tx) => sum + tx.fee, 0),
+      reward: blockRewardAt(block.header.height, ledger.params),
+    };
+  }
+
+  function confirm(block: Block, now: number): void {
+    for (const tx of block.txs) {
+      const id = txId(tx);
+      const known = txIndex.has(id);
+      txIndex.set(id, { status: 'confirmed', height: block.header.height });
+      if (known) {
+        ui.getState().setTxStatus(id, 'confirmed', block.header.height);
+      } else {
+        // First seen inside a block: it joins the history as confirmed (storage marks it when it commits the block).
+        ui.getState().addTx(txToView(tx, id, now, block.header.miner, block.header.height));
+        store.putTx({ id, bytes: encodeTx(tx), receivedAtMs: now, status: 'confirmed', height: block.header.height, source: block.header.miner })
+          .catch((error: unknown) => log.warn('could not store a confirmed transaction', { id, error: String(error) }));
+      }
+    }
+  }
+
+  function onTip(event: TipEvent): void {
+    const now = clock.nowMs();
+    const state = ui.getState();
+    for (const block of event.disconnected) {
+      for (const tx of block.txs) {
+        const id = txId(tx);
+        txIndex.set(id, { status: 'pending' });
+        state.setTxStatus(id, 'pending');
+      }
+    }
+    event.connected.forEach((block) => confirm(block, now));
+    if (event.disconnected.length > 0) {
+      state.noteReorg({
+        atMs: now,
+        disconnected: event.disconnected.map((block) => blockHash(block.header)),
+        connected: event.connected.map((block) => blockHash(block.header)),
+        newTipHeight: event.tip.height,
+      });
+      log.warn(`reorg: ${event.disconnected.length} block(s) replaced`, { newTipHeight: event.tip.height });
+    }
+    state.addBlocks(event.connected.map((block) => blockView(block, now)));
+    state.setTip({ height: event.tip.height, hash: event.tip.hash, timeMs: event.tip.timeMs });
+    refreshWallet();
+  }
+
+  function refreshWallet(): void {
+    const balance = ledger.account(selfId).balance;
+    const pending = mempool.pendingSpend(selfId);
+    ui.getState().setBalance(balance, pending > 0 ? balance - pending : undefined);
+    const entries = mempool.list();
+    ui.getState().setMempool(entries.slice(0, MEMPOOL_VIEW_LIMIT).map((entry) => txToView(entry.tx, entry.id, entry.addedMs, entry.tx.from === selfId ? 'self' : entry.tx.from)), entries.length);
+  }
+
+  /** Fills the chain panel with the recent best chain (from storage) at start. */
+  async function load(): Promise<void> {
+    const tip = ledger.tip();
+    const blocks: BlockView[] = [];
+    for (let height = tip.height; height > Math.max(0, tip.height - RECENT_BLOCKS_ON_LOAD); height--) {
+      const entry = ledger.ancestorAt(height);
+      const block = entry && (await ledger.getBlock(entry.hash));
+      if (block) blocks.push(blockView(block, block.header.timeMs));
+    }
+    ui.getState().addBlocks(blocks);
+    ui.getState().setTip({ height: tip.height, hash: tip.hash, timeMs: tip.timeMs });
+    refreshWallet();
+  }
+
+  const unsubscribe = ledger.events.on('tip', onTip);
+  return { load, refreshWallet, close: unsubscribe };
+}

@@ -1,0 +1,124 @@
+/**
+ * The best chain and the account state at its tip, kept in memory and in the
+ * store in lock step: every connect and disconnect is one atomic store commit,
+ * and memory changes only after that commit succeeds, so a failed write leaves
+ * both at the previous tip.
+ */
+import type { PeerId } from '../types.ts';
+import type { HeaderEntry } from './header-index.ts';
+import { issuedAt, type ChainParams } from './params.ts';
+import { applyBlock, undoBlock, type AppliedBlock } from './state.ts';
+import { EMPTY_STATE_HASH, StateDigest } from './state-digest.ts';
+import type { Account, Block, BlockUndo, ChainStore, LedgerResult, TipRecord } from './types.ts';
+
+export class ActiveChain {
+  /** active[h] is the best chain's entry at height h. */
+  private active: HeaderEntry[];
+  readonly accounts = new Map<PeerId, Account>();
+  private digest = new StateDigest();
+
+  constructor(
+    private readonly store: ChainStore,
+    private readonly params: Readonly<ChainParams>,
+    private readonly genesis: HeaderEntry,
+    private readonly genesisBlock: Block,
+  ) {
+    this.active = [genesis];
+  }
+
+  tip(): HeaderEntry {
+    return this.active[this.active.length - 1]!;
+  }
+
+  at(height: number): HeaderEntry | undefined {
+    return this.active[height];
+  }
+
+  contains(entry: HeaderEntry): boolean {
+    return this.active[entry.height] === entry;
+  }
+
+  stateHash(): string {
+    return this.digest.hex();
+  }
+
+  /** Coins issued on the best chain: the only source of coins is the block reward. */
+  issued(): number {
+    return issuedAt(this.tip().height, this.params);
+  }
+
+  tipRecord(entry: HeaderEntry = this.tip(), stateHash = this.digest.hex()): TipRecord {
+    return { hash: entry.hash, height: entry.height, chainWork: entry.chainWork.toString(), stateHash };
+  }
+
+  /** Adopts a loaded, already verified state at `tip` (memory only). */
+  load(tip: HeaderEntry, accounts: [PeerId, Account][], digest: StateDigest): void {
+    const chain: HeaderEntry[] = [];
+    for (let entry: HeaderEntry | undefined = tip; entry; entry = entry.parent) chain.push(entry);
+    this.active = chain.reverse();
+    this.accounts.clear();
+    for (const [id, account] of accounts) this.accounts.set(id, { ...account });
+    this.digest = digest;
+  }
+
+  /** Writes the genesis state (a new database). */
+  async initGenesis(): Promise<void> {
+    await this.store.commitConnect({
+      block: this.genesisBlock,
+      undo: { hash: this.genesis.hash, before: [], prevStateHash: EMPTY_STATE_HASH },
+      accounts: [],
+      tip: this.tipRecord(this.genesis, EMPTY_STATE_HASH),
+    });
+    this.load(this.genesis, [], new StateDigest());
+  }
+
+  /** Corruption recovery: wipes the stored state back to genesis (blocks stay for replay). */
+  async resetToGenesis(): Promise<void> {
+    await this.store.resetState({ tip: this.tipRecord(this.genesis, EMPTY_STATE_HASH), accounts: [] });
+    await this.initGenesis();
+  }
+
+  /** Applies `block` (the child of the tip) and commits it. Signatures must already be verified. */
+  async connect(entry: HeaderEntry, block: Block): Promise<LedgerResult<AppliedBlock>> {
+    if (entry.parent !== this.tip()) throw new RangeError(`block ${entry.hash} does not extend the tip`);
+    const applied = applyBlock(this.accounts, block, this.params, { hash: entry.hash, prevStateHash: this.digest.hex() });
+    if (!applied.ok) return applied;
+    const digest = this.digest.clone();
+    for (const [id, after] of applied.value.changed) digest.replace(id, this.accounts.get(id), after);
+    await this.store.commitConnect({ block, undo: applied.value.undo, accounts: applied.value.changed, tip: this.tipRecord(entry, digest.hex()) });
+    for (const [id, account] of applied.value.changed) this.accounts.set(id, account);
+    this.digest = digest;
+    this.active.push(entry);
+    return applied;
+  }
+
+  /**
+   * Disconnects the tip using its stored undo data. Returns the block, or a
+   * string saying what is missing or inconsistent (storage corruption: the
+   * caller rebuilds rather than trust it).
+   */
+  async disconnectTip(): Promise<Block | string> {
+    const tip = this.tip();
+    const parent = tip.parent;
+    if (!parent) throw new RangeError('genesis cannot be disconnected');
+    const [undo, block] = await Promise.all([this.store.getUndo(tip.hash), this.store.getBlock(tip.hash)]);
+    if (!block) return `block ${tip.hash} is missing from the store`;
+    if (!undo || undo.hash !== tip.hash) return `undo data of block ${tip.hash} is missing`;
+    const digest = this.digest.clone();
+    for (const { id, account } of undo.before) digest.replace(id, this.accounts.get(id), account);
+    if (digest.hex() !== undo.prevStateHash) return `undo data of block ${tip.hash} does not restore the recorded state digest`;
+    if (!this.undoCoversBlock(undo, block)) return `undo data of block ${tip.hash} does not cover the accounts the block touched`;
+    const restored: [PeerId, Account | null][] = undo.before.map(({ id, account }) => [id, account]);
+    await this.store.commitDisconnect({ hash: tip.hash, accounts: restored, tip: this.tipRecord(parent, digest.hex()) });
+    undoBlock(this.accounts, undo);
+    this.digest = digest;
+    this.active.pop();
+    return block;
+  }
+
+  private undoCoversBlock(undo: BlockUndo, block: Block): boolean {
+    const ids = new Set(undo.before.map((item) => item.id));
+    if (!ids.has(block.header.miner)) return false;
+    return block.txs.every((tx) => ids.has(tx.from) && ids.has(tx.to));
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The ledger: header index, best chain, account state, orphan pool and fork
+ * choice over an injected ChainStore (docs/PROTOCOL.md, "Ledger"). Pure: the
+ * store, signature verification, clock and log are components.
+ *
+ * acceptBlock calls run one at a time (a promise queue). The synchronous
+ * queries read the in-memory state, which during a reorg may be between two
+ * tips; act on 'tip' events, which fire once the change is complete.
+ */
+import { Emitter } from '../emitter.ts';
+import { InvalidArgumentError } from '../result.ts';
+import { txId, type Tx } from '../tx.ts';
+import type { BlockHash, PeerId } from '../types.ts';
+import { ActiveChain } from './active-chain.ts';
+import { admitBlock, childContext, type AdmitComponents } from './admit.ts';
+import { BLOCK_VERSION, blockHash, genesisBlock, ledgerAccept, ledgerReject, merkleRoot } from './block.ts';
+import { checkHeaderContext, checkProofOfWork } from './consensus.ts';
+import { HeaderIndex, type HeaderEntry } from './header-index.ts';
+import { loadChain } from './load.ts';
+import { OrphanPool } from './orphan-pool.ts';
+import { chainParams, type ChainParams } from './params.ts';
+import { targetToHex } from './pow.ts';
+import { activateBestChain, netChange, newActivationReport, type ReorgComponents } from './reorg.ts';
+import { ZERO_ACCOUNT, checkTxStateless } from './state.ts';
+import type { Account, Block, BlockHeader, LedgerResult } from './types.ts';
+import type { BlockAcceptance, BlockSource, HeaderInfo, Ledger, LedgerComponents, LedgerEvents, LedgerInit, TipInfo } from './ledger-types.ts';
+
+export type * from './ledger-types.ts';
+
+/** Dense for the last 10 heights, then doubling steps, always ending at genesis (Bitcoin's locator). */
+function locatorHeights(tipHeight: number): number[] {
+  const heights: number[] = [];
+  let step = 1;
+  for (let height = tipHeight; height > 0; height -= step) {
+    heights.push(height);
+    if (heights.length >= 10) step *= 2;
+  }
+  heights.push(0);
+  return heights;
+}
+
+export async function createLedger(components: LedgerComponents, init: LedgerInit): Promise<Ledger> {
+  const { store, verifier, clock, log } = components;
+  if (typeof init.network !== 'string' || init.network.length === 0) throw new InvalidArgumentError('network must be a non-empty string');
+  const network = init.network;
+  const params: Readonly<ChainParams> = init.params ? Object.freeze({ ...chainParams(network), ...init.params }) : chainParams(network);
+  const genesis = genesisBlock(network, params);
+  const index = new HeaderIndex(genesis.header);
+  const chain = new ActiveChain(store, params, index.genesis, genesis);
+  const orphans = new OrphanPool(params.maxOrphanBlocks);
+  const events = new Emitter<LedgerEvents>();
+  let rebuildReason: string | undefined;
+
+  const admit: AdmitComponents = { network, params, index, orphans, store, verifier, clock, rejected: new Map(), maxRejected: 1000 };
+  const reorg: ReorgComponents = {
+    index,
+    chain,
+    store,
+    params,
+    log,
+    async recover(reason) {
+      log.warn(`stored ledger state is corrupt (${reason}); rebuilding balances from stored blocks`, { reason });
+      await chain.resetToGenesis();
+      rebuildReason = reason;
+      events.emit('rebuilt', reason);
+    },
+  };
+
+  const tipInfo = (): TipInfo => {
+    const tip = chain.tip();
+    return { hash: tip.hash, height: tip.height, chainWork: tip.chainWork, timeMs: tip.header.timeMs };
+  };
+  const info = (entry: HeaderEntry): HeaderInfo => ({
+    hash: entry.hash,
+    header: entry.header,
+    height: entry.height,
+    chainWork: entry.chainWork,
+    status: entry.invalid ? 'invalid' : chain.contains(entry) ? 'best' : 'side',
+    ...(entry.invalid ? { invalidReason: `${entry.invalid.reason}: ${entry.invalid.detail}` } : {}),
+  });
+
+  let queue: Promise<unknown> = Promise.resolve();
+  function serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task);
+    // The caller gets this task's error through `run`; the queue only needs to move on.
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Makes the best chain active and reports the net change since `from`. The
+   * event is emitted even when a store write throws half-way, so listeners
+   * always learn about the blocks that did move.
+   */
+  async function activate(from: HeaderEntry, candidate: HeaderEntry | undefined, hints: Map<BlockHash, Block>) {
+    const report = newActivationReport();
+    try {
+      await activateBestChain(reorg, candidate, hints, report);
+    } finally {
+      const change = netChange(from, chain.tip(), report);
+      if (change.connected.length > 0 || change.disconnected.length > 0) events.emit('tip', { ...change, tip: tipInfo() });
+    }
+    return { ...netChange(from, chain.tip(), report), report };
+  }
+
+  async function acceptNow(block: Block, source: BlockSource | undefined): Promise<LedgerResult<BlockAcceptance>> {
+    const hash = blockHash(block.header);
+    const admitted = await admitBlock(admit, block, hash, source);
+    if (!admitted.ok) return admitted;
+    const admission = admitted.value;
+    if (admission.kind === 'known') return ledgerAccept({ status: 'known', connected: [], disconnected: [] });
+    if (admission.kind === 'orphan') {
+      if (admission.evicted.length > 0) log.info('orphan pool full; evicted the oldest', { evicted: admission.evicted.length });
+      return ledgerAccept({ status: 'orphan', connected: [], disconnected: [], missingParent: admission.missingParent });
+    }
+    const entry = admission.entry;
+    const hints = new Map<BlockHash, Block>([[hash, block]]);
+    // Orphans waiting on this block (and on them) join the index now; the heaviest becomes the candidate.
+    let candidate = entry;
+    const waiting = [entry];
+    for (let parent = waiting.shift(); parent; parent = waiting.shift()) {
+      for (const orphan of orphans.takeChildren(parent.hash)) {
+        const adopted = await admitBlock(admit, orphan.block, orphan.hash, orphan.source);
+        if (!adopted.ok) {
+          log.warn('orphan refused once its parent arrived', { hash: orphan.hash, reason: adopted.reason, detail: adopted.detail });
+        } else if (adopted.value.kind === 'indexed') {
+          const child = adopted.value.entry;
+          hints.set(child.hash, orphan.block);
+          waiting.push(child);
+          if (child.chainWork > candidate.chainWork) candidate = child;
+        }
+      }
+    }
+    const { connected, disconnected, report } = await activate(chain.tip(), candidate, hints);
+    if (entry.invalid) return report.failures.get(hash) ?? ledgerReject(entry.invalid.reason, entry.invalid.detail);
+    const status = !chain.contains(entry) ? 'side-branch' : disconnected.length > 0 ? 'reorged' : 'connected';
+    return ledgerAccept({ status, connected, disconnected });
+  }
+
+  function checkHeader(header: BlockHeader): LedgerResult<'known' | 'orphan' | 'valid'> {
+    const hash = blockHash(header);
+    const known = index.get(hash);
+    if (known) return known.invalid ? ledgerReject(known.invalid.reason, `previously rejected: ${known.invalid.detail}`) : ledgerAccept('known');
+    if (orphans.has(hash)) return ledgerAccept('orphan');
+    const parent = index.get(header.prevHash);
+    if (!parent) {
+      const pow = checkProofOfWork(header, params, hash);
+      return pow.ok ? ledgerAccept('orphan') : pow;
+    }
+    if (parent.invalid) return ledgerReject('invalid-parent', `parent ${parent.hash} is invalid: ${parent.invalid.reason}`);
+    const result = checkHeaderContext(header, childContext(parent, params, clock.nowMs()), params, hash);
+    return result.ok ? ledgerAccept('valid') : result;
+  }
+
+  function checkTx(tx: Tx): LedgerResult<void> {
+    const stateless = checkTxStateless(tx, params);
+    if (!stateless.ok) return stateless;
+    const account = chain.accounts.get(tx.from) ?? ZERO_ACCOUNT;
+    if (tx.nonce < account.nonce) return ledgerReject('bad-nonce', `nonce ${tx.nonce} is already used; the next is ${account.nonce}`);
+    if (account.balance < tx.amount + tx.fee) {
+      return ledgerReject('insufficient-funds', `balance ${account.balance} does not cover amount ${tx.amount} + fee ${tx.fee}`);
+    }
+    return ledgerAccept(undefined);
+  }
+
+  function buildHeaderTemplate(miner: PeerId, txs: readonly Tx[], timeMs: number): BlockHeader {
+    const tip = chain.tip();
+    const context = childContext(tip, params, clock.nowMs());
+    return {
+      version: BLOCK_VERSION,
+      prevHash: tip.hash,
+      height: tip.height + 1,
+      timeMs: Math.max(timeMs, context.medianTimePastMs + 1),
+      target: targetToHex(context.expectedTarget),
+      merkleRoot: merkleRoot(txs.map(txId)),
+      nonce: 0,
+      miner,
+    };
+  }
+
+  const loadProblem = await loadChain({ store, index, chain, params, log });
+  if (loadProblem) rebuildReason = loadProblem;
+  // A stored branch heavier than the stored tip (a reorg cut short, or a rebuild) is connected now.
+  await activate(chain.tip(), undefined, new Map());
+
+  return {
+    network,
+    params,
+    genesisHash: index.genesis.hash,
+    events,
+    get rebuilt() {
+      return rebuildReason !== undefined;
+    },
+    get rebuildReason() {
+      return rebuildReason;
+    },
+    tip: tipInfo,
+    account: (id) => ({ ...(chain.accounts.get(id) ?? ZERO_ACCOUNT) }),
+    *accounts() {
+      for (const [id, account] of chain.accounts) yield [id, { ...account }] as [PeerId, Account];
+    },
+    totalIssued: () => chain.issued(),
+    headerEntry: (hash) => {
+      const entry = index.get(hash);
+      return entry && info(entry);
+    },
+    hasBlock: (hash) => index.has(hash) || orphans.has(hash) || admit.rejected.has(hash),
+    getBlock: async (hash) => (hash === index.genesis.hash ? genesis : index.has(hash) ? store.getBlock(hash) : undefined),
+    ancestorAt: (height) => {
+      const entry = chain.at(height);
+      return entry && info(entry);
+    },
+    locator: () => locatorHeights(chain.tip().height).map((height) => chain.at(height)!.hash),
+    headersAfter(locator, max) {
+      let start = 0;
+      for (const hash of locator) {
+        const entry = index.get(hash);
+        if (entry && chain.contains(entry)) {
+          start = entry.height;
+          break;
+        }
+      }
+      const count = Math.max(0, Math.min(Math.floor(max), params.maxHeadersPerRequest, chain.tip().height - start));
+      return Array.from({ length: count }, (_, i) => chain.at(start + 1 + i)!.header);
+    },
+    txLocation: (id) => store.getTxLocation(id),
+    acceptBlock: (block, source) => serialized(() => acceptNow(block, source)),
+    checkHeader,
+    checkTx,
+    buildHeaderTemplate,
+  };
+}

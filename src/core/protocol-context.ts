@@ -1,0 +1,21 @@
+/**
+ * What the node gives its protocol modules (transaction relay, block relay,
+ * chain sync): a way to talk to peers and to report misbehaviour, without
+ * handing them the sessions themselves.
+ */
+import type { Frame } from './frames.ts';
+import type { StatName } from './stats.ts';
+import type { Clock, Logger, PeerId } from './types.ts';
+
+export interface ProtocolContext {
+  clock: Clock;
+  log: Logger;
+  /** Sends to one open peer; false when it is gone. */
+  send(peerId: PeerId, frame: Frame): boolean;
+  /** Sends to every open peer except `except`. */
+  broadcast(frame: Frame, except?: PeerId): number;
+  /** First misbehaviour: disconnect and hold off (docs/SECURITY.md). */
+  punish(peerId: PeerId, reason: string): void;
+  count(name: StatName, by?: number): void;
+  openPeers(): PeerId[];
+}

@@ -1,0 +1,86 @@
+/**
+ * Transaction gossip: a transaction from a peer is verified (in the worker
+ * pool), admitted to the mempool under the ledger's rules, and pushed once to
+ * every other peer. A bad signature is misbehaviour; a transaction the ledger
+ * refuses (stale nonce, no funds) is dropped with its reason, because honest
+ * peers send those during races and reorgs.
+ */
+import { BoundedSet } from './bounded-set.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import type { Mempool } from './ledger/mempool.ts';
+import type { LedgerResult } from './ledger/types.ts';
+import type { ProtocolContext } from './protocol-context.ts';
+import { txId, txVerifyItem, type Tx } from './tx.ts';
+import type { PeerId, TxId, Verifier } from './types.ts';
+
+export type TxSource = PeerId | 'self';
+
+export interface TxRelayInit {
+  network: string;
+  verifier: Verifier;
+  ledger: Ledger;
+  mempool: Mempool;
+  /** Seen-cache bound: 100k ids is ~7 MB of strings, hours of traffic at 10 tx/s. */
+  maxKnownTxs?: number;
+  onAccepted(tx: Tx, id: TxId, source: TxSource): void;
+}
+
+export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
+  const { ledger, mempool } = init;
+  /** Every tx id accepted, in flight, or sent: each is relayed at most once. */
+  const knownTxs = new BoundedSet<TxId>(init.maxKnownTxs ?? 100_000);
+
+  function admit(tx: Tx, id: TxId, source: TxSource): LedgerResult<unknown> {
+    const added = mempool.add(tx, id, ledger.account);
+    if (!added.ok) return added;
+    init.onAccepted(tx, id, source);
+    context.count('txRelayed', context.broadcast({ type: 'tx', tx }, source === 'self' ? undefined : source));
+    return added;
+  }
+
+  return {
+    async handleTx(source: PeerId, tx: Tx): Promise<void> {
+      const id = txId(tx);
+      if (knownTxs.has(id) || mempool.has(id)) {
+        context.count('duplicatesDropped');
+        return;
+      }
+      knownTxs.add(id);
+      const [valid] = await init.verifier.verify([txVerifyItem(init.network, tx)]);
+      if (!valid) {
+        knownTxs.delete(id);
+        context.count('invalidDropped');
+        context.punish(source, `transaction ${id.slice(0, 12)} has an invalid signature`);
+        return;
+      }
+      const admitted = admit(tx, id, source);
+      if (admitted.ok) {
+        context.count('txAccepted');
+      } else {
+        // Forget it, so the same transaction can be reconsidered once the state changes (a reorg, its parent).
+        knownTxs.delete(id);
+        context.count('txRejected');
+        context.log.info('transaction refused by ledger rules', { id, reason: admitted.reason, detail: admitted.detail });
+      }
+    },
+
+    /** A transaction this tab signed: admitted under the same rules, or the reason it is not. */
+    submitLocal(tx: Tx): LedgerResult<TxId> {
+      const id = txId(tx);
+      const admitted = admit(tx, id, 'self');
+      if (!admitted.ok) return admitted;
+      knownTxs.add(id);
+      context.count('txSent');
+      return { ok: true, value: id };
+    },
+
+    /** Marks ids loaded from storage as known, so a reloaded tab does not relay them again. */
+    remember(ids: Iterable<TxId>): void {
+      for (const id of ids) knownTxs.add(id);
+    },
+
+    knows(id: TxId): boolean {
+      return knownTxs.has(id) || mempool.has(id);
+    },
+  };
+}
