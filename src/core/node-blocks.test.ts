@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { createMemoryLinkPair } from '../net/memory-link.ts';
+import { encodeFrame } from './frames.ts';
+import { createFullNode, type FullNode } from './full-node.ts';
+import { blockHash } from './ledger/block.ts';
+import { MemoryChainStore } from './ledger/memory-chain-store.ts';
+import { mineHeader } from './ledger/testing.ts';
+import type { Signer } from './types.ts';
+import { signTx, txId, type Tx } from './tx.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+const START_MS = 1_735_689_600_000 + 86_400_000;
+
+type Peer = FullNode & { signer: Signer; now: { ms: number } };
+
+async function makePeer(seed: number): Promise<Peer> {
+  const signer = await testSigner(seed);
+  const now = { ms: START_MS };
+  const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store: new MemoryChainStore() }, { network: 'test-blocks', peerId: signer.peerId });
+  return { ...full, signer, now };
+}
+
+function link(a: Peer, b: Peer) {
+  const pair = createMemoryLinkPair(a.signer.peerId, b.signer.peerId);
+  a.node.addLink(pair.atA);
+  b.node.addLink(pair.atB);
+  return pair;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function mine(peer: Peer, txs: Tx[] = [], count = 1): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    peer.now.ms += 1_000;
+    const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, i === 0 ? txs : [], peer.now.ms));
+    const result = await peer.node.submitLocalBlock({ header, txs: i === 0 ? txs : [] });
+    if (!result.ok) throw new Error(`block refused: ${result.detail}`);
+  }
+}
+
+const send = (from: Peer, to: Peer, amount: number, nonce: number): Promise<Tx> =>
+  signTx('test-blocks', { from: from.signer.peerId, to: to.signer.peerId, amount, fee: 1, nonce }, from.signer);
+
+describe('block relay and sync between nodes', () => {
+  it('relays a mined block as a compact block rebuilt from the mempool', async () => {
+    const [a, b, c] = [await makePeer(1), await makePeer(2), await makePeer(3)];
+    link(a, b);
+    link(b, c);
+    await mine(a);
+    await until(() => c.ledger.tip().height === 1, 'the first block at c');
+    const tx = await send(a, c, 700, 0);
+    const submitted = a.node.submitLocalTx(tx);
+    expect(submitted.ok).toBe(true);
+    await until(() => c.mempool.has(txId(tx)), 'the transaction at c');
+    await mine(a, [tx]);
+    await until(() => c.ledger.tip().height === 2, 'the second block at c');
+    for (const peer of [a, b, c]) {
+      expect(peer.ledger.account(c.signer.peerId).balance).toBe(700);
+      expect(peer.mempool.size).toBe(0);
+    }
+    expect(c.node.stats().compactBlockHits).toBe(2);
+    expect(c.node.stats().compactBlockMisses).toBe(0);
+  });
+
+  it('fetches only the transactions a receiver lacks', async () => {
+    const [a, b] = [await makePeer(1), await makePeer(2)];
+    await mine(a);
+    const tx = await send(a, b, 5, 0);
+    expect(a.node.submitLocalTx(tx).ok).toBe(true); // b is not linked yet: its mempool lacks tx
+    link(a, b);
+    await until(() => b.ledger.tip().height === 1, 'sync of the first block');
+    await mine(a, [tx]);
+    await until(() => b.ledger.tip().height === 2, 'the block with the transaction');
+    expect(b.node.stats().compactBlockMisses).toBeGreaterThan(0);
+    expect(b.node.stats().blockTxsRequested).toBeGreaterThanOrEqual(1);
+    expect(b.ledger.account(b.signer.peerId).balance).toBe(5);
+  });
+
+  it('a late joiner syncs 150 blocks headers-first, then follows the tip', async () => {
+    const [a, late] = [await makePeer(1), await makePeer(2)];
+    await mine(a, [], 150);
+    late.now.ms = a.now.ms;
+    link(a, late);
+    await until(() => late.ledger.tip().height === 150, 'sync to height 150', 15_000);
+    expect(late.ledger.tip().hash).toBe(a.ledger.tip().hash);
+    expect(late.node.stats().headersRequested).toBeGreaterThanOrEqual(2); // 100 headers per answer
+    await mine(a);
+    await until(() => late.ledger.tip().height === 151, 'the next block');
+  });
+
+  it('converges on the most-work chain after a partition, returning the losing side\'s transactions to the mempool', async () => {
+    const [a, b] = [await makePeer(1), await makePeer(2)];
+    const shared = link(a, b);
+    await mine(a);
+    await until(() => b.ledger.tip().height === 1, 'the shared block');
+    const tx = await send(a, b, 10, 0);
+    shared.atA.close('partition');
+    await until(() => a.node.peers().length === 0 && b.node.peers().length === 0, 'the partition');
+    expect(a.node.submitLocalTx(tx).ok).toBe(true);
+    await mine(a, [tx]); // a's side: 1 block with the transaction
+    b.now.ms = a.now.ms;
+    await mine(b, [], 3); // b's side: 3 blocks, more work
+    link(a, b);
+    await until(() => a.ledger.tip().hash === b.ledger.tip().hash, 'convergence');
+    expect(a.ledger.tip().height).toBe(4);
+    expect(a.mempool.has(txId(tx))).toBe(true); // disconnected, back in the pool
+    await mine(b, [tx]);
+    await until(() => a.ledger.tip().height === 5, 'the re-confirming block');
+    expect(a.ledger.account(b.signer.peerId).balance).toBe(b.ledger.account(b.signer.peerId).balance);
+  });
+
+  it('bans a peer that announces a block without valid proof-of-work', async () => {
+    const [honest, attacker] = [await makePeer(1), await makePeer(2)];
+    const { atB } = link(honest, attacker);
+    await until(() => honest.node.peers().length === 1, 'the link');
+    const template = attacker.ledger.buildHeaderTemplate(attacker.signer.peerId, [], START_MS + 1_000);
+    let header = template;
+    for (let nonce = 0; blockHash(header) <= header.target; nonce++) header = { ...template, nonce };
+    atB.send(encodeFrame({ type: 'block', header, shortIds: [] }));
+    await until(() => honest.node.stats().peersBanned === 1, 'the ban');
+    expect(honest.node.banOf(attacker.signer.peerId)?.reason).toMatch(/bad-pow/);
+    expect(honest.ledger.tip().height).toBe(0);
+  });
+});
