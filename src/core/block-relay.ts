@@ -73,10 +73,15 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
   }
 
   async function complete(hash: BlockHash, entry: PendingBlock): Promise<void> {
-    pending.delete(hash);
-    init.onBlockArrived(hash);
     const block: Block = { header: entry.header, txs: entry.slots as Tx[] };
-    await accept(block, entry.from);
+    try {
+      await accept(block, entry.from);
+    } finally {
+      // Held until the ledger has it, so an announcement arriving meanwhile is seen as a duplicate,
+      // and sync asks for more only as fast as the ledger connects.
+      pending.delete(hash);
+      init.onBlockArrived(hash);
+    }
   }
 
   return {

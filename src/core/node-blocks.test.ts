@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
 import { encodeFrame } from './frames.ts';
 import { createFullNode, type FullNode } from './full-node.ts';
@@ -26,14 +27,6 @@ function link(a: Peer, b: Peer) {
   a.node.addLink(pair.atA);
   b.node.addLink(pair.atB);
   return pair;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 async function mine(peer: Peer, txs: Tx[] = [], count = 1): Promise<void> {

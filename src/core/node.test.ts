@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
 import { encodeFrame } from './frames.ts';
 import { createFullNode } from './full-node.ts';
@@ -51,13 +52,13 @@ describe('protocol node', () => {
     const peers = [await makePeer(1), await makePeer(2), await makePeer(3), await makePeer(4)];
     for (let i = 0; i + 1 < peers.length; i++) link(peers[i]!, peers[i + 1]!);
     link(peers[0]!, peers[3]!); // a ring, so the tx arrives twice at the far side
-    await settle();
+    await until(() => peers.every((peer) => peer.node.peers().length === 2), 'the ring to open');
     await mineOn(peers[0]!);
-    await settle();
-    for (const peer of peers) expect(peer.ledger.tip().height).toBe(1);
+    await until(() => peers.every((peer) => peer.ledger.tip().height === 1), 'the block everywhere');
     const tx = await signTx('test', { from: peers[0]!.signer.peerId, to: peers[2]!.signer.peerId, amount: 5, fee: 1, nonce: 0 }, peers[0]!.signer);
     const submitted = peers[0]!.node.submitLocalTx(tx);
     if (!submitted.ok) throw new Error(submitted.detail);
+    await until(() => peers.every((peer) => peer.txs.length === 1), 'the transaction everywhere');
     await settle();
     for (const peer of peers) expect(peer.txs).toEqual([submitted.value]);
     const duplicates = peers.reduce((sum, peer) => sum + peer.node.stats().duplicatesDropped!, 0);
