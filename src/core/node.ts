@@ -67,6 +67,8 @@ interface Session {
   rttMs?: number;
   pingNonce?: number;
   pingSentMs?: number;
+  /** The frame being handled; the next one waits for it. */
+  queue: Promise<void>;
 }
 
 export type TabmeshNode = ReturnType<typeof createNode>;
@@ -169,10 +171,11 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     if (frame.type === 'hello') return handleHello(session, frame);
     if (frame.type === 'ping') return void sendFrame(session, { type: 'pong', nonce: frame.nonce });
     if (frame.type === 'pong') return handlePong(session, frame.nonce);
-    const handled = route(peerId, frame);
-    if (handled) {
-      handled.catch((error: unknown) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
-    }
+    // One link's frames are handled in order: a transaction that spends a block's reward must not be
+    // checked before that block, which arrived first, is connected.
+    session.queue = session.queue
+      .then(() => route(peerId, frame))
+      .catch((error: unknown) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
   }
 
   function handleHello(session: Session, hello: Extract<Frame, { type: 'hello' }>): void {
@@ -205,7 +208,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       if (ban && ban.untilMs > clock.nowMs()) return link.close(`banned: ${ban.reason}`);
       sessions.get(link.peerId)?.link.close('replaced by a newer link');
       const now = clock.nowMs();
-      const session: Session = { link, openedAtMs: now, lastHeardMs: now, helloReceived: false };
+      const session: Session = { link, openedAtMs: now, lastHeardMs: now, helloReceived: false, queue: Promise.resolve() };
       sessions.set(link.peerId, session);
       count('linksOpened');
       link.onMessage((bytes) => handleBytes(session, bytes));

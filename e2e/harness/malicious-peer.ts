@@ -1,0 +1,179 @@
+/**
+ * A peer that a test controls, running in Node: it joins the relay and links
+ * with tabs exactly as a tab does, by reusing the project's own relay client
+ * and signed-signaling dialer (src/net) and frame codec (src/core/frames.ts),
+ * with simple-peer over @roamhq/wrtc for WebRTC. On each link it completes
+ * HELLO and answers pings, so tabs keep it as a peer; it runs no ledger and
+ * relays nothing. Once linked it misbehaves on command: raw bytes, a
+ * transaction whose signed fields were changed after signing, or a frame over
+ * the size limit. Honest tabs must drop such input, count it and disconnect
+ * the sender.
+ */
+import wrtc from '@roamhq/wrtc';
+import SimplePeer from 'simple-peer';
+import WebSocket from 'ws';
+import { encodeFrame, FRAME_VERSION, FrameType, MAX_FRAME_BYTES, parseFrame, USER_AGENT } from '../../src/core/frames.ts';
+import type { PeerLink } from '../../src/core/link.ts';
+import { signTx, txId, type Tx } from '../../src/core/tx.ts';
+import type { Logger, PeerId, TxId, Verifier } from '../../src/core/types.ts';
+import { createNobleEd25519Verifier, nobleKeypair } from '../../src/crypto/ed25519.ts';
+import { createSigner } from '../../src/identity/key-material.ts';
+import { createSignalingClient } from '../../src/net/signaling-client.ts';
+import { createWebrtcDialer } from '../../src/net/webrtc-dialer.ts';
+
+export interface MaliciousPeerInit {
+  /** The relay's WebSocket URL, e.g. ws://127.0.0.1:4317/signal. */
+  relayUrl: string;
+  network: string;
+  /** Print the peer's log lines (they are always kept for `logLines()`). */
+  verbose?: boolean;
+}
+
+export interface TamperedTx {
+  /** Id of the transaction as sent: its amount no longer matches the signature. */
+  id: TxId;
+  /** Id of the validly signed original, never sent. */
+  originalId: TxId;
+  tx: Tx;
+}
+
+export type MaliciousPeer = Awaited<ReturnType<typeof startMaliciousPeer>>;
+
+/** The relay answers a join within one round trip; 10 s is the relay's own join timeout. */
+const JOIN_TIMEOUT_MS = 10_000;
+
+interface Session {
+  link: PeerLink;
+  /** The tab's HELLO arrived and named this network and the signaling identity. */
+  helloReceived: boolean;
+}
+
+/** Joins the relay and links with every tab in the room; resolves once the relay has welcomed it. */
+export async function startMaliciousPeer(init: MaliciousPeerInit) {
+  const { network } = init;
+  const lines: string[] = [];
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const line = `[malicious ${level}] ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+    lines.push(line);
+    if (init.verbose) console.log(line);
+  };
+  const log: Logger = { info: record('info'), warn: record('warn') };
+  const clock = { nowMs: () => Date.now() };
+
+  const { secretKey, publicKey } = nobleKeypair();
+  const signer = createSigner({ kind: 'noble', secretKey, publicKey });
+  const ed25519 = createNobleEd25519Verifier();
+  const verifier: Verifier = { verify: (items) => Promise.all(items.map((item) => ed25519.verify(item))) };
+
+  /** Raw access to each open link, which an honest node never gives out. */
+  const sessions = new Map<PeerId, Session>();
+  let nextNonce = 0;
+
+  /** The honest minimum that keeps a tab linked: HELLO once, a pong for every ping; everything else is ignored. */
+  function adopt(link: PeerLink): void {
+    sessions.get(link.peerId)?.link.close('replaced by a newer link');
+    const session: Session = { link, helloReceived: false };
+    sessions.set(link.peerId, session);
+    link.onClose((reason) => {
+      if (sessions.get(link.peerId) === session) sessions.delete(link.peerId);
+      log.info('link closed', { peerId: link.peerId, reason });
+    });
+    link.onMessage((bytes) => {
+      const parsed = parseFrame(bytes);
+      if (!parsed.ok) return log.warn('tab sent a frame we cannot parse', { peerId: link.peerId, reason: parsed.detail });
+      const frame = parsed.value;
+      if (frame.type === 'hello') session.helloReceived = frame.network === network && frame.peerId === link.peerId;
+      else if (frame.type === 'ping') link.send(encodeFrame({ type: 'pong', nonce: frame.nonce }));
+    });
+    // Height 0 with an all-zero tip: a tab that asks for our headers gets no answer, which it tolerates.
+    link.send(encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (e2e malicious peer)`, tipHeight: 0, tipHash: '0'.repeat(64) }));
+  }
+
+  const relay = createSignalingClient({
+    url: init.relayUrl,
+    network,
+    signer,
+    log,
+    // ws speaks the browser WebSocket API (onmessage, onclose, readyState, OPEN) that the client uses.
+    WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  const dialer = createWebrtcDialer({
+    signer,
+    verifier,
+    clock,
+    log,
+    createPeer: (options) => new SimplePeer({ ...options, wrtc: wrtc as unknown as SimplePeer.Options['wrtc'] }),
+    sendSignal: (to, hex) => relay.sendSignal(to, hex),
+    onLink: adopt,
+    onRefused: (peerId, reason) => log.warn('signal refused', { peerId, reason }),
+  }, { network });
+
+  let welcomedTimer: ReturnType<typeof setTimeout> | undefined;
+  const welcomed = new Promise<void>((resolve, reject) => {
+    welcomedTimer = setTimeout(() => reject(new Error(`malicious peer: no welcome from ${init.relayUrl} within ${JOIN_TIMEOUT_MS} ms\n${lines.join('\n')}`)), JOIN_TIMEOUT_MS);
+    relay.events.on('welcome', (peers) => {
+      // Like a newcomer tab: dial every member; tabs that join later dial us.
+      for (const peerId of peers) dialer.dial(peerId);
+      resolve();
+    });
+  });
+  relay.events.on('signal', (from, data) => dialer.receiveSignal(from, data));
+  relay.start();
+  try {
+    await welcomed;
+  } catch (error) {
+    relay.stop();
+    throw error;
+  } finally {
+    clearTimeout(welcomedTimer);
+  }
+
+  /** Sends bytes as one data-channel message, with no framing or checks. */
+  function sendRaw(peerId: PeerId, bytes: Uint8Array): boolean {
+    const link = sessions.get(peerId)?.link;
+    if (!link) throw new Error(`malicious peer has no open link to ${peerId.slice(0, 8)}`);
+    return link.send(bytes);
+  }
+
+  return {
+    id: signer.peerId,
+
+    /** Peers with an open link whose HELLO completed. */
+    linkedPeers(): PeerId[] {
+      return [...sessions.entries()].filter(([, session]) => session.helloReceived).map(([peerId]) => peerId);
+    },
+
+    sendRaw,
+
+    /**
+     * Signs a valid transfer to `peerId`, then raises its amount after
+     * signing, and sends that: the frame parses, but its signature fails.
+     */
+    async sendTamperedTx(peerId: PeerId): Promise<TamperedTx> {
+      const signed = await signTx(network, { from: signer.peerId, to: peerId, amount: 5, fee: 1, nonce: nextNonce++ }, signer);
+      const tampered: Tx = { ...signed, amount: signed.amount + 1_000_000 };
+      if (!sendRaw(peerId, encodeFrame({ type: 'tx', tx: tampered }))) throw new Error('the link refused the tampered frame');
+      return { id: txId(tampered), originalId: txId(signed), tx: tampered };
+    },
+
+    /** Sends a well-formed header with a payload one byte over the frame limit (16 KiB). */
+    sendOversized(peerId: PeerId): number {
+      const bytes = new Uint8Array(MAX_FRAME_BYTES + 1);
+      bytes[0] = FRAME_VERSION;
+      bytes[1] = FrameType.tx;
+      if (!sendRaw(peerId, bytes)) throw new Error('the link refused the oversized frame');
+      return bytes.length;
+    },
+
+    /** Everything the peer logged (signals refused, links closed, ...), for failure messages. */
+    logLines(): string[] {
+      return [...lines];
+    },
+
+    close(): void {
+      relay.stop();
+      dialer.close();
+      for (const session of sessions.values()) session.link.close('harness closing');
+    },
+  };
+}
