@@ -7,6 +7,7 @@ import { createMempool, type Mempool } from './ledger/mempool.ts';
 import type { ChainParams } from './ledger/params.ts';
 import type { ChainStore } from './ledger/types.ts';
 import { createNode, type NodeInit, type TabmeshNode } from './node.ts';
+import type { ProtocolModuleFactory } from './protocol-module.ts';
 import type { Clock, Logger, Verifier } from './types.ts';
 
 export interface FullNodeComponents {
@@ -15,6 +16,8 @@ export interface FullNodeComponents {
   log: Logger;
   /** Durable chain storage: IndexedDB in a tab, memory in tests and the simulator. */
   store: ChainStore;
+  /** Extra protocol modules (see protocol-module.ts). */
+  modules?: ProtocolModuleFactory[];
 }
 
 export interface FullNodeInit extends NodeInit {

@@ -10,12 +10,13 @@
 import { createBlockRelay } from './block-relay.ts';
 import { createChainSync } from './chain-sync.ts';
 import { Emitter } from './emitter.ts';
-import { USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
+import { FRAME_VERSION, MAX_FRAME_BYTES, USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
 import type { Block } from './ledger/types.ts';
 import type { LinkDirection, PeerLink } from './link.ts';
 import type { ProtocolContext } from './protocol-context.ts';
+import { FIRST_MODULE_FRAME_TYPE, LAST_MODULE_FRAME_TYPE, type ProtocolModule, type ProtocolModuleFactory } from './protocol-module.ts';
 import { createStats, type StatName } from './stats.ts';
 import { createTxRelay, type TxSource } from './tx-relay.ts';
 import type { Tx } from './tx.ts';
@@ -29,6 +30,8 @@ export interface NodeComponents {
   log: Logger;
   ledger: Ledger;
   mempool: Mempool;
+  /** Extra protocols (peer exchange, mesh signaling), each owning frame types 0x10–0x3f. */
+  modules?: ProtocolModuleFactory[];
 }
 
 export interface NodeInit {
@@ -124,6 +127,18 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return sent;
     },
     openPeers: () => openSessions().map((session) => session.link.peerId),
+    sendModuleFrame(peerId, type, payload) {
+      const session = sessions.get(peerId);
+      if (session?.helloReceived !== true) return false;
+      const bytes = new Uint8Array(2 + payload.length);
+      bytes[0] = FRAME_VERSION;
+      bytes[1] = type;
+      bytes.set(payload, 2);
+      if (bytes.length > MAX_FRAME_BYTES || !session.link.send(bytes)) return false;
+      count('messagesOut');
+      count('bytesOut', bytes.length);
+      return true;
+    },
   };
 
   const txRelay = createTxRelay(context, {
@@ -137,6 +152,34 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
   });
   const unsubscribeTip = ledger.events.on('tip', (change) => mempool.onTip(change, ledger.account));
+  const modules = (components.modules ?? []).map((create) => create(context));
+  const moduleByType = new Map<number, ProtocolModule>();
+  for (const module of modules) {
+    for (const type of Object.keys(module.frames).map(Number)) {
+      if (type < FIRST_MODULE_FRAME_TYPE || type > LAST_MODULE_FRAME_TYPE || moduleByType.has(type)) {
+        throw new RangeError(`module ${module.name}: frame type 0x${type.toString(16)} is outside 0x10-0x3f or taken`);
+      }
+      moduleByType.set(type, module);
+    }
+  }
+
+  /** Frames of module-owned types: version, size and HELLO state checked here, payload by the module. */
+  function handleModuleFrame(session: Session, module: ProtocolModule, bytes: Uint8Array): void {
+    const peerId = session.link.peerId;
+    const type = bytes[1]!;
+    const spec = module.frames[type]!;
+    const reason = bytes[0] !== FRAME_VERSION ? `frame version ${bytes[0]}`
+      : bytes.length - 2 > spec.maxPayloadBytes ? `${spec.name} payload of ${bytes.length - 2} bytes exceeds ${spec.maxPayloadBytes}`
+      : !session.helloReceived ? `${spec.name} before hello` : undefined;
+    const decoded = reason === undefined ? module.decode(type, bytes.subarray(2)) : undefined;
+    if (reason !== undefined || !decoded?.ok) {
+      count('framesRejected');
+      return punish(peerId, `malformed frame: ${reason ?? (decoded as { detail: string }).detail}`);
+    }
+    session.queue = session.queue
+      .then(() => module.handle(peerId, decoded.value))
+      .catch((error: unknown) => log.warn('a module frame handler failed', { peerId, module: module.name, error: String(error) }));
+  }
 
   /** Routes one parsed frame; the async modules report their own failures. */
   function route(peerId: PeerId, frame: Frame): Promise<void> | void {
@@ -158,6 +201,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     count('messagesIn');
     count('bytesIn', bytes.length);
     session.lastHeardMs = clock.nowMs();
+    const module = bytes.length >= 2 ? moduleByType.get(bytes[1]!) : undefined;
+    if (module) return handleModuleFrame(session, module, bytes);
     const parsed = parseFrame(bytes);
     if (!parsed.ok) {
       count('framesRejected');
@@ -190,6 +235,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent });
     events.emit('peer-open', info(session));
     sync.onHello(peerId, hello.tipHash, hello.tipHeight);
+    for (const module of modules) module.onPeerOpen?.(peerId);
   }
 
   function handlePong(session: Session, nonce: number): void {
@@ -217,6 +263,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
         sessions.delete(link.peerId);
         blockRelay.forgetPeer(link.peerId);
         sync.forgetPeer(link.peerId);
+        if (session.helloReceived) for (const module of modules) module.onPeerClose?.(link.peerId);
         count('linksClosed');
         events.emit('peer-close', link.peerId, reason);
       });
@@ -250,6 +297,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       for (const [peerId, ban] of bans) if (ban.untilMs <= now) bans.delete(peerId);
       blockRelay.tick();
       sync.tick();
+      for (const module of modules) module.tick?.();
       mempool.expire(now);
     },
 

@@ -14,6 +14,8 @@ export interface ProtocolContext {
   send(peerId: PeerId, frame: Frame): boolean;
   /** Sends to every open peer except `except`. */
   broadcast(frame: Frame, except?: PeerId): number;
+  /** Sends a module-owned frame type with an already-encoded payload. */
+  sendModuleFrame(peerId: PeerId, type: number, payload: Uint8Array): boolean;
   /** First misbehaviour: disconnect and hold off (docs/SECURITY.md). */
   punish(peerId: PeerId, reason: string): void;
   count(name: StatName, by?: number): void;
