@@ -1,13 +1,21 @@
 /**
  * The LedgerStore contract: one suite that every implementation must pass
- * (js-libp2p's interface-compliance-tests pattern). ledger-store.test.ts runs
- * it against the memory store and against IndexedDB via fake-indexeddb. The
- * ChainStore cases live in chain-store.contract.ts and run inside this suite.
+ * (js-libp2p's interface-compliance-tests pattern). The cases are plain
+ * functions with their own assertions (contract-expect.ts), so the same list
+ * runs in two places:
+ * - ledger-store.test.ts registers each as a vitest test, against the memory
+ *   store and against IndexedDB via fake-indexeddb;
+ * - e2e/store-contract.spec.ts bundles them (e2e/store-contract/runner.ts)
+ *   and runs them against Chromium's real IndexedDB, checking that it ran
+ *   exactly the cases listed here.
+ * The ChainStore cases live in chain-store.contract.ts and come first.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
-import { runChainStoreCases } from './chain-store.contract.ts';
-import { StorageError, type LedgerStore, type StoredTx } from './ledger-store.ts';
+import { chainStoreContractCases } from './chain-store.contract.ts';
+import { expect, rejection, storeCase, type StoreContractCase } from './contract-expect.ts';
+import { StorageError, type StoredTx } from './ledger-store.ts';
+
+export type { StoreContractCase } from './contract-expect.ts';
 
 const PEER = 'ab'.repeat(32);
 
@@ -18,25 +26,14 @@ export function sampleTx(n: number, overrides: Partial<StoredTx> = {}): StoredTx
   return { id: n.toString(16).padStart(64, '0'), bytes, receivedAtMs: 1_700_000_000_000 + n * 1000, status: 'pending', source: PEER, ...overrides };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('expected a rejection'),
-    (error: unknown) => error,
-  );
-}
-
-/** Registers the contract tests for one implementation; `open` must return a fresh, empty store. */
-export function runLedgerStoreContract(name: string, open: () => Promise<LedgerStore>): void {
-  describe(`LedgerStore contract: ${name}`, () => {
-    let store: LedgerStore;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(() => store.close());
-
-    runChainStoreCases(() => store);
-
-    it('round-trips a transaction, preserving its bytes exactly', async () => {
+/**
+ * Every contract case, in order; each gets its own fresh store from `open` and
+ * closes it. Call once per implementation (the chain fixtures are per call).
+ */
+export function ledgerStoreContractCases(): StoreContractCase[] {
+  return [
+    ...chainStoreContractCases(),
+    storeCase('round-trips a transaction, preserving its bytes exactly', async (store) => {
       const tx = sampleTx(1, { source: 'self' });
       await store.putTx(tx);
       const got = await store.getTx(tx.id);
@@ -44,9 +41,8 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       expect(got!.bytes).toBeInstanceOf(Uint8Array);
       expect(Array.from(got!.bytes)).toEqual(Array.from(tx.bytes));
       expect('height' in got!).toBe(false);
-    });
-
-    it('stores only the viewed bytes of a subarray, not its whole buffer', async () => {
+    }),
+    storeCase('stores only the viewed bytes of a subarray, not its whole buffer', async (store) => {
       const frame = new Uint8Array(1000).map((_, i) => i & 0xff);
       const tx = sampleTx(2, { bytes: frame.subarray(100, 253) });
       await store.putTx(tx);
@@ -54,28 +50,24 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       expect(Array.from(got.bytes)).toEqual(Array.from(frame.subarray(100, 253)));
       expect(got.bytes.byteOffset).toBe(0);
       expect(got.bytes.buffer.byteLength).toBe(153);
-    });
-
-    it('returns undefined for missing records', async () => {
+    }),
+    storeCase('returns undefined for missing records', async (store) => {
       expect(await store.getTx(sampleTx(9).id)).toBeUndefined();
       expect(await store.getMeta('nothing-here')).toBeUndefined();
-    });
-
-    it('replaces a transaction by id (pending, then confirmed at a height)', async () => {
+    }),
+    storeCase('replaces a transaction by id (pending, then confirmed at a height)', async (store) => {
       await store.putTx(sampleTx(3));
       await store.putTx(sampleTx(3, { status: 'confirmed', height: 42 }));
       expect(await store.getTx(sampleTx(3).id)).toMatchObject({ status: 'confirmed', height: 42 });
       expect(await store.countTxs()).toBe(1);
-    });
-
-    it('counts transactions', async () => {
+    }),
+    storeCase('counts transactions', async (store) => {
       expect(await store.countTxs()).toBe(0);
       for (const n of [1, 2, 3]) await store.putTx(sampleTx(n));
       await store.putTx(sampleTx(2, { status: 'confirmed', height: 1 }));
       expect(await store.countTxs()).toBe(3);
-    });
-
-    it('lists recent transactions newest first, ties by id descending, up to the limit', async () => {
+    }),
+    storeCase('lists recent transactions newest first, ties by id descending, up to the limit', async (store) => {
       const times: [number, number][] = [
         [5, 300],
         [1, 100],
@@ -93,9 +85,8 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       await store.putTx(sampleTx(1, { receivedAtMs: 900 }));
       expect(await order(2)).toEqual([1, 4]);
       expect(await store.countTxs()).toBe(6);
-    });
-
-    it('hands out copies: mutating inputs or results does not change what is stored', async () => {
+    }),
+    storeCase('hands out copies: mutating inputs or results does not change what is stored', async (store) => {
       const tx = sampleTx(7);
       await store.putTx(tx);
       tx.bytes[0] = 0xee;
@@ -114,9 +105,8 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       const read = (await store.getMeta<typeof setting>('wallet'))!;
       read.nonce = 99;
       expect(await store.getMeta('wallet')).toEqual({ nonce: 1, list: [1, 2] });
-    });
-
-    it('round-trips meta values, overwriting by key', async () => {
+    }),
+    storeCase('round-trips meta values, overwriting by key', async (store) => {
       await store.putMeta('nonce', 5);
       await store.putMeta('nonce', 6);
       await store.putMeta('bytes', Uint8Array.of(1, 2, 3));
@@ -124,9 +114,8 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       expect(await store.getMeta<number>('nonce')).toBe(6);
       expect(await store.getMeta('bytes')).toEqual(Uint8Array.of(1, 2, 3));
       expect(await store.getMeta('record')).toEqual({ createdAtMs: 1, label: 'tab' });
-    });
-
-    it('stores a non-extractable Ed25519 CryptoKey that can still sign', async () => {
+    }),
+    storeCase('stores a non-extractable Ed25519 CryptoKey that can still sign', async (store) => {
       const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
       await store.putMeta('identity', pair);
       const read = (await store.getMeta<CryptoKeyPair>('identity'))!;
@@ -134,16 +123,14 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
       const message = Uint8Array.of(1, 2, 3);
       const signature = await crypto.subtle.sign('Ed25519', read.privateKey, message);
       expect(await crypto.subtle.verify('Ed25519', pair.publicKey, signature, message)).toBe(true);
-    });
-
-    it('rejects an uncloneable meta value with a StorageError of kind data', async () => {
+    }),
+    storeCase('rejects an uncloneable meta value with a StorageError of kind data', async (store) => {
       const error = await rejection(store.putMeta('bad', { callback: () => 1 }));
       expect(error).toBeInstanceOf(StorageError);
       expect(error).toMatchObject({ name: 'StorageError', kind: 'data', operation: 'save setting' });
       expect(await store.getMeta('bad')).toBeUndefined();
-    });
-
-    it('rejects malformed arguments with InvalidArgumentError naming the field', async () => {
+    }),
+    storeCase('rejects malformed arguments with InvalidArgumentError naming the field', async (store) => {
       const cases: [Promise<unknown>, RegExp][] = [
         [store.putTx(sampleTx(1, { id: 'not-hex' })), /tx\.id/],
         [store.putTx(sampleTx(1, { status: 'confirmed' })), /tx\.height/],
@@ -162,9 +149,8 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
         expect((error as Error).message).toMatch(message);
       }
       expect(await store.countTxs()).toBe(0);
-    });
-
-    it('rejects every call after close() with a StorageError of kind closed', async () => {
+    }),
+    storeCase('rejects every call after close() with a StorageError of kind closed', async (store) => {
       await store.putTx(sampleTx(1));
       store.close();
       for (const promise of [store.putTx(sampleTx(2)), store.getTx(sampleTx(1).id), store.listRecentTxs(1), store.countTxs(), store.getMeta('x'), store.putMeta('x', 1)]) {
@@ -172,6 +158,6 @@ export function runLedgerStoreContract(name: string, open: () => Promise<LedgerS
         expect(error).toBeInstanceOf(StorageError);
         expect(error).toMatchObject({ kind: 'closed' });
       }
-    });
-  });
+    }),
+  ];
 }

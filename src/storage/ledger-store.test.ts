@@ -7,8 +7,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { Logger } from '../core/types.ts';
 import { LEDGER_DB_VERSION, ledgerDbName, openIdbLedgerStore } from './idb-ledger-store.ts';
-import { runLedgerStoreContract, sampleTx } from './ledger-store.contract.ts';
-import { StorageError } from './ledger-store.ts';
+import { ledgerStoreContractCases, sampleTx } from './ledger-store.contract.ts';
+import { StorageError, type LedgerStore } from './ledger-store.ts';
 import { createMemoryLedgerStore } from './memory-ledger-store.ts';
 import { toStorageError } from './storage-error.ts';
 
@@ -18,6 +18,13 @@ const DB = ledgerDbName('main', PEER);
 function recordingLog(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   return { warnings, info: () => undefined, warn: (message) => void warnings.push(message) };
+}
+
+/** The vitest adapter for the contract: one test per case; `open` must return a fresh, empty store. */
+function runLedgerStoreContract(name: string, open: () => Promise<LedgerStore>): void {
+  describe(`LedgerStore contract: ${name}`, () => {
+    for (const contractCase of ledgerStoreContractCases()) it(contractCase.name, () => contractCase.run(open));
+  });
 }
 
 runLedgerStoreContract('memory', async () => createMemoryLedgerStore());
