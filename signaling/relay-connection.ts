@@ -17,7 +17,7 @@ import {
 } from '../src/core/relay-protocol.ts';
 import type { Reject } from '../src/core/result.ts';
 import type { Logger, PeerId } from '../src/core/types.ts';
-import { TokenBucket, type RateLimit } from './rate-limiter.ts';
+import { TokenBucket, type RateLimit } from '../src/core/token-bucket.ts';
 import type { RelayRooms } from './relay-rooms.ts';
 
 /** WebSocket close codes the relay sends (RFC 6455 §7.4; 4000-4999 are ours). */

@@ -18,12 +18,12 @@ import { RELAY_MAX_FRAME_BYTES } from '../src/core/relay-protocol.ts';
 import { InvalidArgumentError } from '../src/core/result.ts';
 import type { Logger } from '../src/core/types.ts';
 import { createConsoleLogger } from './logger.ts';
-import type { RateLimit } from './rate-limiter.ts';
+import type { RateLimit } from '../src/core/token-bucket.ts';
 import { RelayConnection, type ConnectionContext, type RelayLimits } from './relay-connection.ts';
 import { RelayRooms } from './relay-rooms.ts';
 
 export { RELAY_CLOSE } from './relay-connection.ts';
-export type { RateLimit } from './rate-limiter.ts';
+export type { RateLimit } from '../src/core/token-bucket.ts';
 
 export interface RelayServerInit {
   /** Attach to this server instead of owning one; `port` and `host` must then be unset. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from './rate-limiter.ts';
+import { TokenBucket } from '../src/core/token-bucket.ts';
 import { RelayRooms } from './relay-rooms.ts';
 
 describe('TokenBucket', () => {

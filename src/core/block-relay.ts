@@ -1,15 +1,14 @@
 /**
- * Compact block relay (BIP152, simplified; docs/PROTOCOL.md "Blocks").
- * A block travels as its header plus 8-byte short transaction ids. The
- * receiver rebuilds the body from its mempool and asks the sender only for
- * the transactions it lacks (getBlockTxs → blockTxs), then hands the block to
- * the ledger. A block that becomes the tip is announced onward the same way.
- * Short ids that collide within our mempool are fetched instead of guessed; a
- * collision between a mempool transaction and a block transaction needs two
- * ids to share 64 bits (~1 in 10^12 per block at full mempool), so it is not
- * worth a round trip.
+ * Compact block relay (BIP152 low-bandwidth mode, simplified; docs/PROTOCOL.md
+ * "Blocks"). A block is announced by hash (INV); a peer that wants it asks
+ * (GETDATA) and receives its header plus 8-byte short transaction ids. It
+ * rebuilds the body from its mempool and asks only for the transactions it
+ * lacks (GET_BLOCK_TXS → BLOCK_TXS). If the rebuilt body does not match the
+ * header's Merkle root (short ids that collide with a different mempool
+ * transaction), it falls back to fetching every transaction of the block.
  */
 import { MAX_TXS_PER_FRAME, SHORT_ID_BYTES } from './frames.ts';
+import type { Inventory } from './inventory.ts';
 import { blockHash } from './ledger/block.ts';
 import type { BlockAcceptance, Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
@@ -20,8 +19,8 @@ import type { BlockHash, PeerId } from './types.ts';
 
 /** Blocks being rebuilt at once; more are refused until some finish (a peer cannot make us hold unbounded state). */
 const MAX_PENDING_BLOCKS = 32;
-/** A peer that does not send the missing transactions within this time loses the block's slot. */
-const PENDING_TIMEOUT_MS = 15_000;
+/** A peer that does not send the missing transactions within this time announced what it would not deliver. */
+const PENDING_TIMEOUT_MS = 10_000;
 /** Rejections an honest peer can cause without malice: clock skew. Everything else is misbehaviour. */
 const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
 
@@ -33,98 +32,133 @@ interface PendingBlock {
   slots: (Tx | undefined)[];
   shortIds: string[];
   startedMs: number;
+  /** Set once we asked for every transaction after a failed rebuild. */
+  fullFetch: boolean;
+  /** Slots filled from our mempool rather than from the peer. */
+  guessed: boolean;
 }
 
 export interface BlockRelayInit {
   ledger: Ledger;
   mempool: Mempool;
+  inventory: Inventory;
   /** The block's parent is unknown: the sync module fetches the missing headers. */
   onOrphan(peerId: PeerId): void;
-  /** A block arrived (rebuilt) from a peer; the sync module stops waiting for it. */
+  /** A block's fetch ended (accepted, refused or abandoned); the sync module frees its slot. */
   onBlockArrived(hash: BlockHash): void;
 }
 
 export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit) {
-  const { ledger, mempool } = init;
+  const { ledger, mempool, inventory } = init;
   const pending = new Map<BlockHash, PendingBlock>();
 
   function compact(block: Block) {
     return { type: 'block' as const, header: block.header, shortIds: block.txs.map((tx) => shortTxId(txId(tx))) };
   }
 
-  async function accept(block: Block, source: PeerId | 'self'): Promise<LedgerResult<BlockAcceptance>> {
+  /** Logs, punishes and announces according to the ledger's verdict on a block from `source`. */
+  function record(block: Block, source: PeerId | 'self', result: LedgerResult<BlockAcceptance>): void {
     const hash = blockHash(block.header);
-    const result = await ledger.acceptBlock(block, source);
     if (!result.ok) {
       if (source !== 'self' && !FORGIVEN.has(result.reason)) context.punish(source, `block ${hash.slice(0, 12)} is invalid: ${result.reason} (${result.detail})`);
-      return result;
+      return;
     }
     context.count('blocksAccepted');
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
-    // Announce what became our tip; peers that have it ignore the announcement.
-    if (ledger.tip().hash === hash) context.broadcast(compact(block), source === 'self' ? undefined : source);
+    // Announce what became our tip; the inventory skips peers that already know it.
+    if (ledger.tip().hash === hash) inventory.announce('block', hash, source === 'self' ? undefined : source);
+  }
+
+  async function accept(block: Block, source: PeerId | 'self'): Promise<LedgerResult<BlockAcceptance>> {
+    const result = await ledger.acceptBlock(block, source);
+    record(block, source, result);
     return result;
   }
 
-  function requestMissing(entry: PendingBlock, hash: BlockHash): void {
-    const indexes = entry.slots.flatMap((tx, index) => (tx ? [] : [index]));
+  function requestTxs(entry: PendingBlock, hash: BlockHash, indexes: number[]): void {
     context.count('blockTxsRequested', indexes.length);
     context.send(entry.from, { type: 'getBlockTxs', hash, indexes });
   }
 
   async function complete(hash: BlockHash, entry: PendingBlock): Promise<void> {
     const block: Block = { header: entry.header, txs: entry.slots as Tx[] };
+    let result: LedgerResult<BlockAcceptance>;
     try {
-      await accept(block, entry.from);
-    } finally {
-      // Held until the ledger has it, so an announcement arriving meanwhile is seen as a duplicate,
-      // and sync asks for more only as fast as the ledger connects.
+      result = await ledger.acceptBlock(block, entry.from);
+    } catch (error) {
       pending.delete(hash);
       init.onBlockArrived(hash);
+      throw error;
     }
+    if (!result.ok && result.reason === 'bad-merkle-root' && entry.guessed && !entry.fullFetch) {
+      // Our mempool guessed a wrong transaction for some short id: fall back to the full block.
+      context.count('compactBlockFallbacks');
+      entry.fullFetch = true;
+      entry.slots = entry.slots.map(() => undefined);
+      entry.startedMs = context.clock.nowMs();
+      return requestTxs(entry, hash, entry.slots.map((_tx, index) => index));
+    }
+    record(block, entry.from, result);
+    // Held until the ledger has it, so an announcement arriving meanwhile is seen as a duplicate,
+    // and sync asks for more only as fast as the ledger connects.
+    pending.delete(hash);
+    init.onBlockArrived(hash);
   }
 
   return {
-    compact,
-
     /** A block mined by this tab. */
     submitLocal: (block: Block) => accept(block, 'self'),
 
+    /** Does this node need the block? (Neither stored nor being rebuilt.) */
+    wants: (hash: BlockHash): boolean => !ledger.hasBlock(hash) && !pending.has(hash),
+
+    /** Answers GETDATA for a block with its compact form. */
+    async provide(hash: BlockHash, peerId: PeerId): Promise<boolean> {
+      const block = await ledger.getBlock(hash);
+      return block !== undefined && context.send(peerId, compact(block));
+    },
+
     async handleBlock(from: PeerId, header: BlockHeader, shortIds: string[]): Promise<void> {
       const hash = blockHash(header);
-      if (ledger.hasBlock(hash) || pending.has(hash)) {
-        context.count('blocksDuplicate');
-        init.onBlockArrived(hash);
-        return;
-      }
+      context.count('blockBodiesReceived');
+      const requested = inventory.delivered(from, 'block', hash);
+      if (ledger.hasBlock(hash) || pending.has(hash)) return context.count('blocksDuplicate');
+      // A block we neither asked for nor already have is unsolicited data: misbehaviour.
+      if (!requested) return context.punish(from, `sent block ${hash.slice(0, 12)} that nobody asked for`);
       const check = ledger.checkHeader(header);
       if (!check.ok) {
+        init.onBlockArrived(hash);
         if (!FORGIVEN.has(check.reason)) context.punish(from, `block header ${hash.slice(0, 12)} is invalid: ${check.reason} (${check.detail})`);
         return;
       }
-      if (pending.size >= MAX_PENDING_BLOCKS) return context.log.warn('too many blocks being rebuilt; dropped an announcement', { peerId: from });
+      if (pending.size >= MAX_PENDING_BLOCKS) {
+        init.onBlockArrived(hash);
+        return context.log.warn('too many blocks being rebuilt; dropped one', { peerId: from });
+      }
       const byShortId = new Map<string, Tx | null>();
       for (const entry of mempool.list()) {
         const key = shortTxId(entry.id);
         byShortId.set(key, byShortId.has(key) ? null : entry.tx); // null marks a collision: fetch it instead
       }
       const slots = shortIds.map((shortId) => byShortId.get(shortId) ?? undefined);
-      const entry: PendingBlock = { header, from, slots, shortIds, startedMs: context.clock.nowMs() };
+      const entry: PendingBlock = { header, from, slots, shortIds, startedMs: context.clock.nowMs(), fullFetch: false, guessed: slots.some((tx) => tx) };
       pending.set(hash, entry);
-      if (slots.every((tx) => tx !== undefined)) {
+      const missing = slots.flatMap((tx, index) => (tx ? [] : [index]));
+      if (missing.length === 0) {
         context.count('compactBlockHits');
         return complete(hash, entry);
       }
       context.count('compactBlockMisses');
-      requestMissing(entry, hash);
+      requestTxs(entry, hash, missing);
     },
 
     async handleBlockTxs(from: PeerId, hash: BlockHash, txs: { index: number; tx: Tx }[]): Promise<void> {
       const entry = pending.get(hash);
-      if (!entry || entry.from !== from) return context.count('unsolicitedDropped');
+      if (!entry || entry.from !== from) return context.punish(from, `sent transactions of block ${hash.slice(0, 12)} that nobody asked for`);
       for (const { index, tx } of txs) {
         if (index >= entry.slots.length || shortTxId(txId(tx)) !== entry.shortIds[index]) {
           pending.delete(hash);
+          init.onBlockArrived(hash);
           return context.punish(from, `sent a transaction that does not match block ${hash.slice(0, 12)} at index ${index}`);
         }
         entry.slots[index] = tx;
@@ -134,7 +168,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
 
     async handleGetBlockTxs(from: PeerId, hash: BlockHash, indexes: number[]): Promise<void> {
       const block = await ledger.getBlock(hash);
-      if (!block) return context.log.info('asked for transactions of a block we do not have', { peerId: from, hash });
+      if (!block) return context.punish(from, `asked for transactions of block ${hash.slice(0, 12)}, which we never announced to it`);
       if (indexes.some((index) => index >= block.txs.length)) return context.punish(from, `asked for a transaction index beyond block ${hash.slice(0, 12)}`);
       for (let start = 0; start < indexes.length; start += MAX_TXS_PER_FRAME) {
         const txs = indexes.slice(start, start + MAX_TXS_PER_FRAME).map((index) => ({ index, tx: block.txs[index]! }));
@@ -142,25 +176,23 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       }
     },
 
-    async handleGetBlock(from: PeerId, hash: BlockHash): Promise<void> {
-      const block = await ledger.getBlock(hash);
-      if (block) context.send(from, compact(block));
-      else context.log.info('asked for a block we do not have', { peerId: from, hash });
-    },
-
-    /** Drops rebuilds whose peer went quiet, so their slots free up. */
+    /** A rebuild whose peer never sent the missing transactions: that peer announced what it would not deliver. */
     tick(): void {
       const now = context.clock.nowMs();
       for (const [hash, entry] of pending) {
-        if (now - entry.startedMs > PENDING_TIMEOUT_MS) {
-          pending.delete(hash);
-          context.log.warn('a peer did not deliver the transactions of a block it announced', { peerId: entry.from, hash });
-        }
+        if (now - entry.startedMs <= PENDING_TIMEOUT_MS) continue;
+        pending.delete(hash);
+        init.onBlockArrived(hash);
+        context.punish(entry.from, `did not deliver the transactions of block ${hash.slice(0, 12)} within ${PENDING_TIMEOUT_MS / 1000} s`);
       }
     },
 
     forgetPeer(peerId: PeerId): void {
-      for (const [hash, entry] of pending) if (entry.from === peerId) pending.delete(hash);
+      for (const [hash, entry] of pending) {
+        if (entry.from !== peerId) continue;
+        pending.delete(hash);
+        init.onBlockArrived(hash);
+      }
     },
   };
 }

@@ -2,73 +2,79 @@
  * Headers-first catch-up (docs/PROTOCOL.md, "Sync"). When a peer's HELLO
  * names a tip we lack, or it sends a block whose parent we lack, we send our
  * block locator; the peer answers with up to 100 headers after the fork
- * point. Each header is checked in context (work, time, target) before its
- * body is requested, and bodies are fetched a bounded number at a time, so a
- * late joiner or a reloaded tab catches up without trusting anyone.
+ * point. The header chain is checked first (header-chain.ts: linkage,
+ * proof-of-work, targets, and that it carries more work than our tip); only
+ * then are bodies requested, in parallel from every peer that has them, a
+ * bounded number per peer, and each is stored as it connects, so an
+ * interrupted sync resumes from the stored tip.
  */
 import { MAX_HEADERS_PER_FRAME, MAX_LOCATOR_HASHES } from './frames.ts';
-import { blockHash } from './ledger/block.ts';
+import { checkHeaderChain } from './header-chain.ts';
+import type { Inventory } from './inventory.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { BlockHeader } from './ledger/types.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { BlockHash, PeerId } from './types.ts';
 
-/** Blocks requested from one peer and not yet received; below the ledger's orphan pool (64) so out-of-order arrivals fit. */
-const MAX_IN_FLIGHT_PER_PEER = 16;
-/** A block request unanswered this long is given to another peer. */
-const BLOCK_TIMEOUT_MS = 10_000;
+/** Bodies requested from one peer and not yet received; with the 64-block orphan pool, out-of-order arrivals fit. */
+const MAX_IN_FLIGHT_PER_PEER = 8;
 /** A headers request unanswered this long may be sent again. */
 const HEADERS_TIMEOUT_MS = 10_000;
 
 interface PeerSync {
   headersAskedMs?: number;
-  inFlight: Map<BlockHash, number>;
+  inFlight: Set<BlockHash>;
+  /** Blocks this peer showed us it has (its headers). */
+  has: Set<BlockHash>;
 }
 
 export interface SyncProgress {
-  /** Headers we know of whose blocks are not yet in (queued or in flight). */
+  /** Blocks known from headers and not yet connected. */
   blocksWanted: number;
-  /** Best header height announced by peers. */
+  /** The best height announced by peers' headers or HELLOs. */
   bestHeaderHeight: number;
 }
 
-export function createChainSync(context: ProtocolContext, init: { ledger: Ledger }) {
-  const { ledger } = init;
+export function createChainSync(context: ProtocolContext, init: { ledger: Ledger; inventory: Inventory }) {
+  const { ledger, inventory } = init;
   const peers = new Map<PeerId, PeerSync>();
-  /** Blocks to download, in chain order, with the peer that announced them. */
-  const queue = new Map<BlockHash, { header: BlockHeader; from: PeerId }>();
+  /** Bodies to download, in chain order. */
+  const queue = new Map<BlockHash, BlockHeader>();
   let bestHeaderHeight = 0;
 
   const stateOf = (peerId: PeerId): PeerSync => {
     let state = peers.get(peerId);
-    if (!state) peers.set(peerId, (state = { inFlight: new Map() }));
+    if (!state) peers.set(peerId, (state = { inFlight: new Set(), has: new Set() }));
     return state;
   };
 
   function askHeaders(peerId: PeerId, from?: BlockHash): void {
     const state = stateOf(peerId);
     const now = context.clock.nowMs();
-    if (state.headersAskedMs !== undefined && now - state.headersAskedMs < HEADERS_TIMEOUT_MS) return;
+    if (state.headersAskedMs !== undefined && now - state.headersAskedMs < HEADERS_TIMEOUT_MS && !from) return;
     state.headersAskedMs = now;
     const locator = [...(from ? [from] : []), ...ledger.locator()].slice(0, MAX_LOCATOR_HASHES);
     context.count('headersRequested');
     context.send(peerId, { type: 'getHeaders', locator });
   }
 
+  /** Spreads outstanding body requests over the peers that have them, least busy first. */
   function pump(): void {
-    for (const [hash, { from }] of queue) {
+    const open = context.openPeers();
+    for (const hash of queue.keys()) {
       if (ledger.hasBlock(hash)) {
         queue.delete(hash);
         continue;
       }
-      const owner = [...peers.values()].find((state) => state.inFlight.has(hash));
-      if (owner) continue;
-      const candidates = [from, ...context.openPeers()].filter((peerId) => (peers.get(peerId)?.inFlight.size ?? 0) < MAX_IN_FLIGHT_PER_PEER);
-      const peerId = candidates.find((id) => context.openPeers().includes(id));
-      if (!peerId) return;
-      stateOf(peerId).inFlight.set(hash, context.clock.nowMs());
+      if (inventory.isRequested('block', hash)) continue;
+      const holder = open
+        .map((peerId) => ({ peerId, state: peers.get(peerId) }))
+        .filter(({ state }) => state?.has.has(hash) && state.inFlight.size < MAX_IN_FLIGHT_PER_PEER)
+        .sort((a, b) => a.state!.inFlight.size - b.state!.inFlight.size)[0];
+      if (!holder) continue;
+      holder.state!.inFlight.add(hash);
       context.count('blocksRequested');
-      context.send(peerId, { type: 'getBlock', hash });
+      inventory.request(holder.peerId, 'block', hash);
     }
   }
 
@@ -93,21 +99,25 @@ export function createChainSync(context: ProtocolContext, init: { ledger: Ledger
       const state = stateOf(peerId);
       if (state.headersAskedMs === undefined) return context.punish(peerId, 'sent headers nobody asked for');
       state.headersAskedMs = undefined;
-      let parent: BlockHash | undefined;
-      for (const header of headers) {
-        if (parent !== undefined && header.prevHash !== parent) return context.punish(peerId, 'sent headers that do not form a chain');
-        const hash = blockHash(header);
-        parent = hash;
-        const check = ledger.checkHeader(header);
-        if (!check.ok) return context.punish(peerId, `sent an invalid header: ${check.reason} (${check.detail})`);
-        bestHeaderHeight = Math.max(bestHeaderHeight, header.height);
-        if (check.value !== 'known' && !queue.has(hash)) queue.set(hash, { header, from: peerId });
+      if (headers.length === 0) return;
+      const checked = checkHeaderChain(ledger, headers);
+      if (!checked.ok) {
+        if (checked.reason === 'time-too-new') return context.log.info('peer headers are ahead of our clock; will retry', { peerId });
+        if (checked.reason === 'unknown-parent') return askHeaders(peerId);
+        return context.punish(peerId, `sent an invalid header chain: ${checked.reason} (${checked.detail})`);
       }
-      if (headers.length === MAX_HEADERS_PER_FRAME && parent) askHeaders(peerId, parent);
+      const { wanted, beatsTip, lastHash } = checked.value;
+      bestHeaderHeight = Math.max(bestHeaderHeight, headers[headers.length - 1]!.height);
+      for (const { hash } of wanted) state.has.add(hash);
+      const full = headers.length === MAX_HEADERS_PER_FRAME;
+      // Bodies are fetched only for a chain that will beat our tip; a full answer may continue, so ask on.
+      if (beatsTip || full) for (const { hash, header } of wanted) if (!queue.has(hash)) queue.set(hash, header);
+      if (full && lastHash) askHeaders(peerId, lastHash);
+      context.count('headersReceived', headers.length);
       pump();
     },
 
-    /** A requested (or announced) block arrived; free its slot and request more. */
+    /** A requested (or announced) block's fetch ended; free its slot and request more. */
     onBlockArrived(hash: BlockHash): void {
       queue.delete(hash);
       for (const state of peers.values()) state.inFlight.delete(hash);
@@ -115,9 +125,8 @@ export function createChainSync(context: ProtocolContext, init: { ledger: Ledger
     },
 
     tick(): void {
-      const now = context.clock.nowMs();
       for (const state of peers.values()) {
-        for (const [hash, askedMs] of state.inFlight) if (now - askedMs > BLOCK_TIMEOUT_MS) state.inFlight.delete(hash);
+        for (const hash of state.inFlight) if (!inventory.isRequested('block', hash)) state.inFlight.delete(hash);
       }
       pump();
     },

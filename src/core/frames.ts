@@ -32,8 +32,20 @@ export const FrameType = {
   blockTxs: 0x07,
   getHeaders: 0x08,
   headers: 0x09,
-  getBlock: 0x0a,
+  inv: 0x0b,
+  getData: 0x0c,
+  notFound: 0x0d,
 } as const;
+
+/** What an inventory item names. */
+export type InvKind = 'tx' | 'block';
+export interface InvItem {
+  kind: InvKind;
+  id: string;
+}
+const INV_KIND_CODES: Record<InvKind, number> = { tx: 1, block: 2 };
+/** 400 × 33-byte items (kind + id) = 13.2 KB, within one 16 KiB frame. */
+export const MAX_INV_ITEMS = 400;
 
 /** Compact blocks name transactions by the first 8 bytes of their id (BIP152 uses 6). */
 export const SHORT_ID_BYTES = 8;
@@ -73,7 +85,12 @@ export type Frame =
   /** Asks for headers after the first locator hash the receiver knows (Bitcoin's getheaders). */
   | { type: 'getHeaders'; locator: BlockHash[] }
   | { type: 'headers'; headers: BlockHeader[] }
-  | { type: 'getBlock'; hash: BlockHash };
+  /** Announces ids the sender has (Bitcoin's inv); bodies follow only when asked for. */
+  | { type: 'inv'; items: InvItem[] }
+  /** Asks for bodies by id: a TX frame per transaction, a BLOCK (compact) per block. */
+  | { type: 'getData'; items: InvItem[] }
+  /** Answers getData for ids the sender no longer has, so the asker retries elsewhere at once. */
+  | { type: 'notFound'; items: InvItem[] };
 
 /** Largest payload per type, checked before parsing (HELLO: 255-byte strings at most). */
 const MAX_PAYLOAD_BYTES: Record<number, number> = {
@@ -86,7 +103,9 @@ const MAX_PAYLOAD_BYTES: Record<number, number> = {
   [FrameType.blockTxs]: 32 + 2 + MAX_TXS_PER_FRAME * (2 + TX_BYTES),
   [FrameType.getHeaders]: 1 + MAX_LOCATOR_HASHES * 32,
   [FrameType.headers]: 1 + MAX_HEADERS_PER_FRAME * BLOCK_HEADER_BYTES,
-  [FrameType.getBlock]: 32,
+  [FrameType.inv]: 2 + MAX_INV_ITEMS * 33,
+  [FrameType.getData]: 2 + MAX_INV_ITEMS * 33,
+  [FrameType.notFound]: 2 + MAX_INV_ITEMS * 33,
 };
 
 export function encodeFrame(frame: Frame): Uint8Array {
@@ -122,8 +141,12 @@ export function encodeFrame(frame: Frame): Uint8Array {
       writer.u8(FrameType.headers).u8(frame.headers.length);
       for (const header of frame.headers) writer.bytes(encodeHeader(header));
       return writer.finish();
-    case 'getBlock':
-      return writer.u8(FrameType.getBlock).bytes(hexBytes(frame.hash, 32, 'hash')).finish();
+    case 'inv':
+    case 'getData':
+    case 'notFound':
+      writer.u8(FrameType[frame.type]).u16(frame.items.length);
+      for (const item of frame.items) writer.u8(INV_KIND_CODES[item.kind]).bytes(hexBytes(item.id, 32, 'inventory id'));
+      return writer.finish();
   }
 }
 
@@ -237,8 +260,19 @@ function parseBodyFrame(type: number, reader: ByteReader): Result<Frame> {
       }
       return accept({ type: 'headers', headers });
     }
-    default:
-      return accept({ type: 'getBlock', hash: toHex(reader.bytes(32)) });
+    default: {
+      const count = readCount(reader, MAX_INV_ITEMS, 'inventory items');
+      if (typeof count !== 'number') return count;
+      const items: InvItem[] = [];
+      for (let i = 0; i < count; i++) {
+        const code = reader.u8();
+        const kind = code === 1 ? 'tx' : code === 2 ? 'block' : undefined;
+        if (!kind) return reject('bad-field', `inventory kind ${code} is neither 1 (tx) nor 2 (block)`);
+        items.push({ kind, id: toHex(reader.bytes(32)) });
+      }
+      const name = type === FrameType.getData ? 'getData' : type === FrameType.notFound ? 'notFound' : 'inv';
+      return accept({ type: name, items });
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
-import { encodeFrame } from './frames.ts';
 import { createFullNode, type FullNode } from './full-node.ts';
 import { blockHash } from './ledger/block.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
@@ -110,15 +110,14 @@ describe('block relay and sync between nodes', () => {
   });
 
   it('bans a peer that announces a block without valid proof-of-work', async () => {
-    const [honest, attacker] = [await makePeer(1), await makePeer(2)];
-    const { atB } = link(honest, attacker);
+    const [honest, attackerSigner] = [await makePeer(1), await testSigner(2)];
+    const attacker = rawPeer(honest.node, honest.signer.peerId, attackerSigner, 'test-blocks', honest.ledger.tip());
     await until(() => honest.node.peers().length === 1, 'the link');
-    const template = attacker.ledger.buildHeaderTemplate(attacker.signer.peerId, [], START_MS + 1_000);
+    const template = honest.ledger.buildHeaderTemplate(attackerSigner.peerId, [], START_MS + 1_000);
     let header = template;
     for (let nonce = 0; blockHash(header) <= header.target; nonce++) header = { ...template, nonce };
-    atB.send(encodeFrame({ type: 'block', header, shortIds: [] }));
-    await until(() => honest.node.stats().peersBanned === 1, 'the ban');
-    expect(honest.node.banOf(attacker.signer.peerId)?.reason).toMatch(/bad-pow/);
+    attacker.offerBlock(header);
+    expect(await attacker.closed).toMatch(/bad-pow/);
     expect(honest.ledger.tip().height).toBe(0);
   });
 });

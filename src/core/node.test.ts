@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
 import { encodeFrame } from './frames.ts';
@@ -48,7 +49,7 @@ describe('protocol node', () => {
     expect(b.node.peers()[0]).toMatchObject({ id: a.signer.peerId, direction: 'in' });
   });
 
-  it('relays a transaction along a line once, and drops duplicates', async () => {
+  it('relays a transaction around a ring: every node gets the body once, extra announcements are skipped', async () => {
     const peers = [await makePeer(1), await makePeer(2), await makePeer(3), await makePeer(4)];
     for (let i = 0; i + 1 < peers.length; i++) link(peers[i]!, peers[i + 1]!);
     link(peers[0]!, peers[3]!); // a ring, so the tx arrives twice at the far side
@@ -61,25 +62,62 @@ describe('protocol node', () => {
     await until(() => peers.every((peer) => peer.txs.length === 1), 'the transaction everywhere');
     await settle();
     for (const peer of peers) expect(peer.txs).toEqual([submitted.value]);
-    const duplicates = peers.reduce((sum, peer) => sum + peer.node.stats().duplicatesDropped!, 0);
-    expect(duplicates).toBeGreaterThan(0);
+    // Announce-and-fetch: the body crossed each link at most once, so each receiver got exactly one copy.
+    expect(peers.map((peer) => peer.node.stats().txBodiesReceived)).toEqual([0, 1, 1, 1]);
+    expect(peers.reduce((sum, peer) => sum + peer.node.stats().duplicatesDropped!, 0)).toBe(0);
+    // In a ring the two waves meet: the node where they cross hears a second announcement and ignores it.
+    const extraAnnouncements = peers.reduce((sum, peer) => sum + peer.node.stats().duplicateInv! + peer.node.stats().announcementsAvoided!, 0);
+    expect(extraAnnouncements).toBeGreaterThan(0);
   });
 
   it('drops a tampered transaction, counts it, and bans the sender', async () => {
-    const [honest, attacker] = [await makePeer(1), await makePeer(2)];
-    const { atB: attackerLink } = link(honest, attacker);
-    await settle();
-    const tx = await signTx('test', { from: attacker.signer.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, attacker.signer);
-    const frame = encodeFrame({ type: 'tx', tx: { ...tx, amount: 5_000 } });
-    attackerLink.send(frame);
-    await settle();
+    const [honest, attackerSigner] = [await makePeer(1), await testSigner(2)];
+    const attacker = rawPeer(honest.node, honest.signer.peerId, attackerSigner, 'test', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the attacker link');
+    const tx = await signTx('test', { from: attackerSigner.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, attackerSigner);
+    const tampered = { ...tx, amount: 5_000 };
+    attacker.offerTx(tampered);
+    await until(() => honest.node.stats().peersBanned === 1, 'the ban');
     expect(honest.txs).toEqual([]);
     expect(honest.node.stats()).toMatchObject({ invalidDropped: 1, peersBanned: 1, peers: 0 });
-    expect(honest.node.banOf(attacker.signer.peerId)?.reason).toMatch(/invalid signature/);
+    expect(honest.node.banOf(attackerSigner.peerId)?.reason).toMatch(/invalid signature/);
+    expect(honest.node.knowsTx(txId(tampered))).toBe(false);
     // Held off: a new link from the banned peer is closed at once.
-    link(honest, attacker);
-    await settle();
-    expect(honest.node.peers()).toEqual([]);
+    const again = rawPeer(honest.node, honest.signer.peerId, attackerSigner, 'test', honest.ledger.tip());
+    expect(await again.closed).toMatch(/banned/);
+  });
+
+  it('bans a peer that sends a transaction nobody asked for', async () => {
+    const [honest, attackerSigner] = [await makePeer(1), await testSigner(2)];
+    const attacker = rawPeer(honest.node, honest.signer.peerId, attackerSigner, 'test', honest.ledger.tip());
+    const tx = await signTx('test', { from: attackerSigner.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, attackerSigner);
+    attacker.send({ type: 'tx', tx });
+    expect(await attacker.closed).toMatch(/nobody asked for/);
+  });
+
+  it('bans a peer that announces a transaction and never delivers it, and asks another announcer', async () => {
+    const [honest, liarSigner, goodSigner] = [await makePeer(1), await testSigner(2), await testSigner(3)];
+    const liar = rawPeer(honest.node, honest.signer.peerId, liarSigner, 'test', honest.ledger.tip());
+    const good = rawPeer(honest.node, honest.signer.peerId, goodSigner, 'test', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 2, 'both links');
+    const id = 'ab'.repeat(32);
+    liar.send({ type: 'inv', items: [{ kind: 'tx', id }] });
+    await until(() => liar.received.some((frame) => frame.type === 'getData'), 'the request to the first announcer');
+    good.send({ type: 'inv', items: [{ kind: 'tx', id }] });
+    await until(() => honest.node.stats().invReceived === 2, 'the second announcement');
+    honest.now.ms += 5_001;
+    honest.node.tick();
+    expect(await liar.closed).toMatch(/did not deliver/);
+    await until(() => good.received.some((frame) => frame.type === 'getData'), 'the retry with the second announcer');
+    expect(honest.node.stats().fetchRetries).toBe(1);
+  });
+
+  it('bans a peer that exceeds the frame rate limit', async () => {
+    const [honest, floodSigner] = [await makePeer(1), await testSigner(2)];
+    const flooder = rawPeer(honest.node, honest.signer.peerId, floodSigner, 'test', honest.ledger.tip());
+    for (let i = 0; i < 2_100; i++) flooder.send({ type: 'ping', nonce: i + 1 });
+    expect(await flooder.closed).toMatch(/faster than/);
+    expect(honest.node.stats().rateLimited).toBe(1);
   });
 
   it.each([
@@ -145,15 +183,16 @@ describe('protocol node', () => {
     expect(closedWith).toMatch(/no hello in time/);
   });
 
-  it('does not relay transactions it loaded from storage', async () => {
-    const [a, b] = [await makePeer(1), await makePeer(2)];
-    const tx = await signTx('test', { from: b.signer.peerId, to: a.signer.peerId, amount: 1, fee: 0, nonce: 0 }, b.signer);
+  it('does not fetch transactions it loaded from storage', async () => {
+    const [a, peerSigner] = [await makePeer(1), await testSigner(2)];
+    const tx = await signTx('test', { from: peerSigner.peerId, to: a.signer.peerId, amount: 1, fee: 1, nonce: 0 }, peerSigner);
     a.node.rememberTxs([txId(tx)]);
-    const { atB } = link(a, b);
+    const peer = rawPeer(a.node, a.signer.peerId, peerSigner, 'test', a.ledger.tip());
+    await until(() => a.node.peers().length === 1, 'the link');
+    peer.offerTx(tx);
+    await until(() => a.node.stats().invReceived === 1, 'the announcement');
     await settle();
-    atB.send(encodeFrame({ type: 'tx', tx }));
-    await settle();
-    expect(a.txs).toEqual([]);
-    expect(a.node.stats().duplicatesDropped).toBe(1);
+    expect(peer.received.some((frame) => frame.type === 'getData')).toBe(false);
+    expect(a.node.stats().duplicateInv).toBe(1);
   });
 });

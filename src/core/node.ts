@@ -18,6 +18,8 @@ import type { LinkDirection, PeerLink } from './link.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import { FIRST_MODULE_FRAME_TYPE, LAST_MODULE_FRAME_TYPE, type ProtocolModule, type ProtocolModuleFactory } from './protocol-module.ts';
 import { createStats, type StatName } from './stats.ts';
+import { createInventory } from './inventory.ts';
+import { TokenBucket, type RateLimit } from './token-bucket.ts';
 import { createTxRelay, type TxSource } from './tx-relay.ts';
 import type { Tx } from './tx.ts';
 import type { Clock, Logger, PeerId, TxId, Verifier } from './types.ts';
@@ -32,6 +34,8 @@ export interface NodeComponents {
   mempool: Mempool;
   /** Extra protocols (peer exchange, mesh signaling), each owning frame types 0x10–0x3f. */
   modules?: ProtocolModuleFactory[];
+  /** Runs a function after the current task (announcement batching); default queueMicrotask. */
+  defer?: (fn: () => void) => void;
 }
 
 export interface NodeInit {
@@ -45,13 +49,22 @@ export interface NodeInit {
   helloTimeoutMs?: number;
   /** Keepalive interval; a peer silent for 3 intervals is dead. */
   pingIntervalMs?: number;
+  /** Frames a peer may send: a burst, then a rate. Generous: 100 tx/s of gossip is ~300 frames/s per link. */
+  peerRateLimit?: RateLimit;
 }
+
+/** Above this many queued bytes on a link, frames wait in the session's outbox (backpressure). */
+const HIGH_WATER_BYTES = 1024 * 1024;
+/** A peer whose outbox grows past this is too slow to keep up; the link is closed. */
+const MAX_OUTBOX_FRAMES = 4_000;
 
 export interface PeerInfo {
   id: PeerId;
   direction: LinkDirection;
   rttMs?: number;
   connectedAtMs: number;
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export type NodeEvents = {
@@ -72,6 +85,11 @@ interface Session {
   pingSentMs?: number;
   /** The frame being handled; the next one waits for it. */
   queue: Promise<void>;
+  bytesIn: number;
+  bytesOut: number;
+  /** Frames waiting for the link's buffer to drain. */
+  outbox: Uint8Array[];
+  rate: TokenBucket;
 }
 
 export type TabmeshNode = ReturnType<typeof createNode>;
@@ -82,6 +100,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const banMs = init.banMs ?? 10 * 60_000;
   const helloTimeoutMs = init.helloTimeoutMs ?? 10_000;
   const pingIntervalMs = init.pingIntervalMs ?? 5_000;
+  const peerRateLimit = init.peerRateLimit ?? { burst: 2_000, perSecond: 1_000 };
   const events = new Emitter<NodeEvents>();
   const stats = createStats();
   const sessions = new Map<PeerId, Session>();
@@ -91,16 +110,34 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const count = (name: StatName, by = 1) => { stats[name] += by; };
   const openSessions = () => [...sessions.values()].filter((session) => session.helloReceived);
 
-  function sendFrame(session: Session, frame: Frame): boolean {
-    const bytes = encodeFrame(frame);
-    if (!session.link.send(bytes)) return false;
-    count('messagesOut');
-    count('bytesOut', bytes.length);
+  /** Sends what the link can take now; the rest waits in the outbox until the buffer drains. */
+  function drain(session: Session): void {
+    while (session.outbox.length > 0 && session.link.bufferedAmount() < HIGH_WATER_BYTES) {
+      const bytes = session.outbox.shift()!;
+      if (!session.link.send(bytes)) return;
+      count('messagesOut');
+      count('bytesOut', bytes.length);
+      session.bytesOut += bytes.length;
+    }
+  }
+
+  function sendBytes(session: Session, bytes: Uint8Array): boolean {
+    if (session.outbox.length >= MAX_OUTBOX_FRAMES) {
+      session.link.close(`too slow: ${MAX_OUTBOX_FRAMES} frames waiting`);
+      return false;
+    }
+    session.outbox.push(bytes);
+    drain(session);
     return true;
   }
 
+  const sendFrame = (session: Session, frame: Frame): boolean => sendBytes(session, encodeFrame(frame));
+
   function info(session: Session): PeerInfo {
-    return { id: session.link.peerId, direction: session.link.direction, rttMs: session.rttMs, connectedAtMs: session.openedAtMs };
+    return {
+      id: session.link.peerId, direction: session.link.direction, rttMs: session.rttMs,
+      connectedAtMs: session.openedAtMs, bytesIn: session.bytesIn, bytesOut: session.bytesOut,
+    };
   }
 
   /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
@@ -134,20 +171,22 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       bytes[0] = FRAME_VERSION;
       bytes[1] = type;
       bytes.set(payload, 2);
-      if (bytes.length > MAX_FRAME_BYTES || !session.link.send(bytes)) return false;
-      count('messagesOut');
-      count('bytesOut', bytes.length);
-      return true;
+      return bytes.length <= MAX_FRAME_BYTES && sendBytes(session, bytes);
     },
   };
 
+  const inventory = createInventory(context, {
+    wants: (kind, id) => (kind === 'tx' ? !txRelay.knows(id) : blockRelay.wants(id)),
+    provide: (kind, id, peerId) => (kind === 'tx' ? txRelay.provide(id, peerId) : blockRelay.provide(id, peerId)),
+    defer: components.defer ?? queueMicrotask,
+  });
   const txRelay = createTxRelay(context, {
-    network: init.network, verifier: components.verifier, ledger, mempool, maxKnownTxs: init.maxKnownTxs,
+    network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
     onAccepted: (tx, id, source) => events.emit('tx', tx, id, source),
   });
-  const sync = createChainSync(context, { ledger });
+  const sync = createChainSync(context, { ledger, inventory });
   const blockRelay = createBlockRelay(context, {
-    ledger, mempool,
+    ledger, mempool, inventory,
     onOrphan: (peerId) => sync.onOrphan(peerId),
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
   });
@@ -188,7 +227,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       case 'block': return blockRelay.handleBlock(peerId, frame.header, frame.shortIds);
       case 'getBlockTxs': return blockRelay.handleGetBlockTxs(peerId, frame.hash, frame.indexes);
       case 'blockTxs': return blockRelay.handleBlockTxs(peerId, frame.hash, frame.txs);
-      case 'getBlock': return blockRelay.handleGetBlock(peerId, frame.hash);
+      case 'inv': return inventory.handleInv(peerId, frame.items);
+      case 'getData': return inventory.handleGetData(peerId, frame.items);
+      case 'notFound': return inventory.handleNotFound(peerId, frame.items);
       case 'getHeaders': return sync.handleGetHeaders(peerId, frame.locator);
       case 'headers': return sync.handleHeaders(peerId, frame.headers);
       case 'hello': case 'ping': case 'pong': return;
@@ -200,7 +241,12 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     if (sessions.get(peerId) !== session) return;
     count('messagesIn');
     count('bytesIn', bytes.length);
+    session.bytesIn += bytes.length;
     session.lastHeardMs = clock.nowMs();
+    if (!session.rate.take()) {
+      count('rateLimited');
+      return punish(peerId, `sent frames faster than ${peerRateLimit.perSecond}/s (burst ${peerRateLimit.burst})`);
+    }
     const module = bytes.length >= 2 ? moduleByType.get(bytes[1]!) : undefined;
     if (module) return handleModuleFrame(session, module, bytes);
     const parsed = parseFrame(bytes);
@@ -254,7 +300,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       if (ban && ban.untilMs > clock.nowMs()) return link.close(`banned: ${ban.reason}`);
       sessions.get(link.peerId)?.link.close('replaced by a newer link');
       const now = clock.nowMs();
-      const session: Session = { link, openedAtMs: now, lastHeardMs: now, helloReceived: false, queue: Promise.resolve() };
+      const session: Session = {
+        link, openedAtMs: now, lastHeardMs: now, helloReceived: false, queue: Promise.resolve(),
+        bytesIn: 0, bytesOut: 0, outbox: [], rate: new TokenBucket(peerRateLimit, () => clock.nowMs()),
+      };
       sessions.set(link.peerId, session);
       count('linksOpened');
       link.onMessage((bytes) => handleBytes(session, bytes));
@@ -263,6 +312,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
         sessions.delete(link.peerId);
         blockRelay.forgetPeer(link.peerId);
         sync.forgetPeer(link.peerId);
+        inventory.forgetPeer(link.peerId);
         if (session.helloReceived) for (const module of modules) module.onPeerClose?.(link.peerId);
         count('linksClosed');
         events.emit('peer-close', link.peerId, reason);
@@ -284,6 +334,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     tick(): void {
       const now = clock.nowMs();
       for (const session of sessions.values()) {
+        drain(session);
         if (!session.helloReceived && now - session.openedAtMs > helloTimeoutMs) {
           session.link.close('no hello in time');
         } else if (now - session.lastHeardMs > 3 * pingIntervalMs) {
@@ -295,6 +346,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
         }
       }
       for (const [peerId, ban] of bans) if (ban.untilMs <= now) bans.delete(peerId);
+      inventory.tick();
       blockRelay.tick();
       sync.tick();
       for (const module of modules) module.tick?.();

@@ -1,6 +1,6 @@
 /**
- * Token bucket for per-socket message rates. The clock is injected so the
- * bucket is tested without waiting; the relay passes `performance.now`, which
+ * Token bucket for message rates (relay sockets, peer links, mesh signals).
+ * The clock is injected so the bucket is tested without waiting; the relay passes `performance.now`, which
  * is monotonic (a wall-clock jump must not refill or freeze a bucket).
  */
 

@@ -1,7 +1,7 @@
 /**
- * Transaction gossip: a transaction from a peer is verified (in the worker
- * pool), admitted to the mempool under the ledger's rules, and pushed once to
- * every other peer. A bad signature is misbehaviour; a transaction the ledger
+ * Transaction gossip: a transaction a peer sent because we asked for it
+ * (inventory.ts) is verified (in the worker pool), admitted to the mempool
+ * under the ledger's rules, and announced to every peer that lacks it. A bad signature is misbehaviour; a transaction the ledger
  * refuses (stale nonce, no funds) is dropped with its reason, because honest
  * peers send those during races and reorgs.
  */
@@ -9,6 +9,7 @@ import { BoundedSet } from './bounded-set.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
 import type { LedgerResult } from './ledger/types.ts';
+import type { Inventory } from './inventory.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import { txId, txVerifyItem, type Tx } from './tx.ts';
 import type { PeerId, TxId, Verifier } from './types.ts';
@@ -20,13 +21,14 @@ export interface TxRelayInit {
   verifier: Verifier;
   ledger: Ledger;
   mempool: Mempool;
+  inventory: Inventory;
   /** Seen-cache bound: 100k ids is ~7 MB of strings, hours of traffic at 10 tx/s. */
   maxKnownTxs?: number;
   onAccepted(tx: Tx, id: TxId, source: TxSource): void;
 }
 
 export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
-  const { ledger, mempool } = init;
+  const { ledger, mempool, inventory } = init;
   /** Every tx id accepted, in flight, or sent: each is relayed at most once. */
   const knownTxs = new BoundedSet<TxId>(init.maxKnownTxs ?? 100_000);
 
@@ -34,17 +36,22 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
     const added = mempool.add(tx, id, ledger.account);
     if (!added.ok) return added;
     init.onAccepted(tx, id, source);
-    context.count('txRelayed', context.broadcast({ type: 'tx', tx }, source === 'self' ? undefined : source));
+    context.count('txRelayed');
+    inventory.announce('tx', id, source === 'self' ? undefined : source);
     return added;
   }
 
   return {
     async handleTx(source: PeerId, tx: Tx): Promise<void> {
       const id = txId(tx);
+      context.count('txBodiesReceived');
+      const requested = inventory.delivered(source, 'tx', id);
       if (knownTxs.has(id) || mempool.has(id)) {
         context.count('duplicatesDropped');
         return;
       }
+      // A body we neither asked for nor already have is unsolicited data: misbehaviour.
+      if (!requested) return context.punish(source, `sent transaction ${id.slice(0, 12)} that nobody asked for`);
       knownTxs.add(id);
       const [valid] = await init.verifier.verify([txVerifyItem(init.network, tx)]);
       if (!valid) {
@@ -81,6 +88,12 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
 
     knows(id: TxId): boolean {
       return knownTxs.has(id) || mempool.has(id);
+    },
+
+    /** Answers GETDATA for a transaction from the mempool. */
+    provide(id: TxId, peerId: PeerId): boolean {
+      const tx = mempool.get(id);
+      return tx !== undefined && context.send(peerId, { type: 'tx', tx });
     },
   };
 }

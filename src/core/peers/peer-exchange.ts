@@ -1,0 +1,237 @@
+/**
+ * Peer exchange (docs/PROTOCOL.md, "Peer exchange"; issue 4 §2): gossip of
+ * signed, expiring peer records.
+ *
+ * - On link open each side sends its own record and a random sample of its
+ *   book (one PEER_RECORDS frame), so a new link teaches both ends the mesh.
+ * - Our record is re-signed every refreshIntervalMs, and when our links or
+ *   inbound room change (at most once per minResignIntervalMs), then sent to
+ *   every neighbour.
+ * - A verified record that is news is forwarded to `fanout` random
+ *   neighbours that have not seen it (epidemic push); a stale one goes no
+ *   further, so a record costs about fanout × N sends network-wide.
+ * - A tab with a thin book asks a random neighbour with GET_PEERS.
+ *
+ * Sends are queued per link and paced by a token bucket below the
+ * receiver's limit, so an honest peer never trips its neighbour's limit.
+ */
+import { BoundedSet } from '../bounded-set.ts';
+import type { ProtocolContext } from '../protocol-context.ts';
+import type { PeerId, Signer, Verifier } from '../types.ts';
+import type { PeerBook } from './peer-book.ts';
+import { MAX_RECORD_NEIGHBOURS, checkPeerRecord, nextRecordSeq, peerRecordVerifyItem, signPeerRecord, type ParsedPeerRecord, type PeerRecord } from './peer-record.ts';
+import { GET_PEERS, MAX_RECORDS_PER_FRAME, PEER_RECORDS, encodeGetPeers, encodePeerRecords } from './peers-frames.ts';
+import type { PeersStats } from './peers-stats.ts';
+import { TokenBuckets } from './token-bucket.ts';
+
+export interface RecordGossipSettings {
+  recordTtlMs: number;
+  refreshIntervalMs: number;
+  minResignIntervalMs: number;
+  fanout: number;
+  /** Below this many records, ask a neighbour for more. */
+  thinBookSize: number;
+  getPeersIntervalMs: number;
+}
+
+export interface RecordGossipDeps {
+  context: ProtocolContext;
+  network: string;
+  signer: Signer;
+  verifier: Verifier;
+  random: () => number;
+  book: PeerBook;
+  stats: PeersStats;
+  acceptsInbound(): boolean;
+  settings: RecordGossipSettings;
+}
+
+/** Records queued per link. Four frames' worth: beyond that the link is slower than the gossip, and a later refresh repairs the loss. */
+const MAX_QUEUED_RECORDS = 4 * MAX_RECORDS_PER_FRAME;
+/** Per link, (peer, seq) pairs it has sent us or we sent it: no record is sent back where it came from. */
+const KNOWN_PER_LINK = 4_096;
+/**
+ * PEER_RECORDS frames a peer may send: 4 a second, bursts of 20. We send at
+ * most 2 a second (bursts of 8), so the limit has a 2× margin for delivery
+ * jitter. 4 × 24 records/s is far above what gossip needs (each tab receives
+ * about fanout × N / refresh records a second: 50/s for 1,000 tabs).
+ */
+export const RECORD_FRAMES_IN = { ratePerSec: 4, burst: 20 };
+export const RECORD_FRAMES_OUT = { ratePerSec: 2, burst: 8 };
+/** GET_PEERS a peer may send: one per 10 s, bursts of 3. We send at most one per getPeersIntervalMs (30 s) in all. */
+export const GET_PEERS_IN = { ratePerSec: 0.1, burst: 3 };
+
+const recordKey = (record: Pick<PeerRecord, 'peerId' | 'seq'>) => `${record.peerId}:${record.seq}`;
+
+export function createRecordGossip(deps: RecordGossipDeps) {
+  const { context, network, signer, verifier, random, book, stats, settings } = deps;
+  const selfId = signer.peerId;
+  const queues = new Map<PeerId, Map<PeerId, PeerRecord>>();
+  const known = new Map<PeerId, BoundedSet<string>>();
+  const framesIn = new TokenBuckets<PeerId>(RECORD_FRAMES_IN);
+  const framesOut = new TokenBuckets<PeerId>(RECORD_FRAMES_OUT);
+  const getPeersIn = new TokenBuckets<PeerId>(GET_PEERS_IN);
+  let own: PeerRecord | undefined;
+  let signing = false;
+  let dirty = true;
+  let lastSignedMs = Number.NEGATIVE_INFINITY;
+  let lastGetPeersMs = Number.NEGATIVE_INFINITY;
+
+  const knownBy = (peerId: PeerId) => {
+    let set = known.get(peerId);
+    if (!set) known.set(peerId, (set = new BoundedSet(KNOWN_PER_LINK)));
+    return set;
+  };
+
+  function enqueue(peerId: PeerId, record: PeerRecord): void {
+    if (record.peerId === peerId || knownBy(peerId).has(recordKey(record))) return;
+    let queue = queues.get(peerId);
+    if (!queue) queues.set(peerId, (queue = new Map()));
+    if (!queue.has(record.peerId) && queue.size >= MAX_QUEUED_RECORDS) {
+      stats.recordsQueueDropped++;
+      return;
+    }
+    queue.delete(record.peerId); // newest record per peer, re-queued at the back
+    queue.set(record.peerId, record);
+  }
+
+  function flush(peerId: PeerId, nowMs: number): void {
+    const queue = queues.get(peerId);
+    while (queue && queue.size > 0 && framesOut.take(peerId, nowMs)) {
+      const batch = [...queue.values()].slice(0, MAX_RECORDS_PER_FRAME);
+      for (const record of batch) queue.delete(record.peerId);
+      if (!context.sendModuleFrame(peerId, PEER_RECORDS, encodePeerRecords(network, batch))) return;
+      for (const record of batch) knownBy(peerId).add(recordKey(record));
+      stats.recordFramesSent++;
+      stats.recordsSent += batch.length;
+    }
+  }
+
+  async function refreshOwn(): Promise<void> {
+    if (signing) return;
+    signing = true;
+    dirty = false;
+    const nowMs = context.clock.nowMs();
+    try {
+      const neighbours = context.openPeers().sort().slice(0, MAX_RECORD_NEIGHBOURS);
+      own = await signPeerRecord(network, signer, {
+        seq: nextRecordSeq(own?.seq, nowMs), issuedAtMs: Math.floor(nowMs), expiresAtMs: Math.floor(nowMs) + settings.recordTtlMs,
+        acceptsInbound: deps.acceptsInbound(), neighbours,
+      });
+      lastSignedMs = nowMs;
+      stats.ownRecordsSigned++;
+      const sendAtMs = context.clock.nowMs();
+      for (const peerId of context.openPeers()) {
+        enqueue(peerId, own);
+        flush(peerId, sendAtMs);
+      }
+    } catch (error) {
+      dirty = true;
+      context.log.warn('could not sign our peer record', { error: String(error) });
+    } finally {
+      signing = false;
+    }
+  }
+
+  /** Forwards news to `fanout` random neighbours that have not seen it (not its sender, not its subject). */
+  function forward(record: PeerRecord, from: PeerId): void {
+    const key = recordKey(record);
+    const targets = context.openPeers().filter((peerId) => peerId !== from && peerId !== record.peerId && !knownBy(peerId).has(key));
+    for (let i = 0; i < settings.fanout && targets.length > 0; i++) {
+      const [target] = targets.splice(Math.floor(random() * targets.length), 1);
+      enqueue(target!, record);
+    }
+  }
+
+  return {
+    ownRecord: () => own,
+
+    onPeerOpen(peerId: PeerId): void {
+      dirty = true;
+      if (own) enqueue(peerId, own);
+      for (const record of book.sample(MAX_RECORDS_PER_FRAME - 1, new Set([peerId]))) enqueue(peerId, record);
+      flush(peerId, context.clock.nowMs());
+      if (!own) void refreshOwn();
+    },
+
+    onPeerClose(peerId: PeerId): void {
+      dirty = true;
+      queues.delete(peerId);
+      known.delete(peerId);
+      framesIn.delete(peerId);
+      framesOut.delete(peerId);
+      getPeersIn.delete(peerId);
+    },
+
+    /** PEER_RECORDS: rate limit, cheap drops, one batched verification, then book and forward. */
+    async handleRecords(from: PeerId, parsed: ParsedPeerRecord[]): Promise<void> {
+      const nowMs = context.clock.nowMs();
+      if (!framesIn.take(from, nowMs)) {
+        stats.rateLimitViolations++;
+        return context.punish(from, `PEER_RECORDS above ${RECORD_FRAMES_IN.ratePerSec}/s (burst ${RECORD_FRAMES_IN.burst})`);
+      }
+      stats.recordsReceived += parsed.length;
+      const fresh: PeerRecord[] = [];
+      for (const item of parsed) {
+        const checked = checkPeerRecord(item, { network, nowMs });
+        if (!checked.ok) {
+          if (checked.reason === 'wrong-network') stats.recordsWrongNetwork++;
+          else stats.recordsExpired++;
+          continue;
+        }
+        const record = checked.value;
+        knownBy(from).add(recordKey(record));
+        if (record.peerId === selfId || !book.wouldAccept(record) || fresh.some((other) => other.peerId === record.peerId && other.seq >= record.seq)) {
+          stats.recordsStale++;
+          continue;
+        }
+        fresh.push(record);
+      }
+      if (fresh.length === 0) return;
+      const valid = await verifier.verify(fresh.map((record) => peerRecordVerifyItem(network, record)));
+      const forged = valid.filter((ok) => !ok).length;
+      if (forged > 0) {
+        stats.recordsRejected += forged;
+        return context.punish(from, 'a peer record signature does not verify');
+      }
+      const atMs = context.clock.nowMs();
+      for (const record of fresh) {
+        const outcome = book.upsert(record, atMs);
+        if (outcome !== 'added' && outcome !== 'replaced') continue;
+        stats.recordsAccepted++;
+        forward(record, from);
+      }
+    },
+
+    handleGetPeers(from: PeerId, want: number): void {
+      const nowMs = context.clock.nowMs();
+      if (!getPeersIn.take(from, nowMs)) {
+        stats.rateLimitViolations++;
+        return context.punish(from, `GET_PEERS above one per ${1 / GET_PEERS_IN.ratePerSec} s (burst ${GET_PEERS_IN.burst})`);
+      }
+      stats.getPeersReceived++;
+      // A reply is an answer, not gossip: resend even what the asker may have seen.
+      known.delete(from);
+      if (own) enqueue(from, own);
+      for (const record of book.sample(want - (own ? 1 : 0), new Set([from]))) enqueue(from, record);
+      flush(from, nowMs);
+    },
+
+    tick(): void {
+      const nowMs = context.clock.nowMs();
+      book.prune(nowMs);
+      const sinceSigned = nowMs - lastSignedMs;
+      const changed = dirty || (own !== undefined && own.acceptsInbound !== deps.acceptsInbound());
+      if (!own || sinceSigned >= settings.refreshIntervalMs || (changed && sinceSigned >= settings.minResignIntervalMs)) void refreshOwn();
+      const open = context.openPeers();
+      for (const peerId of open) flush(peerId, nowMs);
+      if (open.length > 0 && book.size < settings.thinBookSize && nowMs - lastGetPeersMs >= settings.getPeersIntervalMs) {
+        const target = open[Math.floor(random() * open.length)]!;
+        if (context.sendModuleFrame(target, GET_PEERS, encodeGetPeers(MAX_RECORDS_PER_FRAME))) {
+          lastGetPeersMs = nowMs;
+          stats.getPeersSent++;
+        }
+      }
+    },
+  };
+}

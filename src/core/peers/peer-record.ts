@@ -1,0 +1,203 @@
+/**
+ * Signed, expiring peer records (docs/PROTOCOL.md, "Peer record"; issue 4 §2,
+ * issue 6 §1): what a peer says about itself: that it exists on this network
+ * now, which peers it is linked to, and whether it takes more inbound links.
+ * Records are gossiped (peer-exchange.ts), so each tab learns the peers it may
+ * dial without the relay and can draw the whole graph.
+ *
+ * Encoding (big-endian):
+ *   version u8 (=1) | networkTag 4 | peerId 32 | seq u64 | issuedAtMs u64 |
+ *   expiresAtMs u64 | flags u8 | neighbourCount u8 (<= 16) | neighbours 32 × n |
+ *   signature 64
+ * Signed: "tabmesh/peer-record/v1" ‖ str8(network) ‖ encoding without signature
+ *
+ * Canonical: neighbours strictly ascending (so unique), no unknown flag bits,
+ * no trailing bytes; one record has exactly one encoding, checked by golden
+ * vectors in peer-record.test.ts.
+ *
+ * networkTag is the first 4 bytes of SHA-256(network). The signature already
+ * binds the network; the tag lets a record of another network be told apart
+ * from a forged one, so it is dropped, not punished.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ByteReader, ByteWriter, TruncatedInputError, concatBytes, equalBytes, fromHex, isHexOfLength, toHex, utf8 } from '../bytes.ts';
+import { InvalidArgumentError, accept, reject, type Result } from '../result.ts';
+import type { PeerId, Signer, VerifyItem } from '../types.ts';
+
+export const PEER_RECORD_VERSION = 1;
+const DOMAIN = utf8('tabmesh/peer-record/v1');
+/**
+ * Neighbours listed per record. The mesh's high mark is 12 links; 16 leaves
+ * room for a peer briefly above it (before pruning) while keeping a record
+ * at 639 bytes, so 24 fit one 16 KiB frame.
+ */
+export const MAX_RECORD_NEIGHBOURS = 16;
+/** Fixed part: version, tag, id, seq, two times, flags, count, signature. */
+export const RECORD_FIXED_BYTES = 1 + 4 + 32 + 8 + 8 + 8 + 1 + 1 + 64;
+export const MAX_RECORD_BYTES = RECORD_FIXED_BYTES + 32 * MAX_RECORD_NEIGHBOURS;
+/** Default lifetime: 10 min. Re-signed every minute, so a live peer never lapses; a gone one vanishes within 10 min. */
+export const DEFAULT_RECORD_TTL_MS = 10 * 60_000;
+/** Longest lifetime accepted: a stale claim about the graph cannot outlive 30 min. */
+export const MAX_RECORD_TTL_MS = 30 * 60_000;
+/** A record issued this far in our future is refused: the same skew the signaling envelope tolerates. */
+export const MAX_RECORD_CLOCK_SKEW_MS = 60_000;
+
+/** flags bit 0: the peer has room for inbound links (dialers prefer such peers). */
+export const FLAG_ACCEPTS_INBOUND = 0x01;
+const KNOWN_FLAGS = FLAG_ACCEPTS_INBOUND;
+
+export interface PeerRecord {
+  peerId: PeerId;
+  /** Increases with every record the peer signs; newest wins. See nextRecordSeq. */
+  seq: number;
+  issuedAtMs: number;
+  expiresAtMs: number;
+  acceptsInbound: boolean;
+  /** The peer's open links when it signed, ascending. */
+  neighbours: PeerId[];
+  /** Hex, 64 bytes. */
+  signature: string;
+}
+
+export type UnsignedPeerRecord = Omit<PeerRecord, 'signature'>;
+
+/** First 4 bytes of SHA-256(network). */
+export function networkTag(network: string): Uint8Array {
+  return sha256(utf8(network)).slice(0, 4);
+}
+
+function encodeUnsigned(network: string, record: UnsignedPeerRecord): Uint8Array {
+  const writer = new ByteWriter().u8(PEER_RECORD_VERSION).bytes(networkTag(network)).bytes(fromHex(record.peerId)!)
+    .u64(record.seq).u64(record.issuedAtMs).u64(record.expiresAtMs)
+    .u8(record.acceptsInbound ? FLAG_ACCEPTS_INBOUND : 0).u8(record.neighbours.length);
+  for (const neighbour of record.neighbours) writer.bytes(fromHex(neighbour)!);
+  return writer.finish();
+}
+
+function signingBytes(network: string, unsignedEncoding: Uint8Array): Uint8Array {
+  return concatBytes(DOMAIN, new ByteWriter().str8(network).finish(), unsignedEncoding);
+}
+
+/**
+ * The seq for a record signed at `nowMs`: the clock, bumped past `previous`.
+ * Using the clock makes seq survive a tab reload (an in-memory counter would
+ * restart at 1 and lose to the tab's own older records for their lifetime).
+ */
+export function nextRecordSeq(previous: number | undefined, nowMs: number): number {
+  return Math.max((previous ?? 0) + 1, Math.floor(nowMs));
+}
+
+/** Titled asserts at the API edge (noble's abytes style). */
+function assertUnsigned(record: UnsignedPeerRecord): void {
+  if (!isHexOfLength(record.peerId, 32)) throw new InvalidArgumentError('peerId must be 32 bytes of lower-case hex');
+  for (const [name, value] of [['seq', record.seq], ['issuedAtMs', record.issuedAtMs], ['expiresAtMs', record.expiresAtMs]] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a non-negative safe integer, got ${value}`);
+  }
+  if (record.seq < 1) throw new InvalidArgumentError('seq must be at least 1');
+  if (record.expiresAtMs <= record.issuedAtMs || record.expiresAtMs - record.issuedAtMs > MAX_RECORD_TTL_MS) {
+    throw new InvalidArgumentError(`expiresAtMs must be within (issuedAtMs, issuedAtMs + ${MAX_RECORD_TTL_MS}]`);
+  }
+  if (record.neighbours.length > MAX_RECORD_NEIGHBOURS) throw new InvalidArgumentError(`neighbours: at most ${MAX_RECORD_NEIGHBOURS}, got ${record.neighbours.length}`);
+  for (const neighbour of record.neighbours) {
+    if (!isHexOfLength(neighbour, 32)) throw new InvalidArgumentError('neighbours must be 32-byte lower-case hex peer ids');
+    if (neighbour === record.peerId) throw new InvalidArgumentError('neighbours must not list the record\'s own peer');
+  }
+}
+
+/**
+ * Signs a record for `signer`. Neighbours are sorted and deduplicated (the
+ * canonical order); beyond MAX_RECORD_NEIGHBOURS the caller must trim.
+ */
+export async function signPeerRecord(network: string, signer: Signer, fields: Omit<UnsignedPeerRecord, 'peerId'>): Promise<PeerRecord> {
+  const unsigned: UnsignedPeerRecord = { ...fields, peerId: signer.peerId, neighbours: [...new Set(fields.neighbours)].sort() };
+  assertUnsigned(unsigned);
+  const signature = await signer.sign(signingBytes(network, encodeUnsigned(network, unsigned)));
+  return { ...unsigned, signature: toHex(signature) };
+}
+
+/** The canonical encoding of a signed record. */
+export function encodePeerRecord(network: string, record: PeerRecord): Uint8Array {
+  assertUnsigned(record);
+  if (!isHexOfLength(record.signature, 64)) throw new InvalidArgumentError('signature must be 64 bytes of lower-case hex');
+  return concatBytes(encodeUnsigned(network, record), fromHex(record.signature)!);
+}
+
+/** A parsed record and the tag it carried (checked against our network by checkPeerRecord). */
+export interface ParsedPeerRecord {
+  record: PeerRecord;
+  networkTag: Uint8Array;
+}
+
+/**
+ * Reads one record from `reader`, strictly: every malformed field is a
+ * rejection that names it. Used for a record alone (parsePeerRecord) and for
+ * each record of a PEER_RECORDS frame.
+ */
+export function readPeerRecord(reader: ByteReader): Result<ParsedPeerRecord> {
+  try {
+    const version = reader.u8();
+    if (version !== PEER_RECORD_VERSION) return reject('bad-version', `peer record version ${version}, expected ${PEER_RECORD_VERSION}`);
+    const tag = reader.bytes(4);
+    const peerId = toHex(reader.bytes(32));
+    const seq = reader.u64();
+    const issuedAtMs = reader.u64();
+    const expiresAtMs = reader.u64();
+    if (seq === undefined || seq < 1) return reject('bad-field', 'peer record seq must be 1..2^53-1');
+    if (issuedAtMs === undefined) return reject('bad-field', 'peer record issuedAtMs exceeds 2^53-1');
+    if (expiresAtMs === undefined) return reject('bad-field', 'peer record expiresAtMs exceeds 2^53-1');
+    if (expiresAtMs <= issuedAtMs) return reject('bad-field', 'peer record expiresAtMs must be after issuedAtMs');
+    if (expiresAtMs - issuedAtMs > MAX_RECORD_TTL_MS) return reject('bad-field', `peer record lifetime exceeds ${MAX_RECORD_TTL_MS} ms`);
+    const flags = reader.u8();
+    if ((flags & ~KNOWN_FLAGS) !== 0) return reject('bad-field', `peer record flags 0x${flags.toString(16)} has unknown bits`);
+    const count = reader.u8();
+    if (count > MAX_RECORD_NEIGHBOURS) return reject('too-large', `peer record lists ${count} neighbours, limit ${MAX_RECORD_NEIGHBOURS}`);
+    const neighbours: PeerId[] = [];
+    for (let i = 0; i < count; i++) {
+      const neighbour = toHex(reader.bytes(32));
+      if (neighbour === peerId) return reject('bad-field', 'peer record neighbours list the peer itself');
+      if (i > 0 && neighbour <= neighbours[i - 1]!) return reject('bad-field', 'peer record neighbours must be strictly ascending (sorted, unique)');
+      neighbours.push(neighbour);
+    }
+    const signature = toHex(reader.bytes(64));
+    return accept({ record: { peerId, seq, issuedAtMs, expiresAtMs, acceptsInbound: (flags & FLAG_ACCEPTS_INBOUND) !== 0, neighbours, signature }, networkTag: tag });
+  } catch (error) {
+    if (error instanceof TruncatedInputError) return reject('truncated', `peer record: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Parses exactly one record (no trailing bytes). */
+export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
+  if (bytes.length > MAX_RECORD_BYTES) return reject('too-large', `peer record is ${bytes.length} bytes, limit ${MAX_RECORD_BYTES}`);
+  const reader = new ByteReader(bytes);
+  const parsed = readPeerRecord(reader);
+  if (parsed.ok && reader.remaining !== 0) return reject('trailing-bytes', `peer record has ${reader.remaining} extra bytes`);
+  return parsed;
+}
+
+/**
+ * Everything but the signature: the network tag and the validity window.
+ * These rejections are not misbehaviour (clocks differ, networks share a
+ * relay): the record is dropped and the sender kept.
+ */
+export function checkPeerRecord(parsed: ParsedPeerRecord, context: { network: string; nowMs: number }): Result<PeerRecord> {
+  const { record } = parsed;
+  if (!equalBytes(parsed.networkTag, networkTag(context.network))) return reject('wrong-network', 'peer record belongs to another network');
+  if (record.expiresAtMs <= context.nowMs) return reject('expired', 'peer record has expired');
+  if (record.issuedAtMs > context.nowMs + MAX_RECORD_CLOCK_SKEW_MS) return reject('expired', `peer record is issued more than ${MAX_RECORD_CLOCK_SKEW_MS / 1000} s in the future`);
+  return accept(record);
+}
+
+/** The verification job for a record's signature (batched through the Verifier). */
+export function peerRecordVerifyItem(network: string, record: PeerRecord): VerifyItem {
+  return {
+    publicKey: fromHex(record.peerId)!,
+    message: signingBytes(network, encodeUnsigned(network, record)),
+    signature: fromHex(record.signature)!,
+  };
+}
+
+/** True when `a` supersedes `b` (same peer): higher seq, then later issuedAtMs. */
+export function isNewerRecord(a: Pick<PeerRecord, 'seq' | 'issuedAtMs'>, b: Pick<PeerRecord, 'seq' | 'issuedAtMs'>): boolean {
+  return a.seq > b.seq || (a.seq === b.seq && a.issuedAtMs > b.issuedAtMs);
+}

@@ -1,0 +1,54 @@
+/**
+ * A hand-driven peer for node tests: it says HELLO and answers pings like an
+ * honest peer, records every frame it receives, and otherwise sends exactly
+ * what the test tells it to — including what an honest peer never would.
+ */
+import { encodeFrame, parseFrame, type Frame } from '../../src/core/frames.ts';
+import { blockHash } from '../../src/core/ledger/block.ts';
+import type { BlockHeader } from '../../src/core/ledger/types.ts';
+import type { TabmeshNode } from '../../src/core/node.ts';
+import { txId, type Tx } from '../../src/core/tx.ts';
+import type { Signer } from '../../src/core/types.ts';
+import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
+
+export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network: string, tip: { height: number; hash: string }) {
+  const pair = createMemoryLinkPair(nodeId, self.peerId);
+  const received: Frame[] = [];
+  /** Bodies this peer hands out when asked (GETDATA): a TX or a compact BLOCK frame. */
+  const offered = new Map<string, Frame>();
+  const link = pair.atB;
+  const send = (frame: Frame) => link.send(encodeFrame(frame));
+  link.onMessage((bytes) => {
+    const parsed = parseFrame(bytes);
+    if (!parsed.ok) return;
+    received.push(parsed.value);
+    const frame = parsed.value;
+    if (frame.type === 'ping') send({ type: 'pong', nonce: frame.nonce });
+    if (frame.type === 'getData') {
+      for (const item of frame.items) {
+        const body = offered.get(item.id);
+        if (body) send(body);
+      }
+    }
+  });
+  node.addLink(pair.atA);
+  send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer' });
+  return {
+    link,
+    received,
+    send,
+    sendBytes: (bytes: Uint8Array) => link.send(bytes),
+    /** Announces `tx` by id; its body goes out when the node asks for it (the id is the body's, whatever it contains). */
+    offerTx(tx: Tx, announcedId = txId(tx)): void {
+      offered.set(announcedId, { type: 'tx', tx });
+      send({ type: 'inv', items: [{ kind: 'tx', id: announcedId }] });
+    },
+    /** Announces a block by hash; its compact form goes out when the node asks for it. */
+    offerBlock(header: BlockHeader, shortIds: string[] = []): void {
+      const hash = blockHash(header);
+      offered.set(hash, { type: 'block', header, shortIds });
+      send({ type: 'inv', items: [{ kind: 'block', id: hash }] });
+    },
+    closed: new Promise<string>((resolve) => link.onClose(resolve)),
+  };
+}
