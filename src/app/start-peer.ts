@@ -34,6 +34,7 @@ export interface RunningPeer extends FullNode {
   txStatus(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
   mine(blocks: number): Promise<string[]>;
   setMining(on: boolean): void;
+  knownPeers(): string[];
   stats(): Record<string, number>;
   stop(): void;
 }
@@ -128,6 +129,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     chainView.refreshWallet();
     ui.getState().setMining(mining.stats());
     ui.getState().setStats(stats());
+    ui.getState().setBans(node.bans());
+    ui.getState().setSync(node.syncProgress());
   }, TICK_MS);
   relay.start();
 
@@ -137,6 +140,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     send: wallet.send,
     txStatus: (id) => txIndex.get(id) ?? { status: 'unknown' },
     mine: (blocks) => mining.mine(blocks),
+    knownPeers: () => mesh.knownPeers(),
     setMining(on) {
       mining.setMining(on);
       ui.getState().setMining(mining.stats());

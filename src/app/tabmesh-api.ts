@@ -14,8 +14,8 @@ export interface TabmeshApi {
   readonly network: string;
   /** Resolves when identity, storage, workers and ledger are loaded; rejects with the startup error. */
   ready(): Promise<void>;
-  /** Open links (HELLO completed). */
-  peers(): { id: string; rttMs?: number; direction: 'in' | 'out' }[];
+  /** Open links (HELLO completed), with traffic and when each opened. */
+  peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number }[];
   /** Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. */
   send(to: string, amount: number, fee?: number): Promise<string>;
   tx(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
@@ -28,6 +28,8 @@ export interface TabmeshApi {
   mine(blocks: number): Promise<string[]>;
   /** Switches continuous mining (in a dedicated worker) on or off. */
   setMining(on: boolean): void;
+  /** The peer book: every peer id this tab knows of (relay room and peer records), linked or not. */
+  knownPeers(): string[];
 }
 
 export class NotReadyError extends Error {
@@ -52,7 +54,7 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     },
     network,
     ready: () => ready,
-    peers: () => requirePeer().node.peers().map(({ id, rttMs, direction }) => ({ id, rttMs, direction })),
+    peers: () => requirePeer().node.peers().map(({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs }) => ({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs })),
     send: async (to, amount, fee = 1) => {
       await ready;
       return requirePeer().send(to, amount, fee);
@@ -73,5 +75,6 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
       return requirePeer().mine(blocks);
     },
     setMining: (on) => requirePeer().setMining(on === true),
+    knownPeers: () => requirePeer().knownPeers(),
   };
 }

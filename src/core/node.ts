@@ -359,6 +359,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return ban && ban.untilMs > clock.nowMs() ? { ...ban } : undefined;
     },
 
+    /** Peers held off for misbehaviour, with why and until when. */
+    bans: (): { peerId: PeerId; reason: string; untilMs: number }[] =>
+      [...bans].filter(([, ban]) => ban.untilMs > clock.nowMs()).map(([peerId, ban]) => ({ peerId, ...ban })),
+
     /** Open links that completed HELLO. */
     peers: (): PeerInfo[] => openSessions().map(info),
 

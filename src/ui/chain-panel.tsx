@@ -33,6 +33,19 @@ const BlockRow = memo(function BlockRow({ block, selfId, age }: { block: BlockVi
   );
 });
 
+/** Shown while this tab is catching up: how far it is and how far the best peer is. */
+function SyncProgress() {
+  const sync = useTabmesh((s) => s.sync);
+  const height = useTabmesh((s) => s.tip?.height ?? 0);
+  if (!sync || sync.blocksWanted === 0 || sync.bestHeaderHeight <= height) return null;
+  return (
+    <div className="sync-progress" role="status" aria-label="Sync progress">
+      Catching up: block {height} of {sync.bestHeaderHeight}
+      <progress max={sync.bestHeaderHeight} value={height} />
+    </div>
+  );
+}
+
 export function ChainPanel() {
   const tip = useTabmesh((s) => s.tip);
   const blocks = useTabmesh((s) => s.blocks);
@@ -53,6 +66,7 @@ export function ChainPanel() {
       ) : (
         <p className="empty">Loading the chain…</p>
       )}
+      <SyncProgress />
       <ReorgNotice />
       <h3>Recent blocks</h3>
       {blocks.length === 0 ? (

@@ -9,6 +9,24 @@ function byStateThenId(a: PeerView, b: PeerView): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Peers disconnected for misbehaviour and held off until a time (docs/SECURITY.md). */
+function BanList() {
+  const bans = useTabmesh((s) => s.bans);
+  if (bans.length === 0) return null;
+  return (
+    <>
+      <h3>Held off</h3>
+      <ul className="ban-list" aria-label="Banned peers">
+        {bans.map((ban) => (
+          <li key={ban.peerId} data-peer-id={ban.peerId}>
+            <code title={ban.peerId}>{shortId(ban.peerId)}</code> until {new Date(ban.untilMs).toLocaleTimeString()}: {ban.reason}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export function PeersPanel() {
   const peers = useTabmesh((s) => s.peers);
   const relay = useTabmesh((s) => s.relay);
@@ -52,6 +70,7 @@ export function PeersPanel() {
           </table>
         </div>
       )}
+      <BanList />
     </section>
   );
 }

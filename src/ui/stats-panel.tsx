@@ -9,22 +9,25 @@ function humanize(key: string): string {
     .toLowerCase();
 }
 
+/** Counters are integers; rates (hash rate) are shown to one decimal so they fit their box. */
+const formatValue = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
 export function StatsPanel() {
   const stats = useTabmesh((s) => s.stats);
   const entries = Object.entries(stats).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length === 0) return null;
 
   return (
-    <section className="panel panel-stats">
-      <h2>Stats</h2>
+    <details className="panel panel-stats">
+      <summary><h2>Stats</h2></summary>
       <dl className="stats" aria-label="Stats">
         {entries.map(([key, value]) => (
           <div key={key} className="stat" data-stat={key}>
             <dt>{humanize(key)}</dt>
-            <dd>{value}</dd>
+            <dd>{formatValue(value)}</dd>
           </div>
         ))}
       </dl>
-    </section>
+    </details>
   );
 }

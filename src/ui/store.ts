@@ -10,6 +10,7 @@
  * appends one; a state key cannot be both.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
+import { createNetworkSlice, type NetworkSlice } from './network-slice.ts';
 import {
   createChainSlice,
   createMempoolSlice,
@@ -65,7 +66,7 @@ export interface LogSlice {
   log(level: LogLevel, message: string, atMs?: number): void;
 }
 
-export type TabmeshState = NodeSlice & PeersSlice & TxsSlice & LogSlice & WalletSlice & ChainSlice & MempoolSlice & MiningSlice;
+export type TabmeshState = NodeSlice & PeersSlice & TxsSlice & LogSlice & WalletSlice & ChainSlice & MempoolSlice & MiningSlice & NetworkSlice;
 
 /** The vanilla store app.ts writes to and the React tree reads from. */
 export type TabmeshStore = StoreApi<TabmeshState>;
@@ -142,5 +143,6 @@ export function createTabmeshStore(): TabmeshStore {
     ...createChainSlice(...args),
     ...createMempoolSlice(...args),
     ...createMiningSlice(...args),
+    ...createNetworkSlice(...args),
   }));
 }
