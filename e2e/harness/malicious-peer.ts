@@ -4,17 +4,24 @@
  * and signed-signaling dialer (src/net) and frame codec (src/core/frames.ts),
  * with simple-peer over @roamhq/wrtc for WebRTC. On each link it completes
  * HELLO and answers pings, so tabs keep it as a peer; it runs no ledger and
- * relays nothing. Once linked it misbehaves on command: raw bytes, a
- * transaction whose signed fields were changed after signing, or a frame over
- * the size limit. Honest tabs must drop such input, count it and disconnect
- * the sender.
+ * relays nothing. Transactions it offers follow the gossip protocol
+ * (docs/PROTOCOL.md, "Inventory"): an INV names the id, and the body goes
+ * only to a tab that asks for it with GETDATA, since an unrequested body is
+ * itself misbehaviour.
+ *
+ * Once linked it misbehaves on command: raw bytes, a transaction whose signed
+ * fields were changed after signing, or a frame over the size limit. Honest
+ * tabs must drop such input, count it and disconnect the sender. It can also
+ * act as a scheming account holder: `signTransfer` signs valid transactions
+ * from its own key, and `sendTx` offers one to exactly one tab, so two
+ * conflicting ones can be placed in different tabs (a double spend).
  */
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import WebSocket from 'ws';
-import { encodeFrame, FRAME_VERSION, FrameType, MAX_FRAME_BYTES, parseFrame, USER_AGENT } from '../../src/core/frames.ts';
+import { encodeFrame, FRAME_VERSION, FrameType, MAX_FRAME_BYTES, parseFrame, USER_AGENT, type InvItem } from '../../src/core/frames.ts';
 import type { PeerLink } from '../../src/core/link.ts';
-import { signTx, txId, type Tx } from '../../src/core/tx.ts';
+import { signTx, txId, type Tx, type UnsignedTx } from '../../src/core/tx.ts';
 import type { Logger, PeerId, TxId, Verifier } from '../../src/core/types.ts';
 import { createNobleEd25519Verifier, nobleKeypair } from '../../src/crypto/ed25519.ts';
 import { createSigner } from '../../src/identity/key-material.ts';
@@ -67,9 +74,26 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
 
   /** Raw access to each open link, which an honest node never gives out. */
   const sessions = new Map<PeerId, Session>();
+  /** Transactions announced to a tab, by id: delivered to that tab when it asks (GETDATA). */
+  const offers = new Map<TxId, { tx: Tx; to: PeerId }>();
   let nextNonce = 0;
 
-  /** The honest minimum that keeps a tab linked: HELLO once, a pong for every ping; everything else is ignored. */
+  /** Answers a tab's GETDATA: the bodies of transactions we offered it, NOTFOUND for anything else. */
+  function deliver(link: PeerLink, items: InvItem[]): void {
+    const missing: InvItem[] = [];
+    for (const item of items) {
+      const offer = item.kind === 'tx' ? offers.get(item.id) : undefined;
+      if (offer?.to === link.peerId) {
+        link.send(encodeFrame({ type: 'tx', tx: offer.tx }));
+        log.info('delivered an offered tx', { peerId: link.peerId, id: item.id });
+      } else {
+        missing.push(item);
+      }
+    }
+    if (missing.length > 0) link.send(encodeFrame({ type: 'notFound', items: missing }));
+  }
+
+  /** The honest minimum that keeps a tab linked: HELLO once, a pong for every ping, offered bodies on GETDATA; everything else is ignored. */
   function adopt(link: PeerLink): void {
     sessions.get(link.peerId)?.link.close('replaced by a newer link');
     const session: Session = { link, helloReceived: false };
@@ -84,6 +108,7 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
       const frame = parsed.value;
       if (frame.type === 'hello') session.helloReceived = frame.network === network && frame.peerId === link.peerId;
       else if (frame.type === 'ping') link.send(encodeFrame({ type: 'pong', nonce: frame.nonce }));
+      else if (frame.type === 'getData') deliver(link, frame.items);
     });
     // Height 0 with an all-zero tip: a tab that asks for our headers gets no answer, which it tolerates.
     link.send(encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (e2e malicious peer)`, tipHeight: 0, tipHash: '0'.repeat(64) }));
@@ -128,6 +153,14 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
     clearTimeout(welcomedTimer);
   }
 
+  /** Announces `tx` to `peerId` alone (INV); its body follows when that tab asks for it. */
+  function offerTx(peerId: PeerId, tx: Tx): TxId {
+    const id = txId(tx);
+    offers.set(id, { tx, to: peerId });
+    if (!sendRaw(peerId, encodeFrame({ type: 'inv', items: [{ kind: 'tx', id }] }))) throw new Error(`the link to ${peerId.slice(0, 8)} refused the INV frame`);
+    return id;
+  }
+
   /** Sends bytes as one data-channel message, with no framing or checks. */
   function sendRaw(peerId: PeerId, bytes: Uint8Array): boolean {
     const link = sessions.get(peerId)?.link;
@@ -146,13 +179,30 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
     sendRaw,
 
     /**
+     * Signs a valid transfer from this peer's own account (its id is its
+     * account) and returns it unsent: two calls with the same nonce make a
+     * double spend. Nothing checks that the account can afford it.
+     */
+    async signTransfer(transfer: Omit<UnsignedTx, 'from'>): Promise<{ id: TxId; tx: Tx }> {
+      const tx = await signTx(network, { ...transfer, from: signer.peerId }, signer);
+      return { id: txId(tx), tx };
+    },
+
+    /**
+     * Gives `tx` to `peerId` only: an INV to that tab, and the TX frame when
+     * it asks. The tab gossips it on if its ledger admits it.
+     */
+    sendTx: offerTx,
+
+    /**
      * Signs a valid transfer to `peerId`, then raises its amount after
-     * signing, and sends that: the frame parses, but its signature fails.
+     * signing, and offers that (INV, then the body on GETDATA): the frame
+     * parses, but its signature fails.
      */
     async sendTamperedTx(peerId: PeerId): Promise<TamperedTx> {
       const signed = await signTx(network, { from: signer.peerId, to: peerId, amount: 5, fee: 1, nonce: nextNonce++ }, signer);
       const tampered: Tx = { ...signed, amount: signed.amount + 1_000_000 };
-      if (!sendRaw(peerId, encodeFrame({ type: 'tx', tx: tampered }))) throw new Error('the link refused the tampered frame');
+      offerTx(peerId, tampered);
       return { id: txId(tampered), originalId: txId(signed), tx: tampered };
     },
 

@@ -107,3 +107,48 @@ export async function txCell(page: Page, id: string, column: string) {
 export function peerRow(page: Page, id: string) {
   return page.getByRole('table', { name: 'Peers', exact: true }).getByRole('row').filter({ has: page.getByTitle(id, { exact: true }) });
 }
+
+/** Each account's confirmed balance at `page`'s tip, in the order given. */
+export const balancesOf = (page: Page, accounts: string[]): Promise<number[]> =>
+  page.evaluate((ids) => ids.map((id) => window.tabmesh.balance(id)), accounts);
+
+export interface LedgerView {
+  tip: { height: number; hash: string };
+  balances: number[];
+}
+
+/** The tip and the balances of `accounts`, read in one evaluation so they describe the same ledger state. */
+export const ledgerViewOf = (page: Page, accounts: string[]): Promise<LedgerView> =>
+  page.evaluate((ids) => ({ tip: window.tabmesh.tip(), balances: ids.map((id) => window.tabmesh.balance(id)) }), accounts);
+
+/**
+ * Waits until every tab has the tip `hash`, then checks that they all hold
+ * the same balances for `accounts`; returns that common view.
+ */
+export async function expectSameLedger(pages: Page[], hash: string, accounts: string[]): Promise<LedgerView> {
+  for (const [index, page] of pages.entries()) {
+    await expect.poll(async () => (await tipOf(page)).hash, { message: `tab ${index} reaches tip ${hash.slice(0, 12)}` }).toBe(hash);
+  }
+  const views = await Promise.all(pages.map((page) => ledgerViewOf(page, accounts)));
+  for (const [index, view] of views.entries()) expect(view, `tab ${index}'s tip and balances match tab 0's`).toEqual(views[0]);
+  return views[0]!;
+}
+
+/** The page's "Tip" group in the Chain panel. */
+export const tipGroup = (page: Page) => page.getByRole('group', { name: 'Tip', exact: true });
+
+/** The page's wallet balance output. */
+export const balanceOutput = (page: Page) => page.getByRole('status', { name: 'Balance', exact: true });
+
+/** The row for block `hash` in the page's Blocks table (its hash cell carries the full hash as a title). */
+export function blockRow(page: Page, hash: string) {
+  return page.getByRole('table', { name: 'Blocks', exact: true }).getByRole('row').filter({ has: page.getByTitle(hash, { exact: true }) });
+}
+
+/** Checks that the page shows the tip `tip` in its Tip group. */
+export async function expectTipShown(page: Page, tip: { height: number; hash: string }): Promise<void> {
+  const group = tipGroup(page);
+  await expect(group).toHaveAttribute('data-tip-height', String(tip.height));
+  await expect(group).toHaveAttribute('data-tip-hash', tip.hash);
+  await expect(group).toContainText(`#${tip.height}`);
+}

@@ -18,6 +18,7 @@ import type { BlockView, TxView } from '../ui/view-models.ts';
 const RECENT_BLOCKS_ON_LOAD = 20;
 const MEMPOOL_VIEW_LIMIT = 200;
 
+/** What tx(id) answers; dropped transactions are absent (tx() says 'unknown'). */
 export type TxStatusIndex = Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>;
 
 export function txToView(tx: Tx, id: TxId, receivedAtMs: number, source: PeerId | 'self', height?: number): TxView {

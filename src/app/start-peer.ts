@@ -67,7 +67,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
 
   const txIndex: TxStatusIndex = new Map();
   const recent = (await store.listRecentTxs(RECENT_TXS_ON_LOAD)).map((stored) => storedToView(stored, log)).filter((view) => view !== undefined);
-  for (const view of recent) txIndex.set(view.id, { status: view.status, height: view.height });
+  for (const view of recent) if (view.status !== 'dropped') txIndex.set(view.id, { status: view.status, height: view.height });
   ui.getState().setTxs(recent);
   node.rememberTxs(txIndex.keys());
   const chainView = createChainView({ ledger, mempool, store, ui, clock, log }, signer.peerId, txIndex);
@@ -80,6 +80,16 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     store.putTx({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source }).catch((error: unknown) => {
       ui.getState().log('error', `could not store transaction ${id.slice(0, 8)}: ${String(error)}`);
     });
+  });
+
+  node.events.on('txs-dropped', (ids) => {
+    for (const id of ids) {
+      txIndex.delete(id);
+      ui.getState().setTxStatus(id, 'dropped');
+      store.getTx(id)
+        .then((stored) => (stored?.status === 'pending' ? store.putTx({ ...stored, status: 'dropped' }) : undefined))
+        .catch((error: unknown) => log.warn('could not mark a dropped transaction', { id, error: String(error) }));
+    }
   });
 
   const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });

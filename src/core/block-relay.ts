@@ -65,8 +65,8 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     }
     context.count('blocksAccepted');
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
-    // Announce what became our tip; the inventory skips peers that already know it.
-    if (ledger.tip().hash === hash) inventory.announce('block', hash, source === 'self' ? undefined : source);
+    // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this
+    // block (waiting orphans connect behind it), not this block itself.
   }
 
   async function accept(block: Block, source: PeerId | 'self'): Promise<LedgerResult<BlockAcceptance>> {

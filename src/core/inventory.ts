@@ -188,9 +188,14 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       const now = context.clock.nowMs();
       for (const [key, request] of requests) {
         if (now - request.askedMs <= DELIVERY_TIMEOUT_MS) continue;
-        const silent = request.askedPeer;
+        const asked = request.askedPeer;
+        const askedMs = request.askedMs;
         retry(key, request);
-        context.punish(silent, `announced ${request.kind} ${request.id.slice(0, 12)} and did not deliver it within ${DELIVERY_TIMEOUT_MS / 1000} s`);
+        // A peer that kept talking but withheld the body misbehaved; one that went silent altogether
+        // is stalled or cut off (the keepalive will close it), so it is only skipped.
+        if ((context.lastHeardMs(asked) ?? 0) > askedMs) {
+          context.punish(asked, `announced ${request.kind} ${request.id.slice(0, 12)} and did not deliver it within ${DELIVERY_TIMEOUT_MS / 1000} s`);
+        }
       }
     },
 

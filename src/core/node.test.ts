@@ -105,11 +105,32 @@ describe('protocol node', () => {
     await until(() => liar.received.some((frame) => frame.type === 'getData'), 'the request to the first announcer');
     good.send({ type: 'inv', items: [{ kind: 'tx', id }] });
     await until(() => honest.node.stats().invReceived === 2, 'the second announcement');
+    // The liar stays alive (it keeps talking) but withholds the body: that is misbehaviour, not a stall.
+    honest.now.ms += 1;
+    const heard = honest.node.stats().messagesIn;
+    liar.send({ type: 'ping', nonce: 7 });
+    await until(() => honest.node.stats().messagesIn > heard, 'the liar\'s ping');
     honest.now.ms += 5_001;
     honest.node.tick();
     expect(await liar.closed).toMatch(/did not deliver/);
     await until(() => good.received.some((frame) => frame.type === 'getData'), 'the retry with the second announcer');
     expect(honest.node.stats().fetchRetries).toBe(1);
+  });
+
+  it('skips, without banning, an announcer that went silent altogether (stalled or cut off)', async () => {
+    const [honest, stalledSigner, goodSigner] = [await makePeer(1), await testSigner(2), await testSigner(3)];
+    const stalled = rawPeer(honest.node, honest.signer.peerId, stalledSigner, 'test', honest.ledger.tip());
+    const good = rawPeer(honest.node, honest.signer.peerId, goodSigner, 'test', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 2, 'both links');
+    const id = 'cd'.repeat(32);
+    stalled.send({ type: 'inv', items: [{ kind: 'tx', id }] });
+    await until(() => stalled.received.some((frame) => frame.type === 'getData'), 'the request');
+    good.send({ type: 'inv', items: [{ kind: 'tx', id }] });
+    await until(() => honest.node.stats().invReceived === 2, 'the second announcement');
+    honest.now.ms += 5_001;
+    honest.node.tick();
+    await until(() => good.received.some((frame) => frame.type === 'getData'), 'the retry');
+    expect(honest.node.stats().peersBanned).toBe(0);
   });
 
   it('bans a peer that exceeds the frame rate limit', async () => {

@@ -69,6 +69,8 @@ export interface PeerInfo {
 
 export type NodeEvents = {
   tx: [tx: Tx, id: TxId, source: TxSource];
+  /** Pooled transactions the new tip made invalid (a conflict confirmed, funds gone). */
+  'txs-dropped': [ids: TxId[]];
   'peer-open': [peer: PeerInfo];
   'peer-update': [peer: PeerInfo];
   'peer-close': [peerId: PeerId, reason: string];
@@ -164,6 +166,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return sent;
     },
     openPeers: () => openSessions().map((session) => session.link.peerId),
+    lastHeardMs: (peerId) => sessions.get(peerId)?.lastHeardMs,
     sendModuleFrame(peerId, type, payload) {
       const session = sessions.get(peerId);
       if (session?.helloReceived !== true) return false;
@@ -178,7 +181,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const inventory = createInventory(context, {
     wants: (kind, id) => (kind === 'tx' ? !txRelay.knows(id) : blockRelay.wants(id)),
     provide: (kind, id, peerId) => (kind === 'tx' ? txRelay.provide(id, peerId) : blockRelay.provide(id, peerId)),
-    defer: components.defer ?? queueMicrotask,
+    defer: components.defer ?? ((fn) => queueMicrotask(fn)),
   });
   const txRelay = createTxRelay(context, {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
@@ -190,7 +193,14 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     onOrphan: (peerId) => sync.onOrphan(peerId),
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
   });
-  const unsubscribeTip = ledger.events.on('tip', (change) => mempool.onTip(change, ledger.account));
+  const unsubscribeTip = ledger.events.on('tip', (change) => {
+    const update = mempool.onTip(change, ledger.account);
+    // Announce the new tip (the inventory skips peers that know it), and the transactions a reorg
+    // returned to the pool, so peers on the winning side can confirm them too.
+    inventory.announce('block', change.tip.hash);
+    for (const id of update.readded) inventory.announce('tx', id);
+    if (update.dropped.length > 0) events.emit('txs-dropped', update.dropped);
+  });
   const modules = (components.modules ?? []).map((create) => create(context));
   const moduleByType = new Map<number, ProtocolModule>();
   for (const module of modules) {

@@ -18,7 +18,8 @@ import type { PeerId, TxId } from '../core/types.ts';
 
 export { StorageError, type StorageErrorKind } from './storage-error.ts';
 
-export type TxStatus = 'pending' | 'confirmed';
+/** 'dropped': left the mempool without a block, e.g. a confirmed conflicting spend used its nonce. */
+export type TxStatus = 'pending' | 'confirmed' | 'dropped';
 
 export interface StoredTx {
   id: TxId;
@@ -73,7 +74,7 @@ export interface LedgerStore extends ChainStore {
   close(): void;
 }
 
-const STATUSES: readonly TxStatus[] = ['pending', 'confirmed'];
+const STATUSES: readonly TxStatus[] = ['pending', 'confirmed', 'dropped'];
 
 /**
  * Checks a StoredTx at the API edge and returns the record to store: only the
@@ -88,11 +89,11 @@ export function normalizeStoredTx(tx: StoredTx): StoredTx {
   if (typeof tx.receivedAtMs !== 'number' || !Number.isFinite(tx.receivedAtMs) || tx.receivedAtMs < 0) {
     throw new InvalidArgumentError(`tx.receivedAtMs must be a finite number of at least 0, got ${String(tx.receivedAtMs)}`);
   }
-  if (!STATUSES.includes(tx.status)) throw new InvalidArgumentError(`tx.status must be 'pending' or 'confirmed', got ${String(tx.status)}`);
+  if (!STATUSES.includes(tx.status)) throw new InvalidArgumentError(`tx.status must be 'pending', 'confirmed' or 'dropped', got ${String(tx.status)}`);
   if (tx.status === 'confirmed') {
     if (!Number.isSafeInteger(tx.height) || tx.height! < 0) throw new InvalidArgumentError('tx.height must be a non-negative integer when status is confirmed');
   } else if (tx.height !== undefined) {
-    throw new InvalidArgumentError('tx.height must be absent while status is pending');
+    throw new InvalidArgumentError('tx.height must be absent unless status is confirmed');
   }
   if (tx.source !== 'self' && !isHexOfLength(tx.source, 32)) throw new InvalidArgumentError("tx.source must be 'self' or a PeerId (64 lower-case hex characters)");
   const record: StoredTx = { id: tx.id, bytes: tx.bytes.slice(), receivedAtMs: tx.receivedAtMs, status: tx.status, source: tx.source };

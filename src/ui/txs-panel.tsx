@@ -7,6 +7,7 @@ function StatusBadge({ tx }: { tx: TxView }) {
   if (tx.status === 'confirmed') {
     return <span className="badge status-confirmed">{tx.height === undefined ? 'confirmed' : `confirmed #${tx.height}`}</span>;
   }
+  if (tx.status === 'dropped') return <span className="badge status-dropped" title="A conflicting transaction was confirmed instead">dropped</span>;
   return <span className="badge status-pending">pending</span>;
 }
 

@@ -18,7 +18,8 @@ export interface PeerView {
   connectedAtMs?: number;
 }
 
-export type TxStatus = 'pending' | 'confirmed';
+/** 'dropped': left the mempool unconfirmed (a conflicting spend was confirmed). */
+export type TxStatus = 'pending' | 'confirmed' | 'dropped';
 
 export interface TxView {
   id: TxId;

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../result.ts';
 import type { PeerId } from '../types.ts';
 import { BackoffTable, type BackoffTableInit } from './backoff-table.ts';
 import { isNewerRecord, type PeerRecord } from './peer-record.ts';
+import { randomIndex } from './random-index.ts';
 
 export interface PeerBookInit {
   selfId: PeerId;
@@ -112,7 +113,7 @@ export function createPeerBook(init: PeerBookInit) {
       const picked: PeerRecord[] = [];
       // Partial Fisher–Yates: only `count` swaps.
       for (let i = 0; i < pool.length && picked.length < count; i++) {
-        const j = i + Math.floor(init.random() * (pool.length - i));
+        const j = i + randomIndex(init.random, pool.length - i);
         [pool[i], pool[j]] = [pool[j]!, pool[i]!];
         picked.push(pool[i]!);
       }

@@ -22,6 +22,7 @@ import type { PeerBook } from './peer-book.ts';
 import { MAX_RECORD_NEIGHBOURS, checkPeerRecord, nextRecordSeq, peerRecordVerifyItem, signPeerRecord, type ParsedPeerRecord, type PeerRecord } from './peer-record.ts';
 import { GET_PEERS, MAX_RECORDS_PER_FRAME, PEER_RECORDS, encodeGetPeers, encodePeerRecords } from './peers-frames.ts';
 import type { PeersStats } from './peers-stats.ts';
+import { randomIndex } from './random-index.ts';
 import { TokenBuckets } from './token-bucket.ts';
 
 export interface RecordGossipSettings {
@@ -133,14 +134,17 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     }
   }
 
-  /** Forwards news to `fanout` random neighbours that have not seen it (not its sender, not its subject). */
-  function forward(record: PeerRecord, from: PeerId): void {
+  /** Queues news for `fanout` random neighbours that have not seen it (not its sender, not its subject); returns them. */
+  function forward(record: PeerRecord, from: PeerId): PeerId[] {
     const key = recordKey(record);
     const targets = context.openPeers().filter((peerId) => peerId !== from && peerId !== record.peerId && !knownBy(peerId).has(key));
+    const chosen: PeerId[] = [];
     for (let i = 0; i < settings.fanout && targets.length > 0; i++) {
-      const [target] = targets.splice(Math.floor(random() * targets.length), 1);
+      const [target] = targets.splice(randomIndex(random, targets.length), 1);
       enqueue(target!, record);
+      chosen.push(target!);
     }
+    return chosen;
   }
 
   return {
@@ -195,12 +199,15 @@ export function createRecordGossip(deps: RecordGossipDeps) {
         return context.punish(from, 'a peer record signature does not verify');
       }
       const atMs = context.clock.nowMs();
+      const touched = new Set<PeerId>();
       for (const record of fresh) {
         const outcome = book.upsert(record, atMs);
         if (outcome !== 'added' && outcome !== 'replaced') continue;
         stats.recordsAccepted++;
-        forward(record, from);
+        for (const target of forward(record, from)) touched.add(target);
       }
+      // One incoming frame's news leaves as one frame per neighbour, now; what the pacing holds back goes on later ticks.
+      for (const target of touched) flush(target, atMs);
     },
 
     handleGetPeers(from: PeerId, want: number): void {
@@ -226,7 +233,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       const open = context.openPeers();
       for (const peerId of open) flush(peerId, nowMs);
       if (open.length > 0 && book.size < settings.thinBookSize && nowMs - lastGetPeersMs >= settings.getPeersIntervalMs) {
-        const target = open[Math.floor(random() * open.length)]!;
+        const target = open[randomIndex(random, open.length)]!;
         if (context.sendModuleFrame(target, GET_PEERS, encodeGetPeers(MAX_RECORDS_PER_FRAME))) {
           lastGetPeersMs = nowMs;
           stats.getPeersSent++;

@@ -9,10 +9,10 @@
  *   0x11 GET_PEERS     want u8 (1..24)                            = 1 byte
  *   0x12 MESH_SIGNAL   hops u8 (1..3) | signal envelope (rest)    ≤ 8,192 bytes
  */
-import { ByteReader, ByteWriter, concatBytes, toHex } from '../bytes.ts';
+import { ByteWriter, concatBytes, toHex } from '../bytes.ts';
 import { accept, reject, type Result } from '../result.ts';
 import { openSignal, type SignalEnvelope } from '../signal-envelope.ts';
-import { MAX_RECORD_BYTES, encodePeerRecord, readPeerRecord, type ParsedPeerRecord, type PeerRecord } from './peer-record.ts';
+import { MAX_RECORD_BYTES, encodePeerRecord, parsePeerRecord, peerRecordLengthAt, type ParsedPeerRecord, type PeerRecord } from './peer-record.ts';
 
 export const PEER_RECORDS = 0x10;
 export const GET_PEERS = 0x11;
@@ -66,17 +66,20 @@ export function encodeMeshSignal(hops: number, envelope: Uint8Array): Uint8Array
 }
 
 function decodeRecords(payload: Uint8Array): Result<PeersMessage> {
-  const reader = new ByteReader(payload);
   if (payload.length < 1) return reject('truncated', 'PEER_RECORDS needs a count');
-  const count = reader.u8();
+  const count = payload[0]!;
   if (count < 1 || count > MAX_RECORDS_PER_FRAME) return reject('bad-field', `PEER_RECORDS count ${count}, expected 1..${MAX_RECORDS_PER_FRAME}`);
   const records: ParsedPeerRecord[] = [];
+  let offset = 1;
   for (let i = 0; i < count; i++) {
-    const parsed = readPeerRecord(reader);
+    // Each record's length follows from its neighbour count; parsePeerRecord checks the slice strictly.
+    const length = peerRecordLengthAt(payload, offset) ?? payload.length - offset;
+    const parsed = parsePeerRecord(payload.slice(offset, offset + length));
     if (!parsed.ok) return reject(parsed.reason, `PEER_RECORDS record ${i}: ${parsed.detail}`);
     records.push(parsed.value);
+    offset += length;
   }
-  if (reader.remaining !== 0) return reject('trailing-bytes', `PEER_RECORDS has ${reader.remaining} extra bytes`);
+  if (offset !== payload.length) return reject('trailing-bytes', `PEER_RECORDS has ${payload.length - offset} extra bytes`);
   return accept({ kind: 'records', records });
 }
 

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { BackoffTable } from './backoff-table.ts';
+import { createPeerBook } from './peer-book.ts';
+import type { PeerRecord } from './peer-record.ts';
+import { TokenBuckets } from './token-bucket.ts';
+
+const id = (n: number) => n.toString(16).padStart(64, '0');
+const SELF = id(999);
+
+/** Records are verified before the book sees them; here they are plain objects. */
+function record(n: number, fields: Partial<PeerRecord> = {}): PeerRecord {
+  return { peerId: id(n), seq: 1, issuedAtMs: 0, expiresAtMs: 10_000, acceptsInbound: true, neighbours: [], signature: '00'.repeat(64), ...fields };
+}
+
+/** A deterministic random: a small LCG. */
+function lcg(seed = 1) {
+  let state = seed;
+  return () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+}
+
+describe('peer book', () => {
+  it('keeps the newest record per peer: higher seq, then later issuedAtMs', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    expect(book.upsert(record(1, { seq: 5 }), 0)).toBe('added');
+    expect(book.upsert(record(1, { seq: 4, issuedAtMs: 9 }), 0)).toBe('stale');
+    expect(book.upsert(record(1, { seq: 5 }), 0)).toBe('stale');
+    expect(book.upsert(record(1, { seq: 5, issuedAtMs: 1 }), 0)).toBe('replaced');
+    expect(book.upsert(record(1, { seq: 6 }), 0)).toBe('replaced');
+    expect(book.get(id(1))?.seq).toBe(6);
+    expect(book.wouldAccept({ peerId: id(1), seq: 6, issuedAtMs: 0 })).toBe(false);
+    expect(book.wouldAccept({ peerId: id(1), seq: 7, issuedAtMs: 0 })).toBe(true);
+    expect(book.size).toBe(1);
+  });
+
+  it('never holds our own record, nor an expired one', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    expect(book.upsert(record(999), 0)).toBe('self');
+    expect(book.wouldAccept(record(999))).toBe(false);
+    expect(book.upsert(record(1, { expiresAtMs: 100 }), 100)).toBe('expired');
+    expect(book.size).toBe(0);
+  });
+
+  it('drops records as they expire', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    book.upsert(record(1, { expiresAtMs: 100 }), 0);
+    book.upsert(record(2, { expiresAtMs: 200 }), 0);
+    expect(book.prune(99)).toBe(0);
+    expect(book.prune(150)).toBe(1);
+    expect(book.peerIds()).toEqual([id(2)]);
+  });
+
+  it('is bounded: when full, the record closest to expiry makes room', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg(), capacity: 3 });
+    book.upsert(record(1, { expiresAtMs: 500 }), 0);
+    book.upsert(record(2, { expiresAtMs: 300 }), 0);
+    book.upsert(record(3, { expiresAtMs: 400 }), 0);
+    expect(book.upsert(record(4, { expiresAtMs: 600 }), 0)).toBe('added');
+    expect(book.peerIds().sort()).toEqual([id(1), id(3), id(4)]);
+    for (let n = 10; n < 1_000; n++) book.upsert(record(n, { expiresAtMs: 1_000 + n }), 0);
+    expect(book.size).toBe(3);
+  });
+
+  it('samples distinct records at random, skipping those excluded', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg(7) });
+    for (let n = 0; n < 50; n++) book.upsert(record(n), 0);
+    const sample = book.sample(10, new Set([id(0), id(1)]));
+    expect(new Set(sample.map((r) => r.peerId)).size).toBe(10);
+    expect(sample.map((r) => r.peerId)).not.toContain(id(0));
+    expect(book.sample(100).length).toBe(50);
+    // Uniform enough that repeated samples cover the book.
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) for (const r of book.sample(5)) seen.add(r.peerId);
+    expect(seen.size).toBeGreaterThan(40);
+  });
+
+  it("answers a peer's neighbours from its own record and from every record that lists it", () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    book.upsert(record(1, { neighbours: [id(2), id(3)] }), 0);
+    book.upsert(record(4, { neighbours: [id(1)] }), 0);
+    expect(book.neighboursOf(id(1)).sort()).toEqual([id(2), id(3), id(4)]);
+    expect(book.neighboursOf(id(2))).toEqual([id(1)]); // no record of its own: known from 1's
+    book.upsert(record(1, { seq: 2, neighbours: [id(3)] }), 0);
+    expect(book.neighboursOf(id(2))).toEqual([]);
+    book.delete(id(4));
+    expect(book.neighboursOf(id(1))).toEqual([id(3)]);
+  });
+});
+
+describe('backoff table', () => {
+  it('grows exponentially with jitter in [c/2, c], caps, and resets', () => {
+    const high = new BackoffTable({ baseMs: 100, maxMs: 1_000, random: () => 1 });
+    expect([0, 1, 2, 3, 4].map(() => high.attempt('p', 0))).toEqual([100, 200, 400, 800, 1_000]);
+    expect(high.ready('p', 999)).toBe(false);
+    expect(high.ready('p', 1_000)).toBe(true);
+    expect(high.attempts('p')).toBe(5);
+    high.reset('p');
+    expect(high.attempt('p', 0)).toBe(100);
+    const low = new BackoffTable({ baseMs: 100, random: () => 0 });
+    expect(low.attempt('q', 0)).toBe(50);
+  });
+
+  it('forgets the least recently tried peers beyond its capacity', () => {
+    const table = new BackoffTable({ capacity: 2, random: () => 1 });
+    table.attempt('a', 0);
+    table.attempt('b', 0);
+    table.attempt('a', 0);
+    table.attempt('c', 0);
+    expect([table.attempts('a'), table.attempts('b'), table.attempts('c')]).toEqual([2, 0, 1]);
+    expect(table.size).toBe(2);
+  });
+});
+
+describe('token buckets', () => {
+  it('allow a burst, then the rate, per key', () => {
+    const buckets = new TokenBuckets<string>({ ratePerSec: 10, burst: 3 });
+    expect([1, 2, 3, 4].map(() => buckets.take('a', 0))).toEqual([true, true, true, false]);
+    expect(buckets.take('b', 0)).toBe(true);
+    expect(buckets.take('a', 99)).toBe(false);
+    expect(buckets.take('a', 100)).toBe(true);
+    expect(buckets.available('a', 10_000)).toBe(3);
+    buckets.delete('a');
+    expect(buckets.available('a', 0)).toBe(3);
+  });
+});

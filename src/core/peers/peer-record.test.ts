@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { nodeVerifier, testSigner } from '../../../test/helpers/test-keys.ts';
+import { fromHex, toHex } from '../bytes.ts';
+import { InvalidArgumentError } from '../result.ts';
+import {
+  MAX_RECORD_BYTES, MAX_RECORD_NEIGHBOURS, checkPeerRecord, encodePeerRecord, isNewerRecord, nextRecordSeq, parsePeerRecord,
+  peerRecordVerifyItem, signPeerRecord, type PeerRecord,
+} from './peer-record.ts';
+
+const T0 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
+const A = 'aa'.repeat(32);
+const B = '11'.repeat(32);
+
+async function golden() {
+  const signer = await testSigner(7);
+  const record = await signPeerRecord('main', signer, { seq: T0, issuedAtMs: T0, expiresAtMs: T0 + 600_000, acceptsInbound: true, neighbours: [A, B] });
+  return { signer, record };
+}
+
+/** The golden record's bytes with one field replaced (offsets from the layout in peer-record.ts). */
+async function mutated(offset: number, bytes: number[] | Uint8Array): Promise<Uint8Array> {
+  const out = encodePeerRecord('main', (await golden()).record).slice();
+  out.set(bytes, offset);
+  return out;
+}
+
+const u64 = (value: bigint) => {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, value);
+  return out;
+};
+
+describe('peer record encoding', () => {
+  it('matches the golden vector (RFC 8032 signatures are deterministic)', async () => {
+    const { signer, record } = await golden();
+    expect(signer.peerId).toBe('ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c');
+    expect(toHex(encodePeerRecord('main', record))).toBe([
+      '01', // version
+      '0d6e4079', // first 4 bytes of SHA-256("main")
+      'ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c', // peerId
+      '000001941f297c00', // seq
+      '000001941f297c00', // issuedAtMs
+      '000001941f32a3c0', // expiresAtMs (+10 min)
+      '01', // flags: accepts inbound
+      '02', // neighbour count
+      B, A, // ascending
+      '7c465eaeb071c513b173d25253cc795392ce91b5cb122fbf995f291e074c0c94f38cf0b456d7a758ad4f61314c4ffa6a9771bc385c7303012a303e08a61dea0b',
+    ].join(''));
+  });
+
+  it('round-trips, and the signature verifies only on its own network', async () => {
+    const { record } = await golden();
+    const parsed = parsePeerRecord(encodePeerRecord('main', record));
+    expect(parsed.ok && parsed.value.record).toEqual(record);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', record)])).toEqual([true]);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('other', record)])).toEqual([false]);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', { ...record, neighbours: [B] })])).toEqual([false]);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', { ...record, seq: record.seq + 1 })])).toEqual([false]);
+  });
+
+  it('fits 16 neighbours in MAX_RECORD_BYTES', async () => {
+    const neighbours = Array.from({ length: MAX_RECORD_NEIGHBOURS }, (_, i) => i.toString(16).padStart(2, '0').repeat(32));
+    const record = await signPeerRecord('main', await testSigner(3), { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 1, acceptsInbound: false, neighbours });
+    expect(encodePeerRecord('main', record).length).toBe(MAX_RECORD_BYTES);
+    expect(MAX_RECORD_BYTES).toBe(639);
+  });
+
+  it('refuses to sign what it could not parse, naming the field', async () => {
+    const signer = await testSigner(7);
+    const base = { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 1_000, acceptsInbound: true, neighbours: [] as string[] };
+    await expect(signPeerRecord('main', signer, { ...base, seq: 0 })).rejects.toThrow(/seq/);
+    await expect(signPeerRecord('main', signer, { ...base, expiresAtMs: T0 })).rejects.toThrow(/expiresAtMs/);
+    await expect(signPeerRecord('main', signer, { ...base, neighbours: [signer.peerId] })).rejects.toThrow(InvalidArgumentError);
+    await expect(signPeerRecord('main', signer, { ...base, neighbours: ['XY'] })).rejects.toThrow(/neighbours/);
+  });
+});
+
+describe('peer record parsing rejects each malformed field by name', () => {
+  const cases: [string, () => Promise<Uint8Array>, string, RegExp][] = [
+    ['version', () => mutated(0, [2]), 'bad-version', /version 2/],
+    ['seq 0', () => mutated(37, u64(0n)), 'bad-field', /seq/],
+    ['seq beyond 2^53', () => mutated(37, u64(1n << 60n)), 'bad-field', /seq/],
+    ['issuedAtMs beyond 2^53', () => mutated(45, u64(1n << 60n)), 'bad-field', /issuedAtMs/],
+    ['expiresAtMs before issuedAtMs', () => mutated(53, u64(BigInt(T0 - 1))), 'bad-field', /expiresAtMs must be after/],
+    ['lifetime over 30 min', () => mutated(53, u64(BigInt(T0 + 31 * 60_000))), 'bad-field', /lifetime/],
+    ['unknown flag bits', () => mutated(61, [0x81]), 'bad-field', /flags/],
+    ['neighbour count over 16', () => mutated(62, [17]), 'too-large', /17 neighbours/],
+    ['neighbours out of order', () => mutated(63, fromHex('ff'.repeat(32))!), 'bad-field', /ascending/],
+    ['duplicate neighbours', () => mutated(95, fromHex(B)!), 'bad-field', /ascending/],
+    ['neighbour is the peer itself', async () => mutated(95, fromHex((await golden()).signer.peerId)!), 'bad-field', /itself/],
+    ['truncated signature', async () => (await mutated(0, [1])).slice(0, -1), 'truncated', /needs 128 bytes/],
+    ['trailing bytes', async () => new Uint8Array([...(await mutated(0, [1])), 0]), 'trailing-bytes', /1 extra/],
+    ['oversized input', async () => new Uint8Array(MAX_RECORD_BYTES + 1), 'too-large', /limit 639/],
+  ];
+  for (const [name, bytes, reason, detail] of cases) {
+    it(name, async () => {
+      const parsed = parsePeerRecord(await bytes());
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.reason).toBe(reason);
+        expect(parsed.detail).toMatch(detail);
+      }
+    });
+  }
+});
+
+describe('peer record context', () => {
+  it('drops other networks, expired records and records from the future', async () => {
+    const { record } = await golden();
+    const parsed = parsePeerRecord(encodePeerRecord('main', record));
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 })).toEqual({ ok: true, value: record });
+    expect(checkPeerRecord(parsed.value, { network: 'test', nowMs: T0 })).toMatchObject({ ok: false, reason: 'wrong-network' });
+    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: record.expiresAtMs })).toMatchObject({ ok: false, reason: 'expired', detail: /expired/ });
+    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 - 61_000 })).toMatchObject({ ok: false, reason: 'expired', detail: /future/ });
+    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 - 59_000 }).ok).toBe(true);
+  });
+
+  it('orders records by seq, then issuedAtMs; seq follows the clock so it survives a reload', () => {
+    const r = (seq: number, issuedAtMs: number) => ({ seq, issuedAtMs }) as PeerRecord;
+    expect(isNewerRecord(r(2, 0), r(1, 5))).toBe(true);
+    expect(isNewerRecord(r(1, 6), r(1, 5))).toBe(true);
+    expect(isNewerRecord(r(1, 5), r(1, 5))).toBe(false);
+    expect(nextRecordSeq(undefined, T0)).toBe(T0);
+    expect(nextRecordSeq(T0, T0)).toBe(T0 + 1);
+    expect(nextRecordSeq(5, T0)).toBe(T0);
+  });
+});
