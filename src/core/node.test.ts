@@ -107,9 +107,9 @@ describe('protocol node', () => {
     await until(() => honest.node.stats().invReceived === 2, 'the second announcement');
     // The liar stays alive (it keeps talking) but withholds the body: that is misbehaviour, not a stall.
     honest.now.ms += 1;
-    const heard = honest.node.stats().messagesIn;
+    const heard = honest.node.stats().messagesIn!;
     liar.send({ type: 'ping', nonce: 7 });
-    await until(() => honest.node.stats().messagesIn > heard, 'the liar\'s ping');
+    await until(() => honest.node.stats().messagesIn! > heard, 'the liar\'s ping');
     honest.now.ms += 5_001;
     honest.node.tick();
     expect(await liar.closed).toMatch(/did not deliver/);
