@@ -1,9 +1,18 @@
 /**
  * Simulator scale benchmark (GUIDE, "Tests, in tiers", 3 and 5): one block
  * (to fund the sender) and then one transaction gossiped through 1,000 and
- * 10,000 simulated nodes of degree 8, running the real core node. Prints delivery, hop counts against the bound
- * ⌈log_D N⌉ + 2, duplicate receipts per node and simulator throughput, and
- * writes bench/results/sim-scale.json.
+ * 10,000 simulated nodes of degree 8, running the real core node with
+ * announce-and-fetch gossip (INV → GETDATA → body, docs/PROTOCOL.md). Prints
+ * delivery, hop counts against the bound ⌈log_D N⌉ + 2, body deliveries per
+ * node (the target is exactly 1), duplicate announcements per node against
+ * their floor, and simulator throughput, and writes bench/results/sim-scale.json.
+ *
+ * Duplicate announcements are INV items a node received for an id it already
+ * had or was already fetching (`duplicateInv`). Every link carries at least
+ * one INV per id and N - 1 of them lead to a fetch, so the floor is
+ * (E - (N - 1)) / N per node, E the links: ≈ D/2 - 1 = 3 at D = 8. Beside it,
+ * `announcementsAvoided` counts INVs never sent because the peer had
+ * announced the id first (the per-peer known set).
  *
  *   node --import tsx bench/sim-scale.ts [nodeCounts=1000,10000] [seed]
  *
@@ -29,6 +38,12 @@ const backend = await createEd25519Verifier();
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** Per-node counter deltas between two snapshots of every node's stats(). */
+type NodeCounters = Record<string, number>[];
+const snapshotNodes = (net: { nodes: { node: { stats(): Record<string, number> } }[] }): NodeCounters => net.nodes.map((sim) => sim.node.stats());
+const perNode = (after: NodeCounters, before: NodeCounters, name: string) => after.map((counters, index) => (counters[name] ?? 0) - (before[index]?.[name] ?? 0));
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
 async function measure(nodes: number) {
   const heapBefore = process.memoryUsage().heapUsed;
   const setupStart = performance.now();
@@ -38,10 +53,14 @@ async function measure(nodes: number) {
   const handshakeStart = performance.now();
   const handshake = await net.runUntilIdle(30_000);
   const handshakeWallMs = performance.now() - handshakeStart;
+  const links = net.links().length;
+  const duplicateFloor = (links - (nodes - 1)) / nodes;
 
   // Coins come only from block rewards: the origin mines one block first, which also measures block relay.
   const origin = 0;
   const minedAtMs = net.nowMs();
+  const beforeBlock = net.stats();
+  const beforeBlockNodes = snapshotNodes(net);
   const blockStart = performance.now();
   await mineBlock(net, origin, { txs: [] });
   const tipHash = net.nodes[origin]!.node.ledger.tip().hash;
@@ -49,6 +68,8 @@ async function measure(nodes: number) {
   await net.runUntilIdle(60_000);
   const blockWallMs = performance.now() - blockStart;
   const blockStats = net.stats();
+  const blockNodes = snapshotNodes(net);
+  const blockDelta = (name: string) => sum(perNode(blockNodes, beforeBlockNodes, name));
 
   const id = net.submit(origin, await net.transfer(origin, 1));
   const sentAtMs = net.nowMs();
@@ -63,34 +84,46 @@ async function measure(nodes: number) {
   const gossipEvents = net.scheduler.eventsRun() - eventsBefore;
 
   const stats = net.stats();
+  const txNodes = snapshotNodes(net);
+  const txDelta = (name: string) => perNode(txNodes, blockNodes, name);
+  const kindDelta = (kind: string, field: 'sent' | 'delivered' | 'bytesSent') => (stats.byKind[kind]?.[field] ?? 0) - (blockStats.byKind[kind]?.[field] ?? 0);
   const hops = net.hops(id).filter((hop): hop is number => hop !== undefined);
   const arrivalMs = net.nodes.flatMap((sim) => { const arrival = sim.txs.get(id); return arrival ? [arrival.atMs - sentAtMs] : []; });
   const exactlyOnce = net.nodes.every((sim) => (sim.txs.get(id)?.count ?? 0) === 1);
   const hopBound = Math.ceil(Math.log(nodes) / Math.log(DEGREE)) + 2;
   const hopSummary = summarize(hops);
-  const duplicates = summarize(stats.perNode.duplicates);
-  const txFrames = stats.byKind.tx?.sent ?? 0;
+  // Body deliveries per receiving node: TX frames each node took in (the origin needs none).
+  const bodies = txDelta('txBodiesReceived').filter((_count, index) => index !== origin);
+  const bodySummary = summarize(bodies);
+  const duplicateInv = summarize(txDelta('duplicateInv'));
   const result = {
     nodes,
     degree: DEGREE,
     latencyMs: LATENCY_MS,
     jitterMs: JITTER_MS,
     seed,
-    links: stats.links.opened,
+    links,
     deliveryPercent: round((100 * net.reached(id)) / nodes, 2),
     exactlyOnce,
     allReachedAtMs: reached.done ? reached.timeMs - sentAtMs : null,
     arrivalMs: { p50: summarize(arrivalMs).p50, p99: summarize(arrivalMs).p99, max: summarize(arrivalMs).max },
     hops: { p50: hopSummary.p50, p99: hopSummary.p99, max: hopSummary.max, mean: round(hopSummary.mean, 2), bound: hopBound, withinBound: hopSummary.p99 <= hopBound },
-    duplicateTxFramesPerNode: { mean: round(duplicates.mean, 2), p50: duplicates.p50, max: duplicates.max },
-    txFramesPerNode: round(txFrames / nodes, 2),
-    txBytesTotal: stats.byKind.tx?.bytesSent ?? 0,
+    txBodiesPerNode: { min: bodySummary.min, mean: round(bodySummary.mean, 3), max: bodySummary.max, onWire: round(kindDelta('tx', 'delivered') / (nodes - 1), 3) },
+    announcements: {
+      invItemsPerNode: round(sum(txDelta('invReceived')) / nodes, 2),
+      duplicateInvPerNode: { mean: round(duplicateInv.mean, 2), p50: duplicateInv.p50, max: duplicateInv.max, floor: round(duplicateFloor, 2) },
+      avoidedPerNode: round(sum(txDelta('announcementsAvoided')) / nodes, 2),
+      getDataPerNode: round(sum(txDelta('getDataSent')) / nodes, 3),
+      fetchRetries: sum(txDelta('fetchRetries')),
+    },
+    txBytesPerNode: { tx: round(kindDelta('tx', 'bytesSent') / nodes), inv: round(kindDelta('inv', 'bytesSent') / nodes), getData: round(kindDelta('getData', 'bytesSent') / nodes) },
     block: {
       allAtTipAfterMs: blockRun.done ? blockRun.timeMs - minedAtMs : null,
-      blockFramesPerNode: round((blockStats.byKind.block?.sent ?? 0) / nodes, 2),
-      compactHits: blockStats.nodeTotals.compactBlockHits ?? 0,
-      compactMisses: blockStats.nodeTotals.compactBlockMisses ?? 0,
-      duplicateAnnouncementsPerNode: round((blockStats.nodeTotals.blocksDuplicate ?? 0) / nodes, 2),
+      bodiesPerNode: round(((blockStats.byKind.block?.delivered ?? 0) - (beforeBlock.byKind.block?.delivered ?? 0)) / (nodes - 1), 3),
+      compactHits: blockDelta('compactBlockHits'),
+      compactMisses: blockDelta('compactBlockMisses'),
+      duplicateBodies: blockDelta('blocksDuplicate'),
+      duplicateInvPerNode: round(blockDelta('duplicateInv') / nodes, 2),
       wallMs: Math.round(blockWallMs),
     },
     realVerifies: stats.verifier.realVerifies,
@@ -117,11 +150,14 @@ const results = [];
 for (const nodes of nodeCounts) {
   const result = await measure(nodes);
   results.push(result);
-  console.log(`\n${nodes} nodes, degree ${DEGREE}, latency ${LATENCY_MS}±${JITTER_MS} ms, seed ${seed}`);
+  const { announcements: a, txBodiesPerNode: b } = result;
+  console.log(`\n${nodes} nodes, degree ${DEGREE}, ${result.links} links, latency ${LATENCY_MS}±${JITTER_MS} ms, seed ${seed}`);
   console.log(`  delivery           ${result.deliveryPercent}% (exactly once: ${result.exactlyOnce}), all reached after ${result.allReachedAtMs} ms virtual`);
   console.log(`  hops               p50 ${result.hops.p50}, p99 ${result.hops.p99}, max ${result.hops.max}  vs bound ⌈log_${DEGREE} ${nodes}⌉+2 = ${result.hops.bound}`);
-  console.log(`  duplicate tx/node  mean ${result.duplicateTxFramesPerNode.mean}, p50 ${result.duplicateTxFramesPerNode.p50}, max ${result.duplicateTxFramesPerNode.max}  (full bodies: no inv/getdata yet)`);
-  console.log(`  block (empty)      all nodes at tip after ${result.block.allAtTipAfterMs} ms virtual; ${result.block.blockFramesPerNode} block frames/node, ${result.block.duplicateAnnouncementsPerNode} duplicate announcements/node, compact hits ${result.block.compactHits}/misses ${result.block.compactMisses}`);
+  console.log(`  tx bodies/node     min ${b.min}, mean ${b.mean}, max ${b.max} (TX frames delivered / (N-1) = ${b.onWire}; target exactly 1)`);
+  console.log(`  announcements/node ${a.invItemsPerNode} INV items received, ${a.duplicateInvPerNode.mean} duplicate (p50 ${a.duplicateInvPerNode.p50}, max ${a.duplicateInvPerNode.max}; floor (E-(N-1))/N = ${a.duplicateInvPerNode.floor}), ${a.avoidedPerNode} avoided, ${a.getDataPerNode} GETDATA, ${a.fetchRetries} retries`);
+  console.log(`  tx bytes/node      TX ${result.txBytesPerNode.tx}, INV ${result.txBytesPerNode.inv}, GETDATA ${result.txBytesPerNode.getData}`);
+  console.log(`  block (empty)      all nodes at tip after ${result.block.allAtTipAfterMs} ms virtual; ${result.block.bodiesPerNode} compact bodies/node, ${result.block.duplicateBodies} duplicate bodies, ${result.block.duplicateInvPerNode} duplicate INV/node, compact hits ${result.block.compactHits}/misses ${result.block.compactMisses}`);
   console.log(`  verification       ${result.realVerifies} real, ${result.verifyCacheHits} cache hits`);
   console.log(`  wall               setup ${result.wall.setupMs} ms, handshake ${result.wall.handshakeMs} ms, gossip ${result.wall.gossipMs} ms (${result.wall.gossipCpuMs} ms CPU) for ${result.wall.gossipEvents} events: ${result.wall.gossipEventsPerSec} events/s wall, ${result.wall.gossipEventsPerCpuSec} per CPU-second; +${result.wall.heapMiB} MiB heap`);
 }

@@ -69,6 +69,23 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     outbox.clear();
   }
 
+  function queue(peerId: PeerId, kind: InvKind, id: string): void {
+    const key = keyOf(kind, id);
+    const peerKnows = knownBy(peerId);
+    if (peerKnows.has(key)) {
+      context.count('announcementsAvoided');
+      return;
+    }
+    peerKnows.add(key);
+    let items = outbox.get(peerId);
+    if (!items) outbox.set(peerId, (items = []));
+    items.push({ kind, id });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      init.defer(flush);
+    }
+  }
+
   function ask(request: Request): void {
     request.askedMs = context.clock.nowMs();
     context.count('getDataSent');
@@ -90,23 +107,12 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
   return {
     /** Queues an announcement of `id` to every open peer that does not know it (and is not `except`). */
     announce(kind: InvKind, id: string, except?: PeerId): void {
-      const key = keyOf(kind, id);
-      for (const peerId of context.openPeers()) {
-        if (peerId === except) continue;
-        const peerKnows = knownBy(peerId);
-        if (peerKnows.has(key)) {
-          context.count('announcementsAvoided');
-          continue;
-        }
-        peerKnows.add(key);
-        let items = outbox.get(peerId);
-        if (!items) outbox.set(peerId, (items = []));
-        items.push({ kind, id });
-      }
-      if (!flushScheduled) {
-        flushScheduled = true;
-        init.defer(flush);
-      }
+      for (const peerId of context.openPeers()) if (peerId !== except) queue(peerId, kind, id);
+    },
+
+    /** Queues announcements to one peer, e.g. our whole mempool to a peer that just linked (BIP35's idea). */
+    announceTo(peerId: PeerId, kind: InvKind, ids: Iterable<string>): void {
+      for (const id of ids) queue(peerId, kind, id);
     },
 
     /** Records that `peerId` has `id` (it sent or announced it), so we never announce it back. */

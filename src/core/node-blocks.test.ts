@@ -76,6 +76,16 @@ describe('block relay and sync between nodes', () => {
     expect(b.ledger.account(b.signer.peerId).balance).toBe(5);
   });
 
+  it('a peer that links late learns the transactions already waiting in the mempool', async () => {
+    const [a, late] = [await makePeer(1), await makePeer(2)];
+    await mine(a);
+    const tx = await send(a, late, 3, 0);
+    expect(a.node.submitLocalTx(tx).ok).toBe(true);
+    late.now.ms = a.now.ms;
+    link(a, late);
+    await until(() => late.mempool.has(txId(tx)), 'the pooled transaction at the late peer');
+  });
+
   it('a late joiner syncs 150 blocks headers-first, then follows the tip', async () => {
     const [a, late] = [await makePeer(1), await makePeer(2)];
     await mine(a, [], 150);

@@ -291,6 +291,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent });
     events.emit('peer-open', info(session));
     sync.onHello(peerId, hello.tipHash, hello.tipHeight);
+    // A peer that just linked learns what is waiting for a block (BIP35's mempool message, pushed).
+    inventory.announceTo(peerId, 'tx', mempool.list().map((entry) => entry.id));
     for (const module of modules) module.onPeerOpen?.(peerId);
   }
 

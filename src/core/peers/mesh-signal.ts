@@ -65,6 +65,31 @@ export function createMeshSignal(deps: MeshSignalDeps) {
   const signalsOut = new TokenBuckets<PeerId>(MESH_SIGNALS_OUT);
 
   const hashOf = (bytes: Uint8Array) => toHex(sha256(bytes));
+  /** Hop distances from us over our links and the records' graph, up to MAX_SIGNAL_HOPS; recomputed at most once per clock ms. */
+  let fromSelf: { atMs: number; distance: Map<PeerId, number> } | undefined;
+
+  function distancesFromSelf(nowMs: number): Map<PeerId, number> {
+    if (fromSelf?.atMs === nowMs) return fromSelf.distance;
+    const distance = new Map<PeerId, number>([[selfId, 0]]);
+    let frontier: PeerId[] = [];
+    for (const peerId of context.openPeers()) {
+      distance.set(peerId, 1);
+      frontier.push(peerId);
+    }
+    for (let depth = 2; depth <= MAX_SIGNAL_HOPS && frontier.length > 0; depth++) {
+      const next: PeerId[] = [];
+      for (const peerId of frontier) {
+        for (const neighbour of book.neighboursOf(peerId)) {
+          if (distance.has(neighbour)) continue;
+          distance.set(neighbour, depth);
+          next.push(neighbour);
+        }
+      }
+      frontier = next;
+    }
+    fromSelf = { atMs: nowMs, distance };
+    return distance;
+  }
 
   function learnRoute(origin: PeerId, via: PeerId, nowMs: number): void {
     reverse.delete(origin);
@@ -126,15 +151,17 @@ export function createMeshSignal(deps: MeshSignalDeps) {
   }
 
   return {
+    /** Links between us and `to` as our links and the records say; undefined beyond MAX_SIGNAL_HOPS or unknown. */
+    distance(to: PeerId): number | undefined {
+      return distancesFromSelf(context.clock.nowMs()).get(to);
+    },
+
     /** True when a signal for `to` has somewhere better than a blind flood to go. */
     canRoute(to: PeerId): boolean {
       const nowMs = context.clock.nowMs();
-      const open = context.openPeers();
-      if (open.includes(to)) return true;
       const route = reverse.get(to);
-      if (route && nowMs - route.atMs <= SIGNAL_MAX_AGE_MS && open.includes(route.via)) return true;
-      const distance = distancesTo(to, MAX_SIGNAL_HOPS - 1);
-      return open.some((peerId) => distance.has(peerId));
+      if (route && nowMs - route.atMs <= SIGNAL_MAX_AGE_MS && context.openPeers().includes(route.via)) return true;
+      return distancesFromSelf(nowMs).has(to);
     },
 
     /** Sends our own sealed envelope (hex) toward `to`; false when it went nowhere. */

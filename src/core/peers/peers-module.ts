@@ -103,6 +103,9 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
     /** Sends our sealed signaling envelope toward `to` through the mesh; false when there is no route (dialer's sendSignal). */
     send: (to: PeerId, envelopeHex: string): boolean => attached?.signal.send(to, envelopeHex) ?? false,
 
+    /** Links between us and `to` per our links and the records (1 = linked); undefined beyond 3 or unknown. */
+    distance: (to: PeerId): number | undefined => attached?.signal.distance(to),
+
     /** True when the mesh has a route (not a blind flood) for a signal to `to`. */
     canRoute: (to: PeerId): boolean => attached?.signal.canRoute(to) ?? false,
 
