@@ -199,6 +199,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     // returned to the pool, so peers on the winning side can confirm them too.
     inventory.announce('block', change.tip.hash);
     for (const id of update.readded) inventory.announce('tx', id);
+    txRelay.retryWaiting();
     if (update.dropped.length > 0) events.emit('txs-dropped', update.dropped);
   });
   const modules = (components.modules ?? []).map((create) => create(context));

@@ -9,6 +9,7 @@ export function createStats() {
     txSent: 0,
     txRelayed: 0,
     txRejected: 0,
+    txWaiting: 0,
     blocksAccepted: 0,
     blocksDuplicate: 0,
     compactBlockHits: 0,

@@ -16,6 +16,13 @@ import type { PeerId, TxId, Verifier } from './types.ts';
 
 export type TxSource = PeerId | 'self';
 
+/** Refusals that a later block can cure: the sender's funds or earlier nonce are still on their way. */
+const WAIT_FOR_STATE: ReadonlySet<string> = new Set(['insufficient-funds', 'nonce-too-high']);
+/** Held this long for a block to make them valid (Bitcoin keeps orphan transactions 20 minutes). */
+const WAIT_MS = 10 * 60_000;
+/** Bounded like Bitcoin's orphan pool (100): a peer cannot fill memory with unfunded transactions. */
+const MAX_WAITING = 200;
+
 export interface TxRelayInit {
   network: string;
   verifier: Verifier;
@@ -31,6 +38,8 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
   const { ledger, mempool, inventory } = init;
   /** Every tx id accepted, in flight, or sent: each is relayed at most once. */
   const knownTxs = new BoundedSet<TxId>(init.maxKnownTxs ?? 100_000);
+  /** Verified transactions the tip cannot pay for yet; retried whenever the tip changes. */
+  const waiting = new Map<TxId, { tx: Tx; source: TxSource; untilMs: number }>();
 
   function admit(tx: Tx, id: TxId, source: TxSource): LedgerResult<unknown> {
     const added = mempool.add(tx, id, ledger.account);
@@ -63,8 +72,13 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       const admitted = admit(tx, id, source);
       if (admitted.ok) {
         context.count('txAccepted');
+      } else if (WAIT_FOR_STATE.has(admitted.reason)) {
+        // It may become valid once a block we have not connected yet arrives (its funds, its earlier nonce).
+        context.count('txWaiting');
+        waiting.set(id, { tx, source, untilMs: context.clock.nowMs() + WAIT_MS });
+        if (waiting.size > MAX_WAITING) waiting.delete(waiting.keys().next().value!);
       } else {
-        // Forget it, so the same transaction can be reconsidered once the state changes (a reorg, its parent).
+        // Forget it, so the same transaction can be reconsidered once the state changes (a reorg).
         knownTxs.delete(id);
         context.count('txRejected');
         context.log.info('transaction refused by ledger rules', { id, reason: admitted.reason, detail: admitted.detail });
@@ -79,6 +93,26 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       knownTxs.add(id);
       context.count('txSent');
       return { ok: true, value: id };
+    },
+
+    /** The tip changed: admit the waiting transactions it now pays for; drop expired or stale ones. */
+    retryWaiting(): void {
+      const now = context.clock.nowMs();
+      for (const [id, entry] of waiting) {
+        if (entry.untilMs < now) {
+          waiting.delete(id);
+          knownTxs.delete(id);
+          continue;
+        }
+        const admitted = admit(entry.tx, id, entry.source);
+        if (admitted.ok) {
+          waiting.delete(id);
+          context.count('txAccepted');
+        } else if (!WAIT_FOR_STATE.has(admitted.reason)) {
+          waiting.delete(id);
+          knownTxs.delete(id);
+        }
+      }
     },
 
     /** Marks ids loaded from storage as known, so a reloaded tab does not relay them again. */

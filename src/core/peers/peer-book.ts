@@ -57,11 +57,19 @@ export function createPeerBook(init: PeerBookInit) {
     index(record, false);
   }
 
-  /** Full book: the record closest to expiry goes (it is the stalest claim). */
+  /**
+   * Full book: a uniformly random record goes. Evicting by expiry would let
+   * a flood of fresh sybil records (max lifetime, new keys are free) push
+   * out every honest record deterministically; at random, they only displace
+   * in proportion to their share. (Bitcoin Core's addrman, bucketed by the
+   * source that told us, is the stronger defence; see docs/SECURITY.md.)
+   */
   function evictOne(): void {
-    let victim: PeerRecord | undefined;
-    for (const record of records.values()) if (!victim || record.expiresAtMs < victim.expiresAtMs) victim = record;
-    if (victim) remove(victim.peerId);
+    const index = randomIndex(init.random, records.size);
+    let i = 0;
+    for (const peerId of records.keys()) {
+      if (i++ === index) return remove(peerId);
+    }
   }
 
   return {
