@@ -9,9 +9,10 @@ import SimplePeer from 'simple-peer/simplepeer.min.js';
 import { createFullNode, type FullNode } from '../core/full-node.ts';
 import { decodeTx, encodeTx } from '../core/tx.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
-import { createMeshMaintainer } from '../net/mesh-maintainer.ts';
+import { createPeersModule } from '../core/peers/peers-module.ts';
+import { createMeshMaintainer, createOfferGate, type MeshMaintainer } from '../net/mesh-maintainer.ts';
 import { createSignalingClient } from '../net/signaling-client.ts';
-import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
+import { createWebrtcDialer, type WebrtcDialer } from '../net/webrtc-dialer.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { TxView } from '../ui/view-models.ts';
@@ -35,6 +36,7 @@ export interface RunningPeer extends FullNode {
   mine(blocks: number): Promise<string[]>;
   setMining(on: boolean): void;
   knownPeers(): string[];
+  disconnect(peerId: string): boolean;
   stats(): Record<string, number>;
   stop(): void;
 }
@@ -60,7 +62,17 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const verifier = createVerifierPool();
   log.info('signature verification runs in workers', { backend: await verifier.backend() });
 
-  const full = await createFullNode({ verifier, clock, log, store }, { network, peerId: signer.peerId });
+  // The mesh maintainer and dialer are created below but the peers module needs them; these forward
+  // references are filled in before any frame can arrive (the relay starts last).
+  const later: { mesh?: MeshMaintainer; gate?: (from: string, hex: string) => boolean; dialer?: WebrtcDialer } = {};
+  const peers = createPeersModule({
+    signer, verifier, random: Math.random,
+    acceptsInbound: () => later.mesh?.hasInboundRoom() ?? true,
+    onSignal: (from, hex) => {
+      if (!full.node.banOf(from) && later.gate?.(from, hex)) later.dialer?.receiveSignal(from, hex);
+    },
+  }, { network });
+  const full = await createFullNode({ verifier, clock, log, store, modules: [peers.factory] }, { network, peerId: signer.peerId });
   const { node, ledger, mempool } = full;
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
   if (clashed) node.count('identityClashes');
@@ -93,29 +105,39 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   });
 
   const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });
+  const relayReaches = (id: string) => relay.status() === 'open' && later.mesh!.inRoom(id);
   const dialer = createWebrtcDialer({
     signer, verifier, clock, log,
     createPeer: (options) => new SimplePeer(options),
-    sendSignal: (to, hex) => relay.sendSignal(to, hex),
+    // The relay introduces; once it is gone (or does not know the peer), signals travel through the mesh.
+    sendSignal: (to, hex) => (relayReaches(to) && relay.sendSignal(to, hex)) || peers.send(to, hex),
     onLink: (link) => node.addLink(link),
     onRefused: () => node.count('signalsRejected'),
   }, { network, iceServers: config.iceServers });
-  const mesh = createMeshMaintainer({ targetLinks: config.targetLinks }, {
+  const mesh = createMeshMaintainer({ targetLinks: config.targetLinks, backoff: peers.book.backoff }, {
     isLinked: (id) => node.hasLink(id),
     isPending: (id) => dialer.isPending(id),
     isBanned: (id) => node.banOf(id) !== undefined,
     linkCount: () => node.peers().length,
     pendingCount: () => dialer.pendingCount(),
     dial: (id) => dialer.dial(id),
+    links: () => node.peers(),
+    disconnect: (id, reason) => node.disconnect(id, reason),
+    bookPeers: () => peers.knownPeers(),
+    canSignal: (id) => relayReaches(id) || peers.canRoute(id),
+    acceptsInbound: (id) => peers.book.get(id)?.acceptsInbound,
+    distance: (id) => peers.distance(id),
   });
+  const gate = createOfferGate(mesh, dialer);
+  Object.assign(later, { mesh, gate, dialer });
 
   relay.events.on('status', (status) => ui.getState().setRelay(status));
-  relay.events.on('welcome', (peers) => mesh.welcome(peers));
+  relay.events.on('welcome', (members) => mesh.welcome(members));
   relay.events.on('peer-joined', (id) => mesh.joined(id));
   relay.events.on('peer-left', (id) => mesh.left(id));
   relay.events.on('signal', (from, data) => {
     if (node.banOf(from)) return log.warn('ignored a signal from a banned peer', { peerId: from });
-    dialer.receiveSignal(from, data);
+    if (gate(from, data)) dialer.receiveSignal(from, data);
   });
   node.events.on('peer-open', (peer) => {
     mesh.linked(peer.id);
@@ -132,7 +154,10 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const mining = createMiningLoop({ ledger, mempool, node, miner, clock, log }, signer.peerId);
   const wallet = createWallet(network, { signer, ledger, mempool, submit: (tx) => node.submitLocalTx(tx) });
 
-  const stats = () => ({ ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()) });
+  const stats = () => ({
+    ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()),
+    ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()),
+  });
   const timer = setInterval(() => {
     node.tick();
     mesh.tick();
@@ -150,7 +175,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     send: wallet.send,
     txStatus: (id) => txIndex.get(id) ?? { status: 'unknown' },
     mine: (blocks) => mining.mine(blocks),
-    knownPeers: () => mesh.knownPeers(),
+    knownPeers: () => [...new Set([...mesh.knownPeers(), ...peers.knownPeers()])],
+    disconnect: (peerId) => node.disconnect(peerId, 'closed by script'),
     setMining(on) {
       mining.setMining(on);
       ui.getState().setMining(mining.stats());

@@ -30,6 +30,8 @@ export interface TabmeshApi {
   setMining(on: boolean): void;
   /** The peer book: every peer id this tab knows of (relay room and peer records), linked or not. */
   knownPeers(): string[];
+  /** Closes the link to a peer without holding it off (for demos of link repair); false when not linked. */
+  disconnect(peerId: string): boolean;
 }
 
 export class NotReadyError extends Error {
@@ -76,5 +78,6 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     },
     setMining: (on) => requirePeer().setMining(on === true),
     knownPeers: () => requirePeer().knownPeers(),
+    disconnect: (peerId) => requirePeer().disconnect(peerId),
   };
 }

@@ -372,6 +372,13 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return ban && ban.untilMs > clock.nowMs() ? { ...ban } : undefined;
     },
 
+    /** Closes the link to `peerId` without holding it off (pruning, tests); false when there is none. */
+    disconnect(peerId: PeerId, reason: string): boolean {
+      const session = sessions.get(peerId);
+      session?.link.close(reason);
+      return session !== undefined;
+    },
+
     /** Peers held off for misbehaviour, with why and until when. */
     bans: (): { peerId: PeerId; reason: string; untilMs: number }[] =>
       [...bans].filter(([, ban]) => ban.untilMs > clock.nowMs()).map(([peerId, ban]) => ({ peerId, ...ban })),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBackoff } from './backoff.ts';
-import { createMeshMaintainer, type MeshView } from './mesh-maintainer.ts';
+import { testSigner } from '../../test/helpers/test-keys.ts';
+import { sealSignal } from '../core/signal-envelope.ts';
+import { createMeshMaintainer, createOfferGate, type MeshLink, type MeshView } from './mesh-maintainer.ts';
 
 function fakeView() {
   const linked = new Set<string>();
@@ -53,6 +55,180 @@ describe('mesh maintainer', () => {
     mesh.tick();
     expect(fake.dials).toEqual([]);
     expect(mesh.knownPeers()).toEqual([]);
+  });
+});
+
+/** A view with directions and ages, so the marks, reservations and pruning apply. */
+function richView() {
+  const links = new Map<string, MeshLink>();
+  const pending = new Set<string>();
+  const banned = new Set<string>();
+  const book: string[] = [];
+  const unreachable = new Set<string>();
+  const full = new Set<string>();
+  const dials: string[] = [];
+  const closed: string[] = [];
+  const view: MeshView = {
+    isLinked: (id) => links.has(id),
+    isPending: (id) => pending.has(id),
+    isBanned: (id) => banned.has(id),
+    linkCount: () => links.size,
+    pendingCount: () => pending.size,
+    dial: (id) => { dials.push(id); pending.add(id); },
+    links: () => [...links.values()],
+    disconnect: (id) => { closed.push(id); links.delete(id); },
+    bookPeers: () => book,
+    canSignal: (id) => !unreachable.has(id),
+    acceptsInbound: (id) => (full.has(id) ? false : undefined),
+  };
+  const add = (count: number, direction: 'in' | 'out', fromMs = 0) => {
+    for (let i = 0; i < count; i++) {
+      const id = `${direction}${links.size}`;
+      links.set(id, { id, direction, connectedAtMs: fromMs + i });
+    }
+  };
+  for (let i = 0; i < 40; i++) book.push(`b${i}`);
+  return { view, links, pending, banned, book, unreachable, full, dials, closed, add };
+}
+
+/** Counter-based random so a test can see the choice spread over the candidates. */
+function cycling() {
+  let n = 0;
+  return () => ((n++ * 0.6180339887) % 1);
+}
+
+describe('mesh maintainer marks (D = 6, 4..12, 3 outbound reserved)', () => {
+  it('defaults to gossipsub-like marks', () => {
+    expect(createMeshMaintainer({}, richView().view).marks).toEqual({ low: 4, target: 6, high: 12, minOutbound: 3 });
+    expect(() => createMeshMaintainer({ targetLinks: 6, highLinks: 5 }, richView().view)).toThrow(RangeError);
+  });
+
+  it('dials one peer a tick between the low mark and D, and up to D at once below the low mark', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, fake.view);
+    fake.add(5, 'out');
+    mesh.tick();
+    expect(fake.dials).toHaveLength(1);
+    const fresh = richView();
+    const below = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, fresh.view);
+    fresh.add(2, 'out');
+    below.tick();
+    expect(fresh.dials).toHaveLength(4);
+    expect(new Set(fresh.dials).size).toBe(4);
+    fresh.pending.clear();
+    fresh.add(6, 'out');
+    below.tick();
+    expect(fresh.dials).toHaveLength(4); // at 8 ≥ D nothing more
+  });
+
+  it('keeps outbound slots: with D inbound links it still dials until 3 are its own', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, fake.view);
+    fake.add(8, 'in');
+    mesh.tick();
+    expect(fake.dials).toHaveLength(3);
+  });
+
+  it('refuses inbound links beyond high minus the reserved outbound, and any link at the high mark', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ nowMs: () => 0 }, fake.view);
+    fake.add(8, 'in');
+    expect(mesh.shouldAccept('new', 'in')).toBe(true);
+    expect(mesh.hasInboundRoom()).toBe(true);
+    fake.add(1, 'in');
+    expect(mesh.shouldAccept('new', 'in')).toBe(false);
+    expect(mesh.hasInboundRoom()).toBe(false);
+    expect(mesh.shouldAccept('new', 'out')).toBe(true);
+    expect(mesh.shouldAccept('in0', 'in')).toBe(true); // a replacement for an existing link
+    fake.add(3, 'out');
+    expect(mesh.shouldAccept('new', 'out')).toBe(false);
+    fake.banned.add('bad');
+    expect(createMeshMaintainer({}, fake.view).shouldAccept('bad', 'out')).toBe(false);
+    expect(mesh.stats().inboundRefused).toBe(1);
+  });
+
+  it('prunes above the high mark: youngest inbound first, never the reserved outbound', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ nowMs: () => 0 }, fake.view);
+    fake.add(10, 'in', 100);
+    fake.add(4, 'out', 0);
+    mesh.tick();
+    expect(fake.closed).toEqual(['in9', 'in8']);
+    expect(fake.dials).toEqual([]);
+
+    const outbound = richView();
+    const onlyOut = createMeshMaintainer({ nowMs: () => 0 }, outbound.view);
+    outbound.add(1, 'in', 0);
+    outbound.add(13, 'out', 100);
+    onlyOut.tick();
+    expect(outbound.closed).toEqual(['in0', 'out13']); // the inbound one, then the youngest outbound
+    expect([...outbound.links.values()].filter((link) => link.direction === 'out')).toHaveLength(12);
+  });
+
+  it('closes the youngest inbound link when inbound links fill the reserved outbound slots', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, fake.view);
+    fake.add(12, 'in');
+    mesh.tick();
+    expect(fake.closed).toEqual(['in11']);
+    expect(mesh.stats().evictedForOutbound).toBe(1);
+    mesh.tick();
+    expect(fake.dials.length).toBeGreaterThan(0);
+  });
+
+  it('chooses at random among reachable known peers, preferring ones with inbound room', () => {
+    const fake = richView();
+    for (let i = 0; i < 40; i++) if (i % 2 === 0) fake.unreachable.add(`b${i}`);
+    for (let i = 0; i < 30; i++) fake.full.add(`b${i}`);
+    const mesh = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, fake.view);
+    mesh.tick();
+    expect(fake.dials).toHaveLength(6);
+    // Odd and reachable, and 30..39 have room: 31, 33, ..., 39 (5 of them) come first, then a full one.
+    expect(fake.dials.slice(0, 5).sort()).toEqual(['b31', 'b33', 'b35', 'b37', 'b39']);
+    expect(fake.dials.every((id) => Number(id.slice(1)) % 2 === 1)).toBe(true);
+    expect(mesh.knownPeers()).toHaveLength(40);
+  });
+
+  it('backs off a peer whose dial failed, and a link that opens resets it', () => {
+    const fake = richView();
+    fake.book.length = 0;
+    fake.book.push('only');
+    let now = 0;
+    const mesh = createMeshMaintainer({ random: () => 1, nowMs: () => now }, fake.view);
+    mesh.tick();
+    expect(fake.dials).toEqual(['only']);
+    fake.pending.clear(); // the attempt failed
+    now = 1_999;
+    mesh.tick();
+    expect(fake.dials).toHaveLength(1);
+    now = 2_000;
+    mesh.tick();
+    expect(fake.dials).toHaveLength(2);
+    fake.pending.clear();
+    now = 5_999; // the second delay is 4 s
+    mesh.tick();
+    expect(fake.dials).toHaveLength(2);
+    mesh.linked('only');
+    mesh.tick();
+    expect(fake.dials).toHaveLength(3);
+  });
+});
+
+describe('offer gate', () => {
+  it("drops a new peer's offer when inbound slots are full, and lets answers and candidates through", async () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({}, fake.view);
+    const pending = new Set<string>();
+    const gate = createOfferGate(mesh, { isPending: (id) => pending.has(id) });
+    const signer = await testSigner(4);
+    const offer = await sealSignal('main', signer, 'ab'.repeat(32), JSON.stringify({ type: 'offer', sdp: 'x' }), 0);
+    const candidate = await sealSignal('main', signer, 'ab'.repeat(32), JSON.stringify({ type: 'candidate', candidate: {} }), 0);
+    expect(gate(signer.peerId, offer)).toBe(true);
+    fake.add(9, 'in');
+    expect(gate(signer.peerId, offer)).toBe(false);
+    expect(gate(signer.peerId, candidate)).toBe(true);
+    pending.add(signer.peerId);
+    expect(gate(signer.peerId, offer)).toBe(true);
   });
 });
 

@@ -1,17 +1,57 @@
 /**
- * Keeps this tab linked to enough peers: it tracks who the relay says is in
- * the room and, on each tick, dials random members until the target degree is
- * reached. Random choice keeps cliques from forming; per-peer backoff keeps a
- * peer that keeps failing from being dialled in a tight loop.
+ * Keeps this tab's degree bounded (issue 4 §1; docs/PROTOCOL.md, "Mesh"):
+ * between `lowLinks` and `highLinks` links around a target D, with some slots
+ * reserved for links this tab dialled.
+ *
+ * - Candidates are the relay room plus the peer book, chosen at random,
+ *   skipping banned peers, peers in backoff and, when the app says so, peers
+ *   no signal can reach (relay down, no mesh route). Peers whose record says
+ *   they have no inbound room are tried last, and the farthest peers first:
+ *   drawing uniformly among the nearest (all a relay-free mesh can reach)
+ *   grew a lattice with twice the path length of a random graph (measured).
+ * - Below D it dials one peer per tick; below the low mark, up to D at once.
+ * - At least `minOutbound` links are ones we dialled: inbound links are
+ *   refused beyond `highLinks - minOutbound` (shouldAccept), and if inbound
+ *   links fill the slots anyway the youngest is closed to make room, so
+ *   peers that dial us cannot eclipse us (Bitcoin Core keeps 8 outbound
+ *   slots for the same reason).
+ * - Above the high mark the extras are pruned: youngest inbound first, then
+ *   the youngest outbound beyond the reserved ones. Older links have proved
+ *   they stay up, and a peer that just dialled in can find another.
+ * - Each dial starts a per-peer exponential backoff with jitter; a link that
+ *   opens resets it, so a dropped link is redialled promptly.
+ *
+ * Driven by the app's tick (no timers of its own); time and randomness are
+ * injectable for tests.
  */
+import { BackoffTable } from '../core/peers/backoff-table.ts';
+import { randomIndex } from '../core/peers/random-index.ts';
+import type { LinkDirection } from '../core/link.ts';
+import { openSignal } from '../core/signal-envelope.ts';
 import type { PeerId } from '../core/types.ts';
-import { createBackoff } from './backoff.ts';
+import { parseSignalPayload } from './signal-payload.ts';
 
 export interface MeshMaintainerInit {
-  /** Links this tab tries to keep. Small networks link fully; the bound protects Chromium's RTCPeerConnection cap. */
-  targetLinks: number;
+  /** D, the degree aimed for. Default 6 (gossipsub's D; measured in docs/PROTOCOL.md, "Mesh"). */
+  targetLinks?: number;
+  /** Below it, dial up to D at once instead of one a tick. Default ⌈2D/3⌉ (4 for D = 6, gossipsub's D_lo). */
+  lowLinks?: number;
+  /** Never more links than this: extras are pruned. Default 2D (12 for D = 6, gossipsub's D_hi). */
+  highLinks?: number;
+  /** Slots reserved for links we dialled. Default ⌈D/2⌉ (3 for D = 6, gossipsub's D_out is D/2 at most). */
+  minOutbound?: number;
+  /** Dials in flight at once. Default D: a tab starting alone links up in one round of set-ups. */
+  maxPendingDials?: number;
+  /** Shared with the peer book so all failures of a peer count together. Default: its own table. */
+  backoff?: BackoffTable;
   random?: () => number;
   nowMs?: () => number;
+}
+
+export interface MeshLink {
+  id: PeerId;
+  direction: LinkDirection;
+  connectedAtMs: number;
 }
 
 export interface MeshView {
@@ -21,55 +61,188 @@ export interface MeshView {
   linkCount(): number;
   pendingCount(): number;
   dial(peerId: PeerId): void;
+  /** Open links with direction and age (node.peers()); without it every link counts as outbound and nothing is pruned. */
+  links?(): MeshLink[];
+  /** Closes a link (for pruning and for making room for outbound links). */
+  disconnect?(peerId: PeerId, reason: string): void;
+  /** Peers from the peer book, added to the relay room's members. */
+  bookPeers?(): PeerId[];
+  /** False when no signal can reach `peerId` now (relay down and no mesh route). Default: always reachable. */
+  canSignal?(peerId: PeerId): boolean;
+  /** What `peerId`'s record says about its inbound room; undefined when unknown. */
+  acceptsInbound?(peerId: PeerId): boolean | undefined;
+  /** Links between us and `peerId` per the peer records (peers.distance); undefined when farther or unknown. */
+  distance?(peerId: PeerId): number | undefined;
 }
 
+export type MeshMaintainer = ReturnType<typeof createMeshMaintainer>;
+
 export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
+  const target = init.targetLinks ?? 6;
+  const high = init.highLinks ?? 2 * target;
+  const low = Math.min(target, init.lowLinks ?? Math.ceil((2 * target) / 3));
+  const minOutbound = Math.min(target, init.minOutbound ?? Math.ceil(target / 2));
+  const maxPending = init.maxPendingDials ?? target;
+  if (!(low >= 0 && low <= target && target <= high)) throw new RangeError(`mesh marks must satisfy low <= target <= high, got ${low}/${target}/${high}`);
   const random = init.random ?? Math.random;
   const nowMs = init.nowMs ?? Date.now;
-  const known = new Set<PeerId>();
-  const retry = new Map<PeerId, { backoff: ReturnType<typeof createBackoff>; notBeforeMs: number }>();
+  const backoff = init.backoff ?? new BackoffTable({ random });
+  const room = new Set<PeerId>();
+  /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
+  const dialling = new Set<PeerId>();
+  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0 };
 
-  function candidates(): PeerId[] {
-    const now = nowMs();
-    return [...known].filter((id) => !view.isLinked(id) && !view.isPending(id) && !view.isBanned(id) && (retry.get(id)?.notBeforeMs ?? 0) <= now);
+  const links = (): MeshLink[] => view.links?.() ?? [];
+  const linkCount = () => (view.links ? links().length : view.linkCount());
+
+  function census() {
+    for (const id of [...dialling]) if (view.isLinked(id) || !view.isPending(id)) dialling.delete(id);
+    const all = links();
+    const inbound = all.filter((link) => link.direction === 'in');
+    const outbound = view.links ? all.length - inbound.length : view.linkCount();
+    return { all, inbound, outbound, total: linkCount(), pendingOut: dialling.size };
   }
 
-  function dialSome(): void {
-    let room = init.targetLinks - view.linkCount() - view.pendingCount();
-    const pool = candidates();
-    while (room > 0 && pool.length > 0) {
-      const [peerId] = pool.splice(Math.floor(random() * pool.length), 1);
-      const entry = retry.get(peerId!) ?? { backoff: createBackoff({ baseMs: 2_000, maxMs: 60_000, random }), notBeforeMs: 0 };
-      entry.notBeforeMs = nowMs() + entry.backoff.nextDelayMs();
-      retry.set(peerId!, entry);
-      view.dial(peerId!);
-      room--;
+  function candidates(now: number): PeerId[] {
+    const pool = new Set(room);
+    for (const id of view.bookPeers?.() ?? []) pool.add(id);
+    return [...pool].filter((id) => !view.isLinked(id) && !view.isPending(id) && !view.isBanned(id)
+      && backoff.ready(id, now) && (view.canSignal?.(id) ?? true));
+  }
+
+  /**
+   * Candidates in preference order, as groups to draw from uniformly: peers
+   * with inbound room before full ones, and within those the farthest first
+   * (unknown distance counts as farthest). A link to a far peer shortens the
+   * mesh's paths most, and near peers (which would close triangles and grow
+   * cliques) are the last choice; measured in bench/mesh-degree.ts.
+   */
+  function preferenceGroups(pool: PeerId[]): PeerId[][] {
+    const groups = new Map<number, PeerId[]>();
+    for (const id of pool) {
+      const rank = (view.acceptsInbound?.(id) === false ? 0 : 100) + (view.distance?.(id) ?? 99);
+      let group = groups.get(rank);
+      if (!group) groups.set(rank, (group = []));
+      group.push(id);
+    }
+    return [...groups.entries()].sort((a, b) => b[0] - a[0]).map(([, group]) => group);
+  }
+
+  function dial(count: number, now: number): void {
+    const groups = preferenceGroups(candidates(now));
+    for (let i = 0; i < count; i++) {
+      while (groups.length > 0 && groups[0]!.length === 0) groups.shift();
+      const from = groups[0];
+      if (!from) return;
+      const [id] = from.splice(randomIndex(random, from.length), 1);
+      backoff.attempt(id!, now);
+      dialling.add(id!);
+      counters.dials++;
+      view.dial(id!);
     }
   }
 
+  function youngestFirst(list: MeshLink[]): MeshLink[] {
+    return [...list].sort((a, b) => b.connectedAtMs - a.connectedAtMs);
+  }
+
+  function prune(state: ReturnType<typeof census>): void {
+    if (!view.disconnect || !view.links) return;
+    let excess = state.total - high;
+    if (excess > 0) {
+      const outbound = state.all.filter((link) => link.direction === 'out');
+      const victims = [...youngestFirst(state.inbound), ...youngestFirst(outbound).slice(0, Math.max(0, outbound.length - minOutbound))];
+      for (const link of victims) {
+        if (excess-- <= 0) break;
+        counters.pruned++;
+        view.disconnect(link.id, `pruned: more than ${high} links`);
+      }
+      return;
+    }
+    // Inbound links fill the slots kept for our own dials: close the youngest to make room (anti-eclipse).
+    if (state.outbound + state.pendingOut < minOutbound && state.total + state.pendingOut >= high && state.inbound.length > 0) {
+      counters.evictedForOutbound++;
+      view.disconnect(youngestFirst(state.inbound)[0]!.id, 'making room for an outbound link');
+    }
+  }
+
+  /** Repair and pruning; call on the app's tick (members call it too, so a full newcomer still gets linked). */
+  function tick(): void {
+    const now = nowMs();
+    const state = census();
+    prune(state);
+    const inFlight = Math.max(state.pendingOut, view.pendingCount());
+    const capacity = Math.min(maxPending - state.pendingOut, high - state.total - inFlight);
+    const forDegree = target - state.total - inFlight;
+    const forOutbound = minOutbound - state.outbound - state.pendingOut;
+    const wanted = Math.max(state.total < low ? forDegree : Math.min(1, forDegree), forOutbound);
+    if (wanted > 0 && capacity > 0) dial(Math.min(wanted, capacity), now);
+  }
+
   return {
+    marks: { low, target, high, minOutbound },
+    tick,
+
     /** The relay's member list on joining: the newcomer dials, members wait. */
     welcome(peers: PeerId[]): void {
-      for (const id of peers) known.add(id);
-      dialSome();
+      for (const id of peers) room.add(id);
+      tick();
     },
     joined(peerId: PeerId): void {
-      known.add(peerId);
+      room.add(peerId);
     },
     left(peerId: PeerId): void {
-      known.delete(peerId);
-      retry.delete(peerId);
+      room.delete(peerId);
     },
     /** A link opened: forget past failures so a later drop is redialled promptly. */
     linked(peerId: PeerId): void {
-      retry.get(peerId)?.backoff.reset();
+      backoff.reset(peerId);
+      dialling.delete(peerId);
     },
-    /** Periodic repair; members call it too, so a newcomer that is full still gets linked. */
-    tick(): void {
-      dialSome();
+
+    /**
+     * May a new link with `peerId` open? The dialer asks before answering an
+     * offer ('in'). Inbound links stop at highLinks − minOutbound, so the
+     * reserved outbound slots stay free.
+     */
+    shouldAccept(peerId: PeerId, direction: LinkDirection): boolean {
+      if (view.isBanned(peerId)) return false;
+      if (view.isLinked(peerId)) return true; // a replacement link, not a new slot
+      const state = census();
+      const ok = direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound;
+      if (!ok && direction === 'in') counters.inboundRefused++;
+      return ok;
     },
+
+    /** Whether an inbound link would be accepted now (advertised in our peer record). */
+    hasInboundRoom(): boolean {
+      const state = census();
+      return state.total < high && state.inbound.length < high - minOutbound;
+    },
+
+    /** True when the relay listed `peerId` in our room (send its signals by relay; others by the mesh). */
+    inRoom: (peerId: PeerId): boolean => room.has(peerId),
+
     knownPeers(): PeerId[] {
-      return [...known];
+      return [...new Set([...room, ...(view.bookPeers?.() ?? [])])];
     },
+
+    stats: () => ({ ...counters, pendingDials: dialling.size }),
+  };
+}
+
+/**
+ * A gate for incoming signals (relay or mesh) before dialer.receiveSignal:
+ * an offer that would open a new inbound link is dropped when the maintainer
+ * refuses it (shouldAccept), so inbound peers cannot take the reserved
+ * outbound slots. Everything else passes; the dialer checks it fully.
+ */
+export function createOfferGate(mesh: Pick<MeshMaintainer, 'shouldAccept'>, dialer: { isPending(peerId: PeerId): boolean }) {
+  return (from: PeerId, envelopeHex: string): boolean => {
+    if (dialer.isPending(from)) return true; // an answer or candidate for our own dial, or glare the dialer resolves
+    const opened = openSignal(envelopeHex);
+    if (!opened.ok) return true;
+    const payload = parseSignalPayload(opened.value.payload);
+    return !payload.ok || payload.value.type !== 'offer' || mesh.shouldAccept(from, 'in');
   };
 }

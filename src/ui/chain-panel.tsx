@@ -1,5 +1,5 @@
-/** The best chain: its tip, a notice after a reorg, and the most recent blocks. */
-import { memo } from 'react';
+/** The best chain: its tip, a notice after a reorg, and the most recent blocks; a block's hash opens its detail view. */
+import { memo, useCallback } from 'react';
 import { formatAge, formatTime, partyLabel, shortHash } from './format.ts';
 import { ReorgNotice } from './reorg-notice.tsx';
 import { useNow } from './use-now.ts';
@@ -10,12 +10,14 @@ import type { BlockView } from './view-models.ts';
 const AGE_TICK_MS = 1_000;
 
 /** Memoized so that the clock's tick re-renders only the rows whose age text changed. */
-const BlockRow = memo(function BlockRow({ block, selfId, age }: { block: BlockView; selfId: string | undefined; age: string }) {
+const BlockRow = memo(function BlockRow({ block, selfId, age, onOpen }: { block: BlockView; selfId: string | undefined; age: string; onOpen(hash: string): void }) {
   return (
     <tr data-block-hash={block.hash} className={block.miner === selfId ? 'row-mine' : undefined}>
       <td className="num">{block.height}</td>
       <td>
-        <code title={block.hash}>{shortHash(block.hash)}</code>
+        <button type="button" className="link-button" aria-label={`Details of block #${block.height}`} aria-haspopup="dialog" onClick={() => onOpen(block.hash)}>
+          <code title={block.hash}>{shortHash(block.hash)}</code>
+        </button>
       </td>
       <td className="mono">
         <span title={block.miner}>{partyLabel(block.miner, selfId)}</span>
@@ -50,6 +52,8 @@ export function ChainPanel() {
   const tip = useTabmesh((s) => s.tip);
   const blocks = useTabmesh((s) => s.blocks);
   const selfId = useTabmesh((s) => s.self?.id);
+  const showDetail = useTabmesh((s) => s.showDetail);
+  const openBlock = useCallback((hash: string) => showDetail({ kind: 'block', hash }), [showDetail]);
   const nowMs = useNow(AGE_TICK_MS, tip !== undefined || blocks.length > 0);
 
   return (
@@ -92,7 +96,7 @@ export function ChainPanel() {
             </thead>
             <tbody>
               {blocks.map((block) => (
-                <BlockRow key={block.hash} block={block} selfId={selfId} age={formatAge(block.timeMs, nowMs)} />
+                <BlockRow key={block.hash} block={block} selfId={selfId} age={formatAge(block.timeMs, nowMs)} onOpen={openBlock} />
               ))}
             </tbody>
           </table>

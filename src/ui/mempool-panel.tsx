@@ -1,9 +1,13 @@
 /** Transactions waiting for a block, best fee rate first (the order the mempool gives). */
-import { partyLabel, shortId } from './format.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import { partyLabel } from './format.ts';
+import type { TabmeshState } from './store.ts';
+import { LIST_REDRAW_MS, TxIdButton } from './txs-panel.tsx';
+import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+
+const selectMempool = (s: TabmeshState) => s.mempool;
 
 export function MempoolPanel() {
-  const mempool = useTabmesh((s) => s.mempool);
+  const mempool = useThrottledTabmesh(selectMempool, LIST_REDRAW_MS);
   const total = useTabmesh((s) => s.mempoolTotal);
   const selfId = useTabmesh((s) => s.self?.id);
 
@@ -34,7 +38,7 @@ export function MempoolPanel() {
                 {mempool.map((tx) => (
                   <tr key={tx.id} data-tx-id={tx.id}>
                     <td>
-                      <code title={tx.id}>{shortId(tx.id)}</code>
+                      <TxIdButton id={tx.id} />
                     </td>
                     <td className="parties">
                       <span title={tx.from}>{partyLabel(tx.from, selfId)}</span>

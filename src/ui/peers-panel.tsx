@@ -1,5 +1,14 @@
-/** Connected and connecting peers, with direction and round-trip time. */
-import { formatRtt, shortId } from './format.ts';
+/**
+ * This tab's links: id (with copy), direction, round-trip time, traffic and
+ * time connected; below them, the peers held off for misbehaviour with the
+ * reason and until when (docs/SECURITY.md). Banned peers have their own table
+ * so the Peers table keeps one row per link.
+ */
+import { memo } from 'react';
+import { CopyButton } from './copy-button.tsx';
+import { formatBytes, formatDuration, formatRtt, formatTime, shortId } from './format.ts';
+import type { BanView } from './network-slice.ts';
+import { useNow } from './use-now.ts';
 import { useTabmesh } from './use-tabmesh.ts';
 import type { PeerView } from './view-models.ts';
 
@@ -9,32 +18,85 @@ function byStateThenId(a: PeerView, b: PeerView): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Peers disconnected for misbehaviour and held off until a time (docs/SECURITY.md). */
-function BanList() {
-  const bans = useTabmesh((s) => s.bans);
+const PeerRow = memo(function PeerRow({ peer, connectedFor }: { peer: PeerView; connectedFor: string }) {
+  return (
+    <tr data-peer-id={peer.id}>
+      <td>
+        <span className="id-cell">
+          <code title={peer.id}>{shortId(peer.id)}</code>
+          <CopyButton text={peer.id} label={`Copy peer id ${shortId(peer.id)}`} />
+        </span>
+      </td>
+      <td>{peer.direction}</td>
+      <td>
+        <span className={`badge state-${peer.state}`}>{peer.state}</span>
+      </td>
+      <td className="num">{formatRtt(peer.rttMs)}</td>
+      <td className="num">{formatBytes(peer.bytesIn)}</td>
+      <td className="num">{formatBytes(peer.bytesOut)}</td>
+      <td className="num">
+        {peer.connectedAtMs === undefined ? '—' : <time dateTime={new Date(peer.connectedAtMs).toISOString()} title={`Since ${formatTime(peer.connectedAtMs)}`}>{connectedFor}</time>}
+      </td>
+    </tr>
+  );
+});
+
+const BanRow = memo(function BanRow({ ban, left }: { ban: BanView; left: string }) {
+  return (
+    <tr data-peer-id={ban.peerId}>
+      <td>
+        <code title={ban.peerId}>{shortId(ban.peerId)}</code>
+      </td>
+      <td className="ban-reason">{ban.reason}</td>
+      <td className="num">
+        <time dateTime={new Date(ban.untilMs).toISOString()} title={`Until ${formatTime(ban.untilMs)}`}>
+          {left}
+        </time>
+      </td>
+    </tr>
+  );
+});
+
+/** Peers disconnected for misbehaviour and held off until a time. */
+function BanTable({ bans, nowMs }: { bans: BanView[]; nowMs: number }) {
   if (bans.length === 0) return null;
   return (
     <>
       <h3>Held off</h3>
-      <ul className="ban-list" aria-label="Banned peers">
-        {bans.map((ban) => (
-          <li key={ban.peerId} data-peer-id={ban.peerId}>
-            <code title={ban.peerId}>{shortId(ban.peerId)}</code> until {new Date(ban.untilMs).toLocaleTimeString()}: {ban.reason}
-          </li>
-        ))}
-      </ul>
+      <div className="table-scroll table-inner">
+        <table aria-label="Banned peers" className="ban-table">
+          <thead>
+            <tr>
+              <th scope="col">Peer</th>
+              <th scope="col">Reason</th>
+              <th scope="col" className="num">
+                Lifts in
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {bans.map((ban) => (
+              <BanRow key={ban.peerId} ban={ban} left={formatDuration(ban.untilMs - nowMs)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
 
 export function PeersPanel() {
   const peers = useTabmesh((s) => s.peers);
+  const bans = useTabmesh((s) => s.bans);
   const relay = useTabmesh((s) => s.relay);
   const list = Object.values(peers).sort(byStateThenId);
+  const nowMs = useNow(1_000, list.length > 0 || bans.length > 0);
 
   return (
-    <section className="panel panel-peers">
-      <h2>Peers</h2>
+    <section className="panel panel-peers" aria-label="Peers">
+      <h2>
+        Peers <span className="count">{list.length}</span>
+      </h2>
       {list.length === 0 ? (
         <p className="empty">
           No peers yet — open this page in another tab.
@@ -46,31 +108,31 @@ export function PeersPanel() {
             <thead>
               <tr>
                 <th scope="col">Peer</th>
-                <th scope="col">Direction</th>
+                <th scope="col">Dir.</th>
                 <th scope="col">State</th>
+                <th scope="col" className="num" title="Round-trip time">
+                  RTT ms
+                </th>
+                <th scope="col" className="num" title="Bytes received">
+                  In
+                </th>
+                <th scope="col" className="num" title="Bytes sent">
+                  Out
+                </th>
                 <th scope="col" className="num">
-                  RTT (ms)
+                  Linked for
                 </th>
               </tr>
             </thead>
             <tbody>
               {list.map((peer) => (
-                <tr key={peer.id} data-peer-id={peer.id}>
-                  <td>
-                    <code title={peer.id}>{shortId(peer.id)}</code>
-                  </td>
-                  <td>{peer.direction}</td>
-                  <td>
-                    <span className={`badge state-${peer.state}`}>{peer.state}</span>
-                  </td>
-                  <td className="num">{formatRtt(peer.rttMs)}</td>
-                </tr>
+                <PeerRow key={peer.id} peer={peer} connectedFor={peer.connectedAtMs === undefined ? '' : formatDuration(nowMs - peer.connectedAtMs)} />
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <BanList />
+      <BanTable bans={bans} nowMs={nowMs} />
     </section>
   );
 }

@@ -4,7 +4,8 @@
  * through `store.getState()`; components read it with `useTabmesh`.
  * The store holds view models only and makes no protocol decisions.
  *
- * The ledger's slices (wallet, chain, mempool, mining) live in ledger-slices.ts.
+ * The ledger's slices (wallet, chain, mempool, mining) live in ledger-slices.ts;
+ * the explorer's (graph, arrivals, series, detail, traces) in explorer-slices.ts.
  *
  * Note: the log lines live in `logEntries` because `log` is the action that
  * appends one; a state key cannot be both.
@@ -21,14 +22,27 @@ import {
   type MiningSlice,
   type WalletSlice,
 } from './ledger-slices.ts';
+import {
+  createArrivalsSlice,
+  createDetailSlice,
+  createGraphSlice,
+  createSeriesSlice,
+  createTraceSlice,
+  type ArrivalsSlice,
+  type DetailSlice,
+  type GraphSlice,
+  type SeriesSlice,
+  type TraceSlice,
+} from './explorer-slices.ts';
 import type { LogEntry, LogLevel, PeerView, Phase, RelayStatus, SelfView, TxStatus, TxView } from './view-models.ts';
 
+export { MAX_ARRIVALS, MAX_SAMPLES, MAX_TRACES, SERIES_WINDOW_MS, type ArrivalsSlice, type DetailSlice, type GraphSlice, type SeriesSlice, type TraceSlice } from './explorer-slices.ts';
 export { MAX_BLOCK_VIEWS, MAX_MEMPOOL_VIEWS, type ChainSlice, type MempoolSlice, type MiningSlice, type WalletSlice } from './ledger-slices.ts';
 
 /** Transactions kept for display; older ones stay in IndexedDB, not in memory twice. */
 export const MAX_TX_VIEWS = 500;
-/** Log lines kept: enough to read back a session's story without growing forever. */
-export const MAX_LOG_ENTRIES = 200;
+/** Log lines kept: enough to read back a session's story without growing forever (the list is virtualised, so length costs little). */
+export const MAX_LOG_ENTRIES = 1000;
 
 export interface NodeSlice {
   self?: SelfView;
@@ -46,6 +60,8 @@ export interface NodeSlice {
 export interface PeersSlice {
   peers: Record<string, PeerView>;
   upsertPeer(peer: PeerView): void;
+  /** Upserts several peers in one update, e.g. every open link's traffic once a second. */
+  upsertPeers(peers: readonly PeerView[]): void;
   removePeer(id: string): void;
 }
 
@@ -66,7 +82,20 @@ export interface LogSlice {
   log(level: LogLevel, message: string, atMs?: number): void;
 }
 
-export type TabmeshState = NodeSlice & PeersSlice & TxsSlice & LogSlice & WalletSlice & ChainSlice & MempoolSlice & MiningSlice & NetworkSlice;
+export type TabmeshState = NodeSlice &
+  PeersSlice &
+  TxsSlice &
+  LogSlice &
+  WalletSlice &
+  ChainSlice &
+  MempoolSlice &
+  MiningSlice &
+  NetworkSlice &
+  GraphSlice &
+  ArrivalsSlice &
+  SeriesSlice &
+  DetailSlice &
+  TraceSlice;
 
 /** The vanilla store app.ts writes to and the React tree reads from. */
 export type TabmeshStore = StoreApi<TabmeshState>;
@@ -87,6 +116,13 @@ export const createNodeSlice: Slice<NodeSlice> = (set) => ({
 export const createPeersSlice: Slice<PeersSlice> = (set) => ({
   peers: {},
   upsertPeer: (peer) => set((state) => ({ peers: { ...state.peers, [peer.id]: { ...state.peers[peer.id], ...peer } } })),
+  upsertPeers: (list) =>
+    set((state) => {
+      if (list.length === 0) return state;
+      const peers = { ...state.peers };
+      for (const peer of list) peers[peer.id] = { ...peers[peer.id], ...peer };
+      return { peers };
+    }),
   removePeer: (id) =>
     set((state) => {
       if (!(id in state.peers)) return state;
@@ -144,5 +180,10 @@ export function createTabmeshStore(): TabmeshStore {
     ...createMempoolSlice(...args),
     ...createMiningSlice(...args),
     ...createNetworkSlice(...args),
+    ...createGraphSlice(...args),
+    ...createArrivalsSlice(...args),
+    ...createSeriesSlice(...args),
+    ...createDetailSlice(...args),
+    ...createTraceSlice(...args),
   }));
 }

@@ -1,9 +1,25 @@
-/** Transactions this tab has seen, newest first. */
+/**
+ * Transactions this tab has seen, newest first. The table is windowed once it
+ * is long, redraws at most four times a second (at 100 tx/s, redrawing per
+ * transaction would be wasted work), and a row's id opens its detail view.
+ */
+import { memo, useRef } from 'react';
 import { formatTime, partyLabel, shortId } from './format.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { useVirtualRows } from './use-virtual-rows.ts';
+import type { TabmeshState } from './store.ts';
 import type { TxView } from './view-models.ts';
 
-function StatusBadge({ tx }: { tx: TxView }) {
+/** Redraws per second at most: live to the eye, cheap at 100 tx/s. */
+export const LIST_REDRAW_MS = 250;
+/** Up to this many rows the table renders whole; beyond, it is windowed. */
+const WINDOW_ABOVE_ROWS = 100;
+const ROW_PX = 37;
+const COLUMNS = 6;
+
+const selectTxs = (s: TabmeshState) => s.txs;
+
+export function StatusBadge({ tx }: { tx: TxView }) {
   if (tx.status === 'confirmed') {
     return <span className="badge status-confirmed">{tx.height === undefined ? 'confirmed' : `confirmed #${tx.height}`}</span>;
   }
@@ -11,22 +27,69 @@ function StatusBadge({ tx }: { tx: TxView }) {
   return <span className="badge status-pending">pending</span>;
 }
 
+/** A transaction's id as a button that opens its detail view; the code keeps the full id as its title. */
+export function TxIdButton({ id }: { id: string }) {
+  const showDetail = useTabmesh((s) => s.showDetail);
+  return (
+    <button type="button" className="link-button" aria-label={`Details of transaction ${shortId(id)}`} aria-haspopup="dialog" onClick={() => showDetail({ kind: 'tx', id })}>
+      <code title={id}>{shortId(id)}</code>
+    </button>
+  );
+}
+
+const TxRow = memo(function TxRow({ tx, selfId, index, measure }: { tx: TxView; selfId: string | undefined; index: number; measure: (el: Element | null) => void }) {
+  return (
+    <tr data-tx-id={tx.id} data-index={index} ref={measure} aria-rowindex={index + 2}>
+      <td>
+        <TxIdButton id={tx.id} />
+      </td>
+      <td className="parties">
+        <span title={tx.from}>{partyLabel(tx.from, selfId)}</span>
+        <span aria-label="to"> → </span>
+        <span title={tx.to}>{partyLabel(tx.to, selfId)}</span>
+      </td>
+      <td className="num">{tx.amount}</td>
+      <td className="num">{tx.fee}</td>
+      <td>
+        <StatusBadge tx={tx} />
+      </td>
+      <td className="col-time">
+        <time dateTime={new Date(tx.receivedAtMs).toISOString()} title={tx.source === 'self' ? 'Created in this tab' : `Relayed by ${tx.source}`}>
+          {formatTime(tx.receivedAtMs)}
+        </time>
+      </td>
+    </tr>
+  );
+});
+
+/** A spacer standing in for rows outside the window; hidden from assistive technology and row counts. */
+export function SpacerRow({ heightPx, columns }: { heightPx: number; columns: number }) {
+  if (heightPx <= 0) return null;
+  return (
+    <tr aria-hidden="true" className="spacer-row">
+      <td colSpan={columns} style={{ height: heightPx }} />
+    </tr>
+  );
+}
+
 export function TxsPanel() {
-  const txs = useTabmesh((s) => s.txs);
+  const txs = useThrottledTabmesh(selectTxs, LIST_REDRAW_MS);
   const selfId = useTabmesh((s) => s.self?.id);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = useVirtualRows(txs.length, scrollRef, ROW_PX, WINDOW_ABOVE_ROWS);
 
   return (
-    <section className="panel panel-txs">
+    <section className="panel panel-txs" aria-label="Transactions">
       <h2>
         Transactions <span className="count">{txs.length}</span>
       </h2>
       {txs.length === 0 ? (
         <p className="empty">No transactions yet. Send one, or wait for a peer to.</p>
       ) : (
-        <div className="table-scroll">
-          <table aria-label="Transactions">
+        <div className="table-scroll" ref={scrollRef}>
+          <table aria-label="Transactions" aria-rowcount={txs.length + 1}>
             <thead>
-              <tr>
+              <tr aria-rowindex={1}>
                 <th scope="col">Id</th>
                 <th scope="col">From → To</th>
                 <th scope="col" className="num">
@@ -42,28 +105,12 @@ export function TxsPanel() {
               </tr>
             </thead>
             <tbody>
-              {txs.map((tx) => (
-                <tr key={tx.id} data-tx-id={tx.id}>
-                  <td>
-                    <code title={tx.id}>{shortId(tx.id)}</code>
-                  </td>
-                  <td className="parties">
-                    <span title={tx.from}>{partyLabel(tx.from, selfId)}</span>
-                    <span aria-label="to"> → </span>
-                    <span title={tx.to}>{partyLabel(tx.to, selfId)}</span>
-                  </td>
-                  <td className="num">{tx.amount}</td>
-                  <td className="num">{tx.fee}</td>
-                  <td>
-                    <StatusBadge tx={tx} />
-                  </td>
-                  <td className="col-time">
-                    <time dateTime={new Date(tx.receivedAtMs).toISOString()} title={tx.source === 'self' ? 'Created in this tab' : `Relayed by ${tx.source}`}>
-                      {formatTime(tx.receivedAtMs)}
-                    </time>
-                  </td>
-                </tr>
-              ))}
+              <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
+              {rows.indexes.map((index) => {
+                const tx = txs[index]!;
+                return <TxRow key={tx.id} tx={tx} selfId={selfId} index={index} measure={rows.measure} />;
+              })}
+              <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
             </tbody>
           </table>
         </div>

@@ -16,6 +16,9 @@ export interface PeerView {
   /** Last measured round-trip time; undefined until the first ping returns. */
   rttMs?: number;
   connectedAtMs?: number;
+  /** Bytes received from and sent to this peer over the link, as the node counts them. */
+  bytesIn?: number;
+  bytesOut?: number;
 }
 
 /** 'dropped': left the mempool unconfirmed (a conflicting spend was confirmed). */
@@ -72,6 +75,8 @@ export interface BlockView {
   receivedAtMs: number;
   fees: number;
   reward: number;
+  /** The ids of the block's transactions (not the coinbase), for the block detail view; when absent the view lists the known transactions confirmed at this height. */
+  txIds?: TxId[];
 }
 
 /** This tab's miner. */
@@ -92,3 +97,73 @@ export interface ReorgView {
   connected: BlockHash[];
   newTipHeight: number;
 }
+
+/**
+ * A peer in the network graph. The page adds what it already knows: this tab
+ * (`self`), peers with an open link (`linked`, from the peers slice) and held-off
+ * peers (`banned`, from the bans slice); a flag given here is kept as well.
+ */
+export interface GraphNodeView {
+  id: PeerId;
+  self?: boolean;
+  banned?: boolean;
+  linked?: boolean;
+}
+
+/** An undirected link between two peers, e.g. from a peer record's neighbour list. Order does not matter. */
+export interface GraphEdgeView {
+  a: PeerId;
+  b: PeerId;
+}
+
+export type ArrivalKind = 'tx' | 'block';
+
+/** A transaction or block as it reached this tab: the graph animates it along the link from `from`. */
+export interface ArrivalView {
+  /** Increasing per store; tells a new arrival from one already drawn. */
+  seq: number;
+  kind: ArrivalKind;
+  /** Transaction id or block hash. */
+  id: string;
+  /** The peer that delivered it. */
+  from: PeerId;
+  atMs: number;
+}
+
+/** One point of the network statistics charts: rates over the second (or so) before `atMs`. */
+export interface NetSample {
+  atMs: number;
+  /** Transactions accepted into the mempool per second. */
+  txPerSec: number;
+  bytesInPerSec: number;
+  bytesOutPerSec: number;
+  /** Open links at `atMs`. */
+  peers: number;
+  /** Propagation latency, if known (e.g. median of creation-to-arrival for transactions in the interval). */
+  latencyMs?: number;
+}
+
+/** One peer's answer to a trace request: when it first saw the transaction, and from whom. */
+export interface TraceHopView {
+  peer: PeerId;
+  firstSeenMs: number;
+  /** The peer it came from, or 'self' for the tab that created it. */
+  from: PeerId | 'self';
+}
+
+/**
+ * A transaction's spread across the network, as gathered by a trace request.
+ * The protocol message that gathers it is not built yet (issue 6, item 2):
+ * the page renders whatever `setTrace` gives it.
+ */
+export interface TxTraceView {
+  txId: TxId;
+  requestedAtMs: number;
+  /** Earliest first. */
+  hops: TraceHopView[];
+  /** True once no more answers are expected. */
+  done: boolean;
+}
+
+/** What the detail dialog shows: a block of the recent chain, or a transaction this tab knows. */
+export type DetailView = { kind: 'block'; hash: BlockHash } | { kind: 'tx'; id: TxId };

@@ -1,0 +1,258 @@
+/**
+ * Figures 2-4 and part of 6: transaction propagation, compact blocks,
+ * bandwidth and responsiveness, from one run of N tabs on a fresh test
+ * network against the real server and relay.
+ *
+ * 1. N tabs open on `?net=test-bench-…` (default link target) and link;
+ *    each mines one block in turn, so every tab has coins to send.
+ * 2. For `durationMs`, `ratePerSec` transactions a second are offered,
+ *    spread evenly over the tabs: tab i sends its k-th transaction at
+ *    start + (k·N + i)/rate on the shared clock, open-loop (bench/page/agent.ts).
+ *    A sender may hold only 25 transactions in the mempool
+ *    (DEFAULT_MAX_TXS_PER_SENDER), so a block is mined every `blockEveryMs`
+ *    by the tabs in turn, as a network under load would.
+ * 3. Arrival time of every transaction in every tab is the `receivedAtMs`
+ *    the app itself stored when it admitted the transaction; latency is from
+ *    the sender's call to tabmesh.send until the last other tab admitted it.
+ * 4. The transactions left in mempools are confirmed by one more block.
+ *
+ * Counters (stats()) and the per-frame-type byte tallies of the bench probe
+ * are differenced around steps 2-4; long tasks are those that started in that
+ * window.
+ */
+import type { Page } from '@playwright/test';
+import { encodeFrame } from '../../src/core/frames.ts';
+import type { Tx } from '../../src/core/tx.ts';
+import type { SendRecord } from '../page/agent.ts';
+import { BenchError } from '../lib/bench-error.ts';
+import { benchNetwork, mineAndSpread, newBenchContext, openTab, statsOf, tipHashOf, waitMesh, waitUntil } from '../lib/tabs.ts';
+import type { Browser } from '@playwright/test';
+import { round, summarize, type Summary } from '../lib/summary.ts';
+
+export interface PropagationOptions {
+  tabs: number;
+  ratePerSec: number;
+  durationMs: number;
+  blockEveryMs: number;
+  /** After the last send, how long to wait for every tab to have every transaction. */
+  drainTimeoutMs: number;
+}
+
+/** A TX frame: version, type and the 153-byte transaction (src/core/frames.ts). */
+export const TX_FRAME_BYTES = encodeFrame({
+  type: 'tx',
+  tx: { from: '11'.repeat(32), to: '22'.repeat(32), amount: 1, fee: 1, nonce: 0, signature: '33'.repeat(64) } satisfies Tx,
+}).length;
+
+const FRAME_NAMES: Record<string, string> = {
+  '0x01': 'hello', '0x02': 'tx', '0x03': 'ping', '0x04': 'pong', '0x05': 'block', '0x06': 'getBlockTxs', '0x07': 'blockTxs',
+  '0x08': 'getHeaders', '0x09': 'headers', '0x0b': 'inv', '0x0c': 'getData', '0x0d': 'notFound',
+};
+
+export interface PropagationFigure {
+  options: PropagationOptions;
+  network: string;
+  setupMs: number;
+  degrees: number[];
+  links: number;
+  /** Spread (max − min) across tabs of the shared clock's offset from Date.now(), ms. */
+  clockSpreadMs: number;
+  offered: number;
+  sendErrors: string[];
+  /** Transactions every other tab admitted. */
+  deliveredPercent: number;
+  /** (transaction, tab) pairs admitted, over all that should have been. */
+  pairDeliveredPercent: number;
+  /** Pairs a tab knows (tx(id)) but for which it stored no arrival time. */
+  missingTimestamps: number;
+  /** Send → last other tab, ms, over delivered transactions. */
+  latencyMs: Summary;
+  /** Send → first other tab (one hop when the sender is linked to it). */
+  firstHopMs: Summary;
+  /** Send → the send call's own promise settled (signing and local admission). */
+  sendCallMs: Summary;
+  blocksDuringRun: number;
+  compact: { hits: number; misses: number; hitPercent: number; fallbacks: number; txsRequested: number };
+  bandwidth: {
+    bodiesPerTabPerTx: number;
+    bytesInPerTabPerTx: number;
+    txFrameBytes: number;
+    totalOverBody: number;
+    /** Bytes per receiving tab per transaction, by frame type (from the send tallies). */
+    byFrame: Record<string, number>;
+    /** Bodies per tab per transaction if every tab forwarded every body to every other neighbour: (2E − (N−1)) / (N−1). */
+    floodingBodiesPerTabPerTx: number;
+    duplicateInvPerTabPerTx: number;
+  };
+  longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };
+  drainMs: number;
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+function delta(after: Record<string, number>[], before: Record<string, number>[], name: string): number {
+  return sum(after.map((stats, index) => (stats[name] ?? 0) - (before[index]?.[name] ?? 0)));
+}
+
+async function tallies(pages: Page[]): Promise<Record<string, [number, number]>> {
+  const all = await Promise.all(pages.map((page) => page.evaluate(() => window.__bench.sentTally())));
+  const out: Record<string, [number, number]> = {};
+  for (const tally of all) {
+    for (const [type, [messages, bytes]] of Object.entries(tally)) {
+      const entry = (out[type] ??= [0, 0]);
+      entry[0] += messages;
+      entry[1] += bytes;
+    }
+  }
+  return out;
+}
+
+export async function measurePropagation(browser: Browser, baseUrl: string, agentScript: string, options: PropagationOptions, log: (line: string) => void): Promise<PropagationFigure> {
+  const { tabs, ratePerSec, durationMs, blockEveryMs } = options;
+  const network = benchNetwork(`p${tabs}`);
+  const context = await newBenchContext(browser, agentScript);
+  const errors: string[] = [];
+  try {
+    const setupStart = Date.now();
+    const pages: Page[] = [];
+    for (let index = 0; index < tabs; index++) pages.push(await openTab(context, baseUrl, network, errors, `tab ${index}`));
+    const { ids } = await waitMesh(pages, Math.min(tabs - 1, 3), 60_000);
+    // Let the mesh maintainer settle: degrees unchanged for two seconds.
+    let last = '';
+    let stableSince = Date.now();
+    await waitUntil('the mesh to settle', 30_000, async () => {
+      const now = JSON.stringify(await Promise.all(pages.map((page) => page.evaluate(() => window.tabmesh.peers().length))));
+      if (now !== last) { last = now; stableSince = Date.now(); }
+      return Date.now() - stableSince >= 2_000;
+    }, 250);
+    for (const page of pages) await mineAndSpread(page, pages, 30_000);
+    const degrees = await Promise.all(pages.map((page) => page.evaluate(() => window.tabmesh.peers().length)));
+    const links = sum(degrees) / 2;
+    const offsets = await Promise.all(pages.map((page) => page.evaluate(() => window.__bench.clockOffsetMs(200))));
+    const setupMs = Date.now() - setupStart;
+    log(`  ${tabs} tabs ready, linked (degrees ${degrees.join(',')}) and funded in ${(setupMs / 1000).toFixed(1)} s`);
+
+    const statsBefore = await Promise.all(pages.map(statsOf));
+    const tallyBefore = await tallies(pages);
+    const perTab = Math.max(1, Math.floor((ratePerSec * durationMs) / 1000 / tabs));
+    const gapMs = 1000 / ratePerSec;
+    const startAtMs = (await pages[0]!.evaluate(() => window.__bench.now())) + 1_000;
+    await Promise.all(pages.map((page, index) => page.evaluate((plan) => window.__bench.startSending(plan), {
+      startAtMs: startAtMs + index * gapMs,
+      intervalMs: tabs * gapMs,
+      count: perTab,
+      // Every other tab in turn, starting with the next one.
+      recipients: [...ids.slice(index + 1), ...ids.slice(0, index)],
+    })));
+
+    // Blocks while sending, by the tabs in turn (the sending window ends at startAtMs + perTab·N·gap).
+    const sendEndMs = startAtMs + perTab * tabs * gapMs;
+    let blocksDuringRun = 0;
+    const nowShared = () => pages[0]!.evaluate(() => window.__bench.now());
+    let nextBlockMs = startAtMs + blockEveryMs;
+    while ((await nowShared()) < sendEndMs) {
+      const wait = nextBlockMs - (await nowShared());
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, sendEndMs - nextBlockMs + blockEveryMs)));
+      if ((await nowShared()) >= sendEndMs) break;
+      await pages[blocksDuringRun % tabs]!.evaluate(() => window.tabmesh.mine(1));
+      blocksDuringRun++;
+      nextBlockMs += blockEveryMs;
+    }
+
+    const sends: SendRecord[][] = await Promise.all(pages.map((page) => page.evaluate((expected) => window.__bench.sendsSettled(expected, 60_000), perTab)));
+    const sentIds = sends.flat().flatMap((record) => (record.id ? [record.id] : []));
+    const sendErrors = [...new Set(sends.flat().flatMap((record) => (record.error ? [record.error] : [])))];
+    const drainStart = Date.now();
+    const knownCounts = async () => Promise.all(pages.map((page) => page.evaluate((txIds) => window.__bench.countKnown(txIds), sentIds)));
+    try {
+      await waitUntil('every tab to have every transaction', options.drainTimeoutMs, async () => (await knownCounts()).every((count) => count === sentIds.length), 100);
+    } catch (error) {
+      if (!(error instanceof BenchError)) throw error;
+      log(`  not every tab has every transaction after ${options.drainTimeoutMs / 1000} s; counting what arrived`);
+    }
+    const drainMs = Date.now() - drainStart;
+    const windowEndMs = await nowShared();
+
+    // Confirm what is left in the mempools, so the compact-block figure covers every transaction.
+    const confirmHash = await mineAndSpread(pages[0]!, pages, 30_000);
+    await waitUntil('the confirming block to reach every tab', 30_000, async () => (await Promise.all(pages.map(tipHashOf))).every((hash) => hash === confirmHash));
+    const statsAfter = await Promise.all(pages.map(statsOf));
+    const tallyAfter = await tallies(pages);
+
+    // Arrivals: per tab, the stored receivedAtMs of every sent id.
+    const arrivals = await Promise.all(pages.map((page) => page.evaluate((txIds) => window.__bench.arrivals(txIds), sentIds)));
+    const latencies: number[] = [];
+    const firstHops: number[] = [];
+    let delivered = 0;
+    let pairs = 0;
+    let missingTimestamps = 0;
+    const knownByTab = await Promise.all(pages.map((page) => page.evaluate((txIds) => txIds.filter((id) => window.tabmesh.tx(id).status !== 'unknown'), sentIds)));
+    const knownSets = knownByTab.map((list) => new Set(list));
+    sends.forEach((records, sender) => {
+      for (const record of records) {
+        if (!record.id) continue;
+        const times: number[] = [];
+        for (let tab = 0; tab < tabs; tab++) {
+          if (tab === sender) continue;
+          const at = arrivals[tab]![record.id];
+          if (at !== undefined) times.push(at - record.atMs);
+          else if (knownSets[tab]!.has(record.id)) missingTimestamps++;
+        }
+        pairs += times.length;
+        if (times.length === tabs - 1) {
+          delivered++;
+          latencies.push(Math.max(...times));
+        }
+        if (times.length > 0) firstHops.push(Math.min(...times));
+      }
+    });
+    const offered = perTab * tabs;
+    const receivers = tabs - 1;
+    const txs = sentIds.length;
+    const bytesIn = delta(statsAfter, statsBefore, 'bytesIn');
+    const byFrame: Record<string, number> = {};
+    for (const [type, [, bytes]] of Object.entries(tallyAfter)) {
+      const grown = bytes - (tallyBefore[type]?.[1] ?? 0);
+      if (grown > 0) byFrame[FRAME_NAMES[type] ?? type] = round(grown / (txs * receivers), 1);
+    }
+    const hits = delta(statsAfter, statsBefore, 'compactBlockHits');
+    const misses = delta(statsAfter, statsBefore, 'compactBlockMisses');
+    const tasks = await Promise.all(pages.map((page) => page.evaluate(([from, to]) => ({ supported: window.__bench.probe.longTasksSupported, tasks: window.__bench.longTasks(from, to) }), [startAtMs, windowEndMs] as const)));
+    const perTabMaxMs = tasks.map(({ tasks: list }) => Math.round(Math.max(0, ...list.map((task) => task.durationMs))));
+    if (errors.length > 0) log(`  page errors: ${errors.slice(0, 5).join(' | ')}`);
+    return {
+      options,
+      network,
+      setupMs,
+      degrees,
+      links,
+      clockSpreadMs: round(Math.max(...offsets) - Math.min(...offsets), 2),
+      offered,
+      sendErrors,
+      deliveredPercent: round((100 * delivered) / offered, 2),
+      pairDeliveredPercent: round((100 * pairs) / (offered * receivers), 2),
+      missingTimestamps,
+      latencyMs: summarize(latencies),
+      firstHopMs: summarize(firstHops),
+      sendCallMs: summarize(sends.flat().flatMap((record) => (record.settledMs !== undefined ? [record.settledMs - record.atMs] : []))),
+      blocksDuringRun,
+      compact: {
+        hits, misses, hitPercent: round((100 * hits) / Math.max(1, hits + misses), 1),
+        fallbacks: delta(statsAfter, statsBefore, 'compactBlockFallbacks'), txsRequested: delta(statsAfter, statsBefore, 'blockTxsRequested'),
+      },
+      bandwidth: {
+        bodiesPerTabPerTx: round(delta(statsAfter, statsBefore, 'txBodiesReceived') / (txs * receivers), 3),
+        bytesInPerTabPerTx: round(bytesIn / (txs * receivers), 1),
+        txFrameBytes: TX_FRAME_BYTES,
+        totalOverBody: round(bytesIn / (txs * receivers) / TX_FRAME_BYTES, 2),
+        byFrame,
+        floodingBodiesPerTabPerTx: round((2 * links - receivers) / receivers, 2),
+        duplicateInvPerTabPerTx: round(delta(statsAfter, statsBefore, 'duplicateInv') / (txs * receivers), 2),
+      },
+      longTasks: { count: sum(tasks.map(({ tasks: list }) => list.length)), maxMs: Math.max(0, ...perTabMaxMs), perTabMaxMs, supported: tasks.every(({ supported }) => supported) },
+      drainMs,
+    };
+  } finally {
+    await context.close();
+  }
+}

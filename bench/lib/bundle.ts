@@ -1,0 +1,59 @@
+/**
+ * Bench-only browser code, bundled with Vite's build API (as
+ * e2e/store-contract.spec.ts does): the agent installed in every app tab
+ * (bench/page/agent.ts, one IIFE string) and the verification page
+ * (bench/page/verify.html, a normal multi-file build into a temporary
+ * directory, because the verifier pool starts its workers from separate
+ * chunks with `new Worker(new URL(...))`).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build, type Rollup } from 'vite';
+import { BenchError } from './bench-error.ts';
+
+const outputsOf = (result: Awaited<ReturnType<typeof build>>): Rollup.RollupOutput[] =>
+  (Array.isArray(result) ? result : [result]).filter((out): out is Rollup.RollupOutput => 'output' in out);
+
+/** The agent as one self-contained script, for context.addInitScript({content}). */
+export async function bundleAgent(root: string): Promise<string> {
+  const result = await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    publicDir: false,
+    build: {
+      write: false,
+      minify: false,
+      sourcemap: false,
+      target: 'es2022',
+      lib: { entry: path.join(root, 'bench/page/agent.ts'), formats: ['iife'], name: 'tabmeshBenchAgent', fileName: 'agent' },
+    },
+  });
+  const chunks = outputsOf(result).flatMap((out) => out.output).filter((file) => file.type === 'chunk');
+  if (chunks.length !== 1) throw new BenchError(`expected one chunk from the agent bundle, got ${chunks.length}`);
+  return chunks[0]!.code;
+}
+
+/** Builds the verification page into a fresh temporary directory; returns that directory (its index is verify.html). */
+export async function buildVerifyPage(root: string): Promise<string> {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'tabmesh-bench-verify-'));
+  await build({
+    configFile: false,
+    root: path.join(root, 'bench/page'),
+    logLevel: 'warn',
+    publicDir: false,
+    base: '/',
+    worker: { format: 'es' },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: true,
+      sourcemap: false,
+      target: 'es2022',
+      rollupOptions: { input: path.join(root, 'bench/page/verify.html') },
+    },
+  });
+  if (!readFileSync(path.join(outDir, 'verify.html'), 'utf8').includes('<script')) throw new BenchError(`the verify page build in ${outDir} has no script`);
+  return outDir;
+}

@@ -1,0 +1,77 @@
+/**
+ * Browser and tabs for the figures: the system Chromium with the e2e tier's
+ * flags (e2e/harness/chromium.ts), one context per scenario with the bench
+ * agent installed in every tab before the page's own scripts.
+ */
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../../e2e/harness/chromium.ts';
+import { BenchError } from './bench-error.ts';
+
+export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true });
+
+/** A relay room and test network no one else uses: names starting with `test` mine instantly (TEST_PARAMS). */
+export const benchNetwork = (label: string): string => `test-bench-${label}-${randomBytes(4).toString('hex')}`.slice(0, 32);
+
+export async function newBenchContext(browser: Browser, agentScript: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  await context.addInitScript({ content: agentScript });
+  return context;
+}
+
+/** Polls `check` every `everyMs` until it is true; throws BenchError naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new BenchError(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Opens a tab on `network` and waits until its peer is ready; page errors are collected into `errors`. */
+export async function openTab(context: BrowserContext, baseUrl: string, network: string, errors: string[], label: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(`${label}: ${error.message}`));
+  await page.goto(`${baseUrl}/?net=${network}`);
+  try {
+    await page.evaluate(() => window.tabmesh.ready());
+  } catch (error) {
+    throw new BenchError(`${label} did not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return page;
+}
+
+export const idOf = (page: Page): Promise<string> => page.evaluate(() => window.tabmesh.id);
+export const peerIdsOf = (page: Page): Promise<string[]> => page.evaluate(() => window.tabmesh.peers().map((peer) => peer.id));
+export const tipHashOf = (page: Page): Promise<string> => page.evaluate(() => window.tabmesh.tip().hash);
+export const statsOf = (page: Page): Promise<Record<string, number>> => page.evaluate(() => window.tabmesh.stats());
+
+/** Every tab linked to at least `minPeers` others and the link graph connected. */
+export async function waitMesh(pages: Page[], minPeers: number, timeoutMs: number): Promise<{ ids: string[]; degrees: number[] }> {
+  const ids = await Promise.all(pages.map(idOf));
+  let degrees: number[] = [];
+  await waitUntil(`${pages.length} tabs to link (each to ≥ ${minPeers}, graph connected)`, timeoutMs, async () => {
+    const peers = await Promise.all(pages.map(peerIdsOf));
+    degrees = peers.map((list) => list.length);
+    if (degrees.some((degree) => degree < minPeers)) return false;
+    const seen = new Set([ids[0]!]);
+    const queue = [ids[0]!];
+    for (let at = queue.shift(); at !== undefined; at = queue.shift()) {
+      for (const next of peers[ids.indexOf(at)] ?? []) {
+        if (!ids.includes(next) || seen.has(next)) continue;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+    return seen.size === ids.length;
+  }, 250);
+  return { ids, degrees };
+}
+
+/** Mines one block in `miner` and waits until every tab in `pages` has it as its tip. */
+export async function mineAndSpread(miner: Page, pages: Page[], timeoutMs: number): Promise<string> {
+  const [hash] = await miner.evaluate(() => window.tabmesh.mine(1));
+  if (!hash) throw new BenchError('mine(1) returned no hash');
+  await waitUntil(`every tab to reach block ${hash.slice(0, 8)}`, timeoutMs, async () => (await Promise.all(pages.map(tipHashOf))).every((tip) => tip === hash), 50);
+  return hash;
+}

@@ -1,0 +1,219 @@
+/**
+ * The bench's agent inside every app tab. bench/lib/bundle.ts bundles this
+ * file into one IIFE and the harness installs it with context.addInitScript,
+ * so it runs before the page's own scripts. It only observes and drives the
+ * page through its public surface (`window.tabmesh`, the tab's IndexedDB and
+ * the browser's own APIs); it never reaches into the app's modules.
+ *
+ * Why bundled rather than passed as functions to page.evaluate: tsx compiles
+ * the bench with esbuild's keepNames, which wraps inner functions in a
+ * `__name` helper that does not exist in the page.
+ *
+ * Every time is on the shared clock: performance.timeOrigin +
+ * performance.now(), the clock the app itself stamps arrivals with
+ * (src/app/start-peer.ts), in ms since the epoch with sub-ms resolution.
+ */
+import { installProbes, type ProbeState, type LongTask } from './probes.ts';
+
+/** One offered transaction, recorded by the sending tab. */
+export interface SendRecord {
+  /** When tabmesh.send was called (shared clock). */
+  atMs: number;
+  /** When its promise settled. */
+  settledMs?: number;
+  id?: string;
+  error?: string;
+}
+
+export interface SendPlan {
+  /** Shared-clock time of this tab's first send. */
+  startAtMs: number;
+  /** Between this tab's sends. */
+  intervalMs: number;
+  count: number;
+  /** Recipients, picked round-robin. */
+  recipients: string[];
+}
+
+export interface ChainBuild {
+  blocks: number;
+  txsPerBlock: number;
+  to: string;
+}
+
+export interface ChainBuildResult {
+  ms: number;
+  sendMs: number;
+  mineMs: number;
+  txIds: string[];
+  tipHeight: number;
+}
+
+export interface HeightSample {
+  atMs: number;
+  height: number;
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function createAgent(probe: ProbeState) {
+  const sends: SendRecord[] = [];
+  const settling: Promise<unknown>[] = [];
+  let heightSamples: HeightSample[] = [];
+  let heightTimer: ReturnType<typeof setInterval> | undefined;
+
+  return {
+    probe,
+    now,
+
+    /**
+     * Offset of the shared clock from Date.now() in this tab: the median of
+     * `samples` readings. Date.now() is the system clock every process shares
+     * (1 ms resolution), so the spread of this offset across tabs bounds how
+     * far apart their shared clocks are.
+     */
+    clockOffsetMs(samples: number): number {
+      const offsets: number[] = [];
+      for (let i = 0; i < samples; i++) offsets.push(now() - Date.now());
+      offsets.sort((a, b) => a - b);
+      return offsets[Math.floor(offsets.length / 2)]!;
+    },
+
+    /**
+     * Open-loop sender: calls tabmesh.send at startAtMs + k·intervalMs
+     * whether or not earlier sends have settled (the wallet queues them), so
+     * a slow tab shows up as latency, not as a lower offered rate.
+     */
+    startSending(plan: SendPlan): void {
+      void (async () => {
+        for (let k = 0; k < plan.count; k++) {
+          await sleep(plan.startAtMs + k * plan.intervalMs - now());
+          const record: SendRecord = { atMs: now() };
+          sends.push(record);
+          const to = plan.recipients[k % plan.recipients.length]!;
+          settling.push(window.tabmesh.send(to, 1, 1).then(
+            (id) => { record.id = id; record.settledMs = now(); },
+            (error: unknown) => { record.error = describe(error); record.settledMs = now(); },
+          ));
+        }
+      })();
+    },
+
+    /** Resolves every send record once all `expected` sends were made and have settled. */
+    async sendsSettled(expected: number, timeoutMs: number): Promise<SendRecord[]> {
+      const deadline = now() + timeoutMs;
+      while (sends.length < expected && now() < deadline) await sleep(20);
+      await Promise.race([Promise.allSettled(settling), sleep(deadline - now())]);
+      return sends.map((record) => ({ ...record }));
+    },
+
+    /** How many of `ids` this tab knows (tabmesh.tx status other than 'unknown'). */
+    countKnown(ids: string[]): number {
+      let known = 0;
+      for (const id of ids) if (window.tabmesh.tx(id).status !== 'unknown') known++;
+      return known;
+    },
+
+    /** How many of `ids` are confirmed in this tab. */
+    countConfirmed(ids: string[]): number {
+      let confirmed = 0;
+      for (const id of ids) if (window.tabmesh.tx(id).status === 'confirmed') confirmed++;
+      return confirmed;
+    },
+
+    /**
+     * Arrival times of `ids` in this tab: the `receivedAtMs` the app stored
+     * in its ledger database (`tabmesh:<network>:<peerId>`, store `txs`)
+     * when the transaction was admitted (src/app/start-peer.ts, the node's
+     * 'tx' event). Missing ids are absent from the answer.
+     */
+    async arrivals(ids: string[]): Promise<Record<string, number>> {
+      const name = `tabmesh:${window.tabmesh.network}:${window.tabmesh.id}`;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error ?? new Error(`could not open ${name}`));
+        request.onupgradeneeded = () => reject(new Error(`${name} does not exist`));
+      });
+      try {
+        const wanted = new Set(ids);
+        const records = await new Promise<{ id: string; receivedAtMs: number }[]>((resolve, reject) => {
+          const request = db.transaction('txs', 'readonly').objectStore('txs').getAll();
+          request.onsuccess = () => resolve(request.result as { id: string; receivedAtMs: number }[]);
+          request.onerror = () => reject(request.error ?? new Error('could not read txs'));
+        });
+        const out: Record<string, number> = {};
+        for (const record of records) if (wanted.has(record.id)) out[record.id] = record.receivedAtMs;
+        return out;
+      } finally {
+        db.close();
+      }
+    },
+
+    /**
+     * Builds a chain alone: `blocks` times, sends `txsPerBlock` transfers
+     * (the per-sender mempool limit is 25) and mines one block on them.
+     */
+    async buildChain(plan: ChainBuild): Promise<ChainBuildResult> {
+      const started = now();
+      let sendMs = 0;
+      let mineMs = 0;
+      const txIds: string[] = [];
+      for (let block = 0; block < plan.blocks; block++) {
+        const sendStart = now();
+        const ids = await Promise.all(Array.from({ length: plan.txsPerBlock }, () => window.tabmesh.send(plan.to, 1, 1)));
+        const mineStart = now();
+        sendMs += mineStart - sendStart;
+        await window.tabmesh.mine(1);
+        mineMs += now() - mineStart;
+        txIds.push(...ids);
+      }
+      return { ms: now() - started, sendMs, mineMs, txIds, tipHeight: window.tabmesh.tip().height };
+    },
+
+    /** Samples tabmesh.tip().height every `everyMs` (only changes are kept) until stopHeights(). */
+    sampleHeights(everyMs: number): void {
+      heightSamples = [];
+      let last = -1;
+      const sample = () => {
+        // tip() throws NotReadyError until the peer has started; id is '' until then.
+        if (!window.tabmesh?.id) return;
+        const height = window.tabmesh.tip().height;
+        if (height !== last) heightSamples.push({ atMs: now(), height });
+        last = height;
+      };
+      sample();
+      heightTimer = setInterval(sample, everyMs);
+    },
+
+    stopHeights(): HeightSample[] {
+      clearInterval(heightTimer);
+      return heightSamples;
+    },
+
+    /** Long tasks that started within [fromMs, toMs] on the shared clock. */
+    longTasks(fromMs: number, toMs: number): LongTask[] {
+      return probe.longTasks.filter((task) => task.atMs >= fromMs && task.atMs <= toMs);
+    },
+
+    /** A copy of the per-frame-type send tally. */
+    sentTally() {
+      return structuredClone(probe.sent);
+    },
+  };
+}
+
+export type BenchAgent = ReturnType<typeof createAgent>;
+
+declare global {
+  interface Window {
+    __bench: BenchAgent;
+  }
+}
+
+window.__bench = createAgent(installProbes());

@@ -1,0 +1,284 @@
+/**
+ * The live network graph: every peer this tab knows and the links between
+ * them, laid out by d3-force and drawn as SVG. React renders which nodes and
+ * links exist; positions and propagation pulses are written straight to the
+ * DOM from one animation frame loop, which stops when the picture is still.
+ *
+ * Keyboard: the graph is one tab stop; arrow keys move between peers, Enter
+ * or Space pins the focused peer's details below the picture.
+ */
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { shortId } from './format.ts';
+import { createGraphLayout, PEER_RADIUS, SELF_RADIUS, type GraphLayout } from './graph-layout.ts';
+import { buildGraphDrawing, drawingKey, graphSummary, type GraphDrawing, type GraphNode } from './graph-model.ts';
+import { createPulseLayer, newArrivals, type PulseLayer } from './graph-pulses.ts';
+import { useTabmesh, useTabmeshStore } from './use-tabmesh.ts';
+
+/** Above this many nodes, labels show only for this tab and the hovered or focused peer, so the picture stays legible. */
+const MAX_LABELLED_NODES = 30;
+/** The picture's height follows its width within these bounds (px). */
+const MIN_HEIGHT_PX = 260;
+const MAX_HEIGHT_PX = 440;
+
+function nodeLabel(node: GraphNode): string {
+  const parts = [node.self ? `This tab, ${shortId(node.id)}` : `Peer ${shortId(node.id)}`];
+  if (!node.self) parts.push(node.linked ? 'linked to this tab' : 'not linked to this tab');
+  if (node.banned) parts.push('banned');
+  parts.push(`${node.degree} ${node.degree === 1 ? 'link' : 'links'}`);
+  return parts.join(', ');
+}
+
+/** Self first, then this tab's links, then the rest: the order arrow keys follow. */
+function focusOrder(nodes: readonly GraphNode[]): string[] {
+  const rank = (node: GraphNode) => (node.self ? 0 : node.linked ? 1 : node.banned ? 3 : 2);
+  return [...nodes].sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : 1)).map((node) => node.id);
+}
+
+interface NodesProps {
+  drawing: GraphDrawing;
+  focusId: string | undefined;
+  activeId: string | undefined;
+  showLabels: boolean;
+  onActive(id: string | undefined): void;
+  onPin(id: string): void;
+  onKey(event: KeyboardEvent<SVGGElement>, id: string): void;
+}
+
+/** The node and edge elements; memoized so hover-only changes do not rebuild the rest. */
+const GraphElements = memo(function GraphElements({ drawing, focusId, activeId, showLabels, onActive, onPin, onKey }: NodesProps) {
+  const near = useMemo(() => {
+    if (!activeId) return undefined;
+    const set = new Set([activeId]);
+    for (const edge of drawing.edges) {
+      if (edge.a === activeId) set.add(edge.b);
+      if (edge.b === activeId) set.add(edge.a);
+    }
+    return set;
+  }, [activeId, drawing.edges]);
+  const bannedIds = useMemo(() => new Set(drawing.nodes.filter((node) => node.banned).map((node) => node.id)), [drawing.nodes]);
+
+  return (
+    <>
+      <g className="edges" aria-hidden="true">
+        {drawing.edges.map((edge) => {
+          const dim = near !== undefined && edge.a !== activeId && edge.b !== activeId;
+          const banned = bannedIds.has(edge.a) || bannedIds.has(edge.b);
+          return <line key={edge.key} data-edge={edge.key} className={`edge${edge.own ? ' edge-own' : ''}${banned ? ' edge-banned' : ''}${dim ? ' dim' : ''}`} />;
+        })}
+      </g>
+      <g className="pulses" aria-hidden="true" data-pulse-layer="" />
+      {drawing.nodes.map((node) => {
+        const radius = node.self ? SELF_RADIUS : PEER_RADIUS;
+        const kind = node.self ? 'self' : node.banned ? 'banned' : node.linked ? 'linked' : 'known';
+        const dim = near !== undefined && !near.has(node.id);
+        const label = node.self ? 'you' : node.id.slice(0, 6);
+        return (
+          <g
+            key={node.id}
+            data-node-id={node.id}
+            className={`node node-${kind}${dim ? ' dim' : ''}${node.id === activeId ? ' node-active' : ''}`}
+            role="button"
+            aria-label={nodeLabel(node)}
+            tabIndex={node.id === focusId ? 0 : -1}
+            onPointerEnter={() => onActive(node.id)}
+            onPointerLeave={() => onActive(undefined)}
+            onFocus={() => onActive(node.id)}
+            onBlur={() => onActive(undefined)}
+            onClick={() => onPin(node.id)}
+            onKeyDown={(event) => onKey(event, node.id)}
+          >
+            <title>{node.id}</title>
+            {node.self && <circle className="node-halo" r={radius + 5} />}
+            <circle className="node-dot" r={radius} />
+            {node.banned && <path className="node-cross" d={`M${-radius / 2},${-radius / 2}L${radius / 2},${radius / 2}M${radius / 2},${-radius / 2}L${-radius / 2},${radius / 2}`} />}
+            {(showLabels || node.self || node.id === activeId) && (
+              <text className="node-label" y={radius + 13} textAnchor="middle">
+                {label}
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </>
+  );
+});
+
+export interface PeerGraphProps {
+  /** The peer whose details are pinned, and how to pin one (Enter, Space or a click). */
+  pinnedId: string | undefined;
+  onPin(id: string | undefined): void;
+  onActive(id: string | undefined): void;
+  activeId: string | undefined;
+  drawing: GraphDrawing;
+}
+
+export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: PeerGraphProps) {
+  const store = useTabmeshStore();
+  const selfId = useTabmesh((s) => s.self?.id);
+  const containerRef = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [size, setSize] = useState({ width: 640, height: 360 });
+  const layoutRef = useRef<GraphLayout | undefined>(undefined);
+  const pulsesRef = useRef<PulseLayer | undefined>(undefined);
+  const elements = useRef({ nodes: new Map<string, SVGGElement>(), edges: new Map<string, SVGLineElement>() });
+  const kickRef = useRef<() => void>(() => undefined);
+  const selfRef = useRef(selfId);
+  selfRef.current = selfId;
+  const key = drawingKey(drawing);
+  const order = useMemo(() => focusOrder(drawing.nodes), [drawing.nodes]);
+  const [focusId, setFocusId] = useState<string | undefined>();
+  const rovingId = focusId && order.includes(focusId) ? focusId : order[0];
+
+  layoutRef.current ??= createGraphLayout(size.width, size.height);
+
+  // Size: follow the container's width; height keeps a pleasant ratio within bounds.
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const observer = new ResizeObserver(([entry]) => {
+      const width = Math.max(200, Math.round(entry!.contentRect.width));
+      const height = Math.round(Math.min(MAX_HEIGHT_PX, Math.max(MIN_HEIGHT_PX, width * 0.58)));
+      setSize((prev) => (prev.width === width && prev.height === height ? prev : { width, height }));
+    });
+    observer.observe(container);
+    return () => observer.disconnect();
+  }, []);
+
+  // One animation loop for layout ticks and pulses; it sleeps when both are still.
+  useEffect(() => {
+    const svg = svgRef.current;
+    const pulseLayer = svg?.querySelector<SVGGElement>('[data-pulse-layer]');
+    const layout = layoutRef.current!;
+    const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+    pulsesRef.current = pulseLayer ? createPulseLayer(pulseLayer) : undefined;
+    let frame = 0;
+    const place = () => {
+      for (const [id, el] of elements.current.nodes) {
+        const p = layout.position(id);
+        if (p) el.setAttribute('transform', `translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`);
+      }
+      for (const [edgeKeyText, el] of elements.current.edges) {
+        const [a, b] = edgeKeyText.split('|') as [string, string];
+        const pa = layout.position(a);
+        const pb = layout.position(b);
+        if (!pa || !pb) continue;
+        el.setAttribute('x1', pa.x.toFixed(1));
+        el.setAttribute('y1', pa.y.toFixed(1));
+        el.setAttribute('x2', pb.x.toFixed(1));
+        el.setAttribute('y2', pb.y.toFixed(1));
+      }
+    };
+    const edgeTo = (from: string) => {
+      const self = selfRef.current;
+      return self === undefined ? undefined : elements.current.edges.get(from < self ? `${from}|${self}` : `${self}|${from}`);
+    };
+    const tick = (nowMs: number) => {
+      frame = 0;
+      // Reduced motion: the layout jumps to rest instead of gliding there.
+      let moving = layout.step();
+      if (reducedMotion.matches) while (layout.step());
+      if (moving || reducedMotion.matches) place();
+      moving = moving && !reducedMotion.matches;
+      const pulsing = pulsesRef.current?.draw(nowMs, layout.position, selfRef.current, edgeTo) ?? false;
+      if (moving || pulsing) frame = requestAnimationFrame(tick);
+    };
+    kickRef.current = () => {
+      if (frame === 0) frame = requestAnimationFrame(tick);
+    };
+    kickRef.current();
+
+    let lastSeq = store.getState().arrivals[0]?.seq ?? 0;
+    const unsubscribe = store.subscribe((state, prev) => {
+      if (state.arrivals === prev.arrivals) return;
+      const fresh = newArrivals(state.arrivals, lastSeq);
+      lastSeq = state.arrivals[0]?.seq ?? lastSeq;
+      if (reducedMotion.matches || document.hidden || !pulsesRef.current) return;
+      const nowMs = performance.now();
+      for (const arrival of fresh) if (arrival.from !== selfRef.current) pulsesRef.current.add(arrival.kind, arrival.from, nowMs);
+      kickRef.current();
+    });
+    return () => {
+      unsubscribe();
+      cancelAnimationFrame(frame);
+      frame = 0;
+      pulsesRef.current?.clear();
+      kickRef.current = () => undefined;
+    };
+  }, [store]);
+
+  // After each structural render: index the new elements, hand the layout the new drawing, and draw at once.
+  useLayoutEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    elements.current.nodes = new Map([...svg.querySelectorAll<SVGGElement>('[data-node-id]')].map((el) => [el.dataset.nodeId!, el]));
+    elements.current.edges = new Map([...svg.querySelectorAll<SVGLineElement>('[data-edge]')].map((el) => [el.dataset.edge!, el]));
+    layoutRef.current!.update(drawing);
+    layoutRef.current!.step();
+    for (const [id, el] of elements.current.nodes) {
+      const p = layoutRef.current!.position(id);
+      if (p) el.setAttribute('transform', `translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`);
+    }
+    kickRef.current();
+    // Keyed on the structure, not the drawing object: a peer's RTT update must not reheat the layout.
+  }, [key]);
+
+  useLayoutEffect(() => {
+    layoutRef.current!.resize(size.width, size.height);
+    kickRef.current();
+  }, [size]);
+
+  const onKey = (event: KeyboardEvent<SVGGElement>, id: string) => {
+    const index = order.indexOf(id);
+    let next: string | undefined;
+    if (event.key === 'ArrowRight' || event.key === 'ArrowDown') next = order[(index + 1) % order.length];
+    else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') next = order[(index - 1 + order.length) % order.length];
+    else if (event.key === 'Home') next = order[0];
+    else if (event.key === 'End') next = order.at(-1);
+    else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onPin(pinnedId === id ? undefined : id);
+      return;
+    } else if (event.key === 'Escape') {
+      onPin(undefined);
+      return;
+    } else return;
+    event.preventDefault();
+    if (next === undefined) return;
+    setFocusId(next);
+    svgRef.current?.querySelector<SVGGElement>(`[data-node-id="${next}"]`)?.focus();
+  };
+
+  return (
+    <div className="graph-canvas" ref={containerRef} style={{ height: size.height }}>
+      <svg ref={svgRef} width={size.width} height={size.height} viewBox={`0 0 ${size.width} ${size.height}`} role="group" aria-label="Peers in the graph">
+        <GraphElements
+          drawing={drawing}
+          focusId={rovingId}
+          activeId={activeId ?? pinnedId}
+          showLabels={drawing.nodes.length <= MAX_LABELLED_NODES}
+          onActive={onActive}
+          onPin={(id) => {
+            setFocusId(id);
+            onPin(pinnedId === id ? undefined : id);
+          }}
+          onKey={onKey}
+        />
+      </svg>
+    </div>
+  );
+}
+
+/** The drawing for the current store state: the pushed graph merged with this tab, its links and its bans. */
+export function useGraphDrawing(): GraphDrawing {
+  const graph = useTabmesh((s) => s.graph);
+  const selfId = useTabmesh((s) => s.self?.id);
+  const peers = useTabmesh((s) => s.peers);
+  const bans = useTabmesh((s) => s.bans);
+  const drawing = useMemo(() => buildGraphDrawing(graph, selfId, peers, bans), [graph, selfId, peers, bans]);
+  // Peers' RTT and traffic change every second; keep the same drawing object while its structure is unchanged.
+  const stable = useRef(drawing);
+  if (drawingKey(stable.current) !== drawingKey(drawing)) stable.current = drawing;
+  return stable.current;
+}
+
+export { graphSummary };
