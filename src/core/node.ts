@@ -14,12 +14,13 @@ import { FRAME_VERSION, MAX_FRAME_BYTES, USER_AGENT, encodeFrame, parseFrame, ty
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
 import type { Block } from './ledger/types.ts';
-import type { LinkDirection, PeerLink } from './link.ts';
+import type { PeerLink } from './link.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import { FIRST_MODULE_FRAME_TYPE, LAST_MODULE_FRAME_TYPE, type ProtocolModule, type ProtocolModuleFactory } from './protocol-module.ts';
 import { createStats, type StatName } from './stats.ts';
 import { createInventory } from './inventory.ts';
-import { TokenBucket, type RateLimit } from './token-bucket.ts';
+import { PeerSession, type PeerInfo } from './peer-session.ts';
+import type { RateLimit } from './token-bucket.ts';
 import { createTxRelay, type TxSource } from './tx-relay.ts';
 import type { Tx } from './tx.ts';
 import type { Clock, Logger, PeerId, TxId, Verifier } from './types.ts';
@@ -53,19 +54,7 @@ export interface NodeInit {
   peerRateLimit?: RateLimit;
 }
 
-/** Above this many queued bytes on a link, frames wait in the session's outbox (backpressure). */
-const HIGH_WATER_BYTES = 1024 * 1024;
-/** A peer whose outbox grows past this is too slow to keep up; the link is closed. */
-const MAX_OUTBOX_FRAMES = 4_000;
-
-export interface PeerInfo {
-  id: PeerId;
-  direction: LinkDirection;
-  rttMs?: number;
-  connectedAtMs: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+export type { PeerInfo } from './peer-session.ts';
 
 export type NodeEvents = {
   tx: [tx: Tx, id: TxId, source: TxSource];
@@ -77,22 +66,7 @@ export type NodeEvents = {
   ban: [peerId: PeerId, reason: string];
 };
 
-interface Session {
-  link: PeerLink;
-  openedAtMs: number;
-  helloReceived: boolean;
-  lastHeardMs: number;
-  rttMs?: number;
-  pingNonce?: number;
-  pingSentMs?: number;
-  /** The frame being handled; the next one waits for it. */
-  queue: Promise<void>;
-  bytesIn: number;
-  bytesOut: number;
-  /** Frames waiting for the link's buffer to drain. */
-  outbox: Uint8Array[];
-  rate: TokenBucket;
-}
+type Session = PeerSession;
 
 export type TabmeshNode = ReturnType<typeof createNode>;
 
@@ -112,35 +86,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const count = (name: StatName, by = 1) => { stats[name] += by; };
   const openSessions = () => [...sessions.values()].filter((session) => session.helloReceived);
 
-  /** Sends what the link can take now; the rest waits in the outbox until the buffer drains. */
-  function drain(session: Session): void {
-    while (session.outbox.length > 0 && session.link.bufferedAmount() < HIGH_WATER_BYTES) {
-      const bytes = session.outbox.shift()!;
-      if (!session.link.send(bytes)) return;
-      count('messagesOut');
-      count('bytesOut', bytes.length);
-      session.bytesOut += bytes.length;
-    }
-  }
-
-  function sendBytes(session: Session, bytes: Uint8Array): boolean {
-    if (session.outbox.length >= MAX_OUTBOX_FRAMES) {
-      session.link.close(`too slow: ${MAX_OUTBOX_FRAMES} frames waiting`);
-      return false;
-    }
-    session.outbox.push(bytes);
-    drain(session);
-    return true;
-  }
-
-  const sendFrame = (session: Session, frame: Frame): boolean => sendBytes(session, encodeFrame(frame));
-
-  function info(session: Session): PeerInfo {
-    return {
-      id: session.link.peerId, direction: session.link.direction, rttMs: session.rttMs,
-      connectedAtMs: session.openedAtMs, bytesIn: session.bytesIn, bytesOut: session.bytesOut,
-    };
-  }
+  const sendFrame = (session: Session, frame: Frame): boolean => session.send(encodeFrame(frame));
+  const info = (session: Session): PeerInfo => session.info();
 
   /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
   function punish(peerId: PeerId, reason: string): void {
@@ -174,7 +121,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       bytes[0] = FRAME_VERSION;
       bytes[1] = type;
       bytes.set(payload, 2);
-      return bytes.length <= MAX_FRAME_BYTES && sendBytes(session, bytes);
+      return bytes.length <= MAX_FRAME_BYTES && session.send(bytes);
     },
   };
 
@@ -226,9 +173,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       count('framesRejected');
       return punish(peerId, `malformed frame: ${reason ?? (decoded as { detail: string }).detail}`);
     }
-    session.queue = session.queue
-      .then(() => module.handle(peerId, decoded.value))
-      .catch((error: unknown) => log.warn('a module frame handler failed', { peerId, module: module.name, error: String(error) }));
+    session.enqueue(() => module.handle(peerId, decoded.value), (error) => log.warn('a module frame handler failed', { peerId, module: module.name, error: String(error) }));
   }
 
   /** Routes one parsed frame; the async modules report their own failures. */
@@ -275,9 +220,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     if (frame.type === 'pong') return handlePong(session, frame.nonce);
     // One link's frames are handled in order: a transaction that spends a block's reward must not be
     // checked before that block, which arrived first, is connected.
-    session.queue = session.queue
-      .then(() => route(peerId, frame))
-      .catch((error: unknown) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
+    session.enqueue(() => route(peerId, frame), (error) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
   }
 
   function handleHello(session: Session, hello: Extract<Frame, { type: 'hello' }>): void {
@@ -312,11 +255,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       const ban = bans.get(link.peerId);
       if (ban && ban.untilMs > clock.nowMs()) return link.close(`banned: ${ban.reason}`);
       sessions.get(link.peerId)?.link.close('replaced by a newer link');
-      const now = clock.nowMs();
-      const session: Session = {
-        link, openedAtMs: now, lastHeardMs: now, helloReceived: false, queue: Promise.resolve(),
-        bytesIn: 0, bytesOut: 0, outbox: [], rate: new TokenBucket(peerRateLimit, () => clock.nowMs()),
-      };
+      const session = new PeerSession(link, clock, peerRateLimit, (bytes) => {
+        count('messagesOut');
+        count('bytesOut', bytes);
+      });
       sessions.set(link.peerId, session);
       count('linksOpened');
       link.onMessage((bytes) => handleBytes(session, bytes));
@@ -347,7 +289,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     tick(): void {
       const now = clock.nowMs();
       for (const session of sessions.values()) {
-        drain(session);
+        session.drain();
         if (!session.helloReceived && now - session.openedAtMs > helloTimeoutMs) {
           session.link.close('no hello in time');
         } else if (now - session.lastHeardMs > 3 * pingIntervalMs) {

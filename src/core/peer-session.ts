@@ -1,0 +1,85 @@
+/**
+ * The node's state for one link: HELLO and keepalive bookkeeping, traffic
+ * counters, the inbound rate limit, in-order frame handling, and an outbox
+ * that holds frames while the data channel's buffer is full (backpressure).
+ */
+import type { LinkDirection, PeerLink } from './link.ts';
+import { TokenBucket, type RateLimit } from './token-bucket.ts';
+import type { Clock, PeerId } from './types.ts';
+
+/** Above this many queued bytes on a link, frames wait in the outbox. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+/** A peer whose outbox grows past this is too slow to keep up; the link is closed. */
+const MAX_OUTBOX_FRAMES = 4_000;
+
+export interface PeerInfo {
+  id: PeerId;
+  direction: LinkDirection;
+  rttMs?: number;
+  connectedAtMs: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export class PeerSession {
+  readonly openedAtMs: number;
+  helloReceived = false;
+  lastHeardMs: number;
+  rttMs?: number;
+  pingNonce?: number;
+  pingSentMs?: number;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly rate: TokenBucket;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly outbox: Uint8Array[] = [];
+
+  constructor(
+    readonly link: PeerLink,
+    clock: Clock,
+    rateLimit: RateLimit,
+    /** Told about every frame that left, for the node's totals. */
+    private readonly onSent: (bytes: number) => void,
+  ) {
+    this.openedAtMs = clock.nowMs();
+    this.lastHeardMs = this.openedAtMs;
+    this.rate = new TokenBucket(rateLimit, () => clock.nowMs());
+  }
+
+  get peerId(): PeerId {
+    return this.link.peerId;
+  }
+
+  /** Queues a frame and sends what the link can take now; false when the peer is too slow and was closed. */
+  send(bytes: Uint8Array): boolean {
+    if (this.outbox.length >= MAX_OUTBOX_FRAMES) {
+      this.link.close(`too slow: ${MAX_OUTBOX_FRAMES} frames waiting`);
+      return false;
+    }
+    this.outbox.push(bytes);
+    this.drain();
+    return true;
+  }
+
+  /** Sends waiting frames until the link's buffer is above the high-water mark again. */
+  drain(): void {
+    while (this.outbox.length > 0 && this.link.bufferedAmount() < HIGH_WATER_BYTES) {
+      const bytes = this.outbox.shift()!;
+      if (!this.link.send(bytes)) return;
+      this.bytesOut += bytes.length;
+      this.onSent(bytes.length);
+    }
+  }
+
+  /** Runs `task` after the frames before it: one link's frames are handled in arrival order. */
+  enqueue(task: () => Promise<void> | void, onError: (error: unknown) => void): void {
+    this.queue = this.queue.then(task).catch(onError);
+  }
+
+  info(): PeerInfo {
+    return {
+      id: this.link.peerId, direction: this.link.direction, rttMs: this.rttMs,
+      connectedAtMs: this.openedAtMs, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
+    };
+  }
+}
