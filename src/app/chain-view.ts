@@ -36,6 +36,7 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
       hash: blockHash(block.header), height: block.header.height, miner: block.header.miner, txCount: block.txs.length,
       timeMs: block.header.timeMs, receivedAtMs, fees: block.txs.reduce((sum, tx) => sum + tx.fee, 0),
       reward: blockRewardAt(block.header.height, ledger.params),
+      txIds: block.txs.map(txId),
     };
   }
 

@@ -17,6 +17,7 @@ import type { StoredTx } from '../storage/ledger-store.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { TxView } from '../ui/view-models.ts';
 import { createMiner } from '../worker/miner.ts';
+import { sampleFromStats } from '../ui/net-series.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
 import { createChainView, txToView, type TxStatusIndex } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
@@ -89,11 +90,13 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     const receivedAtMs = clock.nowMs();
     txIndex.set(id, { status: 'pending' });
     ui.getState().addTx(txToView(tx, id, receivedAtMs, source));
+    if (source !== 'self') ui.getState().noteArrival('tx', id, source);
     store.putTx({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source }).catch((error: unknown) => {
       ui.getState().log('error', `could not store transaction ${id.slice(0, 8)}: ${String(error)}`);
     });
   });
 
+  node.events.on('block', (hash, from) => ui.getState().noteArrival('block', hash, from));
   node.events.on('txs-dropped', (ids) => {
     for (const id of ids) {
       txIndex.delete(id);
@@ -158,12 +161,30 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()),
     ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()),
   });
+  let previousStats: Record<string, number> | undefined;
+  let previousSampleMs = clock.nowMs();
+  /** Pushes the explorer's view: links, the whole graph from peer records, and one chart sample. */
+  const refreshExplorer = (current: Record<string, number>) => {
+    const state = ui.getState();
+    const now = clock.nowMs();
+    state.upsertPeers(node.peers().map((peer) => ({ ...peer, state: 'open' as const })));
+    const records = peers.records();
+    state.setGraph(
+      records.map((record) => ({ id: record.peerId })),
+      records.flatMap((record) => record.neighbours.map((neighbour) => ({ a: record.peerId, b: neighbour }))),
+    );
+    state.pushSample(sampleFromStats(previousStats, current, now - previousSampleMs, now, node.peers().length));
+    previousStats = current;
+    previousSampleMs = now;
+  };
   const timer = setInterval(() => {
     node.tick();
     mesh.tick();
     chainView.refreshWallet();
     ui.getState().setMining(mining.stats());
-    ui.getState().setStats(stats());
+    const current = stats();
+    ui.getState().setStats(current);
+    refreshExplorer(current);
     ui.getState().setBans(node.bans());
     ui.getState().setSync(node.syncProgress());
   }, TICK_MS);

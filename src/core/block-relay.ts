@@ -46,6 +46,8 @@ export interface BlockRelayInit {
   onOrphan(peerId: PeerId): void;
   /** A block's fetch ended (accepted, refused or abandoned); the sync module frees its slot. */
   onBlockArrived(hash: BlockHash): void;
+  /** A block from a peer was accepted (for the page's propagation view). */
+  onAccepted?(hash: BlockHash, from: PeerId): void;
 }
 
 export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit) {
@@ -64,6 +66,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       return;
     }
     context.count('blocksAccepted');
+    if (source !== 'self') init.onAccepted?.(hash, source);
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
     // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this
     // block (waiting orphans connect behind it), not this block itself.

@@ -23,7 +23,7 @@ import { PeerSession, type PeerInfo } from './peer-session.ts';
 import type { RateLimit } from './token-bucket.ts';
 import { createTxRelay, type TxSource } from './tx-relay.ts';
 import type { Tx } from './tx.ts';
-import type { Clock, Logger, PeerId, TxId, Verifier } from './types.ts';
+import type { BlockHash, Clock, Logger, PeerId, TxId, Verifier } from './types.ts';
 
 export type { TxSource } from './tx-relay.ts';
 
@@ -60,6 +60,8 @@ export type NodeEvents = {
   tx: [tx: Tx, id: TxId, source: TxSource];
   /** Pooled transactions the new tip made invalid (a conflict confirmed, funds gone). */
   'txs-dropped': [ids: TxId[]];
+  /** A block from a peer was accepted into the chain index. */
+  block: [hash: BlockHash, from: PeerId];
   'peer-open': [peer: PeerInfo];
   'peer-update': [peer: PeerInfo];
   'peer-close': [peerId: PeerId, reason: string];
@@ -139,6 +141,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     ledger, mempool, inventory,
     onOrphan: (peerId) => sync.onOrphan(peerId),
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
+    onAccepted: (hash, from) => events.emit('block', hash, from),
   });
   const unsubscribeTip = ledger.events.on('tip', (change) => {
     const update = mempool.onTip(change, ledger.account);

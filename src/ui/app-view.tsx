@@ -1,17 +1,25 @@
 /**
  * The whole page. It renders what the store holds and hands the user's
- * requests to `onSend` and `onSetMining`; app.ts owns the running peer and
- * pushes state into the store.
+ * requests to `onSend`, `onSetMining` and `onTraceTx`; app.ts owns the
+ * running peer and pushes state into the store.
+ *
+ * Layout: three columns on a wide monitor (you and the charts | the network
+ * and the chain | peers, mempool and log), two below 1440 px (the third
+ * column under the first), one on a phone, ordered what-you-own-and-do first.
  */
 import { ChainPanel } from './chain-panel.tsx';
+import { ConnectivityBanner } from './connectivity-banner.tsx';
+import { DetailDialog } from './detail-dialog.tsx';
 import { Header } from './header.tsx';
 import { LogPanel } from './log-panel.tsx';
 import { MempoolPanel } from './mempool-panel.tsx';
 import { MiningPanel, type OnSetMining } from './mining-panel.tsx';
+import { NetworkPanel } from './network-panel.tsx';
 import { PeersPanel } from './peers-panel.tsx';
 import { SendForm, type OnSend } from './send-form.tsx';
 import { StatsPanel } from './stats-panel.tsx';
 import type { TabmeshStore } from './store.ts';
+import type { OnTraceTx } from './tx-trace.tsx';
 import { TxsPanel } from './txs-panel.tsx';
 import { TabmeshStoreContext, useTabmesh } from './use-tabmesh.ts';
 import { WalletPanel } from './wallet-panel.tsx';
@@ -22,9 +30,11 @@ export interface AppViewProps {
   onSend: OnSend;
   /** Switches this tab's miner; when absent the Mining switch is shown disabled. */
   onSetMining?: OnSetMining;
+  /** Starts a network-wide trace of a transaction (results come through setTrace); when absent the detail view says tracing is not available. */
+  onTraceTx?: OnTraceTx;
 }
 
-function Body({ onSend, onSetMining }: Omit<AppViewProps, 'store'>) {
+function Body({ onSend, onSetMining, onTraceTx }: Omit<AppViewProps, 'store'>) {
   const phase = useTabmesh((s) => s.phase);
   const failure = useTabmesh((s) => s.failure);
 
@@ -56,29 +66,34 @@ function Body({ onSend, onSetMining }: Omit<AppViewProps, 'store'>) {
 
   return (
     <main className="grid">
+      <ConnectivityBanner />
       <div className="column column-side">
         <WalletPanel />
         <SendForm onSend={onSend} />
         <MiningPanel onSetMining={onSetMining} />
-        <PeersPanel />
         <StatsPanel />
       </div>
       <div className="column column-main">
+        <NetworkPanel />
         <ChainPanel />
         <TxsPanel />
+      </div>
+      <div className="column column-aside">
+        <PeersPanel />
         <MempoolPanel />
         <LogPanel />
       </div>
+      <DetailDialog onTraceTx={onTraceTx} />
     </main>
   );
 }
 
-export function AppView({ store, onSend, onSetMining }: AppViewProps) {
+export function AppView({ store, onSend, onSetMining, onTraceTx }: AppViewProps) {
   return (
     <TabmeshStoreContext value={store}>
       <div className="app">
         <Header />
-        <Body onSend={onSend} onSetMining={onSetMining} />
+        <Body onSend={onSend} onSetMining={onSetMining} onTraceTx={onTraceTx} />
       </div>
     </TabmeshStoreContext>
   );

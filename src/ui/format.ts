@@ -97,3 +97,13 @@ export function formatRate(perSecond: number): string {
   if (!Number.isFinite(perSecond) || perSecond <= 0) return '0';
   return perSecond >= 100 ? String(Math.round(perSecond)) : String(Math.round(perSecond * 10) / 10);
 }
+
+/** A short number for a chart axis: "0", "0.5", "12", "3.4k", "1.2M". */
+export function formatCompact(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  const abs = Math.abs(value);
+  const trim = (n: number) => String(Math.round(n * 10) / 10);
+  if (abs >= 1e6) return `${trim(value / 1e6)}M`;
+  if (abs >= 1e3) return `${trim(value / 1e3)}k`;
+  return trim(value);
+}

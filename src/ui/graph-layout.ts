@@ -36,6 +36,11 @@ export function unitHash(text: string): number {
   return (hash >>> 0) / 2 ** 32;
 }
 
+/** Links as long as the picture allows: about a quarter of its smaller side, within readable bounds (px). */
+export function linkDistance(width: number, height: number): number {
+  return Math.min(140, Math.max(52, Math.min(width, height) / 3.8));
+}
+
 export interface GraphLayout {
   /** Adopts the drawing's nodes and links, keeping known nodes where they are, and reheats if anything changed. */
   update(drawing: GraphDrawing): void;
@@ -55,14 +60,15 @@ export function createGraphLayout(initialWidth: number, initialHeight: number): 
 
   const link = forceLink<LayoutNode, LayoutLink>([])
     .id((node) => node.id)
-    .distance(64)
+    .distance(linkDistance(width, height))
     .strength(0.5);
+  const charge = forceManyBody<LayoutNode>().strength(-4 * linkDistance(width, height)).distanceMax(480);
   const centreX = forceX<LayoutNode>(width / 2).strength((node) => (node.self ? 0.25 : 0.05));
   const centreY = forceY<LayoutNode>(height / 2).strength((node) => (node.self ? 0.25 : 0.07));
   const simulation = forceSimulation<LayoutNode>([])
     .stop()
     .alphaDecay(0.03)
-    .force('charge', forceManyBody<LayoutNode>().strength(-200).distanceMax(360))
+    .force('charge', charge)
     .force('link', link)
     .force('x', centreX)
     .force('y', centreY)
@@ -110,6 +116,8 @@ export function createGraphLayout(initialWidth: number, initialHeight: number): 
       height = nextHeight;
       centreX.x(width / 2);
       centreY.y(height / 2);
+      link.distance(linkDistance(width, height));
+      charge.strength(-4 * linkDistance(width, height));
       simulation.alpha(Math.max(simulation.alpha(), REHEAT_ALPHA));
     },
     step() {

@@ -1,15 +1,45 @@
-/** Transactions waiting for a block, best fee rate first (the order the mempool gives). */
+/**
+ * Transactions waiting for a block, best fee rate first (the order the
+ * mempool gives). Windowed once long and redrawn at most four times a second,
+ * like the Transactions table.
+ */
+import { memo, useRef } from 'react';
 import { partyLabel } from './format.ts';
 import type { TabmeshState } from './store.ts';
-import { LIST_REDRAW_MS, TxIdButton } from './txs-panel.tsx';
+import { LIST_REDRAW_MS, SpacerRow, TxIdButton } from './txs-panel.tsx';
 import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { useVirtualRows } from './use-virtual-rows.ts';
+import type { TxView } from './view-models.ts';
 
 const selectMempool = (s: TabmeshState) => s.mempool;
+/** Up to this many rows the table renders whole; beyond, it is windowed. */
+const WINDOW_ABOVE_ROWS = 60;
+const ROW_PX = 37;
+const COLUMNS = 4;
+
+const MempoolRow = memo(function MempoolRow({ tx, selfId, index, measure }: { tx: TxView; selfId: string | undefined; index: number; measure: (el: Element | null) => void }) {
+  return (
+    <tr data-tx-id={tx.id} data-index={index} ref={measure}>
+      <td>
+        <TxIdButton id={tx.id} />
+      </td>
+      <td className="parties">
+        <span title={tx.from}>{partyLabel(tx.from, selfId)}</span>
+        <span aria-label="to"> → </span>
+        <span title={tx.to}>{partyLabel(tx.to, selfId)}</span>
+      </td>
+      <td className="num">{tx.amount}</td>
+      <td className="num">{tx.fee}</td>
+    </tr>
+  );
+});
 
 export function MempoolPanel() {
   const mempool = useThrottledTabmesh(selectMempool, LIST_REDRAW_MS);
   const total = useTabmesh((s) => s.mempoolTotal);
   const selfId = useTabmesh((s) => s.self?.id);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = useVirtualRows(mempool.length, scrollRef, ROW_PX, WINDOW_ABOVE_ROWS);
 
   return (
     <section className="panel panel-mempool" aria-label="Mempool">
@@ -20,8 +50,8 @@ export function MempoolPanel() {
         <p className="empty">No transactions waiting for a block.</p>
       ) : (
         <>
-          <div className="table-scroll table-short">
-            <table aria-label="Pending transactions">
+          <div className="table-scroll table-short" ref={scrollRef}>
+            <table aria-label="Pending transactions" aria-rowcount={mempool.length + 1}>
               <thead>
                 <tr>
                   <th scope="col">Id</th>
@@ -35,20 +65,11 @@ export function MempoolPanel() {
                 </tr>
               </thead>
               <tbody>
-                {mempool.map((tx) => (
-                  <tr key={tx.id} data-tx-id={tx.id}>
-                    <td>
-                      <TxIdButton id={tx.id} />
-                    </td>
-                    <td className="parties">
-                      <span title={tx.from}>{partyLabel(tx.from, selfId)}</span>
-                      <span aria-label="to"> → </span>
-                      <span title={tx.to}>{partyLabel(tx.to, selfId)}</span>
-                    </td>
-                    <td className="num">{tx.amount}</td>
-                    <td className="num">{tx.fee}</td>
-                  </tr>
+                <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
+                {rows.indexes.map((index) => (
+                  <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} index={index} measure={rows.measure} />
                 ))}
+                <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
               </tbody>
             </table>
           </div>

@@ -19,6 +19,8 @@ const MAX_LABELLED_NODES = 30;
 /** The picture's height follows its width within these bounds (px). */
 const MIN_HEIGHT_PX = 260;
 const MAX_HEIGHT_PX = 440;
+/** The animation's frame interval, a little under 1/30 s so a 60 Hz display draws every other frame. */
+const FRAME_MS = 30;
 
 function nodeLabel(node: GraphNode): string {
   const parts = [node.self ? `This tab, ${shortId(node.id)}` : `Peer ${shortId(node.id)}`];
@@ -40,12 +42,14 @@ interface NodesProps {
   activeId: string | undefined;
   showLabels: boolean;
   onActive(id: string | undefined): void;
+  /** A node took focus (keyboard, click or script): the roving tab stop follows it. */
+  onFocusNode(id: string): void;
   onPin(id: string): void;
   onKey(event: KeyboardEvent<SVGGElement>, id: string): void;
 }
 
 /** The node and edge elements; memoized so hover-only changes do not rebuild the rest. */
-const GraphElements = memo(function GraphElements({ drawing, focusId, activeId, showLabels, onActive, onPin, onKey }: NodesProps) {
+const GraphElements = memo(function GraphElements({ drawing, focusId, activeId, showLabels, onActive, onFocusNode, onPin, onKey }: NodesProps) {
   const near = useMemo(() => {
     if (!activeId) return undefined;
     const set = new Set([activeId]);
@@ -66,7 +70,6 @@ const GraphElements = memo(function GraphElements({ drawing, focusId, activeId, 
           return <line key={edge.key} data-edge={edge.key} className={`edge${edge.own ? ' edge-own' : ''}${banned ? ' edge-banned' : ''}${dim ? ' dim' : ''}`} />;
         })}
       </g>
-      <g className="pulses" aria-hidden="true" data-pulse-layer="" />
       {drawing.nodes.map((node) => {
         const radius = node.self ? SELF_RADIUS : PEER_RADIUS;
         const kind = node.self ? 'self' : node.banned ? 'banned' : node.linked ? 'linked' : 'known';
@@ -82,7 +85,7 @@ const GraphElements = memo(function GraphElements({ drawing, focusId, activeId, 
             tabIndex={node.id === focusId ? 0 : -1}
             onPointerEnter={() => onActive(node.id)}
             onPointerLeave={() => onActive(undefined)}
-            onFocus={() => onActive(node.id)}
+            onFocus={() => onFocusNode(node.id)}
             onBlur={() => onActive(undefined)}
             onClick={() => onPin(node.id)}
             onKeyDown={(event) => onKey(event, node.id)}
@@ -117,6 +120,7 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
   const selfId = useTabmesh((s) => s.self?.id);
   const containerRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
+  const pulseLayerRef = useRef<SVGGElement>(null);
   const [size, setSize] = useState({ width: 640, height: 360 });
   const layoutRef = useRef<GraphLayout | undefined>(undefined);
   const pulsesRef = useRef<PulseLayer | undefined>(undefined);
@@ -146,12 +150,12 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
 
   // One animation loop for layout ticks and pulses; it sleeps when both are still.
   useEffect(() => {
-    const svg = svgRef.current;
-    const pulseLayer = svg?.querySelector<SVGGElement>('[data-pulse-layer]');
+    const pulseLayer = pulseLayerRef.current;
     const layout = layoutRef.current!;
     const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
     pulsesRef.current = pulseLayer ? createPulseLayer(pulseLayer) : undefined;
     let frame = 0;
+    let drawnAtMs = -Infinity;
     const place = () => {
       for (const [id, el] of elements.current.nodes) {
         const p = layout.position(id);
@@ -174,6 +178,12 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
     };
     const tick = (nowMs: number) => {
       frame = 0;
+      // 30 frames a second is smooth for dots and a settling layout, at half the painting of 60.
+      if (nowMs - drawnAtMs < FRAME_MS) {
+        frame = requestAnimationFrame(tick);
+        return;
+      }
+      drawnAtMs = nowMs;
       // Reduced motion: the layout jumps to rest instead of gliding there.
       let moving = layout.step();
       if (reducedMotion.matches) while (layout.step());
@@ -257,12 +267,17 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
           activeId={activeId ?? pinnedId}
           showLabels={drawing.nodes.length <= MAX_LABELLED_NODES}
           onActive={onActive}
-          onPin={(id) => {
+          onFocusNode={(id) => {
             setFocusId(id);
-            onPin(pinnedId === id ? undefined : id);
+            onActive(id);
           }}
+          onPin={(id) => onPin(pinnedId === id ? undefined : id)}
           onKey={onKey}
         />
+      </svg>
+      {/* Pulses move every frame: on their own layer, repainting them leaves the graph beneath alone. */}
+      <svg className="pulse-overlay" width={size.width} height={size.height} viewBox={`0 0 ${size.width} ${size.height}`} aria-hidden="true">
+        <g ref={pulseLayerRef} />
       </svg>
     </div>
   );

@@ -24,11 +24,11 @@ const PeerRow = memo(function PeerRow({ peer, connectedFor }: { peer: PeerView; 
       <td>
         <span className="id-cell">
           <code title={peer.id}>{shortId(peer.id)}</code>
-          <CopyButton text={peer.id} label={`Copy peer id ${shortId(peer.id)}`} />
+          <CopyButton text={peer.id} label={`Copy peer id ${shortId(peer.id)}`} compact />
         </span>
       </td>
-      <td>{peer.direction}</td>
-      <td>
+      <td className="col-dir">{peer.direction}</td>
+      <td className="col-state">
         <span className={`badge state-${peer.state}`}>{peer.state}</span>
       </td>
       <td className="num">{formatRtt(peer.rttMs)}</td>
@@ -63,7 +63,7 @@ function BanTable({ bans, nowMs }: { bans: BanView[]; nowMs: number }) {
   return (
     <>
       <h3>Held off</h3>
-      <div className="table-scroll table-inner">
+      <div className="table-scroll">
         <table aria-label="Banned peers" className="ban-table">
           <thead>
             <tr>
@@ -108,8 +108,12 @@ export function PeersPanel() {
             <thead>
               <tr>
                 <th scope="col">Peer</th>
-                <th scope="col">Dir.</th>
-                <th scope="col">State</th>
+                <th scope="col" className="col-dir" title="Direction: out when this tab dialled">
+                  Dir.
+                </th>
+                <th scope="col" className="col-state">
+                  State
+                </th>
                 <th scope="col" className="num" title="Round-trip time">
                   RTT ms
                 </th>

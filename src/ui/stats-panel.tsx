@@ -1,5 +1,23 @@
-/** Counters the node reports through setStats (messages, rejections, ...). */
+/**
+ * Network statistics: small charts of transactions per second, traffic, peer
+ * count and (when app code measures it) propagation latency over the last
+ * minutes, and below them every counter the node reports, one click away.
+ */
+import { lazy, Suspense, type ComponentProps } from 'react';
+import { formatBytes, formatRate } from './format.ts';
+import type { ChartLine } from './net-chart.tsx';
 import { useTabmesh } from './use-tabmesh.ts';
+
+/** The chart library loads in its own chunk, after the page: the wallet and the graph need not wait for it. */
+const LazyNetChart = lazy(() => import('./net-chart.tsx').then((module) => ({ default: module.NetChart })));
+
+function NetChart(props: ComponentProps<typeof LazyNetChart>) {
+  return (
+    <Suspense fallback={<div className="chart chart-loading" aria-label={props.title} />}>
+      <LazyNetChart {...props} />
+    </Suspense>
+  );
+}
 
 /** "txRejectedBadSignature" → "tx rejected bad signature": readable without a lookup table. */
 function humanize(key: string): string {
@@ -12,14 +30,26 @@ function humanize(key: string): string {
 /** Counters are integers; rates (hash rate) are shown to one decimal so they fit their box. */
 const formatValue = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
-export function StatsPanel() {
+const TX_LINES: ChartLine[] = [{ field: 'txPerSec', label: 'tx/s', colorVar: '--accent' }];
+const BYTE_LINES: ChartLine[] = [
+  { field: 'bytesInPerSec', label: 'in', colorVar: '--ok' },
+  { field: 'bytesOutPerSec', label: 'out', colorVar: '--warn' },
+];
+const PEER_LINES: ChartLine[] = [{ field: 'peers', label: 'peers', colorVar: '--accent' }];
+const LATENCY_LINES: ChartLine[] = [{ field: 'latencyMs', label: 'latency', colorVar: '--err' }];
+
+const formatTxRate = (value: number) => formatRate(value);
+const formatByteRate = (value: number) => `${formatBytes(value)}/s`;
+const formatCount = (value: number) => String(Math.round(value));
+const formatMs = (value: number) => `${Math.round(value)} ms`;
+
+function Counters() {
   const stats = useTabmesh((s) => s.stats);
   const entries = Object.entries(stats).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length === 0) return null;
-
   return (
-    <details className="panel panel-stats">
-      <summary><h2>Stats</h2></summary>
+    <details className="counters">
+      <summary>All counters ({entries.length})</summary>
       <dl className="stats" aria-label="Stats">
         {entries.map(([key, value]) => (
           <div key={key} className="stat" data-stat={key}>
@@ -29,5 +59,26 @@ export function StatsPanel() {
         ))}
       </dl>
     </details>
+  );
+}
+
+export function StatsPanel() {
+  const series = useTabmesh((s) => s.series);
+  const hasLatency = series.some((sample) => sample.latencyMs !== undefined);
+
+  return (
+    <section className="panel panel-stats" aria-label="Network statistics">
+      <h2>
+        Network statistics <span className="count">last 5 min</span>
+      </h2>
+      {series.length < 2 && <p className="hint">Charts fill in as samples arrive, one a second.</p>}
+      <div className="charts">
+        <NetChart title="Transactions per second" lines={TX_LINES} series={series} format={formatTxRate} />
+        <NetChart title="Traffic" lines={BYTE_LINES} series={series} format={formatByteRate} axisUnit="B" />
+        <NetChart title="Peers" lines={PEER_LINES} series={series} format={formatCount} />
+        {hasLatency && <NetChart title="Propagation latency" lines={LATENCY_LINES} series={series} format={formatMs} axisUnit="ms" />}
+      </div>
+      <Counters />
+    </section>
   );
 }

@@ -1,11 +1,94 @@
-/** This tab's wallet: the confirmed balance, what pending sends will take from it, and the address to share. */
+/**
+ * This tab's wallet: the confirmed balance, what pending sends will take from
+ * it, the address to share (with copy and a QR code), and the tab's own
+ * history: transfers sent and received, pending and confirmed, and rewards
+ * for blocks it mined.
+ */
+import { lazy, memo, Suspense, useMemo, useRef, useState } from 'react';
 import { CopyButton } from './copy-button.tsx';
-import { useTabmesh } from './use-tabmesh.ts';
+import { formatTime, shortId } from './format.ts';
+import type { TabmeshState } from './store.ts';
+import { LIST_REDRAW_MS } from './txs-panel.tsx';
+import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { useVirtualRows } from './use-virtual-rows.ts';
+import { walletHistory, type HistoryEntry } from './wallet-history.ts';
+
+const selectTxs = (s: TabmeshState) => s.txs;
+/** The QR encoder loads only when someone asks for the code. */
+const QrCode = lazy(() => import('./qr-code.tsx').then((module) => ({ default: module.QrCode })));
+/** Up to this many entries the history renders whole; beyond, it is windowed. */
+const WINDOW_ABOVE_ENTRIES = 60;
+const ENTRY_PX = 42;
+
+function describe(entry: HistoryEntry): string {
+  switch (entry.kind) {
+    case 'sent':
+      return `Sent to ${shortId(entry.tx.to)}`;
+    case 'received':
+      return `Received from ${shortId(entry.tx.from)}`;
+    case 'self':
+      return 'Sent to yourself';
+    case 'mined':
+      return `Mined block #${entry.block.height}`;
+  }
+}
+
+const HistoryItem = memo(function HistoryItem({ entry, index, measure }: { entry: HistoryEntry; index: number; measure: (el: Element | null) => void }) {
+  const showDetail = useTabmesh((s) => s.showDetail);
+  const open = () => showDetail(entry.kind === 'mined' ? { kind: 'block', hash: entry.block.hash } : { kind: 'tx', id: entry.tx.id });
+  const status = entry.kind === 'mined' ? 'confirmed' : entry.status;
+  return (
+    <li className={`history-item history-${entry.kind}`} data-index={index} ref={measure} data-history-status={status}>
+      <button type="button" className="history-open" aria-haspopup="dialog" onClick={open}>
+        <span className="history-what">{describe(entry)}</span>
+        <span className={`history-delta ${entry.delta >= 0 ? 'delta-in' : 'delta-out'}${status === 'dropped' ? ' status-dropped' : ''}`}>
+          {entry.delta >= 0 ? '+' : '−'}
+          {Math.abs(entry.delta)}
+        </span>
+        <span className="history-meta">
+          <span className={`badge status-${status}`}>{status === 'confirmed' && entry.kind !== 'mined' && entry.tx.height !== undefined ? `#${entry.tx.height}` : status}</span>
+          <time dateTime={new Date(entry.atMs).toISOString()}>{formatTime(entry.atMs)}</time>
+        </span>
+      </button>
+    </li>
+  );
+});
+
+function WalletHistory() {
+  const txs = useThrottledTabmesh(selectTxs, LIST_REDRAW_MS);
+  const blocks = useTabmesh((s) => s.blocks);
+  const selfId = useTabmesh((s) => s.self?.id);
+  const entries = useMemo(() => walletHistory(txs, blocks, selfId), [txs, blocks, selfId]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = useVirtualRows(entries.length, scrollRef, ENTRY_PX, WINDOW_ABOVE_ENTRIES);
+  const pending = entries.filter((entry) => entry.status === 'pending').length;
+
+  return (
+    <>
+      <h3>
+        Your history{pending > 0 && <span className="muted"> · {pending} pending</span>}
+      </h3>
+      {entries.length === 0 ? (
+        <p className="empty">Nothing yet: what you send, receive or mine shows here.</p>
+      ) : (
+        <div className="history-scroll" ref={scrollRef}>
+          <ol className="history" aria-label="Your history" style={{ paddingTop: rows.padStart, paddingBottom: rows.padEnd }}>
+            {rows.indexes.map((index) => (
+              <HistoryItem key={entries[index]!.key} entry={entries[index]!} index={index} measure={rows.measure} />
+            ))}
+          </ol>
+        </div>
+      )}
+    </>
+  );
+}
+
 
 export function WalletPanel() {
   const balance = useTabmesh((s) => s.balance);
   const pendingBalance = useTabmesh((s) => s.pendingBalance);
   const address = useTabmesh((s) => s.self?.id);
+  const [showQr, setShowQr] = useState(false);
   const pendingOut = balance !== undefined && pendingBalance !== undefined ? balance - pendingBalance : 0;
 
   return (
@@ -30,10 +113,21 @@ export function WalletPanel() {
             <code className="address-value" data-address={address}>
               {address}
             </code>
-            <CopyButton text={address} label="Copy address" />
+            <span className="address-actions">
+              <CopyButton text={address} label="Copy address" />
+              <button type="button" className="button button-small" aria-label="QR code" aria-expanded={showQr} onClick={() => setShowQr((shown) => !shown)}>
+                QR
+              </button>
+            </span>
           </div>
+          {showQr && (
+            <Suspense fallback={<p className="hint">Drawing the QR code…</p>}>
+              <QrCode text={address} label="QR code of your address" />
+            </Suspense>
+          )}
         </div>
       )}
+      <WalletHistory />
     </section>
   );
 }

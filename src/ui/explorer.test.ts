@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { buildGraphDrawing, drawingKey, graphSummary, normalizeGraph } from './graph-model.ts';
+import { unitHash } from './graph-layout.ts';
+import { newArrivals, pulseProgress } from './graph-pulses.ts';
+import { countLevels, filterLog } from './log-filter.ts';
+import { chartColumns, sampleFromStats, seriesSummary } from './net-series.ts';
+import { qrPath } from './qr-code.tsx';
+import { MAX_ARRIVALS, MAX_SAMPLES, MAX_TRACES, SERIES_WINDOW_MS, createTabmeshStore } from './store.ts';
+import { traceTimeline } from './tx-trace.tsx';
+import type { ArrivalView, LogEntry, NetSample, PeerView } from './view-models.ts';
+import { walletHistory } from './wallet-history.ts';
+
+const sample = (atMs: number, extra: Partial<NetSample> = {}): NetSample => ({ atMs, txPerSec: 1, bytesInPerSec: 10, bytesOutPerSec: 20, peers: 2, ...extra });
+const openPeer = (id: string): PeerView => ({ id, direction: 'out', state: 'open' });
+
+describe('graph model', () => {
+  it('normalises: orders edge ends, drops loops and duplicates, adds missing endpoints, ORs flags', () => {
+    const graph = normalizeGraph(
+      [{ id: 'b' }, { id: 'a', banned: true }, { id: 'b', linked: true }],
+      [{ a: 'b', b: 'a' }, { a: 'a', b: 'b' }, { a: 'c', b: 'c' }, { a: 'd', b: 'a' }],
+    );
+    expect(graph.nodes).toEqual([{ id: 'a', banned: true }, { id: 'b', linked: true }, { id: 'd' }]);
+    expect(graph.edges).toEqual([{ a: 'a', b: 'b' }, { a: 'a', b: 'd' }]);
+  });
+
+  it('setGraph keeps the same state when the graph has not changed, and replaces it when it has', () => {
+    const store = createTabmeshStore();
+    store.getState().setGraph([{ id: 'a' }, { id: 'b' }], [{ a: 'a', b: 'b' }]);
+    const first = store.getState().graph;
+    store.getState().setGraph([{ id: 'b' }, { id: 'a' }], [{ a: 'b', b: 'a' }]);
+    expect(store.getState().graph).toBe(first);
+    store.getState().setGraph([{ id: 'a' }, { id: 'b' }], []);
+    expect(store.getState().graph.edges).toEqual([]);
+    store.getState().setGraph([{ id: 'a', banned: true }, { id: 'b' }], []);
+    expect(store.getState().graph.nodes[0]).toEqual({ id: 'a', banned: true });
+  });
+
+  it('draws this tab, an edge to each open link, and held-off peers, with resolved flags and degrees', () => {
+    const drawing = buildGraphDrawing(
+      { nodes: [{ id: 'p1' }, { id: 'p2' }, { id: 'p3' }], edges: [{ a: 'p1', b: 'p2' }, { a: 'p2', b: 'p3' }] },
+      'me',
+      { p1: openPeer('p1'), p9: { id: 'p9', direction: 'in', state: 'connecting' } },
+      [{ peerId: 'bad', reason: 'oversized frame', untilMs: 5 }],
+    );
+    expect(drawing.nodes.map((n) => [n.id, n.self, n.linked, n.banned, n.degree])).toEqual([
+      ['bad', false, false, true, 0],
+      ['me', true, false, false, 1],
+      ['p1', false, true, false, 2],
+      ['p2', false, false, false, 2],
+      ['p3', false, false, false, 1],
+    ]);
+    expect(drawing.edges.filter((e) => e.own).map((e) => e.key)).toEqual(['me|p1']);
+    expect(graphSummary(drawing)).toBe('4 peers and this tab, 3 links (1 to this tab), 1 banned');
+  });
+
+  it('changes its key when an edge or a flag changes, not otherwise', () => {
+    const graph = { nodes: [{ id: 'a' }], edges: [{ a: 'a', b: 'b' }] };
+    const base = drawingKey(buildGraphDrawing(graph, 'me', {}, []));
+    expect(drawingKey(buildGraphDrawing(graph, 'me', {}, []))).toBe(base);
+    expect(drawingKey(buildGraphDrawing(graph, 'me', { a: openPeer('a') }, []))).not.toBe(base);
+    expect(drawingKey(buildGraphDrawing(graph, 'me', {}, [{ peerId: 'b', reason: 'x', untilMs: 1 }]))).not.toBe(base);
+  });
+
+  it('summarises a lone tab and places nodes the same way in every tab', () => {
+    expect(graphSummary(buildGraphDrawing({ nodes: [], edges: [] }, 'me', {}, []))).toBe('0 peers and this tab, 0 links (0 to this tab)');
+    expect(unitHash('abc')).toBe(unitHash('abc'));
+    expect(unitHash('abc')).not.toBe(unitHash('abd'));
+    expect(unitHash('abc')).toBeGreaterThanOrEqual(0);
+    expect(unitHash('abc')).toBeLessThan(1);
+  });
+});
+
+describe('arrivals and pulses', () => {
+  it('notes arrivals newest first with increasing seq, capped', () => {
+    const store = createTabmeshStore();
+    for (let i = 0; i < MAX_ARRIVALS + 5; i++) store.getState().noteArrival(i % 2 ? 'tx' : 'block', `id${i}`, 'peer', i);
+    const { arrivals } = store.getState();
+    expect(arrivals).toHaveLength(MAX_ARRIVALS);
+    expect(arrivals[0]).toMatchObject({ id: `id${MAX_ARRIVALS + 4}`, kind: 'block', from: 'peer', atMs: MAX_ARRIVALS + 4 });
+    expect(arrivals[0]!.seq).toBeGreaterThan(arrivals[1]!.seq);
+  });
+
+  it('finds the arrivals not yet drawn, oldest first', () => {
+    const arrivals: ArrivalView[] = [3, 2, 1].map((seq) => ({ seq, kind: 'tx', id: `t${seq}`, from: 'p', atMs: seq }));
+    expect(newArrivals(arrivals, 1).map((a) => a.seq)).toEqual([2, 3]);
+    expect(newArrivals(arrivals, 3)).toEqual([]);
+  });
+
+  it('eases a pulse from 0 to 1 and ends it', () => {
+    expect(pulseProgress(100, 100, 700)).toBe(0);
+    expect(pulseProgress(100, 450, 700)).toBeCloseTo(0.5);
+    expect(pulseProgress(100, 200, 700)!).toBeLessThan(100 / 700);
+    expect(pulseProgress(100, 800, 700)).toBeUndefined();
+  });
+});
+
+describe('network statistics', () => {
+  it('keeps samples in time order over the last five minutes', () => {
+    const store = createTabmeshStore();
+    for (let s = 0; s <= 400; s++) store.getState().pushSample(sample(s * 1000));
+    const { series } = store.getState();
+    expect(series[0]!.atMs).toBe(400_000 - SERIES_WINDOW_MS);
+    expect(series.at(-1)!.atMs).toBe(400_000);
+    store.getState().pushSample(sample(10));
+    expect(store.getState().series).toBe(series);
+  });
+
+  it('caps samples pushed faster than once a second', () => {
+    const store = createTabmeshStore();
+    for (let i = 0; i < MAX_SAMPLES + 50; i++) store.getState().pushSample(sample(i * 10));
+    expect(store.getState().series).toHaveLength(MAX_SAMPLES);
+  });
+
+  it('turns two counter readings into rates, and a counter reset into zero', () => {
+    const previous = { txAccepted: 10, bytesIn: 1000, bytesOut: 500 };
+    const current = { txAccepted: 30, bytesIn: 3000, bytesOut: 100 };
+    expect(sampleFromStats(previous, current, 2000, 42, 3, 120)).toEqual({ atMs: 42, txPerSec: 10, bytesInPerSec: 1000, bytesOutPerSec: 0, peers: 3, latencyMs: 120 });
+    expect(sampleFromStats(undefined, current, 1000, 1, 0)).toEqual({ atMs: 1, txPerSec: 0, bytesInPerSec: 0, bytesOutPerSec: 0, peers: 0 });
+  });
+
+  it('builds chart columns in seconds with gaps for missing values, and summarises', () => {
+    const series = [sample(1000, { latencyMs: 50 }), sample(2000), sample(3000, { txPerSec: 7, latencyMs: 40 })];
+    expect(chartColumns(series, ['txPerSec', 'latencyMs'])).toEqual([[1, 2, 3], [1, 1, 7], [50, null, 40]]);
+    expect(seriesSummary(series, 'txPerSec')).toEqual({ latest: 7, peak: 7 });
+    expect(seriesSummary(series, 'latencyMs')).toEqual({ latest: 40, peak: 50 });
+    expect(seriesSummary([], 'peers')).toBeUndefined();
+  });
+});
+
+describe('detail, traces and peers', () => {
+  it('opens and closes the detail view', () => {
+    const store = createTabmeshStore();
+    store.getState().showDetail({ kind: 'block', hash: 'h' });
+    expect(store.getState().detail).toEqual({ kind: 'block', hash: 'h' });
+    store.getState().closeDetail();
+    expect(store.getState().detail).toBeUndefined();
+  });
+
+  it('keeps traces sorted by first sighting and at most MAX_TRACES', () => {
+    const store = createTabmeshStore();
+    for (let i = 0; i < MAX_TRACES + 3; i++) store.getState().setTrace({ txId: `t${i}`, requestedAtMs: i, hops: [], done: true });
+    expect(Object.keys(store.getState().traces)).toHaveLength(MAX_TRACES);
+    expect(store.getState().traces.t0).toBeUndefined();
+    store.getState().setTrace({ txId: 'x', requestedAtMs: 0, done: false, hops: [{ peer: 'b', firstSeenMs: 30, from: 'a' }, { peer: 'a', firstSeenMs: 10, from: 'self' }] });
+    const trace = store.getState().traces.x!;
+    expect(trace.hops.map((h) => h.peer)).toEqual(['a', 'b']);
+    expect(traceTimeline(trace)).toEqual([{ peer: 'a', from: 'self', offsetMs: 0, share: 0 }, { peer: 'b', from: 'a', offsetMs: 20, share: 1 }]);
+  });
+
+  it('upserts many peers in one update, merging with what is known', () => {
+    const store = createTabmeshStore();
+    store.getState().upsertPeer({ id: 'a', direction: 'out', state: 'open', rttMs: 4 });
+    store.getState().upsertPeers([{ id: 'a', direction: 'out', state: 'open', bytesIn: 10, bytesOut: 20, connectedAtMs: 1 }, openPeer('b')]);
+    expect(store.getState().peers.a).toEqual({ id: 'a', direction: 'out', state: 'open', rttMs: 4, bytesIn: 10, bytesOut: 20, connectedAtMs: 1 });
+    expect(Object.keys(store.getState().peers)).toEqual(['a', 'b']);
+  });
+});
+
+describe('wallet history, log filter and QR', () => {
+  const tx = (id: string, from: string, to: string, status: 'pending' | 'confirmed' | 'dropped', atMs: number) => ({ id, from, to, amount: 5, fee: 1, nonce: 0, status, receivedAtMs: atMs, source: 'self' as const });
+
+  it('lists only this tab\'s transfers and mined blocks, pending first, with balance changes', () => {
+    const history = walletHistory(
+      [tx('t1', 'me', 'x', 'confirmed', 1), tx('t2', 'x', 'me', 'confirmed', 3), tx('t3', 'x', 'y', 'pending', 4), tx('t4', 'me', 'me', 'pending', 2)],
+      [{ hash: 'h', height: 7, miner: 'me', txCount: 0, timeMs: 5, receivedAtMs: 5, fees: 2, reward: 50 }, { hash: 'g', height: 6, miner: 'x', txCount: 0, timeMs: 0, receivedAtMs: 0, fees: 0, reward: 50 }],
+      'me',
+    );
+    expect(history.map((e) => [e.key, e.kind, e.delta])).toEqual([
+      ['tx:t4', 'self', -1],
+      ['block:h', 'mined', 52],
+      ['tx:t2', 'received', 5],
+      ['tx:t1', 'sent', -6],
+    ]);
+    expect(walletHistory([tx('t1', 'me', 'x', 'pending', 1)], [], undefined)).toEqual([]);
+  });
+
+  it('filters the log by level and by every word, case-insensitively', () => {
+    const entries: LogEntry[] = [
+      { seq: 3, atMs: 3, level: 'warn', message: 'peer misbehaved peerId=ab12' },
+      { seq: 2, atMs: 2, level: 'info', message: 'link open peerId=ab12' },
+      { seq: 1, atMs: 1, level: 'error', message: 'Relay closed' },
+    ];
+    const all = new Set(['info', 'warn', 'error'] as const);
+    expect(filterLog(entries, { levels: all, text: '' })).toBe(entries);
+    expect(filterLog(entries, { levels: all, text: 'AB12 link' }).map((e) => e.seq)).toEqual([2]);
+    expect(filterLog(entries, { levels: new Set(['warn', 'error'] as const), text: '' }).map((e) => e.seq)).toEqual([3, 1]);
+    expect(countLevels(entries)).toEqual({ info: 1, warn: 1, error: 1 });
+  });
+
+  it('draws one unit square per dark module, inside the quiet zone', () => {
+    expect(qrPath([[true, false], [false, true]])).toBe('M4 4h1v1h-1zM5 5h1v1h-1z');
+  });
+});
