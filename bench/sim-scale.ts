@@ -14,7 +14,7 @@
  * `announcementsAvoided` counts INVs never sent because the peer had
  * announced the id first (the per-peer known set).
  *
- *   node --import tsx bench/sim-scale.ts [nodeCounts=1000,10000] [seed]
+ *   node --import tsx bench/sim-scale.ts [nodeCounts=1000,10000] [seed] [out=bench/results/sim-scale.json]
  *
  * Figures are virtual time (deterministic per seed) except the wall-clock
  * ones (setup, run, events/s), which vary with the machine and its load;
@@ -162,7 +162,7 @@ for (const nodes of nodeCounts) {
   console.log(`  wall               setup ${result.wall.setupMs} ms, handshake ${result.wall.handshakeMs} ms, gossip ${result.wall.gossipMs} ms (${result.wall.gossipCpuMs} ms CPU) for ${result.wall.gossipEvents} events: ${result.wall.gossipEventsPerSec} events/s wall, ${result.wall.gossipEventsPerCpuSec} per CPU-second; +${result.wall.heapMiB} MiB heap`);
 }
 
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'sim-scale.json');
+const out = process.argv[4] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'sim-scale.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
 console.log(`\nwrote ${out}`);

@@ -25,8 +25,12 @@ import { encodeFrame } from '../../src/core/frames.ts';
 import type { Tx } from '../../src/core/tx.ts';
 import type { SendRecord } from '../page/agent.ts';
 import { BenchError } from '../lib/bench-error.ts';
-import { benchNetwork, mineAndSpread, newBenchContext, openTab, statsOf, tipHashOf, waitMesh, waitUntil } from '../lib/tabs.ts';
+import { benchNetwork, createTabLog, describeTabs, mineAndSpread, newBenchContext, openTab, statsOf, waitMesh, waitUntil } from '../lib/tabs.ts';
 import type { Browser } from '@playwright/test';
+import { availableParallelism } from 'node:os';
+import { cpuSnapshot, cpuUsage, type CpuUsage } from '../lib/cpu.ts';
+import { startProfile, type ProfileSummary } from '../lib/profile.ts';
+import { startTrace, type TraceSummary } from '../lib/trace.ts';
 import { round, summarize, type Summary } from '../lib/summary.ts';
 
 export interface PropagationOptions {
@@ -36,6 +40,12 @@ export interface PropagationOptions {
   blockEveryMs: number;
   /** After the last send, how long to wait for every tab to have every transaction. */
   drainTimeoutMs: number;
+  /** Take a CPU profile of this tab's main thread over the sending window (diagnosis; costs some speed). */
+  profileTab?: number;
+  /** The build being served, so the profile can name source modules. */
+  distDir?: string;
+  /** Record a Chromium trace of all tabs over the sending window and break their main threads' time down (diagnosis). */
+  trace?: boolean;
 }
 
 /** A TX frame: version, type and the 153-byte transaction (src/core/frames.ts). */
@@ -58,9 +68,16 @@ export interface PropagationFigure {
   /** Spread (max − min) across tabs of the shared clock's offset from Date.now(), ms. */
   clockSpreadMs: number;
   offered: number;
-  sendErrors: string[];
+  /** Sends actually made per second: a saturated tab calls send() late, so this can fall below the plan. */
+  achievedRatePerSec: number;
+  /** Sends the sending tab's own wallet refused, by reason (e.g. nonce-too-high: the sender's 25-transaction mempool limit). */
+  sendsRefused: Record<string, number>;
+  /** One example message per reason. */
+  sendErrorExamples: string[];
   /** Transactions every other tab admitted. */
   deliveredPercent: number;
+  /** Transactions every other tab admitted, over those the sending tab's wallet accepted. */
+  deliveredOfSentPercent: number;
   /** (transaction, tab) pairs admitted, over all that should have been. */
   pairDeliveredPercent: number;
   /** Pairs a tab knows (tx(id)) but for which it stored no arrival time. */
@@ -72,6 +89,8 @@ export interface PropagationFigure {
   /** Send → the send call's own promise settled (signing and local admission). */
   sendCallMs: Summary;
   blocksDuringRun: number;
+  /** tabmesh.mine(1) in the mining tab during the run: template, proof-of-work, connect and store commit. */
+  mineCallMs: Summary;
   compact: { hits: number; misses: number; hitPercent: number; fallbacks: number; txsRequested: number };
   bandwidth: {
     bodiesPerTabPerTx: number;
@@ -86,6 +105,23 @@ export interface PropagationFigure {
   };
   longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };
   drainMs: number;
+  /** Whether the network held together under the load: punishments by reason (from the tabs' logs), closed links, degrees at the end. */
+  health: {
+    confirmingBlock: string;
+    peersBanned: number;
+    linksClosed: number;
+    fetchRetries: number;
+    banReasons: Record<string, number>;
+    finalDegrees: number[];
+  };
+  /** Round trip of a one-record IndexedDB write in the tabs' origin, sampled every 100 ms per tab during the run. */
+  /** CPU used during the sending window (from /proc), by Chromium process kind and for the whole machine. */
+  cpu: CpuUsage;
+  idbProbeMs: Summary;
+  /** Round trip of an empty message to an echo worker, sampled every 100 ms per tab during the run. */
+  workerProbeMs: Summary;
+  profile?: ProfileSummary;
+  trace?: TraceSummary;
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
@@ -111,11 +147,12 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
   const { tabs, ratePerSec, durationMs, blockEveryMs } = options;
   const network = benchNetwork(`p${tabs}`);
   const context = await newBenchContext(browser, agentScript);
-  const errors: string[] = [];
+  const tabLog = createTabLog();
+  const errors = tabLog.errors;
   try {
     const setupStart = Date.now();
     const pages: Page[] = [];
-    for (let index = 0; index < tabs; index++) pages.push(await openTab(context, baseUrl, network, errors, `tab ${index}`));
+    for (let index = 0; index < tabs; index++) pages.push(await openTab(context, baseUrl, network, tabLog, `tab ${index}`));
     const { ids } = await waitMesh(pages, Math.min(tabs - 1, 3), 60_000);
     // Let the mesh maintainer settle: degrees unchanged for two seconds.
     let last = '';
@@ -136,7 +173,14 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     const tallyBefore = await tallies(pages);
     const perTab = Math.max(1, Math.floor((ratePerSec * durationMs) / 1000 / tabs));
     const gapMs = 1000 / ratePerSec;
+    const profiling = options.profileTab === undefined ? undefined : await startProfile(pages[options.profileTab]!, options.distDir);
+    const tracing = options.trace ? await startTrace(browser, pages[0]!) : undefined;
     const startAtMs = (await pages[0]!.evaluate(() => window.__bench.now())) + 1_000;
+    const cpuBefore = cpuSnapshot();
+    await Promise.all(pages.map((page) => page.evaluate(async () => {
+      await window.__bench.idbProbe.start(100);
+      window.__bench.workerProbe.start(100);
+    })));
     await Promise.all(pages.map((page, index) => page.evaluate((plan) => window.__bench.startSending(plan), {
       startAtMs: startAtMs + index * gapMs,
       intervalMs: tabs * gapMs,
@@ -148,20 +192,32 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     // Blocks while sending, by the tabs in turn (the sending window ends at startAtMs + perTab·N·gap).
     const sendEndMs = startAtMs + perTab * tabs * gapMs;
     let blocksDuringRun = 0;
+    const mineCallMs: number[] = [];
     const nowShared = () => pages[0]!.evaluate(() => window.__bench.now());
     let nextBlockMs = startAtMs + blockEveryMs;
     while ((await nowShared()) < sendEndMs) {
       const wait = nextBlockMs - (await nowShared());
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, sendEndMs - nextBlockMs + blockEveryMs)));
       if ((await nowShared()) >= sendEndMs) break;
-      await pages[blocksDuringRun % tabs]!.evaluate(() => window.tabmesh.mine(1));
+      const askedMs = await nowShared();
+      const mined = await pages[blocksDuringRun % tabs]!.evaluate(() => window.__bench.mineOne());
+      const doneMs = await nowShared();
+      mineCallMs.push(mined.endMs - mined.startMs);
+      if (doneMs - askedMs > blockEveryMs) log(`  block ${mined.height} by tab ${blocksDuringRun % tabs} at +${Math.round(askedMs - startAtMs)} ms: mine() took ${Math.round(mined.endMs - mined.startMs)} ms in the tab (evaluate began after ${Math.round(mined.startMs - askedMs)} ms)`);
       blocksDuringRun++;
       nextBlockMs += blockEveryMs;
     }
 
     const sends: SendRecord[][] = await Promise.all(pages.map((page) => page.evaluate((expected) => window.__bench.sendsSettled(expected, 60_000), perTab)));
     const sentIds = sends.flat().flatMap((record) => (record.id ? [record.id] : []));
-    const sendErrors = [...new Set(sends.flat().flatMap((record) => (record.error ? [record.error] : [])))];
+    const sendsRefused: Record<string, number> = {};
+    const sendErrorExamples: string[] = [];
+    for (const record of sends.flat()) {
+      if (!record.error) continue;
+      const reason = /refused \(([\w-]+)\)/.exec(record.error)?.[1] ?? record.error.split(':')[0]!;
+      if (sendsRefused[reason] === undefined) sendErrorExamples.push(record.error);
+      sendsRefused[reason] = (sendsRefused[reason] ?? 0) + 1;
+    }
     const drainStart = Date.now();
     const knownCounts = async () => Promise.all(pages.map((page) => page.evaluate((txIds) => window.__bench.countKnown(txIds), sentIds)));
     try {
@@ -172,10 +228,22 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     }
     const drainMs = Date.now() - drainStart;
     const windowEndMs = await nowShared();
+    const cpu = cpuUsage(cpuBefore, cpuSnapshot(), availableParallelism());
+    const profile = await profiling?.stop();
+    const idbSamples = (await Promise.all(pages.map((page) => page.evaluate(() => window.__bench.idbProbe.stop())))).flat();
+    const workerSamples = (await Promise.all(pages.map((page) => page.evaluate(() => window.__bench.workerProbe.stop())))).flat();
+    const trace = await tracing?.stop();
 
-    // Confirm what is left in the mempools, so the compact-block figure covers every transaction.
-    const confirmHash = await mineAndSpread(pages[0]!, pages, 30_000);
-    await waitUntil('the confirming block to reach every tab', 30_000, async () => (await Promise.all(pages.map(tipHashOf))).every((hash) => hash === confirmHash));
+    // Confirm what is left in the mempools, so the compact-block figure covers every transaction. A
+    // network that fell apart under the load may never spread it: that is recorded, not fatal.
+    let confirmingBlock = 'reached every tab';
+    try {
+      await mineAndSpread(pages[0]!, pages, 30_000);
+    } catch (error) {
+      if (!(error instanceof BenchError)) throw error;
+      confirmingBlock = `did not reach every tab within 30 s`;
+      log(`  the confirming block ${confirmingBlock}:\n${(await describeTabs(pages)).replace(/^/gm, '    ')}`);
+    }
     const statsAfter = await Promise.all(pages.map(statsOf));
     const tallyAfter = await tallies(pages);
 
@@ -218,6 +286,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     const hits = delta(statsAfter, statsBefore, 'compactBlockHits');
     const misses = delta(statsAfter, statsBefore, 'compactBlockMisses');
     const tasks = await Promise.all(pages.map((page) => page.evaluate(([from, to]) => ({ supported: window.__bench.probe.longTasksSupported, tasks: window.__bench.longTasks(from, to) }), [startAtMs, windowEndMs] as const)));
+    const finalDegrees = await Promise.all(pages.map((page) => page.evaluate(() => window.tabmesh.peers().length)));
     const perTabMaxMs = tasks.map(({ tasks: list }) => Math.round(Math.max(0, ...list.map((task) => task.durationMs))));
     if (errors.length > 0) log(`  page errors: ${errors.slice(0, 5).join(' | ')}`);
     return {
@@ -228,14 +297,22 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       links,
       clockSpreadMs: round(Math.max(...offsets) - Math.min(...offsets), 2),
       offered,
-      sendErrors,
+      achievedRatePerSec: (() => {
+        const times = sends.flat().map((record) => record.atMs);
+        const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
+        return spanS > 0 ? round((times.length - 1) / spanS, 1) : Number.NaN;
+      })(),
+      sendsRefused,
+      sendErrorExamples,
       deliveredPercent: round((100 * delivered) / offered, 2),
+      deliveredOfSentPercent: round((100 * delivered) / Math.max(1, txs), 2),
       pairDeliveredPercent: round((100 * pairs) / (offered * receivers), 2),
       missingTimestamps,
       latencyMs: summarize(latencies),
       firstHopMs: summarize(firstHops),
       sendCallMs: summarize(sends.flat().flatMap((record) => (record.settledMs !== undefined ? [record.settledMs - record.atMs] : []))),
       blocksDuringRun,
+      mineCallMs: summarize(mineCallMs),
       compact: {
         hits, misses, hitPercent: round((100 * hits) / Math.max(1, hits + misses), 1),
         fallbacks: delta(statsAfter, statsBefore, 'compactBlockFallbacks'), txsRequested: delta(statsAfter, statsBefore, 'blockTxsRequested'),
@@ -251,6 +328,19 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       },
       longTasks: { count: sum(tasks.map(({ tasks: list }) => list.length)), maxMs: Math.max(0, ...perTabMaxMs), perTabMaxMs, supported: tasks.every(({ supported }) => supported) },
       drainMs,
+      health: {
+        confirmingBlock,
+        peersBanned: delta(statsAfter, statsBefore, 'peersBanned'),
+        linksClosed: delta(statsAfter, statsBefore, 'linksClosed'),
+        fetchRetries: delta(statsAfter, statsBefore, 'fetchRetries'),
+        banReasons: { ...tabLog.bans },
+        finalDegrees,
+      },
+      cpu,
+      idbProbeMs: summarize(idbSamples.map((sample) => sample.ms)),
+      workerProbeMs: summarize(workerSamples.map((sample) => sample.ms)),
+      ...(profile ? { profile } : {}),
+      ...(trace ? { trace } : {}),
     };
   } finally {
     await context.close();

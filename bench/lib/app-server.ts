@@ -5,7 +5,8 @@
  * measures a stale page.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAppServer, type AppServer } from '../../signaling/http-server.ts';
 import { BenchError } from './bench-error.ts';
@@ -30,10 +31,21 @@ export function ensureBuilt(root: string, log: (line: string) => void): void {
   if (build.status !== 0) throw new BenchError(`npm run build failed (${build.status ?? build.signal})`);
 }
 
-/** Starts the page and relay on a free port of 127.0.0.1; resolves its base URL. */
-export async function startAppServer(root: string): Promise<{ server: AppServer; url: string }> {
+/** Starts the page (from `distDir`, default dist/) and relay on a free port of 127.0.0.1; resolves its base URL. */
+export async function startAppServer(root: string, distDir = path.join(root, 'dist')): Promise<{ server: AppServer; url: string }> {
   const quiet = { info: () => undefined, warn: () => undefined };
-  const server = createAppServer({ port: 0, host: '127.0.0.1', distDir: path.join(root, 'dist'), log: quiet });
+  const server = createAppServer({ port: 0, host: '127.0.0.1', distDir, log: quiet });
   await server.ready;
   return { server, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+/**
+ * Builds the app unminified into a temporary directory (for `--profile`: CPU
+ * profiles then name the source's own functions) and returns that directory.
+ */
+export async function buildUnminifiedApp(root: string): Promise<string> {
+  const { build } = await import('vite');
+  const outDir = mkdtempSync(path.join(tmpdir(), 'tabmesh-bench-app-'));
+  await build({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, minify: false, sourcemap: false } });
+  return outDir;
 }

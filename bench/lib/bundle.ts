@@ -35,6 +35,25 @@ export async function bundleAgent(root: string): Promise<string> {
   return chunks[0]!.code;
 }
 
+/**
+ * Builds bench/page/headless (the app's peer with no view) into a fresh
+ * temporary directory with an index.html, to be served by createAppServer
+ * like dist/.
+ */
+export async function buildHeadlessApp(root: string, minify = true): Promise<string> {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'tabmesh-bench-headless-'));
+  await build({
+    configFile: false,
+    root: path.join(root, 'bench/page/headless'),
+    logLevel: 'warn',
+    publicDir: false,
+    base: '/',
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, minify },
+  });
+  return outDir;
+}
+
 /** Builds the verification page into a fresh temporary directory; returns that directory (its index is verify.html). */
 export async function buildVerifyPage(root: string): Promise<string> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'tabmesh-bench-verify-'));

@@ -28,10 +28,35 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => Pr
   }
 }
 
-/** Opens a tab on `network` and waits until its peer is ready; page errors are collected into `errors`. */
-export async function openTab(context: BrowserContext, baseUrl: string, network: string, errors: string[], label: string): Promise<Page> {
+/**
+ * What the bench's tabs reported on their own: uncaught page errors, and the
+ * reasons tabs gave when they punished a peer (the node logs "peer
+ * misbehaved" with a reason; ids are blanked so that reasons group).
+ */
+export interface TabLog {
+  errors: string[];
+  bans: Record<string, number>;
+}
+
+export const createTabLog = (): TabLog => ({ errors: [], bans: {} });
+
+function watchConsole(page: Page, log: TabLog): void {
+  page.on('console', (message) => {
+    if (!message.text().includes('peer misbehaved')) return;
+    void message.args()[1]?.jsonValue().then((fields: unknown) => {
+      const reason = String((fields as { reason?: unknown } | undefined)?.reason ?? 'unknown')
+        .replace(/[0-9a-f]{8,}/g, '…').replace(/\d+(\.\d+)?/g, 'N');
+      log.bans[reason] = (log.bans[reason] ?? 0) + 1;
+    }, () => undefined); // the page closed before the argument could be read: nothing to count
+  });
+}
+
+/** Opens a tab on `network` and waits until its peer is ready; its errors and bans go to `log`. */
+export async function openTab(context: BrowserContext, baseUrl: string, network: string, log: TabLog, label: string): Promise<Page> {
   const page = await context.newPage();
+  const errors = log.errors;
   page.on('pageerror', (error) => errors.push(`${label}: ${error.message}`));
+  watchConsole(page, log);
   await page.goto(`${baseUrl}/?net=${network}`);
   try {
     await page.evaluate(() => window.tabmesh.ready());
@@ -68,10 +93,25 @@ export async function waitMesh(pages: Page[], minPeers: number, timeoutMs: numbe
   return { ids, degrees };
 }
 
+/** One line per tab: tip, links and the counters that explain a stuck tab, for failure messages. */
+export async function describeTabs(pages: Page[]): Promise<string> {
+  const lines = await Promise.all(pages.map((page, index) => page.evaluate((tab) => {
+    const stats = window.tabmesh.stats();
+    const pick = ['peersBanned', 'linksClosed', 'txWaiting', 'blocksAccepted', 'compactBlockMisses', 'rateLimited', 'fetchRetries'].map((name) => `${name}=${stats[name] ?? 0}`).join(' ');
+    return `tab ${tab}: height ${window.tabmesh.tip().height}, ${window.tabmesh.peers().length} links, ${pick}`;
+  }, index).catch((error: unknown) => `tab ${index}: ${String(error)}`)));
+  return lines.join('\n');
+}
+
 /** Mines one block in `miner` and waits until every tab in `pages` has it as its tip. */
 export async function mineAndSpread(miner: Page, pages: Page[], timeoutMs: number): Promise<string> {
   const [hash] = await miner.evaluate(() => window.tabmesh.mine(1));
   if (!hash) throw new BenchError('mine(1) returned no hash');
-  await waitUntil(`every tab to reach block ${hash.slice(0, 8)}`, timeoutMs, async () => (await Promise.all(pages.map(tipHashOf))).every((tip) => tip === hash), 50);
+  try {
+    await waitUntil(`every tab to reach block ${hash.slice(0, 8)}`, timeoutMs, async () => (await Promise.all(pages.map(tipHashOf))).every((tip) => tip === hash), 50);
+  } catch (error) {
+    if (error instanceof BenchError) throw new BenchError(`${error.message}\n${await describeTabs(pages)}`);
+    throw error;
+  }
   return hash;
 }

@@ -61,8 +61,81 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/**
+ * Round trips of tiny IndexedDB writes, on a database of this tab's own (so
+ * that the probes of different tabs never wait for each other's locks): the
+ * time from opening a readwrite transaction until its `complete` event runs
+ * here, which grows with a queue in the browser's IndexedDB backend (shared
+ * by every tab of the origin) and with this tab's own main-thread backlog.
+ */
+function createIdbProbe() {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let samples: { atMs: number; ms: number }[] = [];
+  let db: IDBDatabase | undefined;
+  const open = () => new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(`tabmesh-bench-probe-${crypto.randomUUID()}`, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('p');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error('could not open the probe database'));
+  });
+  return {
+    async start(everyMs: number): Promise<void> {
+      db ??= await open();
+      samples = [];
+      let next = 0;
+      timer = setInterval(() => {
+        const started = now();
+        const tx = db!.transaction('p', 'readwrite');
+        tx.objectStore('p').put(next++, 'probe');
+        tx.oncomplete = () => samples.push({ atMs: started, ms: now() - started });
+      }, everyMs);
+    },
+    stop(): { atMs: number; ms: number }[] {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+/**
+ * Round trips of an empty message to an echo worker: how long a message to
+ * a worker (the verifier pool's path) waits for the worker thread and for
+ * this tab's main thread to take the reply, under the run's load.
+ */
+function createWorkerProbe() {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let samples: { atMs: number; ms: number }[] = [];
+  let worker: Worker | undefined;
+  const sentAt = new Map<number, number>();
+  return {
+    start(everyMs: number): void {
+      if (!worker) {
+        const source = 'onmessage = (event) => postMessage(event.data);';
+        worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+        worker.onmessage = (event: MessageEvent<number>) => {
+          const started = sentAt.get(event.data);
+          sentAt.delete(event.data);
+          if (started !== undefined) samples.push({ atMs: started, ms: now() - started });
+        };
+      }
+      samples = [];
+      let next = 0;
+      timer = setInterval(() => {
+        sentAt.set(next, now());
+        worker!.postMessage(next++);
+      }, everyMs);
+    },
+    stop(): { atMs: number; ms: number }[] {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
 function createAgent(probe: ProbeState) {
   const sends: SendRecord[] = [];
+  const idbProbe = createIdbProbe();
+  const workerProbe = createWorkerProbe();
   const settling: Promise<unknown>[] = [];
   let heightSamples: HeightSample[] = [];
   let heightTimer: ReturnType<typeof setInterval> | undefined;
@@ -176,6 +249,16 @@ function createAgent(probe: ProbeState) {
       return { ms: now() - started, sendMs, mineMs, txIds, tipHeight: window.tabmesh.tip().height };
     },
 
+    idbProbe,
+    workerProbe,
+
+    /** Mines one block; says when the call started and ended here, and the new tip's height. */
+    async mineOne(): Promise<{ startMs: number; endMs: number; height: number; hash: string }> {
+      const startMs = now();
+      const [hash] = await window.tabmesh.mine(1);
+      return { startMs, endMs: now(), height: window.tabmesh.tip().height, hash: hash ?? '' };
+    },
+
     /** Samples tabmesh.tip().height every `everyMs` (only changes are kept) until stopHeights(). */
     sampleHeights(everyMs: number): void {
       heightSamples = [];
@@ -201,6 +284,28 @@ function createAgent(probe: ProbeState) {
       return probe.longTasks.filter((task) => task.atMs >= fromMs && task.atMs <= toMs);
     },
 
+    /** When window.tabmesh became ready in this tab (shared clock), once known. */
+    readyAtMs: undefined as number | undefined,
+
+    /** Records in one object store of this tab's ledger database. */
+    async countStored(store: string): Promise<number> {
+      const name = `tabmesh:${window.tabmesh.network}:${window.tabmesh.id}`;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error ?? new Error(`could not open ${name}`));
+      });
+      try {
+        return await new Promise<number>((resolve, reject) => {
+          const request = db.transaction(store, 'readonly').objectStore(store).count();
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error ?? new Error(`could not count ${store}`));
+        });
+      } finally {
+        db.close();
+      }
+    },
+
     /** A copy of the per-frame-type send tally. */
     sentTally() {
       return structuredClone(probe.sent);
@@ -217,3 +322,13 @@ declare global {
 }
 
 window.__bench = createAgent(installProbes());
+
+// `?bench-heights=MS` (ignored by the app) starts height sampling before the page's own scripts, so a
+// joining tab's catch-up is recorded from its first moment; readiness is noted on the same clock.
+const sampleEveryMs = Number(new URLSearchParams(location.search).get('bench-heights'));
+if (sampleEveryMs > 0) window.__bench.sampleHeights(sampleEveryMs);
+const readyWatch = setInterval(() => {
+  if (!window.tabmesh?.id) return;
+  window.__bench.readyAtMs = now();
+  clearInterval(readyWatch);
+}, 5);

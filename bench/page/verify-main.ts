@@ -12,6 +12,10 @@
  *   pool's cost into verification and messaging;
  * - single items through the pool, one call at a time (`pool-single`): the
  *   round trip a gossiped transaction pays;
+ * - the pool given the same round as 8 calls made back to back
+ *   (`pool-chunked`): each call hashes its items and posts them before the
+ *   next call hashes, so the worker verifies while this thread hashes, which
+ *   shows what pipelining inside verify() would gain;
  * - the pool's cache key alone on this thread (`pool-hash`): SHA-256 over
  *   the length-prefixed item, a copy of cacheKey() in verifier-pool.ts, which
  *   the pool computes on the calling thread for every item before any of them
@@ -39,7 +43,7 @@ export interface VerifyBenchOptions {
   singles: number;
 }
 
-export type VerifyVariant = 'raw-seq' | 'raw-batch' | 'noble' | 'pool' | 'backend-main' | 'pool-single' | 'pool-hash';
+export type VerifyVariant = 'raw-seq' | 'raw-batch' | 'noble' | 'pool' | 'pool-chunked' | 'backend-main' | 'pool-single' | 'pool-hash';
 
 export interface VerifyBenchResult {
   hardwareConcurrency: number;
@@ -95,7 +99,7 @@ export async function runVerifyBench(options: VerifyBenchOptions): Promise<Verif
   const pool = createVerifierPool();
   const poolBackend = await pool.backend();
   const backend = await createEd25519Verifier();
-  const perSecond: Record<VerifyVariant, number[]> = { 'raw-seq': [], 'raw-batch': [], noble: [], pool: [], 'backend-main': [], 'pool-single': [], 'pool-hash': [] };
+  const perSecond: Record<VerifyVariant, number[]> = { 'raw-seq': [], 'raw-batch': [], noble: [], pool: [], 'pool-chunked': [], 'backend-main': [], 'pool-single': [], 'pool-hash': [] };
   const singleRoundTripUs: number[] = [];
   let allAgreed = true;
   const expectAll = (results: boolean[]) => {
@@ -114,8 +118,8 @@ export async function runVerifyBench(options: VerifyBenchOptions): Promise<Verif
 
   for (let round = 0; round < options.rounds; round++) {
     // Fresh items for every variant: the pool caches answers by item, and nothing may be verified twice.
-    const [seqItems, batchItems, poolItems, mainItems, nobleItems, singleItems] = await Promise.all([
-      makeItems(keys, options.items), makeItems(keys, options.items), makeItems(keys, options.items),
+    const [seqItems, batchItems, poolItems, chunkedItems, mainItems, nobleItems, singleItems] = await Promise.all([
+      makeItems(keys, options.items), makeItems(keys, options.items), makeItems(keys, options.items), makeItems(keys, options.items),
       makeItems(keys, options.items), makeItems(keys, options.nobleItems), makeItems(keys, options.singles),
     ]);
 
@@ -137,6 +141,13 @@ export async function runVerifyBench(options: VerifyBenchOptions): Promise<Verif
     start = performance.now();
     expectAll(await pool.verify(poolItems.map((entry) => entry.item)));
     perSecond.pool.push(rate(poolItems.length, performance.now() - start));
+
+    start = performance.now();
+    const chunk = Math.ceil(chunkedItems.length / 8);
+    const calls: Promise<boolean[]>[] = [];
+    for (let offset = 0; offset < chunkedItems.length; offset += chunk) calls.push(pool.verify(chunkedItems.slice(offset, offset + chunk).map((entry) => entry.item)));
+    expectAll((await Promise.all(calls)).flat());
+    perSecond['pool-chunked'].push(rate(chunkedItems.length, performance.now() - start));
 
     start = performance.now();
     expectAll(await Promise.all(mainItems.map(({ item }) => backend.verify(item))));

@@ -1,0 +1,114 @@
+/**
+ * The bench's table: one row per figure, its measured value beside its
+ * target, and whether it met it. A figure whose measurement failed, or came
+ * out as no number, is "not measured", which makes the run exit non-zero
+ * (the smoke mode's whole check); a missed target never does.
+ */
+import type { BenchResults } from '../run.ts';
+import { round } from './summary.ts';
+
+export interface Row {
+  figure: string;
+  measured: string;
+  target: string;
+  verdict: 'met' | 'MISSED' | 'not measured' | 'info';
+  detail: string;
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+const finite = (...values: number[]) => values.every((value) => Number.isFinite(value));
+const MB = 1e6;
+const MIB = 2 ** 20;
+
+export function buildRows(results: BenchResults, only: Set<string>): { rows: Row[]; missing: string[] } {
+  const rows: Row[] = [];
+  const missing: string[] = [];
+  const add = (figure: string, ok: boolean, measured: string, target: string, met: boolean | undefined, detail = '') => {
+    if (!ok) {
+      rows.push({ figure, measured: '—', target, verdict: 'not measured', detail });
+      missing.push(figure);
+      return;
+    }
+    rows.push({ figure, measured, target, verdict: met === undefined ? 'info' : met ? 'met' : 'MISSED', detail });
+  };
+  const notMeasured = (figure: string, target: string, reason: string) => add(figure, false, '', target, undefined, reason);
+
+  if (only.has('verify')) {
+    const v = results.verify;
+    if (!v) notMeasured('signature verification', 'pool ≥ 0.8× raw', results.errors.verify ?? 'no result');
+    else {
+      const m = v.medianPerSecond;
+      add('verify: pool vs raw WebCrypto', finite(v.poolOverRaw) && v.allAgreed, `${m.pool}/s = ${v.poolOverRaw}× raw ${v.rawPerSecond}/s`, 'pool ≥ 0.8× raw', v.poolOverRaw >= 0.8,
+        `${v.poolWorkers} worker(s) at hardwareConcurrency ${v.hardwareConcurrency}; raw one-at-a-time ${m['raw-seq']}/s, batched ${m['raw-batch']}/s; backend on main thread ${m['backend-main']}/s; pool cache-key hashing alone ${m['pool-hash']}/s; pool fed in 8 back-to-back calls ${m['pool-chunked']}/s; one item through the pool ${v.singleRoundTripUs} µs`);
+      add('verify: @noble/ed25519 loop', finite(m.noble), `${m.noble}/s = ${v.nobleOverRaw}× raw`, 'baseline (fallback)', undefined, 'the fallback backend, for scale');
+    }
+  }
+
+  if (only.has('propagation')) {
+    const expectedTabs = results.mode === 'smoke' ? [4] : [8, 16];
+    for (const tabs of expectedTabs) {
+      const p = results.propagation.find((figure) => figure.options.tabs === tabs);
+      const label = `${tabs} tabs`;
+      if (!p) {
+        notMeasured(`propagation, ${label}`, 'p50 ≤ 25 ms, p99 ≤ 150 ms, 100% delivered', results.errors[`propagation-${tabs}`] ?? 'no result');
+        continue;
+      }
+      const offered = `${p.options.ratePerSec} tx/s × ${p.options.durationMs / 1000} s offered (${p.offered} tx, sent at ${p.achievedRatePerSec} tx/s)`;
+      add(`propagation ${label}: latency p50`, finite(p.latencyMs.p50), ms(p.latencyMs.p50), '≤ 25 ms', p.latencyMs.p50 <= 25, `${offered}; send → last tab; first other tab p50 ${ms(p.firstHopMs.p50)}; clock spread ${p.clockSpreadMs} ms`);
+      add(`propagation ${label}: latency p99`, finite(p.latencyMs.p99), ms(p.latencyMs.p99), '≤ 150 ms', p.latencyMs.p99 <= 150, `max ${ms(p.latencyMs.max)}; IndexedDB probe p50 ${ms(p.idbProbeMs.p50)}, worker echo p50 ${round(p.workerProbeMs.p50, 1)} ms; CPU ${p.cpu.browserCoresTotal} of ${p.cpu.cores} cores for the browser, ${p.cpu.machineCores} machine`);
+      add(`propagation ${label}: delivered`, finite(p.deliveredPercent), `${p.deliveredPercent}%`, '100%', p.deliveredPercent >= 100,
+        `${p.deliveredOfSentPercent}% of the ${p.offered - Object.values(p.sendsRefused).reduce((a, b) => a + b, 0)} sends the senders' wallets accepted; ${Object.keys(p.sendsRefused).length > 0 ? `refused at send by the sender's own wallet: ${Object.entries(p.sendsRefused).map(([reason, count]) => `${count} ${reason}`).join(', ')}; ` : ''}(tx, tab) pairs delivered ${p.pairDeliveredPercent}%; ${p.health.peersBanned} punishments (${Object.entries(p.health.banReasons).sort((a, b) => b[1] - a[1]).slice(0, 2).map(([reason, count]) => `${count}× "${reason}"`).join(', ') || 'none'}), ${p.health.linksClosed} links closed, degrees at the end ${p.health.finalDegrees.join(',')}; confirming block ${p.health.confirmingBlock}`);
+      // No reconstruction at all while blocks were mined means no block reached any other tab: measured, and missed.
+      const reconstructions = p.compact.hits + p.compact.misses;
+      add(`compact blocks, ${label}`, reconstructions > 0 || p.mineCallMs.count > 0, reconstructions > 0 ? `${p.compact.hitPercent}%` : 'no block reached another tab', '≥ 90%', reconstructions > 0 && p.compact.hitPercent >= 90,
+        `${p.compact.hits} hits, ${p.compact.misses} misses over ${p.blocksDuringRun + 1} blocks (${p.blocksDuringRun} during the run), ${p.compact.txsRequested} txs fetched, ${p.compact.fallbacks} fallbacks; mine(1) in the miner tab p50 ${ms(p.mineCallMs.p50)}, max ${ms(p.mineCallMs.max)}`);
+      add(`bandwidth ${label}: tx bodies / tab / tx`, finite(p.bandwidth.bodiesPerTabPerTx), String(p.bandwidth.bodiesPerTabPerTx), '≤ 1.02', p.bandwidth.bodiesPerTabPerTx <= 1.02,
+        `flooding baseline ${p.bandwidth.floodingBodiesPerTabPerTx} (computed from the measured ${p.links} links, not run)`);
+      const frames = Object.entries(p.bandwidth.byFrame).sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
+      add(`bandwidth ${label}: bytes in / tab / tx`, finite(p.bandwidth.totalOverBody), `${p.bandwidth.bytesInPerTabPerTx} B = ${p.bandwidth.totalOverBody}× body`, `≤ 1.5× the ${p.bandwidth.txFrameBytes}-byte TX frame`, p.bandwidth.totalOverBody <= 1.5,
+        `by frame (B/tab/tx): ${frames}; flooding would carry ≥ ${p.bandwidth.floodingBodiesPerTabPerTx}× body`);
+      add(`longest task, propagation ${label}`, p.longTasks.supported, p.longTasks.count === 0 ? 'none ≥ 50 ms' : ms(p.longTasks.maxMs), '≤ 50 ms', p.longTasks.maxMs <= 50,
+        `${p.longTasks.count} long tasks over all tabs; per tab max ${p.longTasks.perTabMaxMs.join('/')} ms`);
+    }
+  }
+
+  if (only.has('sync')) {
+    const s = results.sync;
+    if (!s) notMeasured('late-joiner sync', '≥ 5,000 tx/s', results.errors.sync ?? 'no result');
+    else {
+      add(`late-joiner sync, ${s.build.height} blocks / ${s.build.txs} tx`, finite(s.txsPerSecFromLink) && s.persistedTxs >= s.build.txs, `${s.txsPerSecFromLink} tx/s`, '≥ 5,000 tx/s', s.txsPerSecFromLink >= 5000,
+        `from the first link; ${s.txsPerSecFromNavigation} tx/s from navigation; ${s.blocksPerSecFromLink} blocks/s; linked at ${ms(s.stagesMs.linked)}, first block ${ms(s.stagesMs.firstBlock)}, done ${ms(s.stagesMs.done)}; ${s.persistedTxs} txIndex records persisted; ${s.joinerStats.blocksDuplicate ?? 0} duplicate block bodies`);
+      add('longest task, sync (joiner)', s.longTasks.supported, s.longTasks.joinerCount === 0 ? 'none ≥ 50 ms' : ms(s.longTasks.joinerMaxMs), '≤ 50 ms', s.longTasks.joinerMaxMs <= 50,
+        `${s.longTasks.joinerCount} long tasks in the joiner; source tab's longest ${ms(s.longTasks.sourceMaxMs)}`);
+      const projectedMB = (s.heap.projected100kMiB * MIB) / MB;
+      add(`memory: JS heap, tab holding ${s.heap.txs} tx`, finite(s.heap.joiner.usedMiB, projectedMB), `${Math.max(s.heap.joiner.usedMiB, s.heap.source.usedMiB)} MiB; projected ${Math.round(projectedMB)} MB at 100,000 tx`, '≤ 80 MB at 100,000 tx', projectedMB <= 80,
+        `after GC, main thread (workers excluded); joiner ${s.heap.joiner.usedMiB} MiB, source ${s.heap.source.usedMiB} MiB, a fresh tab ${s.heap.freshTab.usedMiB} MiB; source grew ${s.heap.perThousandTxsMiB} MiB per 1,000 tx over its second half (${s.heap.sourceGrowth.map((point) => `${point.txs} tx: ${point.usedMiB}`).join(', ')} MiB), projected linearly`);
+    }
+  }
+
+  if (only.has('scale')) {
+    const sc = results.scale;
+    if (!sc) notMeasured('scale (simulator)', '100% delivered, p99 hops ≤ ⌈log_D N⌉+2', results.errors.scale ?? 'no result');
+    else {
+      for (const r of sc.results) {
+        add(`scale ${r.nodes} nodes: delivered`, finite(r.deliveryPercent), `${r.deliveryPercent}%`, '100%', r.deliveryPercent >= 100, `exactly once: ${r.exactlyOnce}; bodies/node ${r.txBodiesPerNode.mean}`);
+        add(`scale ${r.nodes} nodes: hops p99`, finite(r.hops.p99), `${r.hops.p99} (p50 ${r.hops.p50})`, `≤ ⌈log_${r.degree} N⌉+2 = ${r.hops.bound}`, r.hops.withinBound,
+          `duplicate INV/node ${r.announcements.duplicateInvPerNode.mean} (floor ${r.announcements.duplicateInvPerNode.floor}); ${r.wall.gossipEventsPerSec} events/s wall, ${r.wall.gossipEventsPerCpuSec}/CPU-s`);
+      }
+    }
+  }
+  return { rows, missing };
+}
+
+export function printTable(rows: Row[], log: (line: string) => void): void {
+  const columns: (keyof Row)[] = ['figure', 'measured', 'target', 'verdict'];
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index]!)).join('  ');
+  log('');
+  log(line(columns));
+  log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) {
+    log(line(columns.map((column) => row[column])));
+    if (row.detail) log(`    ${row.detail}`);
+  }
+}

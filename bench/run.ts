@@ -1,0 +1,258 @@
+/**
+ * `npm run bench`: tabmesh's figures against their targets (issue 5), each
+ * measured in the same run as the limit or baseline it is judged against,
+ * because an absolute time on a shared 2-core machine is noise.
+ *
+ *   node --import tsx bench/run.ts             full run (≈ 6-8 min here), writes bench/results/latest.json
+ *   node --import tsx bench/run.ts --smoke     tiny sizes (≈ 1 min): checks every figure is still produced,
+ *                                              asserts nothing about speed; writes bench/results/smoke.json
+ *   node --import tsx bench/run.ts --diagnose  the full run's scenarios plus CPU profiles, traces, a page
+ *                                              without its view and a rate sweep; writes bench/results/diagnose.json
+ *   --only verify,propagation,sync,scale       a subset of the figures
+ *   --table bench/results/latest.json          print the table of a saved run again, measuring nothing
+ *
+ * It builds dist/ when missing or stale, serves it with the relay on a free
+ * port (createAppServer), drives the system Chromium headless with
+ * Playwright, and runs the simulator (bench/sim-scale.ts) for scale. Exits 1
+ * when any figure could not be measured; never because a target was missed.
+ * How each figure is measured is in its module under bench/figures/ and in
+ * docs/PERFORMANCE.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Browser } from '@playwright/test';
+import type { AppServer } from '../signaling/http-server.ts';
+import { measurePropagation, type PropagationFigure, type PropagationOptions } from './figures/propagation.ts';
+import { measureScale, type ScaleFigure } from './figures/scale.ts';
+import { measureSync, type SyncFigure, type SyncOptions } from './figures/sync.ts';
+import { measureVerify, type VerifyFigure } from './figures/verify.ts';
+import type { VerifyBenchOptions } from './page/verify-main.ts';
+import { buildUnminifiedApp, ensureBuilt, startAppServer } from './lib/app-server.ts';
+import { buildHeadlessApp, bundleAgent } from './lib/bundle.ts';
+import { buildRows, printTable, type Row } from './lib/report.ts';
+import { launchBrowser } from './lib/tabs.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FIGURES = ['verify', 'propagation', 'sync', 'scale'] as const;
+type FigureName = (typeof FIGURES)[number];
+
+interface Sizes {
+  verify: VerifyBenchOptions;
+  propagation: Omit<PropagationOptions, 'tabs'> & { tabs: number[] };
+  sync: SyncOptions;
+  scale: { nodeCounts: number[]; seed: number };
+}
+
+const FULL: Sizes = {
+  verify: { rounds: 9, items: 2048, nobleItems: 256, singles: 200 },
+  propagation: { tabs: [8, 16], ratePerSec: 100, durationMs: 30_000, blockEveryMs: 1_000, drainTimeoutMs: 15_000 },
+  sync: { blocks: 500, txsPerBlock: 20, timeoutMs: 240_000 },
+  scale: { nodeCounts: [1_000, 10_000], seed: 1 },
+};
+
+const SMOKE: Sizes = {
+  verify: { rounds: 2, items: 64, nobleItems: 16, singles: 10 },
+  propagation: { tabs: [4], ratePerSec: 20, durationMs: 3_000, blockEveryMs: 1_000, drainTimeoutMs: 10_000 },
+  sync: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
+  scale: { nodeCounts: [200], seed: 1 },
+};
+
+export interface BenchResults {
+  mode: 'full' | 'smoke' | 'diagnose';
+  startedAt: string;
+  wallMs: number;
+  machine: Record<string, unknown>;
+  verify?: VerifyFigure;
+  propagation: PropagationFigure[];
+  sync?: SyncFigure;
+  scale?: ScaleFigure;
+  diagnose?: Record<string, unknown>;
+  errors: Record<string, string>;
+  rows: Row[];
+}
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      diagnose: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      table: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,scale] | --table FILE');
+    process.exit(0);
+  }
+  if (values.smoke && values.diagnose) throw new Error('--smoke and --diagnose do not mix');
+  const only = values.only ? values.only.split(',').map((name) => name.trim()) : [...FIGURES];
+  for (const name of only) if (!(FIGURES as readonly string[]).includes(name)) throw new Error(`--only: unknown figure ${name} (known: ${FIGURES.join(', ')})`);
+  return { mode: values.smoke ? 'smoke' as const : values.diagnose ? 'diagnose' as const : 'full' as const, only: new Set(only as FigureName[]), table: values.table };
+}
+
+function chromiumVersion(executable: string): string {
+  try {
+    return execFileSync(executable, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch (error) {
+    return `unknown (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const log = (line: string) => console.log(line);
+
+async function main(): Promise<number> {
+  const { mode, only, table } = readOptions();
+  if (table) {
+    const saved = JSON.parse(readFileSync(table, 'utf8')) as BenchResults;
+    const { rows, missing } = buildRows(saved, new Set(FIGURES.filter((name) => name === 'propagation' ? saved.propagation.length > 0 || saved.errors['propagation-8'] : saved[name] !== undefined || saved.errors[name])));
+    log(`${saved.mode} run of ${saved.startedAt}, ${(saved.wallMs / 1000).toFixed(0)} s, machine ${JSON.stringify(saved.machine)}`);
+    printTable(rows, log);
+    return missing.length > 0 ? 1 : 0;
+  }
+  const sizes = mode === 'smoke' ? SMOKE : FULL;
+  const started = Date.now();
+  const results: BenchResults = {
+    mode, startedAt: new Date(started).toISOString(), wallMs: 0, machine: {}, propagation: [], errors: {}, rows: [],
+  };
+  results.machine = {
+    cores: availableParallelism(), cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
+    platform: `${process.platform} ${process.arch}`, loadAvgAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+  log(`tabmesh bench (${mode}) on ${results.machine.cores} cores, load ${(results.machine.loadAvgAtStart as number[]).join(' ')}`);
+
+  let server: AppServer | undefined;
+  let browser: Browser | undefined;
+  const diagnose: Record<string, unknown> = {};
+  try {
+    const needsApp = only.has('propagation') || only.has('sync');
+    let baseUrl = '';
+    if (needsApp) {
+      ensureBuilt(ROOT, log);
+      ({ server, url: baseUrl } = await startAppServer(ROOT));
+    }
+    const agent = await bundleAgent(ROOT);
+    browser = await launchBrowser();
+    results.machine.chromium = `${chromiumVersion((await import('../e2e/harness/chromium.ts')).findChromium())} (Playwright reports ${browser.version()})`;
+
+    if (only.has('verify')) {
+      log('\n[1] signature verification: raw WebCrypto, noble and the pool in one page');
+      try {
+        results.verify = await measureVerify(browser, ROOT, sizes.verify);
+        const v = results.verify;
+        log(`  raw ${v.rawPerSecond}/s, pool ${v.medianPerSecond.pool}/s (${v.poolOverRaw}×, ${v.poolWorkers} worker), noble ${v.medianPerSecond.noble}/s`);
+      } catch (error) {
+        results.errors.verify = describe(error);
+        log(`  could not measure: ${results.errors.verify}`);
+      }
+    }
+
+    if (only.has('propagation')) {
+      for (const tabs of sizes.propagation.tabs) {
+        log(`\n[2-4, 6] propagation, compact blocks, bandwidth, long tasks: ${tabs} tabs, ${sizes.propagation.ratePerSec} tx/s for ${sizes.propagation.durationMs / 1000} s`);
+        try {
+          const figure = await measurePropagation(browser, baseUrl, agent, { ...sizes.propagation, tabs }, log);
+          results.propagation.push(figure);
+          log(`  latency p50 ${Math.round(figure.latencyMs.p50)} ms, p99 ${Math.round(figure.latencyMs.p99)} ms, delivered ${figure.deliveredPercent}%, compact ${figure.compact.hitPercent}%, bodies/tab/tx ${figure.bandwidth.bodiesPerTabPerTx}, longest task ${figure.longTasks.maxMs} ms`);
+        } catch (error) {
+          results.errors[`propagation-${tabs}`] = describe(error);
+          log(`  could not measure: ${results.errors[`propagation-${tabs}`]}`);
+        }
+      }
+    }
+
+    if (only.has('sync')) {
+      log(`\n[5-7] late-joiner sync and memory: ${sizes.sync.blocks} blocks × ${sizes.sync.txsPerBlock} transactions`);
+      try {
+        results.sync = await measureSync(browser, baseUrl, agent, sizes.sync, log);
+        const s = results.sync;
+        log(`  ${s.txsPerSecFromLink} tx/s from link (${s.txsPerSecFromNavigation} from navigation), joiner heap ${s.heap.joiner.usedMiB} MiB, longest task ${s.longTasks.joinerMaxMs} ms`);
+      } catch (error) {
+        results.errors.sync = describe(error);
+        log(`  could not measure: ${results.errors.sync}`);
+      }
+    }
+
+    if (mode === 'diagnose') Object.assign(diagnose, await runDiagnostics(browser, agent, sizes));
+  } finally {
+    await browser?.close();
+    await server?.close();
+  }
+
+  if (only.has('scale')) {
+    log(`\n[8] scale: simulator at ${sizes.scale.nodeCounts.join(' and ')} nodes`);
+    try {
+      results.scale = await measureScale(ROOT, sizes.scale.nodeCounts, sizes.scale.seed, log);
+    } catch (error) {
+      results.errors.scale = describe(error);
+      log(`  could not measure: ${results.errors.scale}`);
+    }
+  }
+
+  results.machine.loadAvgAtEnd = loadavg().map((value) => Math.round(value * 100) / 100);
+  results.wallMs = Date.now() - started;
+  if (mode === 'diagnose') results.diagnose = diagnose;
+  const { rows, missing } = buildRows(results, only);
+  results.rows = rows;
+  printTable(rows, log);
+  log(`\nwall time ${(results.wallMs / 1000).toFixed(0)} s; load ${(results.machine.loadAvgAtStart as number[]).join(' ')} at start, ${(results.machine.loadAvgAtEnd as number[]).join(' ')} at end`);
+
+  const out = path.join(ROOT, 'bench', 'results', mode === 'full' ? 'latest.json' : `${mode}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${path.relative(process.cwd(), out) || out}`);
+  if (missing.length > 0) {
+    console.error(`\nnot measured: ${missing.join('; ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * --diagnose, after the figures: the same scenarios on an unminified build
+ * (so CPU profiles name the source's functions) with one tab profiled; the
+ * same with the app's view removed (bench/page/headless); offered rates
+ * below the target's 100 tx/s, with and without the view; so that the cost
+ * of rendering and the onset of saturation can be read off beside the figures.
+ */
+async function runDiagnostics(browser: Browser, agent: string, sizes: Sizes): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const headlessDir = await buildHeadlessApp(ROOT, false);
+  const { server, url } = await startAppServer(ROOT, headlessDir);
+  const appDir = await buildUnminifiedApp(ROOT);
+  const app = await startAppServer(ROOT, appDir);
+  try {
+    const base = { ...sizes.propagation, tabs: 8 };
+    log('\n[diagnose] propagation with the view (8 tabs, 100 tx/s), profiled');
+    out.propagation = await measurePropagation(browser, app.url, agent, { ...base, profileTab: 1, distDir: appDir }, log);
+    log('\n[diagnose] propagation without the view (8 tabs, 100 tx/s), profiled');
+    out.headlessPropagation = await measurePropagation(browser, url, agent, { ...base, profileTab: 1, distDir: headlessDir }, log);
+    for (const ratePerSec of [25, 50]) {
+      log(`\n[diagnose] propagation with the view at ${ratePerSec} tx/s (8 tabs, 15 s)`);
+      out[`propagationAt${ratePerSec}`] = await measurePropagation(browser, app.url, agent, { ...base, ratePerSec, durationMs: 15_000, trace: ratePerSec === 25 }, log);
+      log(`\n[diagnose] propagation without the view at ${ratePerSec} tx/s (8 tabs, 15 s)`);
+      out[`headlessPropagationAt${ratePerSec}`] = await measurePropagation(browser, url, agent, { ...base, ratePerSec, durationMs: 15_000 }, log);
+    }
+    log('\n[diagnose] late-joiner sync with the view, joiner profiled');
+    out.sync = await measureSync(browser, app.url, agent, { ...sizes.sync, profile: true, distDir: appDir }, log);
+    log('\n[diagnose] late-joiner sync without the view, joiner profiled');
+    out.headlessSync = await measureSync(browser, url, agent, { ...sizes.sync, profile: true, distDir: headlessDir }, log);
+  } catch (error) {
+    out.error = describe(error);
+    log(`  diagnostics stopped: ${String(out.error)}`);
+  } finally {
+    await server.close();
+    await app.server.close();
+  }
+  return out;
+}
+
+process.exitCode = await main().catch((error: unknown) => {
+  console.error(`bench failed: ${describe(error)}`);
+  return 1;
+});
