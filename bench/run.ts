@@ -19,7 +19,7 @@
  * docs/PERFORMANCE.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -248,6 +248,7 @@ async function runDiagnostics(browser: Browser, agent: string, sizes: Sizes): Pr
   } finally {
     await server.close();
     await app.server.close();
+    for (const dir of [headlessDir, appDir]) rmSync(dir, { recursive: true, force: true });
   }
   return out;
 }

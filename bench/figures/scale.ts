@@ -4,7 +4,7 @@
  * own process after the browser has closed so it has the machine to itself.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BenchError } from '../lib/bench-error.ts';
@@ -30,7 +30,8 @@ export interface ScaleFigure {
 }
 
 export async function measureScale(root: string, nodeCounts: number[], seed: number, log: (line: string) => void): Promise<ScaleFigure> {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'tabmesh-bench-sim-')), 'sim-scale.json');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tabmesh-bench-sim-'));
+  const out = path.join(dir, 'sim-scale.json');
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/sim-scale.ts'), nodeCounts.join(','), String(seed), out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -41,5 +42,6 @@ export async function measureScale(root: string, nodeCounts: number[], seed: num
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new BenchError(`bench/sim-scale.ts exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const parsed = JSON.parse(readFileSync(out, 'utf8')) as { results: SimScaleResult[] };
+  rmSync(dir, { recursive: true, force: true });
   return { nodeCounts, seed, wallMs: Date.now() - started, results: parsed.results };
 }

@@ -5,7 +5,7 @@
  * secure context, so WebCrypto is there; e2e/store-contract.spec.ts does the
  * same).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from '@playwright/test';
 import type { VerifyBenchOptions, VerifyBenchResult, VerifyVariant } from '../page/verify-main.ts';
@@ -70,5 +70,6 @@ export async function measureVerify(browser: Browser, root: string, options: Ver
     };
   } finally {
     await context.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
