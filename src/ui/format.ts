@@ -10,9 +10,15 @@ export function partyLabel(id: string, selfId: string | undefined): string {
   return id === selfId ? 'you' : shortId(id);
 }
 
+/**
+ * One formatter for every row: toLocaleTimeString builds a new Intl.DateTimeFormat per call,
+ * which was 7-8% of a tab's main thread at 25 tx/s (bench --diagnose profile, docs/PERFORMANCE.md).
+ */
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 /** Local wall-clock time with seconds, e.g. "14:03:27". */
 export function formatTime(atMs: number): string {
-  return new Date(atMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return timeFormat.format(atMs);
 }
 
 /** Round-trip time in whole milliseconds, or an em dash while unknown. */
