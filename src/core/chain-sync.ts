@@ -35,7 +35,14 @@ export interface SyncProgress {
   bestHeaderHeight: number;
 }
 
-export function createChainSync(context: ProtocolContext, init: { ledger: Ledger; inventory: Inventory }) {
+export interface ChainSyncInit {
+  ledger: Ledger;
+  inventory: Inventory;
+  /** False while a block is already on its way in (e.g. being rebuilt from a compact block): do not ask again. */
+  wants?(hash: BlockHash): boolean;
+}
+
+export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
   const { ledger, inventory } = init;
   const peers = new Map<PeerId, PeerSync>();
   /** Bodies to download, in chain order. */
@@ -66,7 +73,7 @@ export function createChainSync(context: ProtocolContext, init: { ledger: Ledger
         queue.delete(hash);
         continue;
       }
-      if (inventory.isRequested('block', hash)) continue;
+      if (inventory.isRequested('block', hash) || init.wants?.(hash) === false) continue;
       const holder = open
         .map((peerId) => ({ peerId, state: peers.get(peerId) }))
         .filter(({ state }) => state?.has.has(hash) && state.inFlight.size < MAX_IN_FLIGHT_PER_PEER)

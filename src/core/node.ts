@@ -136,7 +136,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
     onAccepted: (tx, id, source) => events.emit('tx', tx, id, source),
   });
-  const sync = createChainSync(context, { ledger, inventory });
+  const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash) });
   const blockRelay = createBlockRelay(context, {
     ledger, mempool, inventory,
     onOrphan: (peerId) => sync.onOrphan(peerId),
