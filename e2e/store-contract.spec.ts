@@ -11,8 +11,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { build } from 'vite';
 import { ledgerStoreContractCases } from '../src/storage/ledger-store.contract.ts';
+import { bundleInMemory } from './harness/bundle.ts';
 import { BROWSER_ONLY_PREFIX, type CaseResult } from './store-contract/runner.ts';
 
 const ORIGIN = 'http://store-contract.localhost';
@@ -20,31 +20,10 @@ const RUNNER = fileURLToPath(new URL('./store-contract/runner.ts', import.meta.u
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = '<!doctype html><meta charset="utf-8"><title>LedgerStore contract</title>';
 
-/** Bundles the runner and everything it imports into one ES module, in memory. */
-async function bundleRunner(): Promise<string> {
-  const result = await build({
-    configFile: false,
-    root: ROOT,
-    logLevel: 'warn',
-    publicDir: false,
-    build: {
-      write: false,
-      minify: false,
-      sourcemap: false,
-      target: 'es2022',
-      lib: { entry: RUNNER, formats: ['es'], fileName: 'runner' },
-    },
-  });
-  const outputs = Array.isArray(result) ? result : [result];
-  const chunks = outputs.flatMap((out) => ('output' in out ? out.output : [])).filter((file) => file.type === 'chunk');
-  if (chunks.length !== 1 || !chunks[0]!.isEntry) throw new Error(`expected one entry chunk from the runner bundle, got ${chunks.map((c) => c.fileName).join(', ') || 'none'}`);
-  return chunks[0]!.code;
-}
-
 let runnerJs: string;
 
 test.beforeAll(async () => {
-  runnerJs = await bundleRunner();
+  runnerJs = await bundleInMemory({ root: ROOT, entry: RUNNER, format: 'es' });
 });
 
 test('the LedgerStore contract passes on real IndexedDB in Chromium', async ({ page }) => {

@@ -9,30 +9,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build, type Rollup } from 'vite';
+import { build } from 'vite';
+import { bundleInMemory } from '../../e2e/harness/bundle.ts';
 import { BenchError } from './bench-error.ts';
 
-const outputsOf = (result: Awaited<ReturnType<typeof build>>): Rollup.RollupOutput[] =>
-  (Array.isArray(result) ? result : [result]).filter((out): out is Rollup.RollupOutput => 'output' in out);
-
 /** The agent as one self-contained script, for context.addInitScript({content}). */
-export async function bundleAgent(root: string): Promise<string> {
-  const result = await build({
-    configFile: false,
-    root,
-    logLevel: 'warn',
-    publicDir: false,
-    build: {
-      write: false,
-      minify: false,
-      sourcemap: false,
-      target: 'es2022',
-      lib: { entry: path.join(root, 'bench/page/agent.ts'), formats: ['iife'], name: 'tabmeshBenchAgent', fileName: 'agent' },
-    },
-  });
-  const chunks = outputsOf(result).flatMap((out) => out.output).filter((file) => file.type === 'chunk');
-  if (chunks.length !== 1) throw new BenchError(`expected one chunk from the agent bundle, got ${chunks.length}`);
-  return chunks[0]!.code;
+export function bundleAgent(root: string): Promise<string> {
+  return bundleInMemory({ root, entry: path.join(root, 'bench/page/agent.ts'), format: 'iife', name: 'tabmeshBenchAgent' });
 }
 
 /**

@@ -68,15 +68,9 @@ export function createMeshSignal(deps: MeshSignalDeps) {
   /** Hop distances from us over our links and the records' graph, up to MAX_SIGNAL_HOPS; recomputed at most once per clock ms. */
   let fromSelf: { atMs: number; distance: Map<PeerId, number> } | undefined;
 
-  function distancesFromSelf(nowMs: number): Map<PeerId, number> {
-    if (fromSelf?.atMs === nowMs) return fromSelf.distance;
-    const distance = new Map<PeerId, number>([[selfId, 0]]);
-    let frontier: PeerId[] = [];
-    for (const peerId of context.openPeers()) {
-      distance.set(peerId, 1);
-      frontier.push(peerId);
-    }
-    for (let depth = 2; depth <= MAX_SIGNAL_HOPS && frontier.length > 0; depth++) {
+  /** Breadth-first over the records' graph: peers in `frontier` are at `depth - 1`; fills `distance` up to `maxDepth`. */
+  function expand(distance: Map<PeerId, number>, frontier: PeerId[], depth: number, maxDepth: number): Map<PeerId, number> {
+    for (; depth <= maxDepth && frontier.length > 0; depth++) {
       const next: PeerId[] = [];
       for (const peerId of frontier) {
         for (const neighbour of book.neighboursOf(peerId)) {
@@ -87,7 +81,15 @@ export function createMeshSignal(deps: MeshSignalDeps) {
       }
       frontier = next;
     }
-    fromSelf = { atMs: nowMs, distance };
+    return distance;
+  }
+
+  function distancesFromSelf(nowMs: number): Map<PeerId, number> {
+    if (fromSelf?.atMs === nowMs) return fromSelf.distance;
+    const distance = new Map<PeerId, number>([[selfId, 0]]);
+    const linked = context.openPeers();
+    for (const peerId of linked) distance.set(peerId, 1);
+    fromSelf = { atMs: nowMs, distance: expand(distance, linked, 2, MAX_SIGNAL_HOPS) };
     return distance;
   }
 
@@ -99,20 +101,7 @@ export function createMeshSignal(deps: MeshSignalDeps) {
 
   /** Hop distances to `to` over the records' graph, up to `maxDepth` (≤ 2: at most 1 + 16 + 256 peers visited). */
   function distancesTo(to: PeerId, maxDepth: number): Map<PeerId, number> {
-    const distance = new Map<PeerId, number>([[to, 0]]);
-    let frontier = [to];
-    for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
-      const next: PeerId[] = [];
-      for (const peerId of frontier) {
-        for (const neighbour of book.neighboursOf(peerId)) {
-          if (distance.has(neighbour)) continue;
-          distance.set(neighbour, depth);
-          next.push(neighbour);
-        }
-      }
-      frontier = next;
-    }
-    return distance;
+    return expand(new Map([[to, 0]]), [to], 1, maxDepth);
   }
 
   /** Up to MAX_SIGNAL_FANOUT neighbours to send a signal for `to` that may cross `hops` more links. */
