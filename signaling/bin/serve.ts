@@ -4,6 +4,8 @@
  *   HOST (default: every interface, IPv6 and IPv4, so http://localhost:PORT/
  *         works whichever address localhost resolves to, and other machines
  *         on the network can join; set HOST=127.0.0.1 to keep it local)
+ *   TABMESH_DIST (default dist/): the built page to serve, so two e2e runs
+ *         with their own builds can share one checkout
  */
 import { fileURLToPath } from 'node:url';
 import { createAppServer, MissingBuildError, type AppServer } from '../http-server.ts';
@@ -11,7 +13,7 @@ import { closeOnSignals, describeListenError, exitWith, portFromEnv } from './cl
 
 const port = portFromEnv('PORT', 8080);
 const host = process.env.HOST || undefined;
-const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
+const distDir = process.env.TABMESH_DIST || fileURLToPath(new URL('../../dist/', import.meta.url));
 
 let server: AppServer;
 try {
