@@ -5,19 +5,28 @@
  */
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
+/** Byte → two hex digits, and hex digit char code → value (-1: not lower-case hex); hex runs for every id on the hot path. */
+const BYTE_TO_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit++) HEX_DIGIT[digit.toString(16).charCodeAt(0)] = digit;
 
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!];
   return out;
 }
 
 /** Parses lower-case hex; returns undefined for odd length or non-hex input. */
 export function fromHex(hex: string): Uint8Array | undefined {
-  if (!HEX.test(hex)) return undefined;
+  if (typeof hex !== 'string' || hex.length % 2 !== 0) return undefined;
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const high = HEX_DIGIT[hex.charCodeAt(2 * i)] ?? -1;
+    const low = HEX_DIGIT[hex.charCodeAt(2 * i + 1)] ?? -1;
+    if (high < 0 || low < 0) return undefined;
+    out[i] = (high << 4) | low;
+  }
   return out;
 }
 

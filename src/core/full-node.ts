@@ -16,6 +16,8 @@ export interface FullNodeComponents {
   log: Logger;
   /** Durable chain storage: IndexedDB in a tab, memory in tests and the simulator. */
   store: ChainStore;
+  /** Runs announcement batches after the current task (NodeComponents.defer). */
+  defer?: (fn: () => void) => void;
   /** Extra protocol modules (see protocol-module.ts). */
   modules?: ProtocolModuleFactory[];
 }

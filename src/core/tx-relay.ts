@@ -40,6 +40,31 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
   const knownTxs = new BoundedSet<TxId>(init.maxKnownTxs ?? 100_000);
   /** Verified transactions the tip cannot pay for yet; retried whenever the tip changes. */
   const waiting = new Map<TxId, { tx: Tx; source: TxSource; untilMs: number }>();
+  /** The tail of the arrival-ordered admission chain (handleTx). */
+  let admissions: Promise<void> = Promise.resolve();
+
+  function settleVerified(source: PeerId, tx: Tx, id: TxId, valid: boolean): void {
+    if (!valid) {
+      knownTxs.delete(id);
+      context.count('invalidDropped');
+      context.punish(source, `transaction ${id.slice(0, 12)} has an invalid signature`);
+      return;
+    }
+    const admitted = admit(tx, id, source);
+    if (admitted.ok) {
+      context.count('txAccepted');
+    } else if (WAIT_FOR_STATE.has(admitted.reason)) {
+      // It may become valid once a block we have not connected yet arrives (its funds, its earlier nonce).
+      context.count('txWaiting');
+      waiting.set(id, { tx, source, untilMs: context.clock.nowMs() + WAIT_MS });
+      if (waiting.size > MAX_WAITING) waiting.delete(waiting.keys().next().value!);
+    } else {
+      // Forget it, so the same transaction can be reconsidered once the state changes (a reorg).
+      knownTxs.delete(id);
+      context.count('txRejected');
+      context.log.info('transaction refused by ledger rules', { id, reason: admitted.reason, detail: admitted.detail });
+    }
+  }
 
   function admit(tx: Tx, id: TxId, source: TxSource): LedgerResult<unknown> {
     const added = mempool.add(tx, id, ledger.account);
@@ -51,7 +76,13 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
   }
 
   return {
-    async handleTx(source: PeerId, tx: Tx): Promise<void> {
+    /**
+     * A body arrived. It is checked for being wanted at once, verified in the
+     * worker pool without holding up the link's later frames (the pool batches
+     * the bodies of a burst into one request), and admitted in arrival order,
+     * so one sender's consecutive nonces still enter the mempool in order.
+     */
+    handleTx(source: PeerId, tx: Tx): void {
       const id = txId(tx);
       context.count('txBodiesReceived');
       const requested = inventory.delivered(source, 'tx', id);
@@ -62,27 +93,17 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       // A body we neither asked for nor already have is unsolicited data: misbehaviour.
       if (!requested) return context.punish(source, `sent transaction ${id.slice(0, 12)} that nobody asked for`);
       knownTxs.add(id);
-      const [valid] = await init.verifier.verify([txVerifyItem(init.network, tx)]);
-      if (!valid) {
-        knownTxs.delete(id);
-        context.count('invalidDropped');
-        context.punish(source, `transaction ${id.slice(0, 12)} has an invalid signature`);
-        return;
-      }
-      const admitted = admit(tx, id, source);
-      if (admitted.ok) {
-        context.count('txAccepted');
-      } else if (WAIT_FOR_STATE.has(admitted.reason)) {
-        // It may become valid once a block we have not connected yet arrives (its funds, its earlier nonce).
-        context.count('txWaiting');
-        waiting.set(id, { tx, source, untilMs: context.clock.nowMs() + WAIT_MS });
-        if (waiting.size > MAX_WAITING) waiting.delete(waiting.keys().next().value!);
-      } else {
-        // Forget it, so the same transaction can be reconsidered once the state changes (a reorg).
-        knownTxs.delete(id);
-        context.count('txRejected');
-        context.log.info('transaction refused by ledger rules', { id, reason: admitted.reason, detail: admitted.detail });
-      }
+      const verdict = init.verifier.verify([txVerifyItem(init.network, tx)]);
+      admissions = admissions
+        .then(() => verdict)
+        .then(
+          ([valid]) => settleVerified(source, tx, id, valid === true),
+          (error: unknown) => {
+            // The pool failed (a worker crashed), not the peer: forget the id so a later announcement fetches it again.
+            knownTxs.delete(id);
+            context.log.warn('could not verify a transaction', { id, error: String(error) });
+          },
+        );
     },
 
     /** A transaction this tab signed: admitted under the same rules, or the reason it is not. */

@@ -17,9 +17,9 @@ const WINDOW_ABOVE_ROWS = 60;
 const ROW_PX = 37;
 const COLUMNS = 4;
 
-const MempoolRow = memo(function MempoolRow({ tx, selfId, index, measure }: { tx: TxView; selfId: string | undefined; index: number; measure: (el: Element | null) => void }) {
+const MempoolRow = memo(function MempoolRow({ tx, selfId, index }: { tx: TxView; selfId: string | undefined; index: number }) {
   return (
-    <tr data-tx-id={tx.id} data-index={index} ref={measure}>
+    <tr data-tx-id={tx.id} data-index={index}>
       <td>
         <TxIdButton id={tx.id} />
       </td>
@@ -67,7 +67,7 @@ export function MempoolPanel() {
               <tbody>
                 <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
                 {rows.indexes.map((index) => (
-                  <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} index={index} measure={rows.measure} />
+                  <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} index={index} />
                 ))}
                 <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
               </tbody>

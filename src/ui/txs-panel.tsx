@@ -37,9 +37,9 @@ export function TxIdButton({ id }: { id: string }) {
   );
 }
 
-const TxRow = memo(function TxRow({ tx, selfId, index, measure }: { tx: TxView; selfId: string | undefined; index: number; measure: (el: Element | null) => void }) {
+const TxRow = memo(function TxRow({ tx, selfId, index }: { tx: TxView; selfId: string | undefined; index: number }) {
   return (
-    <tr data-tx-id={tx.id} data-index={index} ref={measure} aria-rowindex={index + 2}>
+    <tr data-tx-id={tx.id} data-index={index} aria-rowindex={index + 2}>
       <td>
         <TxIdButton id={tx.id} />
       </td>
@@ -108,7 +108,7 @@ export function TxsPanel() {
               <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
               {rows.indexes.map((index) => {
                 const tx = txs[index]!;
-                return <TxRow key={tx.id} tx={tx} selfId={selfId} index={index} measure={rows.measure} />;
+                return <TxRow key={tx.id} tx={tx} selfId={selfId} index={index} />;
               })}
               <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
             </tbody>

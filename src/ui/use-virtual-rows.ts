@@ -1,6 +1,8 @@
 /**
  * Windowing for long lists and tables (@tanstack/react-virtual): only the
- * rows in view, plus some overscan, are in the DOM. Short lists render whole,
+ * rows in view, plus some overscan, are in the DOM. Rows have a fixed height
+ * (styles.css) and are not measured: measuring each mounted row forced a
+ * layout per row and took 8% of a tab's main thread at 50 tx/s. Short lists render whole,
  * so find-in-page and tests see every row until a list grows past
  * `threshold`.
  */
@@ -15,14 +17,10 @@ export interface VirtualRows {
   /** Space in px before the first and after the last rendered row. */
   padStart: number;
   padEnd: number;
-  /** Pass as `ref` with `data-index` on each rendered row so rows of differing height are measured. */
-  measure: (el: Element | null) => void;
 }
 
 /** Rows rendered beyond the visible ones, each way: a fast scroll shows rows, not blank space. */
 const OVERSCAN_ROWS = 12;
-
-const noMeasure = () => undefined;
 
 export function useVirtualRows(count: number, scrollRef: RefObject<HTMLElement | null>, estimateRowPx: number, threshold: number): VirtualRows {
   const virtual = count > threshold;
@@ -33,7 +31,7 @@ export function useVirtualRows(count: number, scrollRef: RefObject<HTMLElement |
     estimateSize: () => estimateRowPx,
     overscan: OVERSCAN_ROWS,
   });
-  if (!virtual) return { virtual, indexes: Array.from({ length: count }, (_, i) => i), padStart: 0, padEnd: 0, measure: noMeasure };
+  if (!virtual) return { virtual, indexes: Array.from({ length: count }, (_, i) => i), padStart: 0, padEnd: 0 };
   const items = virtualizer.getVirtualItems();
   const first = items[0];
   const last = items.at(-1);
@@ -42,6 +40,5 @@ export function useVirtualRows(count: number, scrollRef: RefObject<HTMLElement |
     indexes: items.map((item) => item.index),
     padStart: first?.start ?? 0,
     padEnd: last ? Math.max(0, virtualizer.getTotalSize() - last.end) : 0,
-    measure: virtualizer.measureElement,
   };
 }

@@ -5,26 +5,19 @@
  * delays a signature check. All logic is in mine-runner.ts and
  * mine-protocol.ts; this file wires them to the worker's message port.
  */
+import { createTaskScheduler } from './macrotask.ts';
 import { createMineRunner } from './mine-runner.ts';
 
 const scope = globalThis as unknown as DedicatedWorkerGlobalScope;
 
 /**
- * Yields with a MessageChannel round trip rather than setTimeout(0): browsers
- * clamp nested timeouts to at least 4 ms, which would idle the worker for
- * about 17% of each 20 ms slice. A channel message is a task like the
- * incoming 'stop', so that message is handled before the loop resumes.
+ * Yields as a new task (a MessageChannel round trip in a browser) rather than
+ * with setTimeout(0), which browsers clamp to at least 4 ms once nested: that
+ * would idle the worker for about 17% of each 20 ms slice. An incoming 'stop'
+ * is a task too, so it is handled before the loop resumes.
  */
-const channel = new MessageChannel();
-const waiting: (() => void)[] = [];
-channel.port1.onmessage = () => waiting.shift()?.();
-
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    waiting.push(resolve);
-    channel.port2.postMessage(null);
-  });
-}
+const scheduleTask = createTaskScheduler();
+const yieldToEvents = () => new Promise<void>((resolve) => scheduleTask(resolve));
 
 const runner = createMineRunner({
   post: (reply) => scope.postMessage(reply),

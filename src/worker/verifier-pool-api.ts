@@ -20,6 +20,8 @@ export interface VerifierPoolInit {
   maxCacheEntries?: number;
   /** Largest request sent to one worker; default and maximum MAX_REQUEST_ITEMS. */
   maxRequestItems?: number;
+  /** Runs the flush that sends gathered misses; default: a new task (macrotask.ts). */
+  scheduleTask?: (task: () => void) => void;
   /** Overrides navigator.hardwareConcurrency when sizing the pool. */
   hardwareConcurrency?: number;
   log?: Logger;

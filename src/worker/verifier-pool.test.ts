@@ -18,6 +18,8 @@ function item(i: number): VerifyItem {
 }
 const expected = (i: number): boolean => i % 3 !== 2;
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+/** Misses leave in a task scheduled after the call (setImmediate in Node); this waits for it. */
+const requestsLeft = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A pool over fake workers, exposing the workers and a shared call counter. */
 function setup(init: Omit<VerifierPoolInit, 'createWorker'> & { verifier?: ItemVerifier } = {}) {
@@ -52,6 +54,24 @@ describe('createVerifierPool', () => {
     const requests = workers.flatMap((worker) => worker.received as VerifyRequest[]);
     expect(requests.map((request) => request.items.length)).toEqual([4, 4, 4, 4, 4, 1]);
     expect(pool.stats()).toMatchObject({ requestsSent: 6, itemsVerified: 21 });
+  });
+
+  it('sends the misses of calls made in one task as one request', async () => {
+    const { pool, workers } = setup({ size: 1 });
+    const calls = range(5).map((i) => pool.verify([item(i)]));
+    expect(workers).toHaveLength(0);
+    await requestsLeft();
+    expect(workers[0]!.received.map((request) => (request as VerifyRequest).items.length)).toEqual([5]);
+    expect(await Promise.all(calls)).toEqual(range(5).map((i) => [expected(i)]));
+  });
+
+  it('streams a large call to the worker in chunks while it is still hashing', async () => {
+    const { pool, workers } = setup({ size: 1 });
+    const answer = pool.verify(range(600).map(item));
+    // Two full chunks left during the call itself; the rest waits for the flush.
+    expect(workers[0]!.received.map((request) => (request as VerifyRequest).items.length)).toEqual([256, 256]);
+    expect(await answer).toEqual(range(600).map(expected));
+    expect(workers[0]!.received.map((request) => (request as VerifyRequest).items.length)).toEqual([256, 256, 88]);
   });
 
   it('answers repeated items from the cache without verifying them again', async () => {
@@ -98,6 +118,7 @@ describe('createVerifierPool', () => {
     await pool.verify([item(0)]);
     workers[0]!.paused = true;
     const pending = pool.verify([item(1), item(2)]);
+    await requestsLeft();
     workers[0]!.crash('Uncaught Error: out of memory');
     const error = await pending.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerCrashedError);
@@ -120,6 +141,7 @@ describe('createVerifierPool', () => {
     await pool.verify([item(3)]);
     workers[1]!.paused = true;
     const pending = pool.verify([item(6)]);
+    await requestsLeft();
     const { id } = workers[1]!.received.at(-1) as VerifyRequest;
     // The dead worker "answers" the new worker's request wrongly, then errors again.
     workers[0]!.reply({ id, ok: true, results: [false], backend: 'noble' });
@@ -134,6 +156,7 @@ describe('createVerifierPool', () => {
     await pool.verify([item(0)]);
     workers[0]!.paused = true;
     const pending = pool.verify([item(1)]);
+    await requestsLeft();
     workers[0]!.reply({ id: 'nonsense' });
     await expect(pending).rejects.toThrow(/sent a malformed reply/);
     expect(pool.stats().crashes).toBe(1);

@@ -1,0 +1,77 @@
+/**
+ * Transaction bodies are verified without holding up the link: later frames
+ * from the same peer are handled while a verification is pending, and
+ * admission still follows arrival order.
+ */
+import { describe, expect, it } from 'vitest';
+import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { until } from '../../test/helpers/until.ts';
+import { createMemoryLinkPair } from '../net/memory-link.ts';
+import { createFullNode } from './full-node.ts';
+import { MemoryChainStore } from './ledger/memory-chain-store.ts';
+import { mineHeader } from './ledger/testing.ts';
+import { signTx, txId } from './tx.ts';
+import type { Verifier, VerifyItem } from './types.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+
+/** Verifies for real, but each non-empty call waits until the test releases it. */
+function gatedVerifier() {
+  const held: { items: VerifyItem[]; release(): void }[] = [];
+  const verifier: Verifier = {
+    verify(items) {
+      if (items.length === 0) return nodeVerifier.verify(items);
+      return new Promise((resolve, reject) => {
+        held.push({ items, release: () => void nodeVerifier.verify(items).then(resolve, reject) });
+      });
+    },
+  };
+  return { verifier, held };
+}
+
+async function makePeer(seed: number, verifier: Verifier) {
+  const signer = await testSigner(seed);
+  const now = { ms: 1_735_689_600_000 + 86_400_000 };
+  const full = await createFullNode({ verifier, clock: { nowMs: () => now.ms }, log: quiet, store: new MemoryChainStore() }, { network: 'test', peerId: signer.peerId });
+  const admitted: string[] = [];
+  full.node.events.on('tx', (_tx, id) => admitted.push(id));
+  return { signer, now, admitted, ...full };
+}
+
+describe('transaction relay', () => {
+  it('handles later frames while a body is being verified, and admits bodies in arrival order', async () => {
+    const gate = gatedVerifier();
+    const sender = await makePeer(1, nodeVerifier);
+    const receiver = await makePeer(2, gate.verifier);
+    const pair = createMemoryLinkPair(sender.signer.peerId, receiver.signer.peerId);
+    sender.node.addLink(pair.atA);
+    receiver.node.addLink(pair.atB);
+    await until(() => receiver.node.peers().length === 1, 'the link to open');
+
+    const mine = async () => {
+      const header = mineHeader(sender.ledger.buildHeaderTemplate(sender.signer.peerId, [], sender.now.ms));
+      const result = await sender.node.submitLocalBlock({ header, txs: [] });
+      expect(result.ok).toBe(true);
+    };
+    await mine();
+    await until(() => receiver.ledger.tip().height === 1, 'the funding block at the receiver');
+
+    const first = await signTx('test', { from: sender.signer.peerId, to: receiver.signer.peerId, amount: 5, fee: 1, nonce: 0 }, sender.signer);
+    const second = await signTx('test', { from: sender.signer.peerId, to: receiver.signer.peerId, amount: 5, fee: 1, nonce: 1 }, sender.signer);
+    expect(sender.node.submitLocalTx(first).ok).toBe(true);
+    expect(sender.node.submitLocalTx(second).ok).toBe(true);
+    await until(() => gate.held.length >= 1 && gate.held.reduce((sum, call) => sum + call.items.length, 0) === 2, 'both bodies to wait for verification');
+
+    // A block sent after the bodies is handled while their verification is still pending.
+    sender.now.ms += 1_000;
+    await mine();
+    await until(() => receiver.ledger.tip().height === 2, 'the second block despite pending verification');
+    expect(receiver.admitted).toEqual([]);
+
+    // Released last-first, the bodies are still admitted first-first: nonce 1 never waits for nonce 0.
+    for (const call of [...gate.held].reverse()) call.release();
+    await until(() => receiver.admitted.length === 2, 'both transactions admitted');
+    expect(receiver.admitted).toEqual([txId(first), txId(second)]);
+    expect(receiver.node.stats().txWaiting ?? 0).toBe(0);
+  });
+});
