@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
 import type { AppServer } from '../signaling/http-server.ts';
 import { measurePropagation, type PropagationFigure, type PropagationOptions } from './figures/propagation.ts';
+import { measureSaturation, type SaturationFigure, type SaturationOptions } from './figures/saturation.ts';
 import { measureScale, type ScaleFigure } from './figures/scale.ts';
 import { measureSync, type SyncFigure, type SyncOptions } from './figures/sync.ts';
 import { measureVerify, type VerifyFigure } from './figures/verify.ts';
@@ -43,6 +44,7 @@ type FigureName = (typeof FIGURES)[number];
 interface Sizes {
   verify: VerifyBenchOptions;
   propagation: Omit<PropagationOptions, 'tabs'> & { tabs: number[] };
+  saturation: SaturationOptions;
   sync: SyncOptions;
   scale: { nodeCounts: number[]; seed: number };
 }
@@ -50,6 +52,8 @@ interface Sizes {
 const FULL: Sizes = {
   verify: { rounds: 9, items: 2048, nobleItems: 256, singles: 200 },
   propagation: { tabs: [8, 16], ratePerSec: 100, durationMs: 30_000, blockEveryMs: 1_000, drainTimeoutMs: 15_000 },
+  // The first rate is the main 8-tab run's, reused; the sweep stops at the first rate not kept up with.
+  saturation: { tabs: 8, rates: [100, 200, 350, 500, 700], durationMs: 10_000, blockEveryMs: 1_000, drainTimeoutMs: 5_000 },
   sync: { blocks: 500, txsPerBlock: 20, timeoutMs: 240_000 },
   scale: { nodeCounts: [1_000, 10_000], seed: 1 },
 };
@@ -57,6 +61,7 @@ const FULL: Sizes = {
 const SMOKE: Sizes = {
   verify: { rounds: 2, items: 64, nobleItems: 16, singles: 10 },
   propagation: { tabs: [4], ratePerSec: 20, durationMs: 3_000, blockEveryMs: 1_000, drainTimeoutMs: 10_000 },
+  saturation: { tabs: 4, rates: [20, 40], durationMs: 2_000, blockEveryMs: 1_000, drainTimeoutMs: 5_000 },
   sync: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
   scale: { nodeCounts: [200], seed: 1 },
 };
@@ -68,6 +73,7 @@ export interface BenchResults {
   machine: Record<string, unknown>;
   verify?: VerifyFigure;
   propagation: PropagationFigure[];
+  saturation?: SaturationFigure;
   sync?: SyncFigure;
   scale?: ScaleFigure;
   diagnose?: Record<string, unknown>;
@@ -163,6 +169,17 @@ async function main(): Promise<number> {
           results.errors[`propagation-${tabs}`] = describe(error);
           log(`  could not measure: ${results.errors[`propagation-${tabs}`]}`);
         }
+      }
+    }
+
+    if (only.has('propagation')) {
+      const sat = sizes.saturation;
+      log(`\n[2b] saturation: the highest rate ${sat.tabs} tabs keep up with (p99 < 1 s, nothing lost), trying ${sat.rates.join(', ')} tx/s`);
+      try {
+        results.saturation = await measureSaturation(browser, baseUrl, agent, sat, log, results.propagation.find((figure) => figure.options.tabs === sat.tabs));
+      } catch (error) {
+        results.errors.saturation = describe(error);
+        log(`  could not measure: ${results.errors.saturation}`);
       }
     }
 

@@ -8,7 +8,7 @@
  * 2. For `durationMs`, `ratePerSec` transactions a second are offered,
  *    spread evenly over the tabs: tab i sends its k-th transaction at
  *    start + (k·N + i)/rate on the shared clock, open-loop (bench/page/agent.ts).
- *    A sender may hold only 25 transactions in the mempool
+ *    A sender may hold only 200 transactions in the mempool
  *    (DEFAULT_MAX_TXS_PER_SENDER), so a block is mined every `blockEveryMs`
  *    by the tabs in turn, as a network under load would.
  * 3. Arrival time of every transaction in every tab is the `receivedAtMs`
@@ -70,7 +70,7 @@ export interface PropagationFigure {
   offered: number;
   /** Sends actually made per second: a saturated tab calls send() late, so this can fall below the plan. */
   achievedRatePerSec: number;
-  /** Sends the sending tab's own wallet refused, by reason (e.g. nonce-too-high: the sender's 25-transaction mempool limit). */
+  /** Sends the sending tab's own wallet refused, by reason (e.g. nonce-too-high: the per-sender mempool limit, DEFAULT_MAX_TXS_PER_SENDER). */
   sendsRefused: Record<string, number>;
   /** One example message per reason. */
   sendErrorExamples: string[];

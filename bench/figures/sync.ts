@@ -2,7 +2,7 @@
  * Figure 5 (late-joiner sync), part of 6 (responsiveness during sync) and 7
  * (memory). A source tab alone on a fresh test network builds a chain:
  * `blocks` times it sends `txsPerBlock` transfers and mines a block on them
- * (one sender may hold at most 25 transactions in the mempool). Then a new
+ * (500 blocks of 20, the shape issue 5 names; one sender may hold at most DEFAULT_MAX_TXS_PER_SENDER in the mempool). Then a new
  * tab opens on that network and catches up through the real relay and a
  * WebRTC link, headers first, then bodies (src/core/chain-sync.ts).
  *

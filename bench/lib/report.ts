@@ -73,6 +73,16 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
     }
   }
 
+  if (only.has('propagation')) {
+    const sat = results.saturation;
+    if (!sat) notMeasured('saturation', '≥ 500 tx/s', results.errors.saturation ?? 'no result');
+    else {
+      const steps = sat.steps.map((step) => `${step.ratePerSec} tx/s: p99 ${Number.isFinite(step.p99Ms) ? ms(step.p99Ms) : '—'}, ${step.deliveredPercent}% delivered${step.keptUp ? '' : ' ✗'}`).join('; ');
+      add(`saturation, ${sat.tabs} tabs`, sat.steps.length > 0 && sat.steps.every((step) => step.error === undefined), sat.highestKeptUpPerSec > 0 ? `${sat.highestKeptUpPerSec} tx/s` : `below ${sat.steps[0]?.ratePerSec} tx/s`, '≥ 500 tx/s',
+        sat.highestKeptUpPerSec >= 500, `kept up = every offered tx reached every tab, p99 < ${ms(sat.p99LimitMs)}; ${steps}`);
+    }
+  }
+
   if (only.has('sync')) {
     const s = results.sync;
     if (!s) notMeasured('late-joiner sync', '≥ 5,000 tx/s', results.errors.sync ?? 'no result');

@@ -1,0 +1,78 @@
+/**
+ * Issue 5's saturation figure: the highest offered rate that N tabs keep up
+ * with, where keeping up means the propagation run delivered every offered
+ * transaction to every tab with a p99 latency under one second.
+ *
+ * Rates are tried in ascending order, each as a fresh propagation run
+ * (bench/figures/propagation.ts) with the same method as the main figure,
+ * and the sweep stops at the first rate that is not kept up with. The main
+ * run at the first rate is reused as that step rather than measured again.
+ */
+import type { Browser } from '@playwright/test';
+import { measurePropagation, type PropagationFigure, type PropagationOptions } from './propagation.ts';
+import { round } from '../lib/summary.ts';
+
+/** Issue 5: "p99 under 1 s, nothing lost". */
+export const SATURATION_P99_LIMIT_MS = 1_000;
+
+export interface SaturationOptions extends Omit<PropagationOptions, 'ratePerSec'> {
+  /** Offered rates to try, ascending. */
+  rates: number[];
+}
+
+export interface SaturationStep {
+  ratePerSec: number;
+  durationMs: number;
+  p99Ms: number;
+  p50Ms: number;
+  deliveredPercent: number;
+  keptUp: boolean;
+  /** Set when the step could not be measured at all (counted as not kept up). */
+  error?: string;
+}
+
+export interface SaturationFigure {
+  tabs: number;
+  p99LimitMs: number;
+  steps: SaturationStep[];
+  /** The highest rate kept up with; 0 when even the first was not. */
+  highestKeptUpPerSec: number;
+  /** The first rate not kept up with, when the sweep found one. */
+  firstMissedPerSec?: number;
+}
+
+export function stepFrom(figure: PropagationFigure): SaturationStep {
+  const p99Ms = round(figure.latencyMs.p99, 1);
+  const keptUp = Number.isFinite(p99Ms) && p99Ms < SATURATION_P99_LIMIT_MS && figure.deliveredPercent >= 100;
+  return { ratePerSec: figure.options.ratePerSec, durationMs: figure.options.durationMs, p99Ms, p50Ms: round(figure.latencyMs.p50, 1), deliveredPercent: figure.deliveredPercent, keptUp };
+}
+
+export async function measureSaturation(
+  browser: Browser, baseUrl: string, agentScript: string, options: SaturationOptions, log: (line: string) => void, reuse?: PropagationFigure,
+): Promise<SaturationFigure> {
+  const steps: SaturationStep[] = [];
+  for (const ratePerSec of options.rates) {
+    let step: SaturationStep;
+    if (reuse && reuse.options.ratePerSec === ratePerSec && reuse.options.tabs === options.tabs) {
+      step = stepFrom(reuse);
+      log(`  ${ratePerSec} tx/s: from the main ${options.tabs}-tab run`);
+    } else {
+      log(`  ${ratePerSec} tx/s for ${options.durationMs / 1000} s`);
+      try {
+        step = stepFrom(await measurePropagation(browser, baseUrl, agentScript, { ...options, ratePerSec }, () => undefined));
+      } catch (error) {
+        step = { ratePerSec, durationMs: options.durationMs, p99Ms: Number.NaN, p50Ms: Number.NaN, deliveredPercent: 0, keptUp: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    steps.push(step);
+    log(`    p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, delivered ${step.deliveredPercent}%: ${step.keptUp ? 'kept up' : 'did not keep up'}${step.error ? ` (${step.error})` : ''}`);
+    if (!step.keptUp) break;
+  }
+  const kept = steps.filter((step) => step.keptUp);
+  const missed = steps.find((step) => !step.keptUp);
+  return {
+    tabs: options.tabs, p99LimitMs: SATURATION_P99_LIMIT_MS, steps,
+    highestKeptUpPerSec: kept.at(-1)?.ratePerSec ?? 0,
+    ...(missed ? { firstMissedPerSec: missed.ratePerSec } : {}),
+  };
+}
