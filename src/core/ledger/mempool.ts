@@ -15,7 +15,7 @@
  * Pure: time comes from the injected clock or the caller; no timers.
  */
 import { InvalidArgumentError } from '../result.ts';
-import { encodeTx, txId, type Tx } from '../tx.ts';
+import { TX_BYTES, txId, type Tx } from '../tx.ts';
 import type { Clock, PeerId, TxId } from '../types.ts';
 import { FeeRateHeap, FeeRateList, compareByFeeRate, type MempoolEntry } from './mempool-order.ts';
 import type { ChainParams } from './params.ts';
@@ -222,7 +222,7 @@ export function createMempool(init: MempoolInit): Mempool {
       return fail('insufficient-funds', `balance ${sender.balance} minus ${committed} pending does not cover ${tx.amount} + fee ${tx.fee}`);
     }
 
-    const sizeBytes = encodeTx(tx).length;
+    const sizeBytes = TX_BYTES; // every transaction encodes to the same size
     const entry: MempoolEntry = { id, tx, sizeBytes, feeRate: tx.fee / sizeBytes, addedMs: clock.nowMs(), seq: nextSeq++ };
     const victims = planEviction(entry, existing);
     if (!victims) return fail('mempool-full', `mempool holds ${maxTxs} transactions and this one's fee rate ${entry.feeRate.toFixed(3)}/byte ranks last`);
