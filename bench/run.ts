@@ -8,7 +8,7 @@
  *                                              asserts nothing about speed; writes bench/results/smoke.json
  *   node --import tsx bench/run.ts --diagnose  the full run's scenarios plus CPU profiles, traces, a page
  *                                              without its view and a rate sweep; writes bench/results/diagnose.json
- *   --only verify,propagation,sync,scale       a subset of the figures
+ *   --only verify,propagation,sync,memory,scale       a subset of the figures
  *   --table bench/results/latest.json          print the table of a saved run again, measuring nothing
  *
  * It builds dist/ when missing or stale, serves it with the relay on a free
@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
 import type { AppServer } from '../signaling/http-server.ts';
 import { measurePropagation, type PropagationFigure, type PropagationOptions } from './figures/propagation.ts';
+import { measureMemory, type MemoryFigure, type MemoryOptions } from './figures/memory.ts';
 import { measureSaturation, type SaturationFigure, type SaturationOptions } from './figures/saturation.ts';
 import { measureScale, type ScaleFigure } from './figures/scale.ts';
 import { measureSync, type SyncFigure, type SyncOptions } from './figures/sync.ts';
@@ -38,7 +39,7 @@ import { buildRows, printTable, type Row } from './lib/report.ts';
 import { launchBrowser } from './lib/tabs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FIGURES = ['verify', 'propagation', 'sync', 'scale'] as const;
+const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 interface Sizes {
@@ -46,6 +47,7 @@ interface Sizes {
   propagation: Omit<PropagationOptions, 'tabs'> & { tabs: number[] };
   saturation: SaturationOptions;
   sync: SyncOptions;
+  memory: MemoryOptions;
   scale: { nodeCounts: number[]; seed: number };
 }
 
@@ -55,6 +57,7 @@ const FULL: Sizes = {
   // The first rate is the main 8-tab run's, reused; the sweep stops at the first rate not kept up with.
   saturation: { tabs: 8, rates: [100, 200, 350, 500, 700], durationMs: 10_000, blockEveryMs: 1_000, drainTimeoutMs: 5_000 },
   sync: { blocks: 500, txsPerBlock: 20, timeoutMs: 240_000 },
+  memory: { txs: 100_000, txsPerBlock: 200, timeoutMs: 240_000 },
   scale: { nodeCounts: [1_000, 10_000], seed: 1 },
 };
 
@@ -63,6 +66,7 @@ const SMOKE: Sizes = {
   propagation: { tabs: [4], ratePerSec: 20, durationMs: 3_000, blockEveryMs: 1_000, drainTimeoutMs: 10_000 },
   saturation: { tabs: 4, rates: [20, 40], durationMs: 2_000, blockEveryMs: 1_000, drainTimeoutMs: 5_000 },
   sync: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
+  memory: { txs: 400, txsPerBlock: 100, timeoutMs: 60_000 },
   scale: { nodeCounts: [200], seed: 1 },
 };
 
@@ -75,6 +79,7 @@ export interface BenchResults {
   propagation: PropagationFigure[];
   saturation?: SaturationFigure;
   sync?: SyncFigure;
+  memory?: MemoryFigure;
   scale?: ScaleFigure;
   diagnose?: Record<string, unknown>;
   errors: Record<string, string>;
@@ -92,7 +97,7 @@ function readOptions() {
     },
   });
   if (values.help) {
-    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,scale] | --table FILE');
+    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale] | --table FILE');
     process.exit(0);
   }
   if (values.smoke && values.diagnose) throw new Error('--smoke and --diagnose do not mix');
@@ -136,7 +141,7 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   const diagnose: Record<string, unknown> = {};
   try {
-    const needsApp = only.has('propagation') || only.has('sync');
+    const needsApp = only.has('propagation') || only.has('sync') || only.has('memory');
     let baseUrl = '';
     if (needsApp) {
       ensureBuilt(ROOT, log);
@@ -192,6 +197,18 @@ async function main(): Promise<number> {
       } catch (error) {
         results.errors.sync = describe(error);
         log(`  could not measure: ${results.errors.sync}`);
+      }
+    }
+
+    if (only.has('memory')) {
+      log(`\n[7] memory: one tab builds a ${sizes.memory.txs}-transaction chain, then reloads it from IndexedDB`);
+      try {
+        results.memory = await measureMemory(browser, baseUrl, agent, sizes.memory, log);
+        const m = results.memory;
+        log(`  heap ${m.built.usedMiB} MiB holding ${m.txs} tx (built in ${(m.buildMs / 1000).toFixed(0)} s), ${m.reloaded.usedMiB} MiB after a reload`);
+      } catch (error) {
+        results.errors.memory = describe(error);
+        log(`  could not measure: ${results.errors.memory}`);
       }
     }
 

@@ -29,6 +29,7 @@ import { benchNetwork, createTabLog, describeTabs, mineAndSpread, newBenchContex
 import type { Browser } from '@playwright/test';
 import { availableParallelism } from 'node:os';
 import { cpuSnapshot, cpuUsage, type CpuUsage } from '../lib/cpu.ts';
+import { measureFloodBaseline, type GossipCost, type MeasuredTopology } from '../lib/flood-baseline.ts';
 import { startProfile, type ProfileSummary } from '../lib/profile.ts';
 import { startTrace, type TraceSummary } from '../lib/trace.ts';
 import { round, summarize, type Summary } from '../lib/summary.ts';
@@ -99,8 +100,11 @@ export interface PropagationFigure {
     totalOverBody: number;
     /** Bytes per receiving tab per transaction, by frame type (from the send tallies). */
     byFrame: Record<string, number>;
-    /** Bodies per tab per transaction if every tab forwarded every body to every other neighbour: (2E − (N−1)) / (N−1). */
-    floodingBodiesPerTabPerTx: number;
+    /**
+     * The same gossip measured in the simulator over the measured links, with the real core (announce
+     * and fetch) and with flooding (every body pushed to every neighbour but its source): the baseline.
+     */
+    flooding: { txs: number; announceFetch: GossipCost; flooding: GossipCost } | { error: string };
     duplicateInvPerTabPerTx: number;
   };
   longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };
@@ -122,6 +126,18 @@ export interface PropagationFigure {
   workerProbeMs: Summary;
   profile?: ProfileSummary;
   trace?: TraceSummary;
+}
+
+/** Transactions the simulated baseline gossips: enough for stable per-transaction figures, seconds of CPU. */
+const FLOOD_BASELINE_TXS = 200;
+
+async function floodingBaseline(topology: MeasuredTopology, txs: number): Promise<{ txs: number; announceFetch: GossipCost; flooding: GossipCost } | { error: string }> {
+  try {
+    const baseline = await measureFloodBaseline(topology, Math.max(1, txs));
+    return { txs: baseline.txs, announceFetch: baseline.announceFetch, flooding: baseline.flooding };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
@@ -163,8 +179,10 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       return Date.now() - stableSince >= 2_000;
     }, 250);
     for (const page of pages) await mineAndSpread(page, pages, 30_000);
-    const degrees = await Promise.all(pages.map((page) => page.evaluate(() => window.tabmesh.peers().length)));
+    const neighbours = await Promise.all(pages.map((page) => page.evaluate(() => window.tabmesh.peers().map((peer) => peer.id))));
+    const degrees = neighbours.map((list) => list.length);
     const links = sum(degrees) / 2;
+    const topology = { nodes: ids, edges: neighbours.flatMap((list, index) => list.filter((id) => ids.includes(id)).map((id) => [ids[index]!, id] as const)) };
     const offsets = await Promise.all(pages.map((page) => page.evaluate(() => window.__bench.clockOffsetMs(200))));
     const setupMs = Date.now() - setupStart;
     log(`  ${tabs} tabs ready, linked (degrees ${degrees.join(',')}) and funded in ${(setupMs / 1000).toFixed(1)} s`);
@@ -323,7 +341,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
         txFrameBytes: TX_FRAME_BYTES,
         totalOverBody: round(bytesIn / (txs * receivers) / TX_FRAME_BYTES, 2),
         byFrame,
-        floodingBodiesPerTabPerTx: round((2 * links - receivers) / receivers, 2),
+        flooding: await floodingBaseline(topology, Math.min(txs, FLOOD_BASELINE_TXS)),
         duplicateInvPerTabPerTx: round(delta(statsAfter, statsBefore, 'duplicateInv') / (txs * receivers), 2),
       },
       longTasks: { count: sum(tasks.map(({ tasks: list }) => list.length)), maxMs: Math.max(0, ...perTabMaxMs), perTabMaxMs, supported: tasks.every(({ supported }) => supported) },

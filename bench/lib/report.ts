@@ -63,11 +63,13 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
       const reconstructions = p.compact.hits + p.compact.misses;
       add(`compact blocks, ${label}`, reconstructions > 0 || p.mineCallMs.count > 0, reconstructions > 0 ? `${p.compact.hitPercent}%` : 'no block reached another tab', '≥ 90%', reconstructions > 0 && p.compact.hitPercent >= 90,
         `${p.compact.hits} hits, ${p.compact.misses} misses over ${p.blocksDuringRun + 1} blocks (${p.blocksDuringRun} during the run), ${p.compact.txsRequested} txs fetched, ${p.compact.fallbacks} fallbacks; mine(1) in the miner tab p50 ${ms(p.mineCallMs.p50)}, max ${ms(p.mineCallMs.max)}`);
-      add(`bandwidth ${label}: tx bodies / tab / tx`, finite(p.bandwidth.bodiesPerTabPerTx), String(p.bandwidth.bodiesPerTabPerTx), '≤ 1.02', p.bandwidth.bodiesPerTabPerTx <= 1.02,
-        `flooding baseline ${p.bandwidth.floodingBodiesPerTabPerTx} (computed from the measured ${p.links} links, not run)`);
+      const flood = p.bandwidth.flooding;
+      const floodBodies = 'error' in flood ? `flooding baseline not measured: ${flood.error}` : `flooding baseline ${flood.flooding.bodiesPerNodePerTx} bodies (simulated over the same ${p.links} links, ${flood.txs} tx; announce-fetch there ${flood.announceFetch.bodiesPerNodePerTx})`;
+      const floodBytes = 'error' in flood ? '' : `; flooding baseline ${flood.flooding.bytesPerNodePerTx} B = ${flood.flooding.overTxFrame}× (announce-fetch simulated ${flood.announceFetch.overTxFrame}×)`;
+      add(`bandwidth ${label}: tx bodies / tab / tx`, finite(p.bandwidth.bodiesPerTabPerTx), String(p.bandwidth.bodiesPerTabPerTx), '≤ 1.02', p.bandwidth.bodiesPerTabPerTx <= 1.02, floodBodies);
       const frames = Object.entries(p.bandwidth.byFrame).sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
       add(`bandwidth ${label}: bytes in / tab / tx`, finite(p.bandwidth.totalOverBody), `${p.bandwidth.bytesInPerTabPerTx} B = ${p.bandwidth.totalOverBody}× body`, `≤ 1.5× the ${p.bandwidth.txFrameBytes}-byte TX frame`, p.bandwidth.totalOverBody <= 1.5,
-        `by frame (B/tab/tx): ${frames}; flooding would carry ≥ ${p.bandwidth.floodingBodiesPerTabPerTx}× body`);
+        `by frame (B/tab/tx): ${frames}${floodBytes}`);
       add(`longest task, propagation ${label}`, p.longTasks.supported, p.longTasks.count === 0 ? 'none ≥ 50 ms' : ms(p.longTasks.maxMs), '≤ 50 ms', p.longTasks.maxMs <= 50,
         `${p.longTasks.count} long tasks over all tabs; per tab max ${p.longTasks.perTabMaxMs.join('/')} ms`);
     }
@@ -91,9 +93,16 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
         `from the first link; ${s.txsPerSecFromNavigation} tx/s from navigation; ${s.blocksPerSecFromLink} blocks/s; linked at ${ms(s.stagesMs.linked)}, first block ${ms(s.stagesMs.firstBlock)}, done ${ms(s.stagesMs.done)}; ${s.persistedTxs} txIndex records persisted; ${s.joinerStats.blocksDuplicate ?? 0} duplicate block bodies`);
       add('longest task, sync (joiner)', s.longTasks.supported, s.longTasks.joinerCount === 0 ? 'none ≥ 50 ms' : ms(s.longTasks.joinerMaxMs), '≤ 50 ms', s.longTasks.joinerMaxMs <= 50,
         `${s.longTasks.joinerCount} long tasks in the joiner; source tab's longest ${ms(s.longTasks.sourceMaxMs)}`);
-      const projectedMB = (s.heap.projected100kMiB * MIB) / MB;
-      add(`memory: JS heap, tab holding ${s.heap.txs} tx`, finite(s.heap.joiner.usedMiB, projectedMB), `${Math.max(s.heap.joiner.usedMiB, s.heap.source.usedMiB)} MiB; projected ${Math.round(projectedMB)} MB at 100,000 tx`, '≤ 80 MB at 100,000 tx', projectedMB <= 80,
-        `after GC, main thread (workers excluded); joiner ${s.heap.joiner.usedMiB} MiB, source ${s.heap.source.usedMiB} MiB, a fresh tab ${s.heap.freshTab.usedMiB} MiB; source grew ${s.heap.perThousandTxsMiB} MiB per 1,000 tx over its second half (${s.heap.sourceGrowth.map((point) => `${point.txs} tx: ${point.usedMiB}`).join(', ')} MiB), projected linearly`);
+    }
+  }
+
+  if (only.has('memory')) {
+    const m = results.memory;
+    if (!m) notMeasured('memory: JS heap', '≤ 80 MB', results.errors.memory ?? 'no result');
+    else {
+      const heapMB = (Math.max(m.built.usedMiB, m.reloaded.usedMiB) * MIB) / MB;
+      add(`memory: JS heap, tab holding ${m.txs} tx`, finite(heapMB) && m.txs >= m.options.txs, `${round(heapMB, 1)} MB (${m.built.usedMiB} MiB built here, ${m.reloaded.usedMiB} MiB after reload)`, '≤ 80 MB', heapMB <= 80,
+        `after GC, main thread (workers excluded); ${m.height} blocks built in ${round(m.buildMs / 1000, 0)} s; growth ${m.growth.map((point) => `${point.txs} tx: ${point.usedMiB}`).join(', ')} MiB; reload to ready ${ms(m.reloadReadyMs)}`);
     }
   }
 

@@ -19,7 +19,7 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import WebSocket from 'ws';
-import { encodeFrame, FRAME_VERSION, FrameType, MAX_FRAME_BYTES, parseFrame, USER_AGENT, type InvItem } from '../../src/core/frames.ts';
+import { encodeFrame, FRAME_VERSION, FrameType, invId, MAX_FRAME_BYTES, parseFrame, USER_AGENT, type InvItem } from '../../src/core/frames.ts';
 import type { PeerLink } from '../../src/core/link.ts';
 import { signTx, txId, type Tx, type UnsignedTx } from '../../src/core/tx.ts';
 import type { Logger, PeerId, TxId, Verifier } from '../../src/core/types.ts';
@@ -74,8 +74,8 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
 
   /** Raw access to each open link, which an honest node never gives out. */
   const sessions = new Map<PeerId, Session>();
-  /** Transactions announced to a tab, by id: delivered to that tab when it asks (GETDATA). */
-  const offers = new Map<TxId, { tx: Tx; to: PeerId }>();
+  /** Transactions announced to a tab, by the short id INV and GETDATA carry: delivered to that tab when it asks. */
+  const offers = new Map<string, { tx: Tx; to: PeerId }>();
   let nextNonce = 0;
 
   /** Answers a tab's GETDATA: the bodies of transactions we offered it, NOTFOUND for anything else. */
@@ -156,8 +156,8 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
   /** Announces `tx` to `peerId` alone (INV); its body follows when that tab asks for it. */
   function offerTx(peerId: PeerId, tx: Tx): TxId {
     const id = txId(tx);
-    offers.set(id, { tx, to: peerId });
-    if (!sendRaw(peerId, encodeFrame({ type: 'inv', items: [{ kind: 'tx', id }] }))) throw new Error(`the link to ${peerId.slice(0, 8)} refused the INV frame`);
+    offers.set(invId('tx', id), { tx, to: peerId });
+    if (!sendRaw(peerId, encodeFrame({ type: 'inv', items: [{ kind: 'tx', id: invId('tx', id) }] }))) throw new Error(`the link to ${peerId.slice(0, 8)} refused the INV frame`);
     return id;
   }
 

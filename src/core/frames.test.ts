@@ -1,17 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { testSigner } from '../../test/helpers/test-keys.ts';
 import { fromHex, toHex } from './bytes.ts';
-import { FRAME_VERSION, FrameType, MAX_FRAME_BYTES, encodeFrame, parseFrame, type Frame } from './frames.ts';
+import { FRAME_VERSION, FrameType, MAX_FRAME_BYTES, MAX_INV_ITEMS, encodeFrame, invId, parseFrame, type Frame } from './frames.ts';
 import { signTx } from './tx.ts';
 
 const PEER = '8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c';
-const hello: Frame = { type: 'hello', network: 'test', peerId: PEER, tipHeight: 7, tipHash: 'ab'.repeat(32), userAgent: 'tabmesh/0.1.0' };
+const hello: Frame = { type: 'hello', network: 'test', peerId: PEER, tipHeight: 7, tipHash: 'ab'.repeat(32), userAgent: 'tabmesh/0.2.0' };
+const TX_ID = '5e'.repeat(4) + '0123456789abcdef' + 'ff'.repeat(24);
+const BLOCK_HASH = 'cd'.repeat(32);
 
 describe('link frames', () => {
   it('pins the HELLO layout', () => {
     expect(toHex(encodeFrame(hello))).toBe(
-      '0101' + '04' + toHex(new TextEncoder().encode('test')) + PEER + '00000007' + 'ab'.repeat(32) + '0d' + toHex(new TextEncoder().encode('tabmesh/0.1.0')),
+      '0201' + '04' + toHex(new TextEncoder().encode('test')) + PEER + '00000007' + 'ab'.repeat(32) + '0d' + toHex(new TextEncoder().encode('tabmesh/0.2.0')),
     );
+  });
+
+  it('names a transaction by its first 8 bytes and a block by its whole hash', () => {
+    expect(invId('tx', TX_ID)).toBe('5e5e5e5e01234567');
+    expect(invId('block', BLOCK_HASH)).toBe(BLOCK_HASH);
+  });
+
+  it.each([
+    // version 2 | type | items, each kind u8 ‖ id (8 bytes for a transaction, 32 for a block); no count.
+    ['inv', '020b' + '01' + '5e5e5e5e01234567'],
+    ['getData', '020c' + '01' + '5e5e5e5e01234567' + '02' + 'cd'.repeat(32)],
+    ['notFound', '020d' + '02' + 'cd'.repeat(32) + '01' + '5e5e5e5e01234567'],
+  ] as const)('pins the %s layout: 9 bytes per transaction item', (type, hex) => {
+    const items = { inv: [{ kind: 'tx', id: invId('tx', TX_ID) }],
+      getData: [{ kind: 'tx', id: invId('tx', TX_ID) }, { kind: 'block', id: BLOCK_HASH }],
+      notFound: [{ kind: 'block', id: BLOCK_HASH }, { kind: 'tx', id: invId('tx', TX_ID) }] }[type];
+    const frame = { type, items } as Frame;
+    expect(toHex(encodeFrame(frame))).toBe(hex);
+    expect(parseFrame(fromHex(hex)!)).toEqual({ ok: true, value: frame });
+  });
+
+  it('refuses to encode an inventory id of the wrong length for its kind, or an empty or oversized list', () => {
+    expect(() => encodeFrame({ type: 'inv', items: [{ kind: 'tx', id: TX_ID }] })).toThrow(/tx inventory id must be 8 bytes/);
+    expect(() => encodeFrame({ type: 'inv', items: [{ kind: 'block', id: invId('tx', TX_ID) }] })).toThrow(/block inventory id must be 32 bytes/);
+    expect(() => encodeFrame({ type: 'getData', items: [] })).toThrow(/1\.\.400 items/);
+    const tooMany = Array.from({ length: MAX_INV_ITEMS + 1 }, () => ({ kind: 'tx' as const, id: invId('tx', TX_ID) }));
+    expect(() => encodeFrame({ type: 'inv', items: tooMany })).toThrow(/1\.\.400 items/);
   });
 
   it('round-trips every frame type', async () => {
@@ -34,8 +63,14 @@ describe('link frames', () => {
     ['a ping nonce over 2^53-1', Uint8Array.of(FRAME_VERSION, FrameType.ping, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), 'bad-field'],
     ['a hello with a trailing byte', new Uint8Array([...encodeFrame({ ...hello, userAgent: '' }), 0]), 'trailing-bytes'],
     ['a hello cut short', encodeFrame(hello).subarray(0, 20), 'truncated'],
-    ['a hello with invalid UTF-8', fromHex('0101' + '01' + 'ff' + PEER + '00000000' + '00'.repeat(32) + '00')!, 'bad-field'],
+    ['a hello with invalid UTF-8', fromHex('0201' + '01' + 'ff' + PEER + '00000000' + '00'.repeat(32) + '00')!, 'bad-field'],
     ['a tx frame of the wrong length', Uint8Array.of(FRAME_VERSION, FrameType.tx, 1, 2, 3), 'truncated'],
+    ['a version 1 frame (full inventory ids)', fromHex('010b0001' + '01' + 'ab'.repeat(32))!, 'bad-version'],
+    ['an inventory frame with no items', Uint8Array.of(FRAME_VERSION, FrameType.inv), 'bad-field'],
+    ['an inventory item of unknown kind', fromHex('020b' + '03' + 'ab'.repeat(8))!, 'bad-field'],
+    ['a transaction item cut short', fromHex('020c' + '01' + 'ab'.repeat(7))!, 'truncated'],
+    ['a block item cut short', fromHex('020d' + '02' + 'ab'.repeat(8))!, 'truncated'],
+    ['401 inventory items', fromHex('020b' + ('01' + 'ab'.repeat(8)).repeat(MAX_INV_ITEMS + 1))!, 'too-large'],
   ])('rejects %s', (_name, bytes, reason) => {
     const result = parseFrame(bytes);
     expect(result.ok).toBe(false);

@@ -2,7 +2,7 @@
  * Frames on a peer link (docs/PROTOCOL.md, "Link frames"). Every data-channel
  * message is one binary frame:
  *
- *   frameVersion u8 (=1) | type u8 | payload
+ *   frameVersion u8 (=2) | type u8 | payload
  *
  * Data channels already delimit messages, so no length prefix is needed; each
  * type's payload has an exact layout and a maximum size, checked before any
@@ -16,11 +16,12 @@ import type { BlockHeader } from './ledger/types.ts';
 import { TX_BYTES, decodeTx, encodeTx, type Tx } from './tx.ts';
 import type { BlockHash, PeerId } from './types.ts';
 
-export const FRAME_VERSION = 1;
+/** 2 since inventory frames name transactions by short id (docs/PROTOCOL.md, "Inventory"); 1 carried full ids. */
+export const FRAME_VERSION = 2;
 /** The largest frame a peer may send; anything larger is misbehaviour. */
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Software identifier carried in HELLO, for diagnostics only. */
-export const USER_AGENT = 'tabmesh/0.1.0';
+export const USER_AGENT = 'tabmesh/0.2.0';
 
 export const FrameType = {
   hello: 0x01,
@@ -37,18 +38,29 @@ export const FrameType = {
   notFound: 0x0d,
 } as const;
 
+/** Compact blocks name transactions by the first 8 bytes of their id (BIP152 uses 6). */
+export const SHORT_ID_BYTES = 8;
+
 /** What an inventory item names. */
 export type InvKind = 'tx' | 'block';
+/**
+ * An inventory item as it travels: a transaction by its short id (the first
+ * SHORT_ID_BYTES of its id, 16 hex characters), a block by its full 32-byte
+ * hash. Short ids cut an announcement from 33 to 9 bytes; docs/SECURITY.md
+ * ("Short transaction ids") explains why a collision harms only its maker.
+ */
 export interface InvItem {
   kind: InvKind;
   id: string;
 }
 const INV_KIND_CODES: Record<InvKind, number> = { tx: 1, block: 2 };
-/** 400 × 33-byte items (kind + id) = 13.2 KB, within one 16 KiB frame. */
+/** Bytes of an item's id on the wire, by kind. */
+const INV_ID_BYTES: Record<InvKind, number> = { tx: SHORT_ID_BYTES, block: 32 };
+/** 400 items of at most 33 bytes (kind + block hash) = 13.2 KB, within one 16 KiB frame. */
 export const MAX_INV_ITEMS = 400;
 
-/** Compact blocks name transactions by the first 8 bytes of their id (BIP152 uses 6). */
-export const SHORT_ID_BYTES = 8;
+/** The id an inventory item carries for a transaction id or block hash (full, hex). */
+export const invId = (kind: InvKind, id: string): string => (kind === 'tx' ? id.slice(0, SHORT_ID_BYTES * 2) : id);
 /** 2000 short ids (a full block) fit one 16 KiB frame: 149 + 2 + 2000 × 8 = 16,151 bytes. */
 export const MAX_COMPACT_TXS = 2000;
 /** 100 × (2 + 153) bytes of transactions fit one frame; bigger answers are split. */
@@ -103,9 +115,9 @@ const MAX_PAYLOAD_BYTES: Record<number, number> = {
   [FrameType.blockTxs]: 32 + 2 + MAX_TXS_PER_FRAME * (2 + TX_BYTES),
   [FrameType.getHeaders]: 1 + MAX_LOCATOR_HASHES * 32,
   [FrameType.headers]: 1 + MAX_HEADERS_PER_FRAME * BLOCK_HEADER_BYTES,
-  [FrameType.inv]: 2 + MAX_INV_ITEMS * 33,
-  [FrameType.getData]: 2 + MAX_INV_ITEMS * 33,
-  [FrameType.notFound]: 2 + MAX_INV_ITEMS * 33,
+  [FrameType.inv]: MAX_INV_ITEMS * 33,
+  [FrameType.getData]: MAX_INV_ITEMS * 33,
+  [FrameType.notFound]: MAX_INV_ITEMS * 33,
 };
 
 export function encodeFrame(frame: Frame): Uint8Array {
@@ -144,8 +156,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case 'inv':
     case 'getData':
     case 'notFound':
-      writer.u8(FrameType[frame.type]).u16(frame.items.length);
-      for (const item of frame.items) writer.u8(INV_KIND_CODES[item.kind]).bytes(hexBytes(item.id, 32, 'inventory id'));
+      // No count: the data channel delimits the frame, and most carry one or two items (9 bytes each for a transaction).
+      if (frame.items.length === 0 || frame.items.length > MAX_INV_ITEMS) throw new RangeError(`${frame.type}: 1..${MAX_INV_ITEMS} items, got ${frame.items.length}`);
+      writer.u8(FrameType[frame.type]);
+      for (const item of frame.items) writer.u8(INV_KIND_CODES[item.kind]).bytes(hexBytes(item.id, INV_ID_BYTES[item.kind], `${item.kind} inventory id`));
       return writer.finish();
   }
 }
@@ -261,16 +275,16 @@ function parseBodyFrame(type: number, reader: ByteReader): Result<Frame> {
       return accept({ type: 'headers', headers });
     }
     default: {
-      const count = readCount(reader, MAX_INV_ITEMS, 'inventory items');
-      if (typeof count !== 'number') return count;
+      const name = type === FrameType.getData ? 'getData' : type === FrameType.notFound ? 'notFound' : 'inv';
+      if (reader.remaining === 0) return reject('bad-field', `${name} has no items`);
       const items: InvItem[] = [];
-      for (let i = 0; i < count; i++) {
+      while (reader.remaining > 0) {
+        if (items.length === MAX_INV_ITEMS) return reject('too-large', `more than ${MAX_INV_ITEMS} inventory items`);
         const code = reader.u8();
         const kind = code === 1 ? 'tx' : code === 2 ? 'block' : undefined;
         if (!kind) return reject('bad-field', `inventory kind ${code} is neither 1 (tx) nor 2 (block)`);
-        items.push({ kind, id: toHex(reader.bytes(32)) });
+        items.push({ kind, id: toHex(reader.bytes(INV_ID_BYTES[kind])) });
       }
-      const name = type === FrameType.getData ? 'getData' : type === FrameType.notFound ? 'notFound' : 'inv';
       return accept({ type: name, items });
     }
   }

@@ -3,93 +3,142 @@
  * announced (INV), bodies are sent only to peers that ask (GETDATA), so a body
  * crosses each link at most once. For every peer we remember which ids it
  * already knows (it announced them, or we announced or sent them to it) and
- * never announce those to it. Announcements are batched: everything queued
- * while one task runs leaves in one INV per peer.
+ * never announce those to it. Announcements and requests are batched:
+ * everything queued for a peer while one task runs leaves in one INV and one
+ * GETDATA.
  *
- * Requests are tracked: each id is asked of one announcer at a time. An
- * announcer that answers NOTFOUND is skipped for the next; one that neither
- * delivers nor says NOTFOUND within the timeout announced data it would not
- * deliver, which is misbehaviour. Data nobody asked for is misbehaviour too.
+ * On the wire a transaction is named by its short id (frames.ts `invId`), a
+ * block by its hash. The callers speak full ids; this module maps between
+ * them with an index of the transaction ids it has seen (short-id-index.ts).
+ *
+ * Requests are tracked: each id is asked of one announcer at a time. NOTFOUND
+ * or a timeout moves the request to the next announcer (Bitcoin Core's
+ * txrequest). Slowness is never punished: a tab whose CPU is starved handles
+ * frames seconds late, and must not take an honest peer for a liar
+ * (docs/PERFORMANCE.md, "Overload becomes partition"). Only an announcer that
+ * answered a *later* GETDATA while skipping this one is punished (a peer
+ * answers GETDATAs in order, so that is proof it withheld the body), and data
+ * nobody asked for is misbehaviour. docs/SECURITY.md, "Announce and fetch".
  */
-import { BoundedSet } from './bounded-set.ts';
+import { createShortIdIndex } from './short-id-index.ts';
 import { MAX_INV_ITEMS, type InvItem, type InvKind } from './frames.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { PeerId } from './types.ts';
+import { BoundedSet } from './bounded-set.ts';
 
 /** Ids remembered per peer: a few minutes of traffic at 100 tx/s. */
 const KNOWN_PER_PEER = 20_000;
 /** Fetches in flight across all peers; announcements beyond this wait for the next one. */
 const MAX_REQUESTS = 5_000;
-/** A peer that announced an id has this long to deliver it (or say NOTFOUND). */
+/** A peer that announced an id has this long to deliver it (or say NOTFOUND) before we also ask another. */
 export const DELIVERY_TIMEOUT_MS = 5_000;
+/** Requests that moved on from a peer whose body may still arrive (late, not unsolicited): as many as can be in flight. */
+const MAX_RETIRED = MAX_REQUESTS;
+/** Transaction ids whose short ids we can resolve: as many as tx-relay's seen-cache holds. */
+const LOCAL_TX_IDS = 100_000;
 
-const keyOf = (kind: InvKind, id: string) => `${kind}:${id}`;
+const keyOf = (kind: InvKind, wireId: string) => `${kind}:${wireId}`;
 
 interface Request {
   kind: InvKind;
-  id: string;
-  /** The peer asked now, and when. */
+  /** The id as the wire names it (a transaction's short id). */
+  wireId: string;
+  /** The peer asked now, when, and in which of our GETDATA frames to it. */
   askedPeer: PeerId;
   askedMs: number;
+  askedSeq: number;
   /** Other peers that announced it, to ask next. */
   alternatives: PeerId[];
 }
 
+interface PeerState {
+  known: BoundedSet<string>;
+  invOut: InvItem[];
+  getDataOut: InvItem[];
+  /** Sequence number of our latest GETDATA frame to this peer (the one being filled, if getDataOut is not empty). */
+  getDataSeq: number;
+  /** The highest GETDATA sequence whose answer (a body or NOTFOUND) we have handled. */
+  answeredSeq: number;
+}
+
 export interface InventoryInit {
-  /** Does this node want the body (it has not got it and is not rebuilding it)? */
+  /** Does this node want the body (it has not got it and is not rebuilding it)? Full ids. */
   wants(kind: InvKind, id: string): boolean;
-  /** Sends the body to `peerId` if we have it; false means NOTFOUND. */
+  /** Sends the body to `peerId` if we have it; false means NOTFOUND. Full ids. */
   provide(kind: InvKind, id: string, peerId: PeerId): Promise<boolean> | boolean;
-  /** Runs `flush` after the current task, so announcements made meanwhile leave together. */
+  /** Runs `flush` after the current task, so announcements and requests made meanwhile leave together. */
   defer(flush: () => void): void;
 }
 
 export type Inventory = ReturnType<typeof createInventory>;
 
 export function createInventory(context: ProtocolContext, init: InventoryInit) {
-  const known = new Map<PeerId, BoundedSet<string>>();
-  const outbox = new Map<PeerId, InvItem[]>();
+  const peers = new Map<PeerId, PeerState>();
   const requests = new Map<string, Request>();
+  /** (peer, item) → the GETDATA sequence it was asked in: requests that moved on before that peer answered. */
+  const retired = new Map<string, number>();
+  const txIds = createShortIdIndex(LOCAL_TX_IDS);
   let flushScheduled = false;
 
-  const knownBy = (peerId: PeerId): BoundedSet<string> => {
-    let set = known.get(peerId);
-    if (!set) known.set(peerId, (set = new BoundedSet(KNOWN_PER_PEER)));
-    return set;
+  const stateOf = (peerId: PeerId): PeerState => {
+    let state = peers.get(peerId);
+    if (!state) peers.set(peerId, (state = { known: new BoundedSet(KNOWN_PER_PEER), invOut: [], getDataOut: [], getDataSeq: 0, answeredSeq: 0 }));
+    return state;
   };
+  /** The wire id of a full id; a transaction's is also indexed, so an announcement of it resolves. */
+  const wireIdOf = (kind: InvKind, id: string): string => (kind === 'tx' ? txIds.add(id) : id);
+  const retiredKey = (peerId: PeerId, key: string) => `${peerId}|${key}`;
+
+  function scheduleFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    init.defer(flush);
+  }
+
+  function sendBatches(peerId: PeerId, type: 'inv' | 'getData', items: InvItem[]): void {
+    for (let start = 0; start < items.length; start += MAX_INV_ITEMS) {
+      const batch = items.slice(start, start + MAX_INV_ITEMS);
+      if (context.send(peerId, { type, items: batch })) context.count(type === 'inv' ? 'invSent' : 'getDataSent', batch.length);
+    }
+  }
 
   function flush(): void {
     flushScheduled = false;
-    for (const [peerId, items] of outbox) {
-      for (let start = 0; start < items.length; start += MAX_INV_ITEMS) {
-        const batch = items.slice(start, start + MAX_INV_ITEMS);
-        if (context.send(peerId, { type: 'inv', items: batch })) context.count('invSent', batch.length);
-      }
+    for (const [peerId, state] of peers) {
+      if (state.invOut.length > 0) sendBatches(peerId, 'inv', state.invOut.splice(0));
+      flushGetData(peerId, state);
     }
-    outbox.clear();
   }
 
-  function queue(peerId: PeerId, kind: InvKind, id: string): void {
-    const key = keyOf(kind, id);
-    const peerKnows = knownBy(peerId);
-    if (peerKnows.has(key)) {
+  function flushGetData(peerId: PeerId, state: PeerState): void {
+    if (state.getDataOut.length > 0) sendBatches(peerId, 'getData', state.getDataOut.splice(0));
+  }
+
+  function queue(peerId: PeerId, kind: InvKind, wireId: string): void {
+    const key = keyOf(kind, wireId);
+    const state = stateOf(peerId);
+    if (state.known.has(key)) {
       context.count('announcementsAvoided');
       return;
     }
-    peerKnows.add(key);
-    let items = outbox.get(peerId);
-    if (!items) outbox.set(peerId, (items = []));
-    items.push({ kind, id });
-    if (!flushScheduled) {
-      flushScheduled = true;
-      init.defer(flush);
-    }
+    state.known.add(key);
+    state.invOut.push({ kind, id: wireId });
+    scheduleFlush();
   }
 
   function ask(request: Request): void {
+    const state = stateOf(request.askedPeer);
+    if (state.getDataOut.length === 0) state.getDataSeq++;
+    state.getDataOut.push({ kind: request.kind, id: request.wireId });
     request.askedMs = context.clock.nowMs();
-    context.count('getDataSent');
-    context.send(request.askedPeer, { type: 'getData', items: [{ kind: request.kind, id: request.id }] });
+    request.askedSeq = state.getDataSeq;
+    scheduleFlush();
+  }
+
+  /** Remembers that `peerId` was asked for `key` and may still deliver it. */
+  function retire(peerId: PeerId, key: string, seq: number): void {
+    retired.set(retiredKey(peerId, key), seq);
+    if (retired.size > MAX_RETIRED) retired.delete(retired.keys().next().value!);
   }
 
   /** Moves a request to the next announcer, or drops it when none is left. */
@@ -104,61 +153,92 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     ask(request);
   }
 
+  /** `peerId` answered (body or NOTFOUND) our GETDATA number `seq`. */
+  function answered(peerId: PeerId, seq: number): void {
+    const state = peers.get(peerId);
+    if (state && seq > state.answeredSeq) state.answeredSeq = seq;
+  }
+
+  function startRequest(peerId: PeerId, kind: InvKind, wireId: string): void {
+    const request: Request = { kind, wireId, askedPeer: peerId, askedMs: 0, askedSeq: 0, alternatives: [] };
+    requests.set(keyOf(kind, wireId), request);
+    ask(request);
+  }
+
+  /** Whether an announced item is one we lack; a short id we have seen resolves to the full ids that carry it. */
+  function wanted(kind: InvKind, wireId: string): boolean {
+    if (kind === 'block') return init.wants(kind, wireId);
+    return txIds.fullIds(wireId).every((id) => init.wants(kind, id));
+  }
+
   return {
     /** Queues an announcement of `id` to every open peer that does not know it (and is not `except`). */
     announce(kind: InvKind, id: string, except?: PeerId): void {
-      for (const peerId of context.openPeers()) if (peerId !== except) queue(peerId, kind, id);
+      const wireId = wireIdOf(kind, id);
+      for (const peerId of context.openPeers()) if (peerId !== except) queue(peerId, kind, wireId);
     },
 
     /** Queues announcements to one peer, e.g. our whole mempool to a peer that just linked (BIP35's idea). */
     announceTo(peerId: PeerId, kind: InvKind, ids: Iterable<string>): void {
-      for (const id of ids) queue(peerId, kind, id);
+      for (const id of ids) queue(peerId, kind, wireIdOf(kind, id));
     },
 
     /** Records that `peerId` has `id` (it sent or announced it), so we never announce it back. */
     markKnown(peerId: PeerId, kind: InvKind, id: string): void {
-      knownBy(peerId).add(keyOf(kind, id));
+      stateOf(peerId).known.add(keyOf(kind, wireIdOf(kind, id)));
+    },
+
+    /** Ids this node holds that it learnt elsewhere (storage), so announcements of them are not fetched. */
+    remember(kind: InvKind, ids: Iterable<string>): void {
+      for (const id of ids) wireIdOf(kind, id);
     },
 
     handleInv(peerId: PeerId, items: InvItem[]): void {
       context.count('invReceived', items.length);
+      const state = stateOf(peerId);
       for (const { kind, id } of items) {
         const key = keyOf(kind, id);
-        knownBy(peerId).add(key);
+        state.known.add(key);
         const pending = requests.get(key);
         if (pending) {
           if (pending.askedPeer !== peerId && !pending.alternatives.includes(peerId)) pending.alternatives.push(peerId);
           context.count('duplicateInv');
           continue;
         }
-        if (!init.wants(kind, id)) {
+        if (!wanted(kind, id)) {
           context.count('duplicateInv');
           continue;
         }
         if (requests.size >= MAX_REQUESTS) continue;
-        const request: Request = { kind, id, askedPeer: peerId, askedMs: 0, alternatives: [] };
-        requests.set(key, request);
-        ask(request);
+        startRequest(peerId, kind, id);
       }
     },
 
-    /** Asks `peerId` for a body without an announcement (sync knows the peer has it from its headers). */
+    /**
+     * Asks `peerId` for a body without an announcement (sync knows the peer has it from its headers).
+     * The GETDATA leaves before this returns (with anything batched for that peer), so a frame the
+     * caller sends next follows it on the link (block-relay's fetchFull relies on that order).
+     */
     request(peerId: PeerId, kind: InvKind, id: string): void {
-      const key = keyOf(kind, id);
-      if (requests.has(key)) return;
-      const request: Request = { kind, id, askedPeer: peerId, askedMs: 0, alternatives: [] };
-      requests.set(key, request);
-      ask(request);
+      const wireId = wireIdOf(kind, id);
+      if (requests.has(keyOf(kind, wireId))) return;
+      startRequest(peerId, kind, wireId);
+      flushGetData(peerId, stateOf(peerId));
     },
 
-    isRequested: (kind: InvKind, id: string): boolean => requests.has(keyOf(kind, id)),
+    isRequested: (kind: InvKind, id: string): boolean => requests.has(keyOf(kind, wireIdOf(kind, id))),
 
+    /** Answers each item in order (a body, or NOTFOUND for the rest after them): askers rely on that order. */
     async handleGetData(peerId: PeerId, items: InvItem[]): Promise<void> {
       context.count('getDataReceived', items.length);
+      const state = stateOf(peerId);
       const missing: InvItem[] = [];
       for (const item of items) {
-        knownBy(peerId).add(keyOf(item.kind, item.id));
-        if (!(await init.provide(item.kind, item.id, peerId))) missing.push(item);
+        state.known.add(keyOf(item.kind, item.id));
+        const candidates = item.kind === 'tx' ? txIds.fullIds(item.id) : [item.id];
+        let sent = false;
+        for (const id of candidates) if (!sent) sent = await provideSafely(item.kind, id, peerId);
+        if (!sent) missing.push(item);
       }
       if (missing.length > 0) context.send(peerId, { type: 'notFound', items: missing });
     },
@@ -167,51 +247,82 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       for (const { kind, id } of items) {
         const key = keyOf(kind, id);
         const request = requests.get(key);
-        if (request?.askedPeer === peerId) retry(key, request);
+        const late = retired.get(retiredKey(peerId, key));
+        if (request?.askedPeer === peerId) {
+          answered(peerId, request.askedSeq);
+          retry(key, request);
+        } else if (late !== undefined) {
+          answered(peerId, late);
+          retired.delete(retiredKey(peerId, key));
+        }
       }
     },
 
     /**
-     * A body arrived from `peerId`. True when we had asked that peer for it;
-     * false means nobody asked, which the caller treats as misbehaviour.
+     * A body arrived from `peerId`. True when we asked that peer for it, now
+     * or before the request moved on (a late body is not unsolicited); false
+     * means nobody asked, which the caller treats as misbehaviour. A
+     * transaction is matched by its short id, so a different transaction with
+     * the same short id (a collision its maker ground) is accepted as the
+     * answer: docs/SECURITY.md, "Short transaction ids".
      */
     delivered(peerId: PeerId, kind: InvKind, id: string): boolean {
-      const key = keyOf(kind, id);
-      knownBy(peerId).add(key);
+      const key = keyOf(kind, wireIdOf(kind, id));
+      stateOf(peerId).known.add(key);
       const request = requests.get(key);
-      if (request?.askedPeer !== peerId) return false;
+      const late = retired.get(retiredKey(peerId, key));
+      if (request?.askedPeer !== peerId && late === undefined) return false;
+      if (request?.askedPeer === peerId) {
+        answered(peerId, request.askedSeq);
+      } else {
+        answered(peerId, late!);
+        retired.delete(retiredKey(peerId, key));
+        // The body is here: the peer asked since may still answer, and that answer is not unsolicited either.
+        if (request) retire(request.askedPeer, key, request.askedSeq);
+      }
       requests.delete(key);
       return true;
     },
 
     /** Ends the request for `id` without a delivery (e.g. the block's announcer is rebuilding it). */
     settle(kind: InvKind, id: string): void {
-      requests.delete(keyOf(kind, id));
+      requests.delete(keyOf(kind, wireIdOf(kind, id)));
     },
 
-    /** Times out undelivered requests: the silent announcer is punished, the next one asked. */
+    /**
+     * Requests unanswered for DELIVERY_TIMEOUT_MS move to the next announcer;
+     * the one asked may still deliver. It is punished only if it answered a
+     * later GETDATA of ours meanwhile: it skipped this item on purpose.
+     */
     tick(): void {
       const now = context.clock.nowMs();
       for (const [key, request] of requests) {
         if (now - request.askedMs <= DELIVERY_TIMEOUT_MS) continue;
-        const asked = request.askedPeer;
-        const askedMs = request.askedMs;
+        const { askedPeer, askedSeq } = request;
+        retire(askedPeer, key, askedSeq);
         retry(key, request);
-        // A peer that kept talking but withheld the body misbehaved; one that went silent altogether
-        // is stalled or cut off (the keepalive will close it), so it is only skipped.
-        if ((context.lastHeardMs(asked) ?? 0) > askedMs) {
-          context.punish(asked, `announced ${request.kind} ${request.id.slice(0, 12)} and did not deliver it within ${DELIVERY_TIMEOUT_MS / 1000} s`);
+        if ((peers.get(askedPeer)?.answeredSeq ?? 0) > askedSeq) {
+          context.punish(askedPeer, `announced ${request.kind} ${request.wireId.slice(0, 12)} and did not deliver it, though it answered later requests`);
         }
       }
     },
 
     forgetPeer(peerId: PeerId): void {
-      known.delete(peerId);
-      outbox.delete(peerId);
+      peers.delete(peerId);
       for (const [key, request] of requests) {
         request.alternatives = request.alternatives.filter((id) => id !== peerId);
         if (request.askedPeer === peerId) retry(key, request);
       }
     },
   };
+
+  async function provideSafely(kind: InvKind, id: string, peerId: PeerId): Promise<boolean> {
+    try {
+      return await init.provide(kind, id, peerId);
+    } catch (error) {
+      // Answer NOTFOUND rather than nothing: a missing answer would look like withholding to the asker.
+      context.log.warn('could not provide an inventory item', { peerId, kind, id, error: String(error) });
+      return false;
+    }
+  }
 }

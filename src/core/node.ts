@@ -35,7 +35,10 @@ export interface NodeComponents {
   mempool: Mempool;
   /** Extra protocols (peer exchange, mesh signaling), each owning frame types 0x10–0x3f. */
   modules?: ProtocolModuleFactory[];
-  /** Runs a function after the current task (announcement batching); default queueMicrotask. */
+  /**
+   * Runs a function after the current task (announcement batching); default queueMicrotask.
+   * A tab passes a new-task scheduler, so the frames of a burst (one task each) share one INV per peer.
+   */
   defer?: (fn: () => void) => void;
 }
 
@@ -115,7 +118,6 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return sent;
     },
     openPeers: () => openSessions().map((session) => session.link.peerId),
-    lastHeardMs: (peerId) => sessions.get(peerId)?.lastHeardMs,
     sendModuleFrame(peerId, type, payload) {
       const session = sessions.get(peerId);
       if (session?.helloReceived !== true) return false;
@@ -136,7 +138,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
     onAccepted: (tx, id, source) => events.emit('tx', tx, id, source),
   });
-  const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash) });
+  const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
   const blockRelay = createBlockRelay(context, {
     ledger, mempool, inventory,
     onOrphan: (peerId) => sync.onOrphan(peerId),
@@ -201,6 +203,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     count('messagesIn');
     count('bytesIn', bytes.length);
     session.bytesIn += bytes.length;
+    // Liveness only (the keepalive): bytes arrived. Whether a peer withheld a body is judged by the
+    // inventory from the answers it handled, since a frame may wait long in the queue below.
     session.lastHeardMs = clock.nowMs();
     if (!session.rate.take()) {
       count('rateLimited');
@@ -286,7 +290,11 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     submitLocalBlock: (block: Block) => blockRelay.submitLocal(block),
 
     /** Marks ids loaded from storage as known, so a reloaded tab does not relay them again. */
-    rememberTxs: (ids: Iterable<TxId>) => txRelay.remember(ids),
+    rememberTxs(ids: Iterable<TxId>): void {
+      const list = [...ids];
+      txRelay.remember(list);
+      inventory.remember('tx', list);
+    },
 
     /** Called on a timer by the host: keepalive pings, timeouts, sync and mempool housekeeping. */
     tick(): void {

@@ -20,6 +20,4 @@ export interface ProtocolContext {
   punish(peerId: PeerId, reason: string): void;
   count(name: StatName, by?: number): void;
   openPeers(): PeerId[];
-  /** When anything last arrived from the peer; undefined when it is not linked. */
-  lastHeardMs(peerId: PeerId): number | undefined;
 }

@@ -24,7 +24,7 @@ import { createSimLinkPair, type LinkConditions, type SimLinkEndpoint, type SimL
 import { createSimLogger, defaultNodeFactory, type LedgerSimNode, type SimLogLevel, type SimNode, type SimNodeFactory, type SimNodeLike } from './sim-node.ts';
 import { createSimStatsCollector, type SimStats } from './sim-stats.ts';
 import { createSimVerifier, type SimVerifier } from './sim-verifier.ts';
-import { randomConnectedGraph } from './topology.ts';
+import { randomConnectedGraph, type Edge } from './topology.ts';
 import { createVirtualClock, DEFAULT_EPOCH_MS } from './virtual-clock.ts';
 import { withSeed } from './seed.ts';
 
@@ -34,6 +34,8 @@ export interface SimNetworkInit<N extends SimNodeLike> extends Partial<LinkCondi
   nodes: number;
   /** Target links per node for the initial graph and for join(). Default 8 (gossipsub's D is 6; issue 4 tunes it). */
   degree?: number;
+  /** The initial links, by node index, instead of a random graph of `degree` (e.g. a topology measured in browsers). */
+  edges?: readonly Edge[];
   /** Network name nodes are configured with. Default 'test-sim' (a test network: easy proof-of-work). */
   network?: string;
   /** Virtual interval between each node's tick() calls; phases are staggered. Default 1000. */
@@ -238,7 +240,7 @@ export async function createSimNetwork<N extends SimNodeLike>(init: SimNetworkIn
   const guard = <T>(fn: () => Promise<T>): Promise<T> => withSeed(seed, fn);
 
   for (let index = 0; index < init.nodes; index++) await createSimNode(index, undefined, {});
-  for (const [a, b] of randomConnectedGraph(init.nodes, degree, topologyPrng)) link(a, b);
+  for (const [a, b] of init.edges ?? randomConnectedGraph(init.nodes, degree, topologyPrng)) link(a, b);
 
   const network: SimNetwork<N> = {
     seed,

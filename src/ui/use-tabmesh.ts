@@ -3,8 +3,51 @@
  * components select the slice they render (zustand's `useStore`).
  */
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import { useStore } from 'zustand';
+import { useStore, type StoreApi } from 'zustand';
 import type { TabmeshState, TabmeshStore } from './store.ts';
+
+type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialState' | 'subscribe'>;
+
+/** If no animation frame comes (a hidden tab), the view still catches up this often. */
+const HIDDEN_FLUSH_MS = 250;
+const frameViews = new WeakMap<TabmeshStore, StoreView>();
+
+/**
+ * The store as React sees it: a snapshot taken once per animation frame.
+ * The node writes to the store for every transaction, block and arrival (at
+ * 100 tx/s, hundreds of writes a second); components re-render at most once
+ * per frame with everything written since, instead of once per write.
+ */
+function frameView(store: TabmeshStore): StoreView {
+  const existing = frameViews.get(store);
+  if (existing) return existing;
+  let snapshot = store.getState();
+  const listeners = new Set<(state: TabmeshState, previous: TabmeshState) => void>();
+  let scheduled = false;
+  const publish = () => {
+    if (!scheduled) return;
+    scheduled = false;
+    const previous = snapshot;
+    snapshot = store.getState();
+    if (snapshot !== previous) for (const listener of listeners) listener(snapshot, previous);
+  };
+  store.subscribe(() => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(publish);
+    setTimeout(publish, HIDDEN_FLUSH_MS);
+  });
+  const view: StoreView = {
+    getState: () => snapshot,
+    getInitialState: () => store.getInitialState(),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  frameViews.set(store, view);
+  return view;
+}
 
 export const TabmeshStoreContext = createContext<TabmeshStore | undefined>(undefined);
 
@@ -16,11 +59,12 @@ export function useTabmeshStore(): TabmeshStore {
 }
 
 /**
- * Selects from the page's store and re-renders when the selection changes.
- * Selectors must return stable references (a state field, not a new array).
+ * Selects from the page's store and re-renders when the selection changes,
+ * at most once per animation frame (frameView). Selectors must return stable
+ * references (a state field, not a new array).
  */
 export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
-  return useStore(useTabmeshStore(), selector);
+  return useStore(frameView(useTabmeshStore()), selector);
 }
 
 /**

@@ -3,7 +3,7 @@
  * honest peer, records every frame it receives, and otherwise sends exactly
  * what the test tells it to — including what an honest peer never would.
  */
-import { encodeFrame, parseFrame, type Frame } from '../../src/core/frames.ts';
+import { encodeFrame, invId, parseFrame, type Frame } from '../../src/core/frames.ts';
 import { blockHash } from '../../src/core/ledger/block.ts';
 import type { BlockHeader } from '../../src/core/ledger/types.ts';
 import type { TabmeshNode } from '../../src/core/node.ts';
@@ -14,7 +14,7 @@ import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
 export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network: string, tip: { height: number; hash: string }) {
   const pair = createMemoryLinkPair(nodeId, self.peerId);
   const received: Frame[] = [];
-  /** Bodies this peer hands out when asked (GETDATA): a TX or a compact BLOCK frame. */
+  /** Bodies this peer hands out when asked (GETDATA), by the id the request carries: a TX or a compact BLOCK frame. */
   const offered = new Map<string, Frame>();
   const link = pair.atB;
   const send = (frame: Frame) => link.send(encodeFrame(frame));
@@ -38,10 +38,10 @@ export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network
     received,
     send,
     sendBytes: (bytes: Uint8Array) => link.send(bytes),
-    /** Announces `tx` by id; its body goes out when the node asks for it (the id is the body's, whatever it contains). */
+    /** Announces `tx` by (short) id; its body goes out when the node asks for it (the id is the body's, whatever it contains). */
     offerTx(tx: Tx, announcedId = txId(tx)): void {
-      offered.set(announcedId, { type: 'tx', tx });
-      send({ type: 'inv', items: [{ kind: 'tx', id: announcedId }] });
+      offered.set(invId('tx', announcedId), { type: 'tx', tx });
+      send({ type: 'inv', items: [{ kind: 'tx', id: invId('tx', announcedId) }] });
     },
     /** Announces a block by hash; its compact form goes out when the node asks for it. */
     offerBlock(header: BlockHeader, shortIds: string[] = []): void {
