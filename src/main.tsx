@@ -31,4 +31,4 @@ if (!root) throw new Error('index.html must contain <div id="root">');
 const store = createTabmeshStore();
 if (import.meta.env.DEV) window.__tabmeshStore = store;
 const api = startTabmesh(store);
-createRoot(root).render(<AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={miningSwitch(api)} />);
+createRoot(root).render(<AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={miningSwitch(api)} onTraceTx={async (id) => void (await api.trace(id))} />);

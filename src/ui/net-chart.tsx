@@ -69,9 +69,11 @@ export interface NetChartProps {
   format: (value: number) => string;
   /** A short unit after the axis numbers, e.g. "B" for "20k B"; empty for plain counts. */
   axisUnit?: string;
+  /** A sentence under the chart saying what it measures, for charts whose title cannot. */
+  note?: string;
 }
 
-export function NetChart({ title, lines, series, format, axisUnit = '' }: NetChartProps) {
+export function NetChart({ title, lines, series, format, axisUnit = '', note }: NetChartProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | undefined>(undefined);
   const seriesRef = useRef(series);
@@ -136,6 +138,7 @@ export function NetChart({ title, lines, series, format, axisUnit = '' }: NetCha
         <span className="visually-hidden">{summary || 'No samples yet.'}</span>
       </figcaption>
       <div className="chart-canvas" ref={containerRef} aria-hidden="true" />
+      {note && <p className="chart-note">{note}</p>}
     </figure>
   );
 }

@@ -6,7 +6,8 @@ import type { NetSample } from './view-models.ts';
 
 /**
  * A sample from two readings of `stats()` taken `elapsedMs` apart: the
- * growth of `txAccepted`, `bytesIn` and `bytesOut` per second. A counter that
+ * growth of `txAccepted`, `bytesIn` and `bytesOut` per second, plus the
+ * latest trace's propagation spread and median when one is recent. A counter that
  * went backwards (a restart) counts as zero growth, not a negative rate.
  * App code may call this once a second and pass the result to pushSample.
  */
@@ -17,6 +18,7 @@ export function sampleFromStats(
   atMs: number,
   peers: number,
   latencyMs?: number,
+  latencyP50Ms?: number,
 ): NetSample {
   const seconds = elapsedMs > 0 ? elapsedMs / 1000 : 0;
   const rate = (name: string): number => {
@@ -26,6 +28,7 @@ export function sampleFromStats(
   };
   const sample: NetSample = { atMs, txPerSec: rate('txAccepted'), bytesInPerSec: rate('bytesIn'), bytesOutPerSec: rate('bytesOut'), peers };
   if (latencyMs !== undefined && Number.isFinite(latencyMs)) sample.latencyMs = latencyMs;
+  if (latencyP50Ms !== undefined && Number.isFinite(latencyP50Ms)) sample.latencyP50Ms = latencyP50Ms;
   return sample;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Network statistics: small charts of transactions per second, traffic, peer
- * count and (when app code measures it) propagation latency over the last
- * minutes, and below them every counter the node reports, one click away.
+ * count and propagation delay (sampled by tracing a recent transaction) over
+ * the last minutes, and below them every counter the node reports, one click away.
  */
 import { lazy, Suspense, type ComponentProps } from 'react';
 import { formatBytes, formatRate } from './format.ts';
@@ -36,7 +36,12 @@ const BYTE_LINES: ChartLine[] = [
   { field: 'bytesOutPerSec', label: 'out', colorVar: '--warn' },
 ];
 const PEER_LINES: ChartLine[] = [{ field: 'peers', label: 'peers', colorVar: '--accent' }];
-const LATENCY_LINES: ChartLine[] = [{ field: 'latencyMs', label: 'latency', colorVar: '--err' }];
+/** From app/trace-wiring.ts: the latest traced transaction's delay until the median and the last tab that answered had it. */
+const LATENCY_LINES: ChartLine[] = [
+  { field: 'latencyP50Ms', label: 'median', colorVar: '--accent' },
+  { field: 'latencyMs', label: 'last', colorVar: '--warn' },
+];
+const LATENCY_NOTE = 'After its first sighting, how long a recent transaction took to reach half the tabs (median) and every tab that answered (last). One transaction is traced every 10 s or so while transactions flow.';
 
 const formatTxRate = (value: number) => formatRate(value);
 const formatByteRate = (value: number) => `${formatBytes(value)}/s`;
@@ -64,7 +69,6 @@ function Counters() {
 
 export function StatsPanel() {
   const series = useTabmesh((s) => s.series);
-  const hasLatency = series.some((sample) => sample.latencyMs !== undefined);
 
   return (
     <section className="panel panel-stats" aria-label="Network statistics">
@@ -76,7 +80,7 @@ export function StatsPanel() {
         <NetChart title="Transactions per second" lines={TX_LINES} series={series} format={formatTxRate} />
         <NetChart title="Traffic" lines={BYTE_LINES} series={series} format={formatByteRate} axisUnit="B" />
         <NetChart title="Peers" lines={PEER_LINES} series={series} format={formatCount} />
-        {hasLatency && <NetChart title="Propagation latency" lines={LATENCY_LINES} series={series} format={formatMs} axisUnit="ms" />}
+        <NetChart title="Propagation delay" lines={LATENCY_LINES} series={series} format={formatMs} axisUnit="ms" note={LATENCY_NOTE} />
       </div>
       <Counters />
     </section>

@@ -139,8 +139,10 @@ export interface NetSample {
   bytesOutPerSec: number;
   /** Open links at `atMs`. */
   peers: number;
-  /** Propagation latency, if known (e.g. median of creation-to-arrival for transactions in the interval). */
+  /** Propagation spread of the latest traced transaction, if one is recent: its last sighting minus its first (app/trace-wiring.ts). */
   latencyMs?: number;
+  /** The same trace's median sighting minus its first. */
+  latencyP50Ms?: number;
 }
 
 /** One peer's answer to a trace request: when it first saw the transaction, and from whom. */
@@ -149,12 +151,14 @@ export interface TraceHopView {
   firstSeenMs: number;
   /** The peer it came from, or 'self' for the tab that created it. */
   from: PeerId | 'self';
+  /** It came in the pool a neighbour handed over when their link opened: the time says when the tab joined. */
+  catchUp?: boolean;
 }
 
 /**
- * A transaction's spread across the network, as gathered by a trace request.
- * The protocol message that gathers it is not built yet (issue 6, item 2):
- * the page renders whatever `setTrace` gives it.
+ * A transaction's spread across the network, as gathered by a trace request
+ * (src/core/trace, docs/PROTOCOL.md "Transaction trace"); app/trace-wiring.ts
+ * pushes it with `setTrace` as answers arrive.
  */
 export interface TxTraceView {
   txId: TxId;

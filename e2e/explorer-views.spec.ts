@@ -1,0 +1,94 @@
+/**
+ * The explorer's views (issue 6), found by role and label, updating live as
+ * the network changes: the peer graph, the peers table and the charts as
+ * tabs link and leave; the wallet, block and transaction detail dialogs and
+ * the log filter as blocks and transactions arrive.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { balanceOutput, fundTab, idOf, openTab, peerRow, uniqueNetwork, waitFullMesh } from './harness/tabs.ts';
+
+const shortId = (id: string) => `${id.slice(0, 8)}…`;
+const graph = (page: Page) => page.getByRole('figure', { name: 'Network graph' });
+/** The graph's node for a peer: its accessible name starts "Peer <short id>, linked to this tab" (or "not linked"). */
+const graphNode = (page: Page, id: string) => graph(page).getByRole('button', { name: new RegExp(`^Peer ${shortId(id)}, `) });
+const statsRegion = (page: Page) => page.getByRole('region', { name: 'Network statistics' });
+
+test('the peer graph, peers table and charts follow tabs linking and leaving', async ({ context }) => {
+  const network = uniqueNetwork();
+  const first = await openTab(context, network);
+  const firstId = await idOf(first);
+
+  // Alone: a clear empty state, and only this tab in the graph.
+  await expect(graph(first).getByRole('status')).toHaveText(/No peers yet/);
+  await expect(graph(first).getByRole('button', { name: new RegExp(`^This tab, ${shortId(firstId)}`) })).toBeVisible();
+  await expect(first.getByRole('region', { name: 'Peers' })).toContainText('No peers yet');
+
+  const second = await openTab(context, network);
+  const third = await openTab(context, network);
+  const [, secondId, thirdId] = await waitFullMesh([first, second, third]);
+
+  for (const id of [secondId!, thirdId!]) {
+    await expect(graphNode(first, id)).toHaveAccessibleName(/, linked to this tab, 2 links$/);
+    await expect(peerRow(first, id)).toBeVisible();
+  }
+  await expect(first.getByRole('table', { name: 'Peers', exact: true }).getByRole('row')).toHaveCount(3);
+  // The graph draws links between other tabs too (from their signed peer records): the triangle is complete.
+  await expect(graph(first).locator('figcaption')).toHaveText('2 peers and this tab, 3 links (2 to this tab)');
+  await expect(graph(first).getByRole('status')).toHaveCount(0);
+
+  // The charts: all four are there and the peer chart's latest value follows the link count.
+  for (const name of ['Transactions per second', 'Traffic', 'Peers', 'Propagation delay']) await expect(statsRegion(first).getByRole('figure', { name })).toBeVisible();
+  await expect(statsRegion(first).getByRole('figure', { name: 'Peers' }).locator('.chart-now')).toHaveText('2');
+  await expect(statsRegion(first).getByRole('figure', { name: 'Traffic' }).locator('.visually-hidden')).toHaveText(/^in \S+ \S+\/s now/);
+
+  await third.close();
+  await expect(peerRow(first, thirdId!)).toHaveCount(0);
+  await expect(statsRegion(first).getByRole('figure', { name: 'Peers' }).locator('.chart-now')).toHaveText('1');
+  await expect(first.getByRole('table', { name: 'Peers', exact: true }).getByRole('row')).toHaveCount(2);
+});
+
+test('the wallet, block and transaction details and the log filter follow blocks and transactions', async ({ context }) => {
+  const network = uniqueNetwork();
+  const pages = [await openTab(context, network), await openTab(context, network)];
+  const [minerId, recipientId] = await waitFullMesh(pages);
+  const [miner, recipient] = pages as [Page, Page];
+
+  const wallet = miner.getByRole('region', { name: 'Wallet' });
+  await expect(balanceOutput(miner)).toHaveText('0');
+  const balance = await fundTab(miner, pages);
+  await expect(balanceOutput(miner)).toHaveText(String(balance));
+  await expect(wallet.getByRole('list', { name: 'Your history' }).getByRole('listitem')).toHaveCount(1);
+
+  // Block details, opened from the other tab's Blocks table.
+  await recipient.getByRole('button', { name: 'Details of block #1' }).click();
+  const blockDialog = recipient.getByRole('dialog', { name: 'Block #1' });
+  await expect(blockDialog).toBeVisible();
+  await expect(blockDialog.getByRole('definition').filter({ hasText: minerId! })).toHaveCount(1);
+  await blockDialog.getByRole('button', { name: 'Close details' }).click();
+  await expect(blockDialog).toBeHidden();
+
+  // A transfer appears in the recipient's history and opens as a transaction dialog.
+  const txId = await miner.evaluate((to) => window.tabmesh.send(to, 9, 1), recipientId!);
+  await expect(recipient.getByRole('list', { name: 'Your history' }).getByRole('listitem')).toHaveCount(1);
+  await recipient.getByRole('table', { name: 'Transactions', exact: true }).getByRole('button', { name: `Details of transaction ${shortId(txId)}` }).click();
+  const txDialog = recipient.getByRole('dialog', { name: `Transaction ${shortId(txId)}` });
+  await expect(txDialog.getByRole('definition').filter({ hasText: /^9$/ })).toHaveCount(1);
+  await expect(txDialog.getByRole('region', { name: 'Propagation trace' }).getByRole('button', { name: 'Trace across the network' })).toBeEnabled();
+  await txDialog.getByRole('button', { name: 'Close details' }).click();
+
+  // The log filter: switching off a level hides its lines; the search keeps only matching lines.
+  const log = miner.getByRole('list', { name: 'Event log' });
+  const filter = miner.getByRole('group', { name: 'Filter the event log' });
+  const info = filter.getByRole('button', { name: /^info/ });
+  await expect(info).toHaveAttribute('aria-pressed', 'true');
+  await expect(log).toContainText('link open');
+  await info.click();
+  await expect(info).toHaveAttribute('aria-pressed', 'false');
+  await expect(log).not.toContainText('link open');
+  await info.click();
+  await filter.getByLabel('Search the log').fill('link open');
+  await expect(log.getByRole('listitem').first()).toContainText('link open');
+  for (const text of await log.getByRole('listitem').allTextContents()) expect(text).toContain('link open');
+  await filter.getByLabel('Search the log').fill('no line says this');
+  await expect(miner.getByRole('region', { name: 'Events' })).toContainText('No line matches the filter.');
+});
