@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGraphDrawing, drawingKey, graphSummary, normalizeGraph } from './graph-model.ts';
+import { buildGraphDrawing, drawingKey, edgesFromRecords, graphSummary, normalizeGraph } from './graph-model.ts';
 import { unitHash } from './graph-layout.ts';
 import { newArrivals, pulseProgress } from './graph-pulses.ts';
 import { countLevels, filterLog } from './log-filter.ts';
@@ -51,6 +51,20 @@ describe('graph model', () => {
     ]);
     expect(drawing.edges.filter((e) => e.own).map((e) => e.key)).toEqual(['me|p1']);
     expect(graphSummary(drawing)).toBe('4 peers and this tab, 3 links (1 to this tab), 1 banned');
+  });
+
+  it('draws a link from records only when both ends agree, and links at this tab only for open links', () => {
+    const edges = edgesFromRecords([
+      { peerId: 'a', neighbours: ['b', 'gone', 'me'] },
+      { peerId: 'b', neighbours: ['a', 'c'] },
+      { peerId: 'gone', neighbours: ['a', 'b'] }, // left: a still lists it, b's newer record does not
+    ]);
+    expect(edges).toEqual([{ a: 'a', b: 'b' }, { a: 'a', b: 'gone' }, { a: 'a', b: 'me' }, { a: 'b', b: 'a' }, { a: 'b', b: 'c' }, { a: 'gone', b: 'a' }]);
+    expect(edges).not.toContainEqual({ a: 'gone', b: 'b' });
+    // 'a' still claims a link to this tab, but this tab has no open link to it.
+    const drawing = buildGraphDrawing({ nodes: [], edges }, 'me', {}, []);
+    expect(drawing.edges.filter((edge) => edge.own)).toEqual([]);
+    expect(drawing.nodes.find((node) => node.id === 'a')?.linked).toBe(false);
   });
 
   it('changes its key when an edge or a flag changes, not otherwise', () => {

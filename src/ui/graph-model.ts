@@ -65,6 +65,26 @@ export function normalizeGraph(nodes: readonly GraphNodeView[], edges: readonly 
   return { nodes: [...nodeMap.values()].sort(byId), edges: sortedEdges };
 }
 
+/**
+ * The links that signed peer records describe. A record lists its author's
+ * neighbours at signing time and outlives a closed link until it expires, so
+ * a link is drawn only when both ends agree: when the other end's record is
+ * known too, it must list this one back. A peer that left keeps its last
+ * record for a while, but its former neighbours' newer records no longer
+ * name it, so its links disappear with theirs.
+ */
+export function edgesFromRecords(records: readonly { peerId: string; neighbours: readonly string[] }[]): GraphEdgeView[] {
+  const neighboursOf = new Map(records.map((record) => [record.peerId, new Set(record.neighbours)]));
+  const edges: GraphEdgeView[] = [];
+  for (const record of records) {
+    for (const neighbour of record.neighbours) {
+      const theirs = neighboursOf.get(neighbour);
+      if (theirs === undefined || theirs.has(record.peerId)) edges.push({ a: record.peerId, b: neighbour });
+    }
+  }
+  return edges;
+}
+
 /** True when two normalised graphs have the same nodes, flags and edges. */
 export function sameGraph(x: { nodes: readonly GraphNodeView[]; edges: readonly GraphEdgeView[] }, y: { nodes: readonly GraphNodeView[]; edges: readonly GraphEdgeView[] }): boolean {
   if (x.nodes.length !== y.nodes.length || x.edges.length !== y.edges.length) return false;
@@ -81,7 +101,8 @@ export function sameGraph(x: { nodes: readonly GraphNodeView[]; edges: readonly 
 
 /**
  * The graph to draw: the pushed graph plus this tab, an edge to every open
- * link, and every held-off peer, with flags resolved from all three sources.
+ * link (and no other edge at this tab), and every held-off peer, with flags
+ * resolved from all three sources.
  * A banned peer's links are still drawn (others may link to it), dashed.
  */
 export function buildGraphDrawing(
@@ -96,7 +117,9 @@ export function buildGraphDrawing(
   for (const id of openIds) extraNodes.push({ id, linked: true });
   for (const ban of bans) extraNodes.push({ id: ban.peerId, banned: true });
   const ownEdges = selfId ? openIds.map((id) => ({ a: selfId, b: id })) : [];
-  const merged = normalizeGraph([...graph.nodes, ...extraNodes], [...graph.edges, ...ownEdges]);
+  // This tab's own links are exactly its open links: another record's claim of a link to this tab is stale.
+  const othersEdges = graph.edges.filter((edge) => edge.a !== selfId && edge.b !== selfId);
+  const merged = normalizeGraph([...graph.nodes, ...extraNodes], [...othersEdges, ...ownEdges]);
 
   const degree = new Map<string, number>();
   const edges: GraphEdge[] = merged.edges.map(({ a, b }) => {
