@@ -1,16 +1,18 @@
 /**
  * Projects the ledger into the page: the tip, recent blocks, reorgs, the
- * status of this tab's known transactions, the wallet and the mempool. It
- * also keeps the tab's transaction history in storage in step with blocks.
+ * status of recent transactions, the wallet and the mempool. Storage follows
+ * blocks by itself: each block's commit marks its transactions confirmed in
+ * the history, and adds those first seen inside it (LedgerStore
+ * commitConnect), so nothing here writes per transaction.
  */
 import { blockHash } from '../core/ledger/block.ts';
 import type { Ledger, TipEvent } from '../core/ledger/ledger.ts';
 import type { Mempool } from '../core/ledger/mempool.ts';
 import type { Block } from '../core/ledger/types.ts';
 import { blockRewardAt } from '../core/ledger/params.ts';
-import { encodeTx, txId, type Tx } from '../core/tx.ts';
+import { txId, type Tx } from '../core/tx.ts';
 import type { Clock, Logger, PeerId, TxId } from '../core/types.ts';
-import type { LedgerStore } from '../storage/ledger-store.ts';
+import { LruCache } from '../crypto/lru-cache.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { BlockView, TxView } from '../ui/view-models.ts';
 
@@ -18,8 +20,18 @@ import type { BlockView, TxView } from '../ui/view-models.ts';
 const RECENT_BLOCKS_ON_LOAD = 20;
 const MEMPOOL_VIEW_LIMIT = 200;
 
+/**
+ * Statuses tx(id) answers from memory: every transaction this tab saw
+ * recently. 20,000 entries (about 4 MB) hold minutes of traffic at 100 tx/s
+ * and keep the heap flat in chain length (docs/PERFORMANCE.md, section 7);
+ * older ids are answered from IndexedDB (RunningPeer.findTx).
+ */
+export const TX_STATUS_INDEX_ENTRIES = 20_000;
+
 /** What tx(id) answers; dropped transactions are absent (tx() says 'unknown'). */
-export type TxStatusIndex = Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>;
+export type TxStatusIndex = LruCache<TxId, { status: 'pending' | 'confirmed'; height?: number }>;
+
+export const createTxStatusIndex = (maxEntries = TX_STATUS_INDEX_ENTRIES): TxStatusIndex => new LruCache(maxEntries);
 
 export function txToView(tx: Tx, id: TxId, receivedAtMs: number, source: PeerId | 'self', height?: number): TxView {
   return {
@@ -28,8 +40,8 @@ export function txToView(tx: Tx, id: TxId, receivedAtMs: number, source: PeerId 
   };
 }
 
-export function createChainView(components: { ledger: Ledger; mempool: Mempool; store: LedgerStore; ui: TabmeshStore; clock: Clock; log: Logger }, selfId: PeerId, txIndex: TxStatusIndex) {
-  const { ledger, mempool, store, ui, clock, log } = components;
+export function createChainView(components: { ledger: Ledger; mempool: Mempool; ui: TabmeshStore; clock: Clock; log: Logger }, selfId: PeerId, txIndex: TxStatusIndex) {
+  const { ledger, mempool, ui, clock, log } = components;
 
   function blockView(block: Block, receivedAtMs: number): BlockView {
     return {
@@ -48,10 +60,8 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
       if (known) {
         ui.getState().setTxStatus(id, 'confirmed', block.header.height);
       } else {
-        // First seen inside a block: it joins the history as confirmed (storage marks it when it commits the block).
+        // First seen inside a block: it joins the history as confirmed (the block's commit stored it so).
         ui.getState().addTx(txToView(tx, id, now, block.header.miner, block.header.height));
-        store.putTx({ id, bytes: encodeTx(tx), receivedAtMs: now, status: 'confirmed', height: block.header.height, source: block.header.miner })
-          .catch((error: unknown) => log.warn('could not store a confirmed transaction', { id, error: String(error) }));
       }
     }
   }

@@ -17,11 +17,15 @@ import type { StoredTx } from '../storage/ledger-store.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { TxView } from '../ui/view-models.ts';
 import { createMiner } from '../worker/miner.ts';
+import { edgesFromRecords } from '../ui/graph-model.ts';
 import { sampleFromStats } from '../ui/net-series.ts';
+import { createTaskScheduler } from '../worker/macrotask.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
-import { createChainView, txToView, type TxStatusIndex } from './chain-view.ts';
+import { createChainView, createTxStatusIndex, txToView } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
 import { createMiningLoop } from './mining-loop.ts';
+import { createTraceWiring, type TraceResult } from './trace-wiring.ts';
+import { createTxHistoryWriter } from './tx-history-writer.ts';
 import { openIdentity } from './open-identity.ts';
 import { createWallet } from './wallet.ts';
 
@@ -33,13 +37,22 @@ const TICK_MS = 1_000;
 export interface RunningPeer extends FullNode {
   id: string;
   send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
-  txStatus(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
+  /** From memory: every recent transaction (chain-view.ts, TX_STATUS_INDEX_ENTRIES). */
+  txStatus(id: string): TxStatusAnswer;
+  /** Like txStatus, and for older ids asks IndexedDB (where each confirmed transaction sits, then the history). */
+  findTx(id: string): Promise<TxStatusAnswer>;
   mine(blocks: number): Promise<string[]>;
   setMining(on: boolean): void;
   knownPeers(): string[];
   disconnect(peerId: string): boolean;
+  trace(txId: string): Promise<TraceResult>;
   stats(): Record<string, number>;
   stop(): void;
+}
+
+export interface TxStatusAnswer {
+  status: 'unknown' | 'pending' | 'confirmed';
+  height?: number;
 }
 
 const clock: Clock = { nowMs: () => performance.timeOrigin + performance.now() };
@@ -73,27 +86,35 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       if (!full.node.banOf(from) && later.gate?.(from, hex)) later.dialer?.receiveSignal(from, hex);
     },
   }, { network });
-  const full = await createFullNode({ verifier, clock, log, store, modules: [peers.factory] }, { network, peerId: signer.peerId });
+  const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peers.knownPeers().length }, { network });
+  const full = await createFullNode({ verifier, clock, log, store, defer: createTaskScheduler(), modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
   const { node, ledger, mempool } = full;
+  traces.attach(node);
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
   if (clashed) node.count('identityClashes');
 
-  const txIndex: TxStatusIndex = new Map();
+  const txIndex = createTxStatusIndex();
   const recent = (await store.listRecentTxs(RECENT_TXS_ON_LOAD)).map((stored) => storedToView(stored, log)).filter((view) => view !== undefined);
-  for (const view of recent) if (view.status !== 'dropped') txIndex.set(view.id, { status: view.status, height: view.height });
+  const remembered = recent.filter((view) => view.status !== 'dropped');
+  for (const view of [...remembered].reverse()) txIndex.set(view.id, { status: view.status as 'pending' | 'confirmed', height: view.height });
   ui.getState().setTxs(recent);
-  node.rememberTxs(txIndex.keys());
-  const chainView = createChainView({ ledger, mempool, store, ui, clock, log }, signer.peerId, txIndex);
+  node.rememberTxs(remembered.map((view) => view.id));
+  const chainView = createChainView({ ledger, mempool, ui, clock, log }, signer.peerId, txIndex);
   await chainView.load();
+  const history = createTxHistoryWriter({
+    store,
+    onError: (message, error) => ui.getState().log('error', `${message}: ${String(error)}`),
+  });
+  // A tab being closed or hidden for good writes what is queued (best effort: the page may be gone first).
+  const flushHistory = () => void history.flush();
+  globalThis.addEventListener?.('pagehide', flushHistory);
 
   node.events.on('tx', (tx, id, source) => {
     const receivedAtMs = clock.nowMs();
     txIndex.set(id, { status: 'pending' });
     ui.getState().addTx(txToView(tx, id, receivedAtMs, source));
     if (source !== 'self') ui.getState().noteArrival('tx', id, source);
-    store.putTx({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source }).catch((error: unknown) => {
-      ui.getState().log('error', `could not store transaction ${id.slice(0, 8)}: ${String(error)}`);
-    });
+    history.put({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source });
   });
 
   node.events.on('block', (hash, from) => ui.getState().noteArrival('block', hash, from));
@@ -101,9 +122,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     for (const id of ids) {
       txIndex.delete(id);
       ui.getState().setTxStatus(id, 'dropped');
-      store.getTx(id)
-        .then((stored) => (stored?.status === 'pending' ? store.putTx({ ...stored, status: 'dropped' }) : undefined))
-        .catch((error: unknown) => log.warn('could not mark a dropped transaction', { id, error: String(error) }));
+      history.drop(id);
     }
   });
 
@@ -159,7 +178,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
 
   const stats = () => ({
     ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()),
-    ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()),
+    ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()), ...prefixed('trace', traces.stats()),
   });
   let previousStats: Record<string, number> | undefined;
   let previousSampleMs = clock.nowMs();
@@ -171,9 +190,10 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     const records = peers.records();
     state.setGraph(
       records.map((record) => ({ id: record.peerId })),
-      records.flatMap((record) => record.neighbours.map((neighbour) => ({ a: record.peerId, b: neighbour }))),
+      edgesFromRecords(records),
     );
-    state.pushSample(sampleFromStats(previousStats, current, now - previousSampleMs, now, node.peers().length));
+    const latency = traces.latency();
+    state.pushSample(sampleFromStats(previousStats, current, now - previousSampleMs, now, node.peers().length, latency?.spreadMs, latency?.p50Ms));
     previousStats = current;
     previousSampleMs = now;
   };
@@ -195,9 +215,18 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     id: signer.peerId,
     send: wallet.send,
     txStatus: (id) => txIndex.get(id) ?? { status: 'unknown' },
+    async findTx(id) {
+      const recentStatus = txIndex.get(id);
+      if (recentStatus) return recentStatus;
+      const location = await ledger.txLocation(id);
+      if (location) return { status: 'confirmed', height: location.height };
+      const stored = await store.getTx(id);
+      return stored?.status === 'pending' ? { status: 'pending' } : { status: 'unknown' };
+    },
     mine: (blocks) => mining.mine(blocks),
     knownPeers: () => [...new Set([...mesh.knownPeers(), ...peers.knownPeers()])],
     disconnect: (peerId) => node.disconnect(peerId, 'closed by script'),
+    trace: (txId) => traces.trace(txId),
     setMining(on) {
       mining.setMining(on);
       ui.getState().setMining(mining.stats());
@@ -205,6 +234,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     stats,
     stop() {
       clearInterval(timer);
+      traces.stop();
       mining.setMining(false);
       miner.close();
       relay.stop();
@@ -212,7 +242,9 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       node.close();
       chainView.close();
       verifier.close();
-      store.close();
+      globalThis.removeEventListener?.('pagehide', flushHistory);
+      // The queued history is written before the database closes.
+      void history.flush().finally(() => store.close());
     },
   };
 }

@@ -18,7 +18,10 @@ export interface TabmeshApi {
   peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number }[];
   /** Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. */
   send(to: string, amount: number, fee?: number): Promise<string>;
+  /** A recent transaction's status, from memory (the last 20,000 this tab saw); 'unknown' for older ids. */
   tx(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
+  /** Any transaction's status: like tx(id), and for older ids from IndexedDB. */
+  findTx(id: string): Promise<{ status: 'unknown' | 'pending' | 'confirmed'; height?: number }>;
   /** Counters: messages and bytes in/out, duplicates dropped, invalid dropped, ... */
   stats(): Record<string, number>;
   /** The confirmed balance at the tip, of this peer by default. */
@@ -32,6 +35,13 @@ export interface TabmeshApi {
   knownPeers(): string[];
   /** Closes the link to a peer without holding it off (for demos of link repair); false when not linked. */
   disconnect(peerId: string): boolean;
+  /**
+   * Asks the network when each tab first had transaction `id` and from whom (a diagnostic; docs/PROTOCOL.md,
+   * "Transaction trace"). Resolves after 3 s with every answer, earliest first, this tab's own included
+   * (`via: 'self'`); `via` is the linked peer the answer came through; `catchUp` marks a tab that got it in the
+   * pool handed over when it linked. Rejects when traces are asked too often.
+   */
+  trace(id: string): Promise<{ reporter: string; firstSeenMs: number; from: string | 'origin'; via: string | 'self'; catchUp: boolean }[]>;
 }
 
 export class NotReadyError extends Error {
@@ -62,6 +72,11 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
       return requirePeer().send(to, amount, fee);
     },
     tx: (id) => requirePeer().txStatus(id),
+    findTx: async (id) => {
+      await ready;
+      // Like tx(): an id that is not a transaction id is simply unknown.
+      return isHexOfLength(id, 32) ? requirePeer().findTx(id) : { status: 'unknown' };
+    },
     stats: () => requirePeer().stats(),
     balance(account) {
       const running = requirePeer();
@@ -79,5 +94,11 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     setMining: (on) => requirePeer().setMining(on === true),
     knownPeers: () => requirePeer().knownPeers(),
     disconnect: (peerId) => requirePeer().disconnect(peerId),
+    trace: async (id) => {
+      await ready;
+      if (!isHexOfLength(id, 32)) throw new InvalidArgumentError('id must be a transaction id (64 lower-case hex characters)');
+      const { reports } = await requirePeer().trace(id);
+      return reports.map(({ reporter, firstSeenMs, from, via, catchUp }) => ({ reporter, firstSeenMs, from, via, catchUp })).sort((a, b) => a.firstSeenMs - b.firstSeenMs);
+    },
   };
 }

@@ -136,7 +136,7 @@ describe('protocol node', () => {
   it('bans a peer that exceeds the frame rate limit', async () => {
     const [honest, floodSigner] = [await makePeer(1), await testSigner(2)];
     const flooder = rawPeer(honest.node, honest.signer.peerId, floodSigner, 'test', honest.ledger.tip());
-    for (let i = 0; i < 2_100; i++) flooder.send({ type: 'ping', nonce: i + 1 });
+    for (let i = 0; i < 4_100; i++) flooder.send({ type: 'ping', nonce: i + 1 });
     expect(await flooder.closed).toMatch(/faster than/);
     expect(honest.node.stats().rateLimited).toBe(1);
   });

@@ -81,7 +81,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const banMs = init.banMs ?? 10 * 60_000;
   const helloTimeoutMs = init.helloTimeoutMs ?? 10_000;
   const pingIntervalMs = init.pingIntervalMs ?? 5_000;
-  const peerRateLimit = init.peerRateLimit ?? { burst: 2_000, perSecond: 1_000 };
+  // Headroom over honest peaks: 100 tx/s of gossip is ~300 frames/s on a link, and a sync source answers
+  // each block with two frames, so 1,000/s would cap a catch-up at 500 blocks/s and ban the source beyond.
+  const peerRateLimit = init.peerRateLimit ?? { burst: 4_000, perSecond: 2_000 };
   const events = new Emitter<NodeEvents>();
   const stats = createStats();
   const sessions = new Map<PeerId, Session>();

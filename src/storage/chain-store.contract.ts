@@ -89,13 +89,21 @@ export function chainStoreContractCases(): StoreContractCase[] {
     chainCase('chain: the tx index and stored tx statuses follow connect and disconnect', async (s) => {
       const [tx0, tx1] = [pays[0]!, pays[1]!];
       await s.putTx({ id: txId(tx0), bytes: encodeTx(tx0), receivedAtMs: 5, status: 'pending', source: 'self' });
+      const beforeMs = Date.now();
       await connectTwo(s);
+      const afterMs = Date.now();
       const location = { blockHash: blockHash(a1.header), height: 1 };
       expect(await s.getTxLocation(txId(tx0))).toEqual(location);
       expect(await s.getTxLocation(txId(tx1))).toEqual(location);
-      expect(await s.getTx(txId(tx0))).toMatchObject({ status: 'confirmed', height: 1 });
-      expect(await s.getTx(txId(tx1))).toBeUndefined(); // only known transactions are marked
-      expect(await s.countTxs()).toBe(1);
+      // A known transaction keeps its arrival and source.
+      expect(await s.getTx(txId(tx0))).toMatchObject({ status: 'confirmed', height: 1, receivedAtMs: 5, source: 'self' });
+      // One first seen inside the block joins the history in the same commit: from the miner, received now.
+      const firstSeen = (await s.getTx(txId(tx1)))!;
+      expect(firstSeen).toMatchObject({ status: 'confirmed', height: 1, source: a1.header.miner });
+      expect(Array.from(firstSeen.bytes)).toEqual(Array.from(encodeTx(tx1)));
+      expect(firstSeen.bytes.buffer.byteLength).toBe(encodeTx(tx1).length);
+      expect(firstSeen.receivedAtMs >= beforeMs && firstSeen.receivedAtMs <= afterMs).toBe(true);
+      expect(await s.countTxs()).toBe(2);
 
       await s.commitDisconnect(disconnectCommit((await s.getUndo(blockHash(a1.header)))!, genesis));
       expect(await s.getTxLocation(txId(tx0))).toBeUndefined();

@@ -8,10 +8,14 @@
  * Inside a transaction only IndexedDB requests are awaited; every other step
  * (hashing, decoding) is synchronous. Awaiting anything else would let the
  * transaction auto-commit half-written.
+ *
+ * The block commit, run once per block during sync, issues raw IDB requests
+ * (rawResults): idb's promise-and-Proxy wrapper around each request took
+ * 7-15% of a syncing tab's main thread (docs/PERFORMANCE.md, section 5).
  */
-import type { IDBPTransaction, StoreNames } from 'idb';
-import type { Account, ChainStore } from '../core/ledger/types.ts';
-import type { PeerId } from '../core/types.ts';
+import { unwrap, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Account, ChainStore, TipRecord } from '../core/ledger/types.ts';
+import type { Clock, PeerId } from '../core/types.ts';
 import {
   CONNECT_OPERATION,
   DISCONNECT_OPERATION,
@@ -19,7 +23,7 @@ import {
   asPending,
   checkConnect,
   checkDisconnect,
-  confirmedAt,
+  confirmedRecords,
   prepareConnect,
   prepareDisconnect,
   prepareReset,
@@ -27,7 +31,7 @@ import {
 } from './chain-commits.ts';
 import { TIP_KEY, assertBlockHash, copyHeader, fromStoredBlock, toBlockEntry } from './chain-records.ts';
 import { CHAIN_COMMIT_STORES, type LedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
-import { assertTxId } from './ledger-store.ts';
+import { assertTxId, type StoredTx } from './ledger-store.ts';
 
 /** Runs `body` on the open database, turning failures into StorageErrors (idb-ledger-store.ts). */
 export type RunOnDb = <T>(operation: string, body: (db: LedgerDb) => Promise<T>) => Promise<T>;
@@ -70,6 +74,19 @@ async function writeAtomically<S extends StoreNames<LedgerDbSchema>>(
   await tx.done;
 }
 
+/**
+ * The results of raw requests issued in one transaction, in order. Requests
+ * of a transaction complete in issue order, so one promise for the batch is
+ * enough; the first failure rejects it (and aborts the transaction).
+ */
+export function rawResults(requests: readonly IDBRequest[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    if (requests.length === 0) return resolve([]);
+    for (const request of requests) request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+    requests[requests.length - 1]!.onsuccess = () => resolve(requests.map((request) => request.result as unknown));
+  });
+}
+
 /** Used only to observe promises whose failure is reported another way (see Track). */
 function noop(): void {
   return undefined;
@@ -85,8 +102,11 @@ function abortIfActive(tx: { abort(): void }): void {
   }
 }
 
-/** The chain methods of the IndexedDB LedgerStore, over the database `run` opens. */
-export function createIdbChainStore(run: RunOnDb): ChainStore {
+/**
+ * The chain methods of the IndexedDB LedgerStore, over the database `run`
+ * opens. `clock` stamps transactions first seen inside a connected block.
+ */
+export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
   return {
     async putBlock(block) {
       const entry = toBlockEntry(block);
@@ -119,20 +139,24 @@ export function createIdbChainStore(run: RunOnDb): ChainStore {
       const { entry, height } = plan;
       const { hash } = entry;
       await run(CONNECT_OPERATION, (db) =>
-        writeAtomically(db, CHAIN_COMMIT_STORES, async (tx, track) => {
-          const txs = tx.objectStore('txs');
-          const [stored, saved] = await Promise.all([track(tx.objectStore('chain').get(TIP_KEY)), Promise.all(entry.txIds.map((id) => track(txs.get(id))))]);
-          checkConnect(stored, plan);
+        writeAtomically(db, CHAIN_COMMIT_STORES, async (tx) => {
+          const raw = unwrap(tx);
+          const txs = raw.objectStore('txs');
+          const chain = raw.objectStore('chain');
+          const [stored, ...saved] = await rawResults([chain.get(TIP_KEY), ...entry.txIds.map((id) => txs.get(id))]);
+          checkConnect(stored as TipRecord | undefined, plan);
+          const records = confirmedRecords(entry, height, saved as (StoredTx | undefined)[], clock.nowMs());
+          // Writes are not awaited one by one: a failed one aborts the transaction, and writeAtomically awaits tx.done.
+          raw.objectStore('blocks').put(entry.bytes, hash);
+          raw.objectStore('headers').put(entry.header, hash);
+          raw.objectStore('undo').put(plan.undo, hash);
+          const accounts = raw.objectStore('accounts');
+          for (const [id, account] of plan.accounts) accounts.put(account, id);
+          const txIndex = raw.objectStore('txIndex');
           const location = { blockHash: hash, height };
-          await Promise.all([
-            track(tx.objectStore('blocks').put(entry.bytes, hash)),
-            track(tx.objectStore('headers').put(entry.header, hash)),
-            track(tx.objectStore('undo').put(plan.undo, hash)),
-            ...plan.accounts.map(([id, account]) => track(tx.objectStore('accounts').put(account, id))),
-            ...entry.txIds.map((id) => track(tx.objectStore('txIndex').put(location, id))),
-            ...saved.flatMap((record) => (record ? [track(txs.put(confirmedAt(record, height)))] : [])),
-            track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
-          ]);
+          for (const id of entry.txIds) txIndex.put(location, id);
+          for (const record of records) txs.put(record);
+          chain.put(plan.tip, TIP_KEY);
         }),
       );
     },

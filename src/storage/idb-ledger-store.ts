@@ -11,10 +11,21 @@
 import { isHexOfLength } from '../core/bytes.ts';
 import { isValidNetworkName } from '../core/network.ts';
 import { InvalidArgumentError } from '../core/result.ts';
-import type { Logger, PeerId } from '../core/types.ts';
-import { createIdbChainStore } from './idb-chain-store.ts';
+import type { Clock, Logger, PeerId } from '../core/types.ts';
+import { unwrap } from 'idb';
+import { createIdbChainStore, rawResults } from './idb-chain-store.ts';
 import { openLedgerDb, type LedgerDb } from './idb-ledger-schema.ts';
-import { assertListLimit, assertMetaKey, assertTxId, normalizeStoredTx, type LedgerStore, type StoredTx } from './ledger-store.ts';
+import {
+  assertListLimit,
+  assertMetaKey,
+  assertTxId,
+  assertTxIds,
+  mergeTxWrite,
+  normalizeStoredTx,
+  normalizeStoredTxs,
+  type LedgerStore,
+  type StoredTx,
+} from './ledger-store.ts';
 import { StorageError, closedStoreError, toStorageError } from './storage-error.ts';
 
 export { LEDGER_DB_VERSION, upgradeLedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
@@ -23,6 +34,8 @@ export interface IdbLedgerStoreInit {
   /** The IndexedDB to use; defaults to globalThis.indexedDB (tests pass fake-indexeddb). */
   indexedDB?: IDBFactory;
   log?: Logger;
+  /** Stamps transactions first seen inside a connected block; default Date.now. */
+  clock?: Clock;
 }
 
 /** The database name for one identity on one network. */
@@ -36,6 +49,28 @@ const consoleLog: Logger = {
   info: (message, fields) => console.info(message, fields ?? ''),
   warn: (message, fields) => console.warn(message, fields ?? ''),
 };
+
+/**
+ * One readwrite transaction on `txs`: reads the records of `ids`, then puts
+ * what `update` returns for each (undefined leaves it). Raw requests, one
+ * promise for the reads: a batch is hundreds of records at load.
+ */
+async function updateTxs(db: LedgerDb, ids: readonly string[], update: (stored: StoredTx | undefined, index: number) => StoredTx | undefined): Promise<void> {
+  const transaction = db.transaction('txs', 'readwrite');
+  const txs = unwrap(transaction).objectStore('txs');
+  try {
+    const stored = (await rawResults(ids.map((id) => txs.get(id)))) as (StoredTx | undefined)[];
+    stored.forEach((record, index) => {
+      const next = update(record, index);
+      if (next) txs.put(next);
+    });
+  } catch (error) {
+    // A failed read aborted the transaction already; wait for it so nothing is left running.
+    await transaction.done.catch(() => undefined);
+    throw error;
+  }
+  await transaction.done;
+}
 
 /**
  * Opens (creating or upgrading) the ledger database named `dbName`.
@@ -73,7 +108,7 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
   }
 
   return {
-    ...createIdbChainStore(run),
+    ...createIdbChainStore(run, init.clock ?? { nowMs: () => Date.now() }),
 
     async putTx(tx) {
       const record = normalizeStoredTx(tx);
@@ -81,6 +116,18 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
         const transaction = db.transaction('txs', 'readwrite');
         await Promise.all([transaction.store.put(record), transaction.done]);
       });
+    },
+
+    async putTxs(batch) {
+      const records = normalizeStoredTxs(batch);
+      if (records.length === 0) return;
+      await run('save transactions', (db) => updateTxs(db, records.map((record) => record.id), (stored, index) => mergeTxWrite(stored, records[index]!)));
+    },
+
+    async markTxsDropped(ids) {
+      assertTxIds(ids);
+      if (ids.length === 0) return;
+      await run('mark transactions dropped', (db) => updateTxs(db, ids, (stored) => (stored?.status === 'pending' ? { ...stored, status: 'dropped' } : undefined)));
     },
 
     async getTx(id) {

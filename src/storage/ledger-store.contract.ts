@@ -61,6 +61,44 @@ export function ledgerStoreContractCases(): StoreContractCase[] {
       expect(await store.getTx(sampleTx(3).id)).toMatchObject({ status: 'confirmed', height: 42 });
       expect(await store.countTxs()).toBe(1);
     }),
+    storeCase('putTxs writes a batch, a later record for an id replacing an earlier one', async (store) => {
+      await store.putTx(sampleTx(1, { receivedAtMs: 1 }));
+      await store.putTxs([sampleTx(1, { receivedAtMs: 2 }), sampleTx(2), sampleTx(3, { status: 'dropped' }), sampleTx(2, { source: 'self' })]);
+      expect(await store.countTxs()).toBe(3);
+      expect(await store.getTx(sampleTx(1).id)).toEqual(sampleTx(1, { receivedAtMs: 2 }));
+      expect(await store.getTx(sampleTx(2).id)).toEqual(sampleTx(2, { source: 'self' }));
+      expect((await store.getTx(sampleTx(3).id))!.status).toBe('dropped');
+      await store.putTxs([]);
+      expect(await store.countTxs()).toBe(3);
+    }),
+    storeCase('putTxs never sets a confirmed record back, but takes the arrival and source of a late pending write', async (store) => {
+      await store.putTx(sampleTx(4, { status: 'confirmed', height: 7, receivedAtMs: 9_000, source: 'cd'.repeat(32) }));
+      await store.putTx(sampleTx(5, { status: 'confirmed', height: 8 }));
+      await store.putTxs([sampleTx(4, { receivedAtMs: 8_000, source: 'self' }), sampleTx(5, { status: 'dropped' }), sampleTx(6, { status: 'confirmed', height: 2 })]);
+      expect(await store.getTx(sampleTx(4).id)).toEqual(sampleTx(4, { status: 'confirmed', height: 7, receivedAtMs: 8_000, source: 'self' }));
+      expect(await store.getTx(sampleTx(5).id)).toMatchObject({ status: 'confirmed', height: 8 });
+      expect(await store.getTx(sampleTx(6).id)).toMatchObject({ status: 'confirmed', height: 2 });
+      // A confirmed record still replaces a confirmed one (a reorg moved it).
+      await store.putTxs([sampleTx(6, { status: 'confirmed', height: 3 })]);
+      expect(await store.getTx(sampleTx(6).id)).toMatchObject({ status: 'confirmed', height: 3 });
+    }),
+    storeCase('markTxsDropped drops pending records only, in one call', async (store) => {
+      await store.putTxs([sampleTx(1), sampleTx(2, { status: 'confirmed', height: 4 }), sampleTx(3)]);
+      await store.markTxsDropped([sampleTx(1).id, sampleTx(2).id, sampleTx(9).id]);
+      expect((await store.getTx(sampleTx(1).id))!.status).toBe('dropped');
+      expect(await store.getTx(sampleTx(2).id)).toMatchObject({ status: 'confirmed', height: 4 });
+      expect((await store.getTx(sampleTx(3).id))!.status).toBe('pending');
+      expect(await store.getTx(sampleTx(9).id)).toBeUndefined();
+      expect(await store.countTxs()).toBe(3);
+      await store.markTxsDropped([]);
+    }),
+    storeCase('putTxs checks every record before writing any', async (store) => {
+      const error = await rejection(store.putTxs([sampleTx(1), sampleTx(2, { id: 'not-hex' })]));
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(/tx\.id/);
+      expect(await store.countTxs()).toBe(0);
+      expect(await rejection(store.markTxsDropped(['ABC']))).toBeInstanceOf(InvalidArgumentError);
+    }),
     storeCase('counts transactions', async (store) => {
       expect(await store.countTxs()).toBe(0);
       for (const n of [1, 2, 3]) await store.putTx(sampleTx(n));
@@ -153,7 +191,7 @@ export function ledgerStoreContractCases(): StoreContractCase[] {
     storeCase('rejects every call after close() with a StorageError of kind closed', async (store) => {
       await store.putTx(sampleTx(1));
       store.close();
-      for (const promise of [store.putTx(sampleTx(2)), store.getTx(sampleTx(1).id), store.listRecentTxs(1), store.countTxs(), store.getMeta('x'), store.putMeta('x', 1)]) {
+      for (const promise of [store.putTx(sampleTx(2)), store.putTxs([sampleTx(3)]), store.markTxsDropped([sampleTx(1).id]), store.getTx(sampleTx(1).id), store.listRecentTxs(1), store.countTxs(), store.getMeta('x'), store.putMeta('x', 1)]) {
         const error = await rejection(promise);
         expect(error).toBeInstanceOf(StorageError);
         expect(error).toMatchObject({ kind: 'closed' });

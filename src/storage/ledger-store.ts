@@ -48,8 +48,11 @@ export interface StoredTx {
  *   InvalidArgumentError for inconsistent arguments, a StorageError of kind
  *   'conflict' for a mismatch with what is stored.
  * - commitConnect marks the block's transactions that are in the txs store
- *   'confirmed' at its height; commitDisconnect sets them back to 'pending',
- *   and resetState sets every confirmed one back (the replay re-confirms them).
+ *   'confirmed' at its height, and adds those that are not (first seen inside
+ *   the block) as 'confirmed', with the block's miner as source and the
+ *   store's clock as receivedAtMs, in the same transaction;
+ *   commitDisconnect sets them back to 'pending', and resetState sets every
+ *   confirmed one back (the replay re-confirms them).
  * - A stored block is never deleted: a disconnected block stays readable as a
  *   side branch. Reading a damaged record rejects with kind 'corrupt'.
  * - listHeaders and loadState's accounts are ordered by hash and by PeerId.
@@ -58,6 +61,17 @@ export interface StoredTx {
 export interface LedgerStore extends ChainStore {
   /** Inserts, or replaces the record with the same id. */
   putTx(tx: StoredTx): Promise<void>;
+  /**
+   * Writes many records in one transaction (the app's write-behind history
+   * queue), in order. Each inserts or replaces its id, except that a stored
+   * 'confirmed' record is never set back: a 'pending' or 'dropped' record
+   * written after the block commit that confirmed it keeps the stored status
+   * and height, and takes only its receivedAtMs and source (when this tab
+   * really first received it).
+   */
+  putTxs(txs: readonly StoredTx[]): Promise<void>;
+  /** In one transaction, marks each listed record that is 'pending' as 'dropped'; others are left alone. */
+  markTxsDropped(ids: readonly TxId[]): Promise<void>;
   getTx(id: TxId): Promise<StoredTx | undefined>;
   /**
    * Up to `limit` transactions, newest first by receivedAtMs; equal times are
@@ -99,6 +113,28 @@ export function normalizeStoredTx(tx: StoredTx): StoredTx {
   const record: StoredTx = { id: tx.id, bytes: tx.bytes.slice(), receivedAtMs: tx.receivedAtMs, status: tx.status, source: tx.source };
   if (tx.height !== undefined) record.height = tx.height;
   return record;
+}
+
+/**
+ * The record putTxs stores for `incoming` over `stored`: a confirmed record
+ * keeps its status and height (a batched pending write can land after the
+ * block commit that confirmed it).
+ */
+export function mergeTxWrite(stored: StoredTx | undefined, incoming: StoredTx): StoredTx {
+  if (stored?.status !== 'confirmed' || incoming.status === 'confirmed') return incoming;
+  return { ...incoming, status: 'confirmed', height: stored.height! };
+}
+
+/** Checks a batch for putTxs; returns the normalized records. */
+export function normalizeStoredTxs(txs: readonly StoredTx[]): StoredTx[] {
+  if (!Array.isArray(txs)) throw new InvalidArgumentError('txs must be an array of StoredTx');
+  return txs.map(normalizeStoredTx);
+}
+
+/** Checks a list of ids for markTxsDropped. */
+export function assertTxIds(ids: readonly TxId[]): void {
+  if (!Array.isArray(ids)) throw new InvalidArgumentError('ids must be an array of TxIds');
+  ids.forEach(assertTxId);
 }
 
 export function assertTxId(id: unknown): asserts id is TxId {

@@ -10,7 +10,7 @@
  * (chain-records.ts), so the two cannot drift apart.
  */
 import type { Account, BlockHeader, BlockUndo, TipRecord } from '../core/ledger/types.ts';
-import type { BlockHash, PeerId, TxId } from '../core/types.ts';
+import type { BlockHash, Clock, PeerId, TxId } from '../core/types.ts';
 import {
   CONNECT_OPERATION,
   DISCONNECT_OPERATION,
@@ -18,14 +18,24 @@ import {
   asPending,
   checkConnect,
   checkDisconnect,
-  confirmedAt,
+  confirmedRecords,
   prepareConnect,
   prepareDisconnect,
   prepareReset,
   unconfirmedFrom,
 } from './chain-commits.ts';
 import { assertBlockHash, copyHeader, copyUndo, fromStoredBlock, toBlockEntry, type StoredBlock, type TxLocation } from './chain-records.ts';
-import { assertListLimit, assertMetaKey, assertTxId, normalizeStoredTx, type LedgerStore, type StoredTx } from './ledger-store.ts';
+import {
+  assertListLimit,
+  assertMetaKey,
+  assertTxId,
+  assertTxIds,
+  mergeTxWrite,
+  normalizeStoredTx,
+  normalizeStoredTxs,
+  type LedgerStore,
+  type StoredTx,
+} from './ledger-store.ts';
 import { closedStoreError, toStorageError } from './storage-error.ts';
 
 function copyTx(tx: StoredTx): StoredTx {
@@ -55,8 +65,14 @@ function insertionPoint(sorted: readonly StoredTx[], tx: StoredTx): number {
   return low;
 }
 
+export interface MemoryLedgerStoreInit {
+  /** Stamps transactions first seen inside a connected block; default Date.now. */
+  clock?: Clock;
+}
+
 /** Creates an empty in-memory store. */
-export function createMemoryLedgerStore(): LedgerStore {
+export function createMemoryLedgerStore(init: MemoryLedgerStoreInit = {}): LedgerStore {
+  const clock = init.clock ?? { nowMs: () => Date.now() };
   const txs = new Map<TxId, StoredTx>();
   // Kept sorted newest first, the memory twin of the byReceivedAt index, so
   // listRecentTxs reads only what it returns.
@@ -96,6 +112,21 @@ export function createMemoryLedgerStore(): LedgerStore {
       const record = normalizeStoredTx(tx);
       ensureOpen('save transaction');
       setTx(record);
+    },
+
+    async putTxs(batch) {
+      const records = normalizeStoredTxs(batch);
+      ensureOpen('save transactions');
+      for (const record of records) setTx(mergeTxWrite(txs.get(record.id), record));
+    },
+
+    async markTxsDropped(ids) {
+      assertTxIds(ids);
+      ensureOpen('mark transactions dropped');
+      for (const id of ids) {
+        const saved = txs.get(id);
+        if (saved?.status === 'pending') setTx({ ...saved, status: 'dropped' });
+      }
     },
 
     async getTx(id) {
@@ -167,16 +198,14 @@ export function createMemoryLedgerStore(): LedgerStore {
       const { entry, height } = plan;
       ensureOpen(CONNECT_OPERATION);
       checkConnect(tip, plan);
+      const records = confirmedRecords(entry, height, entry.txIds.map((id) => txs.get(id)), clock.nowMs());
       // Nothing below throws: the commit applies whole.
       blocks.set(entry.hash, entry.bytes);
       headers.set(entry.hash, entry.header);
       undos.set(entry.hash, plan.undo);
       setAccounts(plan.accounts);
-      for (const id of entry.txIds) {
-        txIndex.set(id, { blockHash: entry.hash, height });
-        const saved = txs.get(id);
-        if (saved) setTx(confirmedAt(saved, height));
-      }
+      for (const id of entry.txIds) txIndex.set(id, { blockHash: entry.hash, height });
+      records.forEach(setTx);
       tip = plan.tip;
     },
 

@@ -8,8 +8,11 @@
  *  4. in context: parent valid, version, height, target = nextTarget, time
  *     after the median time past and not too far ahead of the clock;
  *  5. every transaction's stateless rules, then all signatures in one batch;
- *  6. stored (store.putBlock) and indexed. Account rules are checked when the
- *     block is connected (reorg.ts), since they depend on the branch.
+ *  6. indexed. The ledger stores the body after activation: a block that
+ *     joined the best chain is written by its connect commit, any other by
+ *     store.putBlock (ledger.ts), so a block costs one store transaction.
+ *     Account rules are checked when the block is connected (reorg.ts), since
+ *     they depend on the branch.
  * Only failures the header commits to are remembered as invalid: a mutated
  * body or a too-new timestamp may be followed by the genuine block.
  */
@@ -83,6 +86,5 @@ export async function admitBlock(components: AdmitComponents, block: Block, hash
     const bad = block.txs.findIndex((_, i) => valid[i] !== true);
     if (bad >= 0) return remember(components, hash, ledgerReject('bad-signature', `transaction ${bad}: signature does not verify`, bad));
   }
-  await components.store.putBlock(block);
   return ledgerAccept({ kind: 'indexed', entry: index.add(header, hash, parent) });
 }

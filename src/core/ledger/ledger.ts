@@ -20,7 +20,7 @@ import { loadChain } from './load.ts';
 import { OrphanPool } from './orphan-pool.ts';
 import { chainParams, type ChainParams } from './params.ts';
 import { targetToHex } from './pow.ts';
-import { activateBestChain, netChange, newActivationReport, type ReorgComponents } from './reorg.ts';
+import { activateBestChain, netChange, newActivationReport, type ActivationReport, type ReorgComponents } from './reorg.ts';
 import { ZERO_ACCOUNT, checkTxStateless } from './state.ts';
 import type { Account, Block, BlockHeader, LedgerResult } from './types.ts';
 import type { BlockAcceptance, BlockSource, HeaderInfo, Ledger, LedgerComponents, LedgerEvents, LedgerInit, TipInfo } from './ledger-types.ts';
@@ -92,8 +92,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
    * event is emitted even when a store write throws half-way, so listeners
    * always learn about the blocks that did move.
    */
-  async function activate(from: HeaderEntry, candidate: HeaderEntry | undefined, hints: Map<BlockHash, Block>) {
-    const report = newActivationReport();
+  async function activate(from: HeaderEntry, candidate: HeaderEntry | undefined, hints: Map<BlockHash, Block>, report = newActivationReport()) {
     try {
       await activateBestChain(reorg, candidate, hints, report);
     } finally {
@@ -101,6 +100,21 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
       if (change.connected.length > 0 || change.disconnected.length > 0) events.emit('tip', { ...change, tip: tipInfo() });
     }
     return { ...netChange(from, chain.tip(), report), report };
+  }
+
+  /**
+   * Stores the indexed blocks of `hints` that no commit wrote. If one put fails, the others are still
+   * tried and the first failure is thrown; a block left without a body is forgotten by reorg.ts when needed.
+   */
+  async function storeUnconnected(hints: ReadonlyMap<BlockHash, Block>, report: ActivationReport): Promise<void> {
+    let failure: unknown;
+    for (const [hash, block] of hints) {
+      if (!index.has(hash) || report.touched.has(hash)) continue;
+      await store.putBlock(block).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+    if (failure !== undefined) throw failure;
   }
 
   async function acceptNow(block: Block, source: BlockSource | undefined): Promise<LedgerResult<BlockAcceptance>> {
@@ -131,7 +145,16 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
         }
       }
     }
-    const { connected, disconnected, report } = await activate(chain.tip(), candidate, hints);
+    const report = newActivationReport();
+    let activated: Awaited<ReturnType<typeof activate>>;
+    try {
+      activated = await activate(chain.tip(), candidate, hints, report);
+    } finally {
+      // Blocks the activation connected were written by their commit; the rest (side branches, or all
+      // of them when a commit failed, for the retry) are stored now: one store transaction per block.
+      await storeUnconnected(hints, report);
+    }
+    const { connected, disconnected } = activated;
     if (entry.invalid) return report.failures.get(hash) ?? ledgerReject(entry.invalid.reason, entry.invalid.detail);
     const status = !chain.contains(entry) ? 'side-branch' : disconnected.length > 0 ? 'reorged' : 'connected';
     return ledgerAccept({ status, connected, disconnected });
