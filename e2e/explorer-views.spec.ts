@@ -1,8 +1,8 @@
 /**
  * The explorer's views (issue 6), found by role and label, updating live as
  * the network changes: the peer graph, the peers table and the charts as
- * tabs link and leave; the wallet, block and transaction detail dialogs and
- * the log filter as blocks and transactions arrive.
+ * tabs link and leave; the wallet, block and transaction detail dialogs, the
+ * balances table and the log filter as blocks and transactions arrive.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { balanceOutput, fundTab, idOf, openTab, peerRow, uniqueNetwork, waitFullMesh } from './harness/tabs.ts';
@@ -47,7 +47,7 @@ test('the peer graph, peers table and charts follow tabs linking and leaving', a
   await expect(first.getByRole('table', { name: 'Peers', exact: true }).getByRole('row')).toHaveCount(2);
 });
 
-test('the wallet, block and transaction details and the log filter follow blocks and transactions', async ({ context }) => {
+test('the wallet, block and transaction details, balances and the log filter follow blocks and transactions', async ({ context }) => {
   const network = uniqueNetwork();
   const pages = [await openTab(context, network), await openTab(context, network)];
   const [minerId, recipientId] = await waitFullMesh(pages);
@@ -75,6 +75,18 @@ test('the wallet, block and transaction details and the log filter follow blocks
   await expect(txDialog.getByRole('definition').filter({ hasText: /^9$/ })).toHaveCount(1);
   await expect(txDialog.getByRole('region', { name: 'Propagation trace' }).getByRole('button', { name: 'Trace across the network' })).toBeEnabled();
   await txDialog.getByRole('button', { name: 'Close details' }).click();
+
+  // Balances: once the transfer is confirmed, both tabs show the same balance for every account, each marking itself.
+  await miner.evaluate(() => window.tabmesh.mine(1));
+  for (const [page, selfId, otherId] of [[miner, minerId!, recipientId!], [recipient, recipientId!, minerId!]] as const) {
+    const balances = page.getByRole('table', { name: 'Balances' });
+    const rowOf = (id: string) => balances.getByRole('row').filter({ has: page.getByTitle(id, { exact: true }) });
+    await expect(rowOf(recipientId!).getByRole('cell').nth(1)).toHaveText('9');
+    await expect(rowOf(selfId)).toContainText('this tab');
+    await expect(rowOf(otherId)).toContainText('linked');
+  }
+  const minerBalance = await miner.evaluate((id) => window.tabmesh.balance(id), minerId!);
+  await expect(recipient.getByRole('table', { name: 'Balances' }).getByRole('row').filter({ has: recipient.getByTitle(minerId!, { exact: true }) }).getByRole('cell').nth(1)).toHaveText(String(minerBalance));
 
   // The log filter: switching off a level hides its lines; the search keeps only matching lines.
   const log = miner.getByRole('list', { name: 'Event log' });

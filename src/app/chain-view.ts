@@ -14,7 +14,7 @@ import { txId, type Tx } from '../core/tx.ts';
 import type { Clock, Logger, PeerId, TxId } from '../core/types.ts';
 import { LruCache } from '../crypto/lru-cache.ts';
 import type { TabmeshStore } from '../ui/store.ts';
-import type { BlockView, TxView } from '../ui/view-models.ts';
+import type { AccountView, BlockView, TxView } from '../ui/view-models.ts';
 
 /** Blocks shown when the page loads; the list then grows as blocks arrive. */
 const RECENT_BLOCKS_ON_LOAD = 20;
@@ -88,6 +88,7 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
     }
     state.addBlocks(event.connected.map((block) => blockView(block, now)));
     state.setTip({ height: event.tip.height, hash: event.tip.hash, timeMs: event.tip.timeMs });
+    accountsStale = true;
     refreshWallet();
   }
 
@@ -97,6 +98,22 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
     ui.getState().setBalance(balance, pending > 0 ? balance - pending : undefined);
     const entries = mempool.list();
     ui.getState().setMempool(entries.slice(0, MEMPOOL_VIEW_LIMIT).map((entry) => txToView(entry.tx, entry.id, entry.addedMs, entry.tx.from === selfId ? 'self' : entry.tx.from)), entries.length);
+  }
+
+  /** Set when the tip moves; balances change only then. */
+  let accountsStale = true;
+
+  /**
+   * Publishes every account's balance for the Balances table, at most once
+   * per call and only after the tip moved: the caller (the page's one-second
+   * tick) keeps a fast sync from sorting the accounts once per block.
+   */
+  function refreshAccounts(): void {
+    if (!accountsStale) return;
+    accountsStale = false;
+    const accounts: AccountView[] = [];
+    for (const [id, account] of ledger.accounts()) accounts.push({ id, balance: account.balance, nonce: account.nonce });
+    ui.getState().setAccounts(accounts);
   }
 
   /** Fills the chain panel with the recent best chain (from storage) at start. */
@@ -114,5 +131,5 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
   }
 
   const unsubscribe = ledger.events.on('tip', onTip);
-  return { load, refreshWallet, close: unsubscribe };
+  return { load, refreshWallet, refreshAccounts, close: unsubscribe };
 }

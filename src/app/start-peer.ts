@@ -201,6 +201,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     node.tick();
     mesh.tick();
     chainView.refreshWallet();
+    chainView.refreshAccounts();
     ui.getState().setMining(mining.stats());
     const current = stats();
     ui.getState().setStats(current);

@@ -7,6 +7,7 @@
  * and the chain | peers, mempool and log), two below 1440 px (the third
  * column under the first), one on a phone, ordered what-you-own-and-do first.
  */
+import { BalancesPanel } from './balances-panel.tsx';
 import { ChainPanel } from './chain-panel.tsx';
 import { ConnectivityBanner } from './connectivity-banner.tsx';
 import { DetailDialog } from './detail-dialog.tsx';
@@ -80,6 +81,7 @@ function Body({ onSend, onSetMining, onTraceTx }: Omit<AppViewProps, 'store'>) {
       </div>
       <div className="column column-aside">
         <PeersPanel />
+        <BalancesPanel />
         <MempoolPanel />
         <LogPanel />
       </div>

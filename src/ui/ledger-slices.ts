@@ -4,12 +4,15 @@
  * store they hold view models that app.ts pushes in; no rule is decided here.
  */
 import type { Slice } from './store.ts';
-import type { BlockView, MiningView, ReorgView, TipView, TxView } from './view-models.ts';
+import type { AccountView, BlockView, MiningView, ReorgView, TipView, TxView } from './view-models.ts';
 
 /** Blocks kept for the "Recent blocks" table: a screenful and then some; the chain itself lives in IndexedDB. */
 export const MAX_BLOCK_VIEWS = 50;
 /** Mempool entries kept for display: the best-paying ones; the page is not the place to read thousands. */
 export const MAX_MEMPOOL_VIEWS = 200;
+
+/** Accounts kept for the Balances table: the richest ones; every peer of a demo-sized network fits. */
+export const MAX_ACCOUNT_VIEWS = 100;
 
 export interface WalletSlice {
   /** Confirmed balance at the tip; undefined until the ledger has loaded. */
@@ -17,6 +20,11 @@ export interface WalletSlice {
   /** Balance minus this tab's pending outgoing amounts and fees; undefined when nothing is pending. */
   pendingBalance?: number;
   setBalance(balance: number, pendingBalance?: number): void;
+  /** Every account's confirmed balance at the tip, largest first, at most MAX_ACCOUNT_VIEWS. */
+  accounts: AccountView[];
+  /** How many accounts the chain holds, which may exceed what is kept for display. */
+  accountsTotal: number;
+  setAccounts(list: readonly AccountView[], total?: number): void;
 }
 
 export interface ChainSlice {
@@ -60,8 +68,19 @@ function withoutBlocks(blocks: BlockView[], hashes: readonly string[]): BlockVie
   return kept.length === blocks.length ? blocks : kept;
 }
 
+/** Larger balance first; ties by id, so the order is the same in every tab. */
+function byBalanceDesc(a: AccountView, b: AccountView): number {
+  return b.balance - a.balance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export const createWalletSlice: Slice<WalletSlice> = (set) => ({
+  accounts: [],
+  accountsTotal: 0,
   setBalance: (balance, pendingBalance) => set({ balance, pendingBalance }),
+  setAccounts: (list, total) => {
+    const accounts = [...list].sort(byBalanceDesc).slice(0, MAX_ACCOUNT_VIEWS);
+    set({ accounts, accountsTotal: Math.max(total ?? list.length, accounts.length) });
+  },
 });
 
 export const createChainSlice: Slice<ChainSlice> = (set) => ({

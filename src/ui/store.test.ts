@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BLOCK_VIEWS, MAX_LOG_ENTRIES, MAX_MEMPOOL_VIEWS, MAX_TX_VIEWS, createTabmeshStore } from './store.ts';
+import { MAX_ACCOUNT_VIEWS, MAX_BLOCK_VIEWS, MAX_LOG_ENTRIES, MAX_MEMPOOL_VIEWS, MAX_TX_VIEWS, createTabmeshStore } from './store.ts';
 import type { BlockView, TxView } from './view-models.ts';
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
@@ -167,5 +167,21 @@ describe('ledger slices', () => {
     store.getState().setMining({ on: true });
     store.getState().setMining({ hashRate: 1500 });
     expect(store.getState().mining).toEqual({ on: true, hashRate: 1500, blocksFound: 0 });
+  });
+});
+
+describe('balances', () => {
+  it('keeps the largest balances first (ties by id), capped, with the full count', () => {
+    const store = createTabmeshStore();
+    const accounts = Array.from({ length: MAX_ACCOUNT_VIEWS + 5 }, (_, i) => ({ id: hex(i), balance: i % 7, nonce: i }));
+    store.getState().setAccounts(accounts);
+    const shown = store.getState().accounts;
+    expect(shown).toHaveLength(MAX_ACCOUNT_VIEWS);
+    expect(store.getState().accountsTotal).toBe(MAX_ACCOUNT_VIEWS + 5);
+    expect(shown[0]).toEqual({ id: hex(6), balance: 6, nonce: 6 });
+    for (let i = 1; i < shown.length; i++) {
+      const [a, b] = [shown[i - 1]!, shown[i]!];
+      expect(a.balance > b.balance || (a.balance === b.balance && a.id < b.id)).toBe(true);
+    }
   });
 });

@@ -37,7 +37,7 @@ import {
 import type { LogEntry, LogLevel, PeerView, Phase, RelayStatus, SelfView, TxStatus, TxView } from './view-models.ts';
 
 export { MAX_ARRIVALS, MAX_SAMPLES, MAX_TRACES, SERIES_WINDOW_MS, type ArrivalsSlice, type DetailSlice, type GraphSlice, type SeriesSlice, type TraceSlice } from './explorer-slices.ts';
-export { MAX_BLOCK_VIEWS, MAX_MEMPOOL_VIEWS, type ChainSlice, type MempoolSlice, type MiningSlice, type WalletSlice } from './ledger-slices.ts';
+export { MAX_ACCOUNT_VIEWS, MAX_BLOCK_VIEWS, MAX_MEMPOOL_VIEWS, type ChainSlice, type MempoolSlice, type MiningSlice, type WalletSlice } from './ledger-slices.ts';
 
 /** Transactions kept for display; older ones stay in IndexedDB, not in memory twice. */
 export const MAX_TX_VIEWS = 500;

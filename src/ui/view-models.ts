@@ -22,6 +22,14 @@ export interface PeerView {
 }
 
 /** 'dropped': left the mempool unconfirmed (a conflicting spend was confirmed). */
+/** One account on this tab's best chain (an account is a peer's public key). */
+export interface AccountView {
+  id: PeerId;
+  balance: number;
+  /** Transactions it has sent that the chain confirmed. */
+  nonce: number;
+}
+
 export type TxStatus = 'pending' | 'confirmed' | 'dropped';
 
 export interface TxView {
