@@ -3,10 +3,10 @@
  * with, where keeping up means the propagation run delivered every offered
  * transaction to every tab with a p99 latency under one second.
  *
- * Rates are tried in ascending order, each as a fresh propagation run
- * (bench/figures/propagation.ts) with the same method as the main figure,
- * and the sweep stops at the first rate that is not kept up with. The main
- * run at the first rate is reused as that step rather than measured again.
+ * Rates are tried on a ladder, each as a fresh propagation run
+ * (bench/figures/propagation.ts) with the same method as the main figure.
+ * The sweep starts at the main run's rate (that run is reused, not measured
+ * again) and climbs while the tabs keep up, or descends until they do.
  */
 import type { Browser } from '@playwright/test';
 import { measurePropagation, type PropagationFigure, type PropagationOptions } from './propagation.ts';
@@ -16,8 +16,10 @@ import { round } from '../lib/summary.ts';
 export const SATURATION_P99_LIMIT_MS = 1_000;
 
 export interface SaturationOptions extends Omit<PropagationOptions, 'ratePerSec'> {
-  /** Offered rates to try, ascending. */
+  /** The ladder of offered rates. */
   rates: number[];
+  /** The rung to start on (the main run's rate, reused). */
+  startPerSec: number;
 }
 
 export interface SaturationStep {
@@ -37,7 +39,7 @@ export interface SaturationFigure {
   steps: SaturationStep[];
   /** The highest rate kept up with; 0 when even the first was not. */
   highestKeptUpPerSec: number;
-  /** The first rate not kept up with, when the sweep found one. */
+  /** The lowest rate tried that was not kept up with, when there was one. */
   firstMissedPerSec?: number;
 }
 
@@ -51,7 +53,7 @@ export async function measureSaturation(
   browser: Browser, baseUrl: string, agentScript: string, options: SaturationOptions, log: (line: string) => void, reuse?: PropagationFigure,
 ): Promise<SaturationFigure> {
   const steps: SaturationStep[] = [];
-  for (const ratePerSec of options.rates) {
+  const measure = async (ratePerSec: number): Promise<SaturationStep> => {
     let step: SaturationStep;
     if (reuse && reuse.options.ratePerSec === ratePerSec && reuse.options.tabs === options.tabs) {
       step = stepFrom(reuse);
@@ -64,15 +66,24 @@ export async function measureSaturation(
         step = { ratePerSec, durationMs: options.durationMs, p99Ms: Number.NaN, p50Ms: Number.NaN, deliveredPercent: 0, keptUp: false, error: error instanceof Error ? error.message : String(error) };
       }
     }
-    steps.push(step);
     log(`    p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, delivered ${step.deliveredPercent}%: ${step.keptUp ? 'kept up' : 'did not keep up'}${step.error ? ` (${step.error})` : ''}`);
-    if (!step.keptUp) break;
+    steps.push(step);
+    return step;
+  };
+  // Start at `startPerSec` (the main run's rate); go up while kept up, or down until kept up.
+  const rates = [...options.rates].sort((a, b) => a - b);
+  let index = Math.max(0, rates.indexOf(options.startPerSec));
+  const first = await measure(rates[index]!);
+  const direction = first.keptUp ? 1 : -1;
+  for (index += direction; index >= 0 && index < rates.length; index += direction) {
+    const step = await measure(rates[index]!);
+    if (step.keptUp !== first.keptUp) break;
   }
-  const kept = steps.filter((step) => step.keptUp);
-  const missed = steps.find((step) => !step.keptUp);
+  const kept = steps.filter((step) => step.keptUp).map((step) => step.ratePerSec);
+  const missed = steps.filter((step) => !step.keptUp).map((step) => step.ratePerSec);
   return {
     tabs: options.tabs, p99LimitMs: SATURATION_P99_LIMIT_MS, steps,
-    highestKeptUpPerSec: kept.at(-1)?.ratePerSec ?? 0,
-    ...(missed ? { firstMissedPerSec: missed.ratePerSec } : {}),
+    highestKeptUpPerSec: kept.length > 0 ? Math.max(...kept) : 0,
+    ...(missed.length > 0 ? { firstMissedPerSec: Math.min(...missed) } : {}),
   };
 }

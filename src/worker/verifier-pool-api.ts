@@ -12,7 +12,7 @@ export interface WorkerLike {
 }
 
 export interface VerifierPoolInit {
-  /** Number of workers. Default clamp(hardwareConcurrency - 1, 1, 4). */
+  /** Number of workers. Default clamp(hardwareConcurrency, 1, 4). */
   size?: number;
   /** Makes one worker; the default starts verify-worker.ts as a module worker. */
   createWorker?: () => WorkerLike;

@@ -206,9 +206,9 @@ describe('createVerifierPool', () => {
     expect(workers[0]!.terminated).toBe(true);
   });
 
-  it('sizes itself from hardwareConcurrency: cores - 1, between 1 and 4', () => {
+  it('sizes itself from hardwareConcurrency: one worker per core, between 1 and 4', () => {
     const sizes = [1, 2, 3, 8, 64].map((hardwareConcurrency) => setup({ size: undefined, hardwareConcurrency }).pool.stats().workers);
-    expect(sizes).toEqual([1, 1, 2, 4, 4]);
+    expect(sizes).toEqual([1, 2, 3, 4, 4]);
     expect(() => createVerifierPool({ size: 0 })).toThrow(InvalidArgumentError);
   });
 });

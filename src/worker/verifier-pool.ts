@@ -32,10 +32,14 @@ import { MAX_MESSAGE_BYTES, MAX_REQUEST_ITEMS, packVerifyRequest, parseVerifyRep
 export * from './verifier-pool-api.ts';
 
 /**
- * Up to 4 workers: WebCrypto verifies about 23,000 signatures a second per
- * core, so 4 outrun any plausible transaction rate, and each worker is a
- * JavaScript heap in a tab that shares the machine with other tabs. One core
- * is left for the page itself.
+ * One worker per core, up to 4: WebCrypto verifies about 20,000 signatures a
+ * second per core, so 4 outrun any plausible transaction rate, and each
+ * worker is a JavaScript heap in a tab that shares the machine with other
+ * tabs. Workers start lazily and sleep between batches, so a worker per core
+ * costs nothing when idle; while a big batch (a synced block, a burst) is
+ * verified, the page mostly waits for the answer, so leaving a core to it
+ * (an earlier cores - 1 rule) only halved the speed on a 2-core machine: one
+ * worker reached 0.65-0.8x a loop on the page's own thread (docs/PERFORMANCE.md).
  */
 const MAX_DEFAULT_WORKERS = 4;
 const DEFAULT_CACHE_ENTRIES = 10_000;
@@ -86,7 +90,7 @@ function defaultWorker(): WorkerLike {
 
 function defaultSize(hardwareConcurrency: number | undefined): number {
   const cores = hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) ? Math.floor(hardwareConcurrency) : 2;
-  return Math.min(Math.max(cores - 1, 1), MAX_DEFAULT_WORKERS);
+  return Math.min(Math.max(cores, 1), MAX_DEFAULT_WORKERS);
 }
 
 /** Starts a verifier pool. Workers start lazily, on the first request each receives. */
