@@ -3,7 +3,9 @@ import { memo, useCallback } from 'react';
 import { formatAge, formatTime, partyLabel, shortHash } from './format.ts';
 import { ReorgNotice } from './reorg-notice.tsx';
 import { useNow } from './use-now.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import type { TabmeshState } from './store.ts';
+import { LIST_REDRAW_MS } from './txs-panel.tsx';
+import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 import type { BlockView } from './view-models.ts';
 
 /** Ages are shown to the second. */
@@ -35,6 +37,8 @@ const BlockRow = memo(function BlockRow({ block, selfId, age, onOpen }: { block:
   );
 });
 
+const selectBlocks = (s: TabmeshState) => s.blocks;
+
 /** Shown while this tab is catching up: how far it is and how far the best peer is. */
 function SyncProgress() {
   const sync = useTabmesh((s) => s.sync);
@@ -50,7 +54,8 @@ function SyncProgress() {
 
 export function ChainPanel() {
   const tip = useTabmesh((s) => s.tip);
-  const blocks = useTabmesh((s) => s.blocks);
+  // A catching-up tab connects dozens of blocks a second; the table redraws at the lists' pace.
+  const blocks = useThrottledTabmesh(selectBlocks, LIST_REDRAW_MS);
   const selfId = useTabmesh((s) => s.self?.id);
   const showDetail = useTabmesh((s) => s.showDetail);
   const openBlock = useCallback((hash: string) => showDetail({ kind: 'block', hash }), [showDetail]);
