@@ -45,6 +45,8 @@ interface DemoOptions {
   headed: boolean;
   url: string;
   network: string;
+  /** Seconds the network keeps running after the report, before the screenshots (traces and charts fill in). */
+  lingerS: number;
 }
 
 function readOptions(): DemoOptions {
@@ -55,11 +57,12 @@ function readOptions(): DemoOptions {
       headed: { type: 'boolean', default: false },
       url: { type: 'string', default: 'http://localhost:8080' },
       net: { type: 'string' },
+      linger: { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run demo -- [--tabs N] [--txs M] [--headed] [--url URL] [--net NAME]');
+    console.log('usage: npm run demo -- [--tabs N] [--txs M] [--headed] [--url URL] [--net NAME] [--linger SECONDS]');
     process.exit(0);
   }
   const tabs = Number(values.tabs);
@@ -70,7 +73,9 @@ function readOptions(): DemoOptions {
   if (!/^https?:\/\//.test(url)) throw new DemoError(`--url must be an http(s) URL, got ${url}`);
   // A network of its own, so the demo neither disturbs nor counts tabs a person has open on the same server.
   const network = values.net ?? `test-demo-${randomBytes(4).toString('hex')}`;
-  return { tabs, txs, headed: values.headed, url, network };
+  const lingerS = Number(values.linger);
+  if (!Number.isFinite(lingerS) || lingerS < 0 || lingerS > 3_600) throw new DemoError(`--linger must be a number of seconds from 0 to 3600, got ${values.linger}`);
+  return { tabs, txs, headed: values.headed, url, network, lingerS };
 }
 
 async function isServing(url: string): Promise<boolean> {
@@ -239,6 +244,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
     }
     printTable(reports, sent.length);
 
+    if (options.lingerS > 0) {
+      console.log(`demo: the network keeps running for ${options.lingerS} s before the screenshots`);
+      await new Promise((resolve) => setTimeout(resolve, options.lingerS * 1000));
+    }
     mkdirSync(OUTPUT_DIR, { recursive: true });
     for (const [index, page] of pages.entries()) {
       await page.screenshot({ path: path.join(OUTPUT_DIR, `tab-${index}.png`), fullPage: true });

@@ -53,13 +53,17 @@ describe('graph model', () => {
     expect(graphSummary(drawing)).toBe('4 peers and this tab, 3 links (1 to this tab), 1 banned');
   });
 
-  it('draws a link from records only when both ends agree, and links at this tab only for open links', () => {
+  it('draws a link from records when the newer of its two ends lists it, and links at this tab only for open links', () => {
     const edges = edgesFromRecords([
-      { peerId: 'a', neighbours: ['b', 'gone', 'me'] },
-      { peerId: 'b', neighbours: ['a', 'c'] },
-      { peerId: 'gone', neighbours: ['a', 'b'] }, // left: a still lists it, b's newer record does not
+      { peerId: 'a', neighbours: ['b', 'gone', 'me', 'fresh'], issuedAtMs: 20 },
+      { peerId: 'b', neighbours: ['a', 'c'], issuedAtMs: 30 },
+      { peerId: 'gone', neighbours: ['a', 'b'], issuedAtMs: 10 }, // left: b's newer record no longer lists it
+      { peerId: 'fresh', neighbours: [], issuedAtMs: 5 }, // signed before it linked to a, whose newer record lists it
     ]);
-    expect(edges).toEqual([{ a: 'a', b: 'b' }, { a: 'a', b: 'gone' }, { a: 'a', b: 'me' }, { a: 'b', b: 'a' }, { a: 'b', b: 'c' }, { a: 'gone', b: 'a' }]);
+    expect(edges).toEqual([
+      { a: 'a', b: 'b' }, { a: 'a', b: 'gone' }, { a: 'a', b: 'me' }, { a: 'a', b: 'fresh' },
+      { a: 'b', b: 'a' }, { a: 'b', b: 'c' }, { a: 'gone', b: 'a' },
+    ]);
     expect(edges).not.toContainEqual({ a: 'gone', b: 'b' });
     // 'a' still claims a link to this tab, but this tab has no open link to it.
     const drawing = buildGraphDrawing({ nodes: [], edges }, 'me', {}, []);

@@ -67,19 +67,20 @@ export function normalizeGraph(nodes: readonly GraphNodeView[], edges: readonly 
 
 /**
  * The links that signed peer records describe. A record lists its author's
- * neighbours at signing time and outlives a closed link until it expires, so
- * a link is drawn only when both ends agree: when the other end's record is
- * known too, it must list this one back. A peer that left keeps its last
- * record for a while, but its former neighbours' newer records no longer
- * name it, so its links disappear with theirs.
+ * neighbours when it was signed, and outlives a closed link until it is
+ * replaced or expires. When both ends' records are known and disagree, the
+ * newer one decides: a link a peer's latest record no longer lists is gone,
+ * and one its latest record lists is there even if the other end's record
+ * predates it. A peer that left keeps its last record for a while, but its
+ * former neighbours' newer records no longer name it, so its links go too.
  */
-export function edgesFromRecords(records: readonly { peerId: string; neighbours: readonly string[] }[]): GraphEdgeView[] {
-  const neighboursOf = new Map(records.map((record) => [record.peerId, new Set(record.neighbours)]));
+export function edgesFromRecords(records: readonly { peerId: string; neighbours: readonly string[]; issuedAtMs: number }[]): GraphEdgeView[] {
+  const byPeer = new Map(records.map((record) => [record.peerId, { issuedAtMs: record.issuedAtMs, neighbours: new Set(record.neighbours) }]));
   const edges: GraphEdgeView[] = [];
   for (const record of records) {
     for (const neighbour of record.neighbours) {
-      const theirs = neighboursOf.get(neighbour);
-      if (theirs === undefined || theirs.has(record.peerId)) edges.push({ a: record.peerId, b: neighbour });
+      const theirs = byPeer.get(neighbour);
+      if (theirs === undefined || theirs.neighbours.has(record.peerId) || record.issuedAtMs > theirs.issuedAtMs) edges.push({ a: record.peerId, b: neighbour });
     }
   }
   return edges;
