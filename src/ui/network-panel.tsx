@@ -71,6 +71,7 @@ function Legend() {
 
 export function NetworkPanel() {
   const drawing = useGraphDrawing();
+  const peerCount = drawing.nodes.length - (drawing.nodes.some((n) => n.self) ? 1 : 0);
   const relay = useTabmesh((s) => s.relay);
   const [activeId, setActiveId] = useState<string | undefined>();
   const [pinnedId, setPinnedId] = useState<string | undefined>();
@@ -81,7 +82,7 @@ export function NetworkPanel() {
   return (
     <section className="panel panel-network" aria-label="Network">
       <h2>
-        Network <span className="count">{drawing.nodes.length - (drawing.nodes.some((n) => n.self) ? 1 : 0)} peers</span>
+        Network <span className="count">{peerCount} {peerCount === 1 ? 'peer' : 'peers'}</span>
       </h2>
       <figure className="graph" aria-label="Network graph" data-graph-nodes={drawing.nodes.length} data-graph-edges={drawing.edges.length}>
         <PeerGraph drawing={drawing} activeId={activeId} onActive={setActiveId} pinnedId={pinnedId} onPin={setPinnedId} />
