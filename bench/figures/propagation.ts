@@ -117,6 +117,8 @@ export interface PropagationFigure {
     fetchRetries: number;
     banReasons: Record<string, number>;
     finalDegrees: number[];
+    /** Transactions that reached no other tab, by their status in the sending tab (tx(id)). */
+    unspreadAtSender: Record<string, number>;
   };
   /** Round trip of a one-record IndexedDB write in the tabs' origin, sampled every 100 ms per tab during the run. */
   /** CPU used during the sending window (from /proc), by Chromium process kind and for the whole machine. */
@@ -292,6 +294,14 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
         if (times.length > 0) firstHops.push(Math.min(...times));
       }
     });
+    // Transactions no other tab has: where are they at their sender? (pending there: never spread; unknown: dropped)
+    const unspread = sends.map((records, sender) => records.filter((record) => record.id && (arrivals.every((tabArrivals, tab) => tab === sender || tabArrivals[record.id!] === undefined))).map((record) => record.id!));
+    const unspreadAtSender: Record<string, number> = {};
+    for (const [sender, ids] of unspread.entries()) {
+      if (ids.length === 0) continue;
+      const statuses = await pages[sender]!.evaluate((txIds) => txIds.map((id) => window.tabmesh.tx(id).status), ids);
+      for (const status of statuses) unspreadAtSender[status] = (unspreadAtSender[status] ?? 0) + 1;
+    }
     const offered = perTab * tabs;
     const receivers = tabs - 1;
     const txs = sentIds.length;
@@ -353,6 +363,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
         fetchRetries: delta(statsAfter, statsBefore, 'fetchRetries'),
         banReasons: { ...tabLog.bans },
         finalDegrees,
+        unspreadAtSender,
       },
       cpu,
       idbProbeMs: summarize(idbSamples.map((sample) => sample.ms)),

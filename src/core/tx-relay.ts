@@ -57,13 +57,19 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       // It may become valid once a block we have not connected yet arrives (its funds, its earlier nonce).
       context.count('txWaiting');
       waiting.set(id, { tx, source, untilMs: context.clock.nowMs() + WAIT_MS });
-      if (waiting.size > MAX_WAITING) waiting.delete(waiting.keys().next().value!);
+      if (waiting.size > MAX_WAITING) forgetWaiting(waiting.keys().next().value!);
     } else {
       // Forget it, so the same transaction can be reconsidered once the state changes (a reorg).
       knownTxs.delete(id);
       context.count('txRejected');
       context.log.info('transaction refused by ledger rules', { id, reason: admitted.reason, detail: admitted.detail });
     }
+  }
+
+  /** Drops a waiting transaction and forgets its id, so a later announcement fetches it again. */
+  function forgetWaiting(id: TxId): void {
+    waiting.delete(id);
+    knownTxs.delete(id);
   }
 
   function admit(tx: Tx, id: TxId, source: TxSource): LedgerResult<unknown> {
@@ -121,8 +127,7 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       const now = context.clock.nowMs();
       for (const [id, entry] of waiting) {
         if (entry.untilMs < now) {
-          waiting.delete(id);
-          knownTxs.delete(id);
+          forgetWaiting(id);
           continue;
         }
         const admitted = admit(entry.tx, id, entry.source);
@@ -130,8 +135,7 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
           waiting.delete(id);
           context.count('txAccepted');
         } else if (!WAIT_FOR_STATE.has(admitted.reason)) {
-          waiting.delete(id);
-          knownTxs.delete(id);
+          forgetWaiting(id);
         }
       }
     },
