@@ -46,10 +46,10 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
   }
 
   if (only.has('propagation')) {
-    const expectedTabs = results.mode === 'smoke' ? [4] : [8, 16];
+    const expectedTabs = results.mode === 'smoke' ? [4] : [3, 8, 16];
     for (const tabs of expectedTabs) {
       const p = results.propagation.find((figure) => figure.options.tabs === tabs);
-      const label = `${tabs} tabs`;
+      const label = tabs === 3 ? '3 tabs (reference)' : `${tabs} tabs`;
       if (!p) {
         notMeasured(`propagation, ${label}`, 'p50 ≤ 25 ms, p99 ≤ 150 ms, 100% delivered', results.errors[`propagation-${tabs}`] ?? 'no result');
         continue;
