@@ -50,10 +50,13 @@ export async function measureMemory(browser: Browser, baseUrl: string, agentScri
     const started = Date.now();
     for (const partBlocks of [Math.floor(blocks / 2), blocks - Math.floor(blocks / 2)]) {
       const remainingMs = options.timeoutMs - (Date.now() - started);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const part = await Promise.race([
         tab.evaluate((plan) => window.__bench.buildChain(plan), { blocks: partBlocks, txsPerBlock: options.txsPerBlock, to: recipient }),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new BenchError(`building the chain took over ${options.timeoutMs / 1000} s`)), remainingMs)),
-      ]);
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new BenchError(`building the chain took over ${options.timeoutMs / 1000} s`)), remainingMs);
+        }),
+      ]).finally(() => clearTimeout(timer)); // a pending timer would keep the bench process alive after its report
       built = await heapAfterGc(tab);
       growth.push({ txs: growth.at(-1)!.txs + part.txIds.length, usedMiB: built.usedMiB });
       log(`  ${growth.at(-1)!.txs} tx in ${((Date.now() - started) / 1000).toFixed(0)} s: heap ${growth.at(-1)!.usedMiB} MiB`);
