@@ -3,7 +3,7 @@ import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
 import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
-import { encodeFrame, invId } from './frames.ts';
+import { FRAME_VERSION, encodeFrame, invId } from './frames.ts';
 import { createFullNode } from './full-node.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { TabmeshNode } from './node.ts';
@@ -141,8 +141,31 @@ describe('protocol node', () => {
     expect(honest.node.stats().rateLimited).toBe(1);
   });
 
+  it('closes the link to a peer whose first frame is another version, without holding it off', async () => {
+    const honest = await makePeer(1);
+    const other = await testSigner(2);
+    const pair = createMemoryLinkPair(honest.signer.peerId, other.peerId);
+    honest.node.addLink(pair.atA);
+    const closed = new Promise<string>((resolve) => pair.atB.onClose(resolve));
+    const hello = encodeFrame({ type: 'hello', network: 'test', peerId: other.peerId, tipHeight: 0, tipHash: honest.ledger.tip().hash, userAgent: 'newer' });
+    hello[0] = FRAME_VERSION + 1; // the HELLO of a newer build
+    pair.atB.send(hello);
+    expect(await closed).toMatch(/frame version/);
+    expect(honest.node.stats()).toMatchObject({ versionMismatches: 1, peersBanned: 0 });
+    expect(honest.node.banOf(other.peerId)).toBeUndefined();
+  });
+
+  it('bans a peer that changes frame version after HELLO', async () => {
+    const [honest, other] = [await makePeer(1), await makePeer(2)];
+    const { atB } = link(honest, other);
+    await settle();
+    atB.send(Uint8Array.of(FRAME_VERSION + 1, 0x03, 0, 0, 0, 1));
+    await settle();
+    expect(honest.node.stats()).toMatchObject({ versionMismatches: 0, peersBanned: 1 });
+  });
+
   it.each([
-    ['a malformed frame', Uint8Array.of(1, 0x7f)],
+    ['a malformed frame', Uint8Array.of(FRAME_VERSION, 0x7f)],
     ['an oversized frame', new Uint8Array(17 * 1024)],
   ])('bans a peer that sends %s', async (_name, bytes) => {
     const [honest, attacker] = [await makePeer(1), await makePeer(2)];

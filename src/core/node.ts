@@ -212,6 +212,14 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       count('rateLimited');
       return punish(peerId, `sent frames faster than ${peerRateLimit.perSecond}/s (burst ${peerRateLimit.burst})`);
     }
+    // A tab still running an older (or newer) build speaks another frame version from its first frame
+    // (HELLO): not misbehaviour, just incompatible. Close the link without a ban, so both meet again once
+    // they reload. A peer that spoke our version and then changes it, or sends too much, is punished below.
+    if (bytes.length >= 1 && bytes[0] !== FRAME_VERSION && !session.helloReceived && bytes.length <= MAX_FRAME_BYTES) {
+      count('versionMismatches');
+      log.warn('peer speaks another frame version; closing', { peerId, version: bytes[0], expected: FRAME_VERSION });
+      return session.link.close(`frame version ${bytes[0]}, expected ${FRAME_VERSION}`);
+    }
     const module = bytes.length >= 2 ? moduleByType.get(bytes[1]!) : undefined;
     if (module) return handleModuleFrame(session, module, bytes);
     const parsed = parseFrame(bytes);

@@ -33,6 +33,8 @@ export function createStats() {
     duplicatesDropped: 0,
     invalidDropped: 0,
     framesRejected: 0,
+    /** Links closed because the peer speaks another frame version (an older or newer build). */
+    versionMismatches: 0,
     peersBanned: 0,
     linksOpened: 0,
     linksClosed: 0,
