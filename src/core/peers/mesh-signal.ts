@@ -27,7 +27,7 @@ import type { PeerId, Verifier } from '../types.ts';
 import type { PeerBook } from './peer-book.ts';
 import { MAX_MESH_SIGNAL_PAYLOAD, MAX_SIGNAL_HOPS, MESH_SIGNAL, encodeMeshSignal } from './peers-frames.ts';
 import type { PeersStats } from './peers-stats.ts';
-import { TokenBuckets } from './token-bucket.ts';
+import { TokenBuckets } from '../token-bucket.ts';
 
 export interface MeshSignalDeps {
   context: ProtocolContext;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BackoffTable } from './backoff-table.ts';
 import { createPeerBook } from './peer-book.ts';
 import type { PeerRecord } from './peer-record.ts';
-import { TokenBuckets } from './token-bucket.ts';
+import { TokenBuckets } from '../token-bucket.ts';
 
 const id = (n: number) => n.toString(16).padStart(64, '0');
 const SELF = id(999);

@@ -23,7 +23,7 @@ import { MAX_RECORD_NEIGHBOURS, checkPeerRecord, nextRecordSeq, peerRecordVerify
 import { GET_PEERS, MAX_RECORDS_PER_FRAME, PEER_RECORDS, encodeGetPeers, encodePeerRecords } from './peers-frames.ts';
 import type { PeersStats } from './peers-stats.ts';
 import { randomIndex } from './random-index.ts';
-import { TokenBuckets } from './token-bucket.ts';
+import { TokenBuckets } from '../token-bucket.ts';
 
 export interface RecordGossipSettings {
   recordTtlMs: number;

@@ -21,7 +21,7 @@ import { isHexOfLength, toHex } from '../bytes.ts';
 import type { ProtocolContext } from '../protocol-context.ts';
 import type { ProtocolModule, ProtocolModuleFactory } from '../protocol-module.ts';
 import { InvalidArgumentError } from '../result.ts';
-import { TokenBuckets } from '../peers/token-bucket.ts';
+import { TokenBuckets } from '../token-bucket.ts';
 import type { PeerId, Signer, TxId, Verifier } from '../types.ts';
 import {
   MAX_TRACE_HOPS, TRACE_FRAME_SPECS, TRACE_NONCE_BYTES, TRACE_REPORT, TRACE_REQUEST,
