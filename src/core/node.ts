@@ -61,7 +61,7 @@ export type { PeerInfo } from './peer-session.ts';
 
 export type NodeEvents = {
   tx: [tx: Tx, id: TxId, source: TxSource];
-  /** Pooled transactions the new tip made invalid (a conflict confirmed, funds gone). */
+  /** Pooled transactions that left unconfirmed: the new tip made them invalid (a conflict confirmed, funds gone), or an admission pushed them out (replaced by a higher fee, or evicted from a full pool). */
   'txs-dropped': [ids: TxId[]];
   /** A block from a peer was accepted into the chain index. */
   block: [hash: BlockHash, from: PeerId];
@@ -139,6 +139,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const txRelay = createTxRelay(context, {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
     onAccepted: (tx, id, source) => events.emit('tx', tx, id, source),
+    onDropped: (ids) => events.emit('txs-dropped', ids),
   });
   const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
   const blockRelay = createBlockRelay(context, {

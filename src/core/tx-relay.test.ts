@@ -74,4 +74,18 @@ describe('transaction relay', () => {
     expect(receiver.admitted).toEqual([txId(first), txId(second)]);
     expect(receiver.node.stats().txWaiting ?? 0).toBe(0);
   });
+
+  it('reports a transaction replaced by a higher fee as dropped, so its status stops saying pending', async () => {
+    const peer = await makePeer(1, nodeVerifier);
+    const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, [], peer.now.ms));
+    expect((await peer.node.submitLocalBlock({ header, txs: [] })).ok).toBe(true);
+    const dropped: string[][] = [];
+    peer.node.events.on('txs-dropped', (ids) => dropped.push(ids));
+    const to = (await testSigner(2)).peerId;
+    const cheap = await signTx('test', { from: peer.signer.peerId, to, amount: 5, fee: 1, nonce: 0 }, peer.signer);
+    const dearer = await signTx('test', { from: peer.signer.peerId, to, amount: 5, fee: 9, nonce: 0 }, peer.signer);
+    expect(peer.node.submitLocalTx(cheap).ok).toBe(true);
+    expect(peer.node.submitLocalTx(dearer).ok).toBe(true);
+    expect(dropped).toEqual([[txId(cheap)]]);
+  });
 });

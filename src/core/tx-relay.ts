@@ -32,6 +32,8 @@ export interface TxRelayInit {
   /** Seen-cache bound: 100k ids is ~7 MB of strings, hours of traffic at 10 tx/s. */
   maxKnownTxs?: number;
   onAccepted(tx: Tx, id: TxId, source: TxSource): void;
+  /** Transactions an admission pushed out of the mempool (replaced or evicted). */
+  onDropped(ids: TxId[]): void;
 }
 
 export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
@@ -76,6 +78,9 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
     const added = mempool.add(tx, id, ledger.account);
     if (!added.ok) return added;
     init.onAccepted(tx, id, source);
+    // What the newcomer pushed out (a lower fee for the same nonce, or the pool's lowest fee rate) is gone too.
+    const gone = added.value.replaced === undefined ? added.value.evicted : [added.value.replaced, ...added.value.evicted];
+    if (gone.length > 0) init.onDropped(gone);
     context.count('txRelayed');
     inventory.announce('tx', id, source === 'self' ? undefined : source);
     return added;
