@@ -139,6 +139,7 @@ function createAgent(probe: ProbeState) {
   const settling: Promise<unknown>[] = [];
   let heightSamples: HeightSample[] = [];
   let heightTimer: ReturnType<typeof setInterval> | undefined;
+  let sampleHeight: (() => void) | undefined;
 
   return {
     probe,
@@ -271,10 +272,17 @@ function createAgent(probe: ProbeState) {
         last = height;
       };
       sample();
+      sampleHeight = sample;
       heightTimer = setInterval(sample, everyMs);
     },
 
+    /**
+     * Stops sampling, after one last sample: a busy page can run its timer late, so the final height
+     * may not have been sampled yet. That sample's time is now, later than the height was reached,
+     * which can only make a rate computed from it lower.
+     */
     stopHeights(): HeightSample[] {
+      sampleHeight?.();
       clearInterval(heightTimer);
       return heightSamples;
     },
