@@ -1,6 +1,6 @@
 /**
- * Figure 5 (late-joiner sync), part of 6 (responsiveness during sync) and 7
- * (memory). A source tab alone on a fresh test network builds a chain:
+ * Figure 5 (late-joiner sync) and part of 6 (responsiveness during sync);
+ * memory (figure 7) has its own scenario, bench/figures/memory.ts. A source tab alone on a fresh test network builds a chain:
  * `blocks` times it sends `txsPerBlock` transfers and mines a block on them
  * (500 blocks of 20, the shape issue 5 names; one sender may hold at most DEFAULT_MAX_TXS_PER_SENDER in the mempool). Then a new
  * tab opens on that network and catches up through the real relay and a
@@ -48,15 +48,8 @@ export interface SyncFigure {
   persistedTxs: number;
   joinerStats: Record<string, number>;
   longTasks: { joinerMaxMs: number; joinerCount: number; sourceMaxMs: number; supported: boolean };
-  heap: {
-    source: HeapUsage; joiner: HeapUsage; freshTab: HeapUsage; txs: number;
-    /** The source's heap after GC as its chain grew. */
-    sourceGrowth: { txs: number; usedMiB: number }[];
-    /** Growth per 1,000 transactions over the second half of the build. */
-    perThousandTxsMiB: number;
-    /** The larger of the two tabs' heaps plus that growth out to 100,000 transactions. */
-    projected100kMiB: number;
-  };
+  /** Both tabs' heaps after GC once the joiner has caught up. */
+  heap: { source: HeapUsage; joiner: HeapUsage };
   cpu: CpuUsage;
   profile?: ProfileSummary;
 }
@@ -70,29 +63,12 @@ export async function measureSync(browser: Browser, baseUrl: string, agentScript
     const source = await openTab(context, baseUrl, network, tabLog, 'source');
     await source.evaluate(() => window.tabmesh.mine(1)); // the source's coins
     const recipient = randomBytes(32).toString('hex');
-    // Built in two halves, with the source's heap measured before, between and after: the slope per
-    // transaction, free of the tab's fixed costs, is what the 100,000-transaction projection uses.
-    const heapAt: { txs: number; usedMiB: number }[] = [{ txs: 0, usedMiB: (await heapAfterGc(source)).usedMiB }];
-    const firstHalf = Math.floor(options.blocks / 2);
-    const parts = [];
-    for (const blocks of [firstHalf, options.blocks - firstHalf]) {
-      const part = await source.evaluate((plan) => window.__bench.buildChain(plan), { blocks, txsPerBlock: options.txsPerBlock, to: recipient });
-      parts.push(part);
-      heapAt.push({ txs: heapAt[heapAt.length - 1]!.txs + part.txIds.length, usedMiB: (await heapAfterGc(source)).usedMiB });
-    }
-    const built = {
-      ms: parts.reduce((total, part) => total + part.ms, 0), sendMs: parts.reduce((total, part) => total + part.sendMs, 0), mineMs: parts.reduce((total, part) => total + part.mineMs, 0),
-      txIds: parts.flatMap((part) => part.txIds), tipHeight: parts[parts.length - 1]!.tipHeight,
-    };
+    const built = await source.evaluate((plan) => window.__bench.buildChain(plan), { blocks: options.blocks, txsPerBlock: options.txsPerBlock, to: recipient });
     const txs = built.txIds.length;
     log(`  source built ${options.blocks} blocks with ${txs} transactions in ${(built.ms / 1000).toFixed(1)} s (sending ${(built.sendMs / 1000).toFixed(1)} s, mining ${(built.mineMs / 1000).toFixed(1)} s)`);
     const confirmed = await source.evaluate((ids) => window.__bench.countConfirmed(ids), built.txIds);
     if (confirmed !== txs) throw new BenchError(`the source confirmed ${confirmed} of its ${txs} transactions`);
     const target = built.tipHeight;
-
-    const freshHeapPage = await openTab(context, baseUrl, benchNetwork('fresh'), tabLog, 'fresh');
-    const freshTab = await heapAfterGc(freshHeapPage);
-    await freshHeapPage.close();
 
     const cpuBefore = cpuSnapshot();
     const joiner = await context.newPage();
@@ -118,9 +94,6 @@ export async function measureSync(browser: Browser, baseUrl: string, agentScript
     const [joinerTasks, sourceTasks] = await Promise.all([tasks(joiner), tasks(source)]);
     const [sourceHeap, joinerHeap] = [await heapAfterGc(source), await heapAfterGc(joiner)];
     if (errors.length > 0) log(`  page errors: ${errors.slice(0, 5).join(' | ')}`);
-    // Slope from the source's second half (the first half also pays one-off costs: caches filling, code warming).
-    const [, middle, end] = heapAt;
-    const perThousand = ((end!.usedMiB - middle!.usedMiB) / Math.max(1, end!.txs - middle!.txs)) * 1000;
     const fromLinkS = (doneAt - timeline.linkedAtMs) / 1000;
     return {
       options,
@@ -143,12 +116,7 @@ export async function measureSync(browser: Browser, baseUrl: string, agentScript
         sourceMaxMs: Math.round(Math.max(0, ...sourceTasks.tasks.map((task) => task.durationMs))),
         supported: joinerTasks.supported && sourceTasks.supported,
       },
-      heap: {
-        source: sourceHeap, joiner: joinerHeap, freshTab, txs,
-        sourceGrowth: heapAt,
-        perThousandTxsMiB: round(perThousand, 2),
-        projected100kMiB: Math.round(Math.max(joinerHeap.usedMiB, sourceHeap.usedMiB) + (perThousand * (100_000 - txs)) / 1000),
-      },
+      heap: { source: sourceHeap, joiner: joinerHeap },
       cpu,
       ...(profile ? { profile } : {}),
     };

@@ -13,7 +13,7 @@
  * together, and the peer answers BLOCK then BLOCK_TXS in one round trip.
  */
 import { BoundedSet } from './bounded-set.ts';
-import { MAX_TXS_PER_FRAME, SHORT_ID_BYTES } from './frames.ts';
+import { MAX_TXS_PER_FRAME, shortTxId } from './frames.ts';
 import type { Inventory } from './inventory.ts';
 import { blockHash } from './ledger/block.ts';
 import type { BlockAcceptance, Ledger } from './ledger/ledger.ts';
@@ -35,8 +35,6 @@ const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
  * requests in flight per peer, so 1,024 covers many peers.
  */
 const MAX_LATE_FULL_ANSWERS = 1_024;
-
-export const shortTxId = (id: string): string => id.slice(0, SHORT_ID_BYTES * 2);
 
 interface PendingBlock {
   header: BlockHeader;

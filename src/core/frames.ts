@@ -59,8 +59,11 @@ const INV_ID_BYTES: Record<InvKind, number> = { tx: SHORT_ID_BYTES, block: 32 };
 /** 400 items of at most 33 bytes (kind + block hash) = 13.2 KB, within one 16 KiB frame. */
 export const MAX_INV_ITEMS = 400;
 
+/** A transaction's short id (hex): the first SHORT_ID_BYTES of its id, in compact blocks and inventory alike. */
+export const shortTxId = (id: string): string => id.slice(0, SHORT_ID_BYTES * 2);
+
 /** The id an inventory item carries for a transaction id or block hash (full, hex). */
-export const invId = (kind: InvKind, id: string): string => (kind === 'tx' ? id.slice(0, SHORT_ID_BYTES * 2) : id);
+export const invId = (kind: InvKind, id: string): string => (kind === 'tx' ? shortTxId(id) : id);
 /** 2000 short ids (a full block) fit one 16 KiB frame: 149 + 2 + 2000 × 8 = 16,151 bytes. */
 export const MAX_COMPACT_TXS = 2000;
 /** 100 × (2 + 153) bytes of transactions fit one frame; bigger answers are split. */

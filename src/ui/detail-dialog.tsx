@@ -21,6 +21,16 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** A hash or id in full, with a copy button. */
+function FullId({ value, copyLabel }: { value: string; copyLabel: string }) {
+  return (
+    <span className="detail-id">
+      <code>{value}</code>
+      <CopyButton text={value} label={copyLabel} />
+    </span>
+  );
+}
+
 /** A peer id in full with "you" when it is this tab, and a copy button. */
 function PeerValue({ id, selfId }: { id: string; selfId: string | undefined }) {
   return (
@@ -68,10 +78,7 @@ function BlockDetail({ hash, titleId }: { hash: string; titleId: string }) {
       <h2 id={titleId}>Block #{block.height}</h2>
       <dl className="detail-fields">
         <Field label="Hash">
-          <span className="detail-id">
-            <code>{block.hash}</code>
-            <CopyButton text={block.hash} label="Copy block hash" />
-          </span>
+          <FullId value={block.hash} copyLabel="Copy block hash" />
         </Field>
         <Field label="Height">{block.height}</Field>
         <Field label="Mined">
@@ -150,10 +157,7 @@ function TxDetail({ id, titleId, onTraceTx }: { id: string; titleId: string; onT
       <h2 id={titleId}>Transaction {shortId(tx.id)}</h2>
       <dl className="detail-fields">
         <Field label="Id">
-          <span className="detail-id">
-            <code>{tx.id}</code>
-            <CopyButton text={tx.id} label="Copy transaction id" />
-          </span>
+          <FullId value={tx.id} copyLabel="Copy transaction id" />
         </Field>
         <Field label="Status">
           <StatusBadge tx={tx} />

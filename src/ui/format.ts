@@ -58,17 +58,22 @@ export function formatAge(atMs: number, nowMs: number): string {
 
 const HASH_RATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s'] as const;
 
+/** `value` scaled by thousands into `units`, with three significant figures (whole numbers in the first unit). */
+function withDecimalUnit(value: number, units: readonly string[]): string {
+  let scaled = value;
+  let unit = 0;
+  while (scaled >= 999.5 && unit < units.length - 1) {
+    scaled /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 || scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2;
+  return `${scaled.toFixed(digits)} ${units[unit]}`;
+}
+
 /** Hashes per second with a unit and three significant figures, e.g. "950 H/s", "12.3 kH/s", "1.25 MH/s". */
 export function formatHashRate(hashesPerSecond: number): string {
   if (!Number.isFinite(hashesPerSecond) || hashesPerSecond <= 0) return '0 H/s';
-  let value = hashesPerSecond;
-  let unit = 0;
-  while (value >= 999.5 && unit < HASH_RATE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${HASH_RATE_UNITS[unit]}`;
+  return withDecimalUnit(hashesPerSecond, HASH_RATE_UNITS);
 }
 
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
@@ -76,14 +81,7 @@ const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 /** Bytes in decimal units with three significant figures, e.g. "512 B", "12.3 KB", "1.25 MB". */
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
+  return withDecimalUnit(bytes, BYTE_UNITS);
 }
 
 /** A length of time, coarse and short: "45 s", "3 min", "2 h 5 min", "3 d". */

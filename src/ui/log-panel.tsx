@@ -17,9 +17,9 @@ const selectLog = (s: TabmeshState) => s.logEntries;
 const WINDOW_ABOVE_LINES = 200;
 const LINE_PX = 24;
 
-const LogLine = memo(function LogLine({ entry, index }: { entry: LogEntry; index: number }) {
+const LogLine = memo(function LogLine({ entry }: { entry: LogEntry }) {
   return (
-    <li className={`log-${entry.level}`} data-index={index}>
+    <li className={`log-${entry.level}`}>
       <time dateTime={new Date(entry.atMs).toISOString()}>{formatTime(entry.atMs)}</time>
       <span className="log-level">{entry.level}</span>
       <span className="log-message">{entry.message}</span>
@@ -68,7 +68,7 @@ export function LogPanel() {
       <div className="log-scroll" ref={scrollRef}>
         <ol className="log" aria-label="Event log" style={{ paddingTop: rows.padStart, paddingBottom: rows.padEnd }}>
           {rows.indexes.map((index) => (
-            <LogLine key={shown[index]!.seq} entry={shown[index]!} index={index} />
+            <LogLine key={shown[index]!.seq} entry={shown[index]!} />
           ))}
         </ol>
       </div>

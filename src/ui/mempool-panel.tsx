@@ -4,9 +4,8 @@
  * like the Transactions table.
  */
 import { memo, useRef } from 'react';
-import { partyLabel } from './format.ts';
 import type { TabmeshState } from './store.ts';
-import { LIST_REDRAW_MS, SpacerRow, TxIdButton } from './txs-panel.tsx';
+import { LIST_REDRAW_MS, SpacerRow, TxCells } from './txs-panel.tsx';
 import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import type { TxView } from './view-models.ts';
@@ -17,19 +16,10 @@ const WINDOW_ABOVE_ROWS = 60;
 const ROW_PX = 37;
 const COLUMNS = 4;
 
-const MempoolRow = memo(function MempoolRow({ tx, selfId, index }: { tx: TxView; selfId: string | undefined; index: number }) {
+const MempoolRow = memo(function MempoolRow({ tx, selfId }: { tx: TxView; selfId: string | undefined }) {
   return (
-    <tr data-tx-id={tx.id} data-index={index}>
-      <td>
-        <TxIdButton id={tx.id} />
-      </td>
-      <td className="parties">
-        <span title={tx.from}>{partyLabel(tx.from, selfId)}</span>
-        <span aria-label="to"> → </span>
-        <span title={tx.to}>{partyLabel(tx.to, selfId)}</span>
-      </td>
-      <td className="num">{tx.amount}</td>
-      <td className="num">{tx.fee}</td>
+    <tr data-tx-id={tx.id}>
+      <TxCells tx={tx} selfId={selfId} />
     </tr>
   );
 });
@@ -67,7 +57,7 @@ export function MempoolPanel() {
               <tbody>
                 <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
                 {rows.indexes.map((index) => (
-                  <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} index={index} />
+                  <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} />
                 ))}
                 <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
               </tbody>

@@ -37,9 +37,10 @@ export function TxIdButton({ id }: { id: string }) {
   );
 }
 
-const TxRow = memo(function TxRow({ tx, selfId, index }: { tx: TxView; selfId: string | undefined; index: number }) {
+/** The cells a transaction row shares with the mempool's: id, sender → recipient, amount, fee. */
+export function TxCells({ tx, selfId }: { tx: TxView; selfId: string | undefined }) {
   return (
-    <tr data-tx-id={tx.id} data-index={index} aria-rowindex={index + 2}>
+    <>
       <td>
         <TxIdButton id={tx.id} />
       </td>
@@ -50,6 +51,14 @@ const TxRow = memo(function TxRow({ tx, selfId, index }: { tx: TxView; selfId: s
       </td>
       <td className="num">{tx.amount}</td>
       <td className="num">{tx.fee}</td>
+    </>
+  );
+}
+
+const TxRow = memo(function TxRow({ tx, selfId, index }: { tx: TxView; selfId: string | undefined; index: number }) {
+  return (
+    <tr data-tx-id={tx.id} aria-rowindex={index + 2}>
+      <TxCells tx={tx} selfId={selfId} />
       <td>
         <StatusBadge tx={tx} />
       </td>

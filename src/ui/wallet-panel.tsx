@@ -33,12 +33,12 @@ function describe(entry: HistoryEntry): string {
   }
 }
 
-const HistoryItem = memo(function HistoryItem({ entry, index }: { entry: HistoryEntry; index: number }) {
+const HistoryItem = memo(function HistoryItem({ entry }: { entry: HistoryEntry }) {
   const showDetail = useTabmesh((s) => s.showDetail);
   const open = () => showDetail(entry.kind === 'mined' ? { kind: 'block', hash: entry.block.hash } : { kind: 'tx', id: entry.tx.id });
   const status = entry.kind === 'mined' ? 'confirmed' : entry.status;
   return (
-    <li className={`history-item history-${entry.kind}`} data-index={index} data-history-status={status}>
+    <li className={`history-item history-${entry.kind}`} data-history-status={status}>
       <button type="button" className="history-open" aria-haspopup="dialog" onClick={open}>
         <span className="history-what">{describe(entry)}</span>
         <span className={`history-delta ${entry.delta >= 0 ? 'delta-in' : 'delta-out'}${status === 'dropped' ? ' status-dropped' : ''}`}>
@@ -74,7 +74,7 @@ function WalletHistory() {
         <div className="history-scroll" ref={scrollRef}>
           <ol className="history" aria-label="Your history" style={{ paddingTop: rows.padStart, paddingBottom: rows.padEnd }}>
             {rows.indexes.map((index) => (
-              <HistoryItem key={entries[index]!.key} entry={entries[index]!} index={index} />
+              <HistoryItem key={entries[index]!.key} entry={entries[index]!} />
             ))}
           </ol>
         </div>
