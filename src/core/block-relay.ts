@@ -25,16 +25,20 @@ import type { BlockHash, PeerId } from './types.ts';
 
 /** Blocks being rebuilt at once; more are refused until some finish (a peer cannot make us hold unbounded state). */
 const MAX_PENDING_BLOCKS = 32;
-/** A peer that does not send the missing transactions within this time announced what it would not deliver. */
+/**
+ * A rebuild whose transactions have not all come within this time is given up, and the block fetched
+ * elsewhere. The peer is punished only if it answered a later GET_BLOCK_TXS of ours meanwhile (peers
+ * answer in order, so it skipped this one); otherwise it may just be slow (docs/SECURITY.md).
+ */
 const PENDING_TIMEOUT_MS = 10_000;
 /** Rejections an honest peer can cause without malice: clock skew. Everything else is misbehaviour. */
 const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
 /**
- * Full-block answers whose BLOCK_TXS may still arrive after their BLOCK was not used (we had the
- * block by then, or dropped it), as `peer:hash`: those are not unsolicited. Sync keeps at most 8
- * requests in flight per peer, so 1,024 covers many peers.
+ * Requests whose BLOCK_TXS may still arrive after we stopped waiting for them (a full-block answer
+ * whose BLOCK was not used, or a rebuild given up as too slow), as `peer:hash`: those are not
+ * unsolicited. Sync keeps at most 8 requests in flight per peer, so 1,024 covers many peers.
  */
-const MAX_LATE_FULL_ANSWERS = 1_024;
+const MAX_LATE_ANSWERS = 1_024;
 
 interface PendingBlock {
   header: BlockHeader;
@@ -44,6 +48,8 @@ interface PendingBlock {
   startedMs: number;
   /** Set once we asked for every transaction after a failed rebuild. */
   fullFetch: boolean;
+  /** The number of our latest GET_BLOCK_TXS to `from` for this block (0: none was needed). */
+  askedSeq: number;
   /** Slots filled from our mempool rather than from the peer. */
   guessed: boolean;
 }
@@ -58,6 +64,20 @@ export interface BlockRelayInit {
   onBlockArrived(hash: BlockHash): void;
   /** A block from a peer was accepted (for the page's propagation view). */
   onAccepted?(hash: BlockHash, from: PeerId): void;
+  /** A rebuild from `from` was given up as too slow: the sync module looks for the block at other peers. */
+  onStalled?(hash: BlockHash, from: PeerId): void;
+}
+
+/** A full-block request whose BLOCK has not come yet: its GET_BLOCK_TXS number, and any BLOCK_TXS that came first. */
+interface FullRequest {
+  askedSeq: number;
+  early: { index: number; tx: Tx }[];
+}
+
+/** Per peer: our GET_BLOCK_TXS requests to it, numbered, and the latest one it answered. */
+interface TxsRequests {
+  askedSeq: number;
+  answeredSeq: number;
 }
 
 export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit) {
@@ -68,25 +88,36 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
    * first (a link may reorder: the simulator's do). Cleared with the link or the request; bounded by
    * sync's in-flight limit, as only requested hashes are kept.
    */
-  const awaitingFull = new Map<PeerId, Map<BlockHash, { index: number; tx: Tx }[]>>();
-  const lateFullAnswers = new BoundedSet<string>(MAX_LATE_FULL_ANSWERS);
-  const fullKey = (peerId: PeerId, hash: BlockHash) => `${peerId}:${hash}`;
+  const awaitingFull = new Map<PeerId, Map<BlockHash, FullRequest>>();
+  const lateAnswers = new BoundedSet<string>(MAX_LATE_ANSWERS);
+  const answerKey = (peerId: PeerId, hash: BlockHash) => `${peerId}:${hash}`;
+  const txsRequests = new Map<PeerId, TxsRequests>();
+
+  /** Sends GET_BLOCK_TXS to `peerId` and returns the request's number. */
+  function sendGetBlockTxs(peerId: PeerId, hash: BlockHash, indexes: number[]): number {
+    let numbers = txsRequests.get(peerId);
+    if (!numbers) txsRequests.set(peerId, (numbers = { askedSeq: 0, answeredSeq: 0 }));
+    context.send(peerId, { type: 'getBlockTxs', hash, indexes });
+    return ++numbers.askedSeq;
+  }
 
   /**
    * When `from` sends the BLOCK of a full request we made (once): the BLOCK_TXS that came before it.
    * The rest follow it; any that arrive after the block was settled otherwise are not unsolicited.
    */
-  function takeFullAnswer(from: PeerId, hash: BlockHash): { index: number; tx: Tx }[] | undefined {
+  function takeFullAnswer(from: PeerId, hash: BlockHash): FullRequest | undefined {
     const awaiting = awaitingFull.get(from);
-    const early = awaiting?.get(hash);
-    if (!early) return undefined;
+    const request = awaiting?.get(hash);
+    if (!request) return undefined;
     awaiting!.delete(hash);
-    lateFullAnswers.add(fullKey(from, hash));
-    return early;
+    lateAnswers.add(answerKey(from, hash));
+    return request;
   }
 
   /** Fills `entry`'s slots with transactions from its sender; completes the block once every slot is filled. */
   async function fill(hash: BlockHash, entry: PendingBlock, txs: { index: number; tx: Tx }[]): Promise<void> {
+    const numbers = txsRequests.get(entry.from);
+    if (numbers && entry.askedSeq > numbers.answeredSeq) numbers.answeredSeq = entry.askedSeq;
     for (const { index, tx } of txs) {
       if (index >= entry.slots.length || shortTxId(txId(tx)) !== entry.shortIds[index]) {
         pending.delete(hash);
@@ -133,7 +164,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
 
   function requestTxs(entry: PendingBlock, hash: BlockHash, indexes: number[]): void {
     context.count('blockTxsRequested', indexes.length);
-    context.send(entry.from, { type: 'getBlockTxs', hash, indexes });
+    entry.askedSeq = sendGetBlockTxs(entry.from, hash, indexes);
   }
 
   async function complete(hash: BlockHash, entry: PendingBlock): Promise<void> {
@@ -176,8 +207,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       inventory.request(peerId, 'block', hash);
       let awaiting = awaitingFull.get(peerId);
       if (!awaiting) awaitingFull.set(peerId, (awaiting = new Map()));
-      awaiting.set(hash, []);
-      context.send(peerId, { type: 'getBlockTxs', hash, indexes: [] });
+      awaiting.set(hash, { askedSeq: sendGetBlockTxs(peerId, hash, []), early: [] });
     },
 
     /** Answers GETDATA for a block with its compact form. */
@@ -190,7 +220,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       const hash = blockHash(header);
       context.count('blockBodiesReceived');
       const requested = inventory.delivered(from, 'block', hash);
-      const early = takeFullAnswer(from, hash);
+      const full = takeFullAnswer(from, hash);
       if (ledger.hasBlock(hash) || pending.has(hash)) return context.count('blocksDuplicate');
       // A block we neither asked for nor already have is unsolicited data: misbehaviour.
       if (!requested) return context.punish(from, `sent block ${hash.slice(0, 12)} that nobody asked for`);
@@ -204,12 +234,12 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
         init.onBlockArrived(hash);
         return context.log.warn('too many blocks being rebuilt; dropped one', { peerId: from });
       }
-      if (early) {
+      if (full) {
         // We asked for the full block: its transactions come in BLOCK_TXS without another request.
         context.count('blockTxsRequested', shortIds.length);
-        const entry: PendingBlock = { header, from, slots: shortIds.map(() => undefined), shortIds, startedMs: context.clock.nowMs(), fullFetch: true, guessed: false };
+        const entry: PendingBlock = { header, from, slots: shortIds.map(() => undefined), shortIds, startedMs: context.clock.nowMs(), fullFetch: true, guessed: false, askedSeq: full.askedSeq };
         pending.set(hash, entry);
-        return fill(hash, entry, early);
+        return fill(hash, entry, full.early);
       }
       const byShortId = new Map<string, Tx | null>();
       for (const entry of mempool.list()) {
@@ -217,7 +247,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
         byShortId.set(key, byShortId.has(key) ? null : entry.tx); // null marks a collision: fetch it instead
       }
       const slots = shortIds.map((shortId) => byShortId.get(shortId) ?? undefined);
-      const entry: PendingBlock = { header, from, slots, shortIds, startedMs: context.clock.nowMs(), fullFetch: false, guessed: slots.some((tx) => tx) };
+      const entry: PendingBlock = { header, from, slots, shortIds, startedMs: context.clock.nowMs(), fullFetch: false, guessed: slots.some((tx) => tx), askedSeq: 0 };
       pending.set(hash, entry);
       const missing = slots.flatMap((tx, index) => (tx ? [] : [index]));
       if (missing.length === 0) {
@@ -231,11 +261,11 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     async handleBlockTxs(from: PeerId, hash: BlockHash, txs: { index: number; tx: Tx }[]): Promise<void> {
       const entry = pending.get(hash);
       if (entry?.from === from) return fill(hash, entry, txs);
-      const early = awaitingFull.get(from)?.get(hash);
+      const early = awaitingFull.get(from)?.get(hash)?.early;
       // Ahead of the BLOCK they belong to: kept for it (at most one block's worth; checked against its short ids).
       if (early && early.length + txs.length <= ledger.params.maxBlockTxs) return void early.push(...txs);
-      // A late answer to our full-block request (we got the block elsewhere, or dropped it) is not misbehaviour.
-      if (lateFullAnswers.has(fullKey(from, hash))) return;
+      // A late answer (we got the block elsewhere, dropped it, or stopped waiting) is not misbehaviour.
+      if (lateAnswers.has(answerKey(from, hash))) return;
       context.punish(from, `sent transactions of block ${hash.slice(0, 12)} that nobody asked for`);
     },
 
@@ -251,21 +281,41 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       }
     },
 
-    /** A rebuild whose peer never sent the missing transactions: that peer announced what it would not deliver. */
+    /**
+     * Gives up rebuilds still missing transactions after PENDING_TIMEOUT_MS. Slowness is not punished
+     * (a CPU-starved tab answers seconds late); only a peer that answered a later GET_BLOCK_TXS of ours
+     * meanwhile skipped this one on purpose. Either way the block is looked for elsewhere.
+     */
     tick(): void {
-      // A full request the inventory gave up on (no BLOCK in time) is over: a later BLOCK from that peer is a plain one.
-      for (const awaiting of awaitingFull.values()) for (const hash of awaiting.keys()) if (!inventory.isRequested('block', hash)) awaiting.delete(hash);
+      // A full request the inventory gave up on (no BLOCK in time) is over: a later BLOCK from that peer
+      // is a plain one, and its BLOCK_TXS a late answer.
+      for (const [peerId, awaiting] of awaitingFull) {
+        for (const hash of awaiting.keys()) {
+          if (inventory.isRequested('block', hash)) continue;
+          awaiting.delete(hash);
+          lateAnswers.add(answerKey(peerId, hash));
+        }
+      }
       const now = context.clock.nowMs();
       for (const [hash, entry] of pending) {
-        if (now - entry.startedMs <= PENDING_TIMEOUT_MS) continue;
+        // A complete block is with the ledger, however slow: nothing is missing from anyone.
+        if (now - entry.startedMs <= PENDING_TIMEOUT_MS || entry.slots.every((tx) => tx !== undefined)) continue;
         pending.delete(hash);
+        lateAnswers.add(answerKey(entry.from, hash));
         init.onBlockArrived(hash);
-        context.punish(entry.from, `did not deliver the transactions of block ${hash.slice(0, 12)} within ${PENDING_TIMEOUT_MS / 1000} s`);
+        if ((txsRequests.get(entry.from)?.answeredSeq ?? 0) > entry.askedSeq) {
+          context.punish(entry.from, `withheld the transactions of block ${hash.slice(0, 12)}: answered a later request but not this one within ${PENDING_TIMEOUT_MS / 1000} s`);
+        } else {
+          context.count('blockRebuildsAbandoned');
+          context.log.info('gave up rebuilding a block: its transactions came too slowly; looking elsewhere', { peerId: entry.from, hash });
+          init.onStalled?.(hash, entry.from);
+        }
       }
     },
 
     forgetPeer(peerId: PeerId): void {
       awaitingFull.delete(peerId);
+      txsRequests.delete(peerId);
       for (const [hash, entry] of pending) {
         if (entry.from !== peerId) continue;
         pending.delete(hash);

@@ -117,8 +117,8 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
       if (!ledger.hasBlock(tipHash)) askHeaders(peerId);
     },
 
-    /** A block from `peerId` had an unknown parent. */
-    onOrphan(peerId: PeerId): void {
+    /** Asks `peerId` for the headers after our tip: a block from it had an unknown parent, or one stalled elsewhere. */
+    askHeadersOf(peerId: PeerId): void {
       askHeaders(peerId);
     },
 

@@ -8,6 +8,7 @@ import { blockHash } from './ledger/block.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import { mineHeader } from './ledger/testing.ts';
 import type { Signer } from './types.ts';
+import { shortTxId } from './frames.ts';
 import { signTx, txId, type Tx } from './tx.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -40,6 +41,12 @@ async function mine(peer: Peer, txs: Tx[] = [], count = 1): Promise<void> {
 
 const send = (from: Peer, to: Peer, amount: number, nonce: number): Promise<Tx> =>
   signTx('test-blocks', { from: from.signer.peerId, to: to.signer.peerId, amount, fee: 1, nonce }, from.signer);
+
+/** A mined block on `peer`'s tip carrying `txs`, not submitted anywhere: a raw peer can offer it. */
+function blockOn(peer: Peer, miner: string, txs: Tx[], atMs: number) {
+  const header = mineHeader(peer.ledger.buildHeaderTemplate(miner, txs, atMs));
+  return { header, txs, hash: blockHash(header), shortIds: txs.map((tx) => shortTxId(txId(tx))) };
+}
 
 describe('block relay and sync between nodes', () => {
   it('relays a mined block as a compact block rebuilt from the mempool', async () => {
@@ -128,5 +135,54 @@ describe('block relay and sync between nodes', () => {
     attacker.offerBlock(header);
     expect(await attacker.closed).toMatch(/bad-pow/);
     expect(honest.ledger.tip().height).toBe(0);
+  });
+
+  it('gives up, without blame, a rebuild whose peer is slow to send the transactions, and fetches the block from another peer', async () => {
+    const [honest, other, slowSigner] = [await makePeer(1), await makePeer(2), await testSigner(3)];
+    await mine(honest);
+    const tx = await send(honest, other, 4, 0); // in the block only: honest's mempool lacks it
+    const block = blockOn(honest, slowSigner.peerId, [tx], honest.now.ms + 1_000);
+    const slow = rawPeer(honest.node, honest.signer.peerId, slowSigner, 'test-blocks', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the slow link');
+    slow.offerBlock(block.header, block.shortIds);
+    await until(() => slow.received.some((frame) => frame.type === 'getBlockTxs'), 'the request for the missing transaction');
+    // Another peer gets the block too and announces it; honest is already rebuilding it, so waits.
+    other.now.ms = honest.now.ms;
+    link(honest, other);
+    await until(() => other.ledger.tip().height === 1, 'the first block at the other peer');
+    other.now.ms += 1_000;
+    expect((await other.node.submitLocalBlock({ header: block.header, txs: block.txs })).ok).toBe(true);
+    await until(() => (honest.node.stats().duplicateInv ?? 0) >= 1, 'its announcement, not fetched while the rebuild runs');
+    honest.now.ms += 10_001;
+    honest.node.tick();
+    await until(() => honest.ledger.tip().hash === block.hash, 'the block, fetched from the other peer');
+    expect(honest.node.stats().blockRebuildsAbandoned).toBe(1);
+    // The slow peer's answer comes at last: late, not unsolicited.
+    const framesBefore = honest.node.stats().messagesIn ?? 0;
+    slow.send({ type: 'blockTxs', hash: block.hash, txs: [{ index: 0, tx }] });
+    await until(() => (honest.node.stats().messagesIn ?? 0) > framesBefore, 'the late answer');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(honest.node.banOf(slowSigner.peerId)).toBeUndefined();
+    expect(honest.node.peers().map((peer) => peer.id)).toContain(slowSigner.peerId);
+  });
+
+  it('bans a peer that answers a later request for block transactions but withholds an earlier one', async () => {
+    const [honest, liarSigner, payee] = [await makePeer(1), await testSigner(2), await makePeer(3)];
+    await mine(honest);
+    const [first, second] = [await send(honest, payee, 1, 0), await send(honest, payee, 2, 0)];
+    const withheld = blockOn(honest, liarSigner.peerId, [first], honest.now.ms + 1_000);
+    const answered = blockOn(honest, liarSigner.peerId, [second], honest.now.ms + 2_000);
+    const liar = rawPeer(honest.node, honest.signer.peerId, liarSigner, 'test-blocks', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    liar.offerBlock(withheld.header, withheld.shortIds);
+    await until(() => liar.received.filter((frame) => frame.type === 'getBlockTxs').length === 1, 'the first request');
+    liar.offerBlock(answered.header, answered.shortIds);
+    await until(() => liar.received.filter((frame) => frame.type === 'getBlockTxs').length === 2, 'the second request');
+    liar.send({ type: 'blockTxs', hash: answered.hash, txs: [{ index: 0, tx: second }] });
+    await until(() => honest.ledger.tip().hash === answered.hash, 'the answered block');
+    honest.now.ms += 10_001;
+    honest.node.tick();
+    expect(await liar.closed).toMatch(/withheld the transactions of block/);
+    expect(honest.node.stats().blockRebuildsAbandoned).toBe(0);
   });
 });

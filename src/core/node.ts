@@ -144,9 +144,13 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
   const blockRelay = createBlockRelay(context, {
     ledger, mempool, inventory,
-    onOrphan: (peerId) => sync.onOrphan(peerId),
+    onOrphan: (peerId) => sync.askHeadersOf(peerId),
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
     onAccepted: (hash, from) => events.emit('block', hash, from),
+    // Headers from the other peers name the block again if they have it; sync then fetches it whole.
+    onStalled: (_hash, from) => {
+      for (const peerId of context.openPeers()) if (peerId !== from) sync.askHeadersOf(peerId);
+    },
   });
   const unsubscribeTip = ledger.events.on('tip', (change) => {
     const update = mempool.onTip(change, ledger.account);

@@ -29,6 +29,7 @@ export function createStats() {
     txBodiesReceived: 0,
     blockBodiesReceived: 0,
     compactBlockFallbacks: 0,
+    blockRebuildsAbandoned: 0,
     rateLimited: 0,
     duplicatesDropped: 0,
     invalidDropped: 0,

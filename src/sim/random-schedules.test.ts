@@ -110,7 +110,7 @@ const STALL_GRACE_MS = 11_000;
 function unexpectedBans(net: Net, tally: Tally): string[] {
   const duringDrop = (atMs: number) => tally.dropSpans.some((span) => atMs >= span.from && atMs <= (span.to ?? Infinity) + STALL_GRACE_MS);
   return net.nodes.flatMap((sim) => sim.peerEvents
-    .filter((event) => event.kind === 'ban' && !(/did not deliver/.test(event.reason ?? '') && duringDrop(event.atMs)))
+    .filter((event) => event.kind === 'ban' && !(/did not deliver|withheld the transactions/.test(event.reason ?? '') && duringDrop(event.atMs)))
     .map((event) => `t=${event.atMs} node ${sim.index} banned node ${net.indexOf(event.peerId)}: ${event.reason}`));
 }
 

@@ -253,6 +253,25 @@ describe('onTip', () => {
     expect(pool.selectForBlock(10, state).map((e) => e.tx)).toEqual([a1, b0]);
   });
 
+  it('keeps, after a reorg lowers a sender\'s nonce, the transactions the per-sender window no longer covers', () => {
+    const max = 3;
+    const { pool, add } = setup({ maxTxsPerSender: max });
+    // Old branch: A's nonces 0–2 confirmed; 3–5 pooled (window 3..5).
+    const before = accounts({ [A]: { balance: 10_000, nonce: 3 } });
+    const pooled = [3, 4, 5].map((nonce) => tx(A, nonce));
+    for (const t of pooled) expect(add(t, before).ok).toBe(true);
+    // The new branch holds none of A's transactions: nonces 0–2 return, and 3–5 lie beyond the window.
+    const after = accounts({ [A]: { balance: 10_000, nonce: 0 } });
+    const returned = [0, 1, 2].map((nonce) => tx(A, nonce));
+    const update = pool.onTip({ connected: [block(1, [])], disconnected: [block(1, returned)] }, after);
+    expect(update.dropped).toEqual([]);
+    expect(update.readded).toEqual(returned.map(txId));
+    expect(pool.pendingNonce(A, after)).toBe(6); // the wallet never re-signs a nonce still alive
+    expect(pool.selectForBlock(10, after).map((entry) => entry.tx.nonce)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Admission still keeps to the window.
+    expect(add(tx(A, 6), after)).toMatchObject({ ok: false, reason: 'nonce-too-high' });
+  });
+
   it('does not return a disconnected transaction the new state cannot afford', () => {
     const { pool } = setup();
     const state = accounts({ [A]: { balance: 50, nonce: 0 } });

@@ -4,7 +4,8 @@
  * different pools and both be honest.
  *
  * - Per sender, entries are keyed by nonce, from the confirmed nonce up to
- *   `maxTxsPerSender` ahead; gaps are allowed (gossip reorders), but only the
+ *   `maxTxsPerSender` ahead at admission (a reorg may leave more, see
+ *   revalidateSender); gaps are allowed (gossip reorders), but only the
  *   contiguous run from the confirmed nonce can be mined.
  * - Globally, entries rank by fee rate (fee / encoded bytes), ties to the elder.
  * - A sender's pooled transactions must be covered, in nonce order, by its
@@ -157,8 +158,15 @@ export function createMempool(init: MempoolInit): Mempool {
 
   /**
    * Drops a sender's entries the account state no longer allows: nonces
-   * already used or too far ahead, and, in nonce order, the first entry its
-   * balance cannot cover with everything after it.
+   * already used, and, in nonce order, the first entry its balance cannot
+   * cover with everything after it.
+   *
+   * Not the `maxTxsPerSender` window: that is an admission rule. A reorg can
+   * lower a sender's confirmed nonce by hundreds; dropping its pooled
+   * transactions then (as this once did) made its wallet sign *new*
+   * transactions with those nonces, which conflicted with the dropped ones
+   * still alive at other peers, and both were lost (docs/PERFORMANCE.md,
+   * "Transactions lost in reorgs").
    */
   function revalidateSender(sender: PeerId, account: Account): TxId[] {
     const dropped: TxId[] = [];
@@ -166,7 +174,7 @@ export function createMempool(init: MempoolInit): Mempool {
     let cut = false;
     for (const entry of chainOf(sender)) {
       const { nonce } = entry.tx;
-      const stale = nonce < account.nonce || nonce >= account.nonce + maxTxsPerSender;
+      const stale = nonce < account.nonce;
       if (!stale && !cut && cost(entry.tx) > remaining) cut = true;
       if (stale || cut) {
         remove(entry);
@@ -200,14 +208,15 @@ export function createMempool(init: MempoolInit): Mempool {
     return [...victims];
   }
 
-  function add(tx: Tx, id: TxId, account: AccountLookup): LedgerResult<MempoolAddition> {
+  /** Admits a transaction; `returning` (from a disconnected block) is exempt from the per-sender window, see revalidateSender. */
+  function add(tx: Tx, id: TxId, account: AccountLookup, returning = false): LedgerResult<MempoolAddition> {
     if (byId.has(id)) return fail('duplicate', `transaction ${id} is already in the mempool`);
     // The consensus rules that need no state (well-formed fields, amount, fee ≥ minFee, no self-transfer).
     const stateless = checkTxStateless(tx, params);
     if (!stateless.ok) return stateless;
     const sender = account(tx.from);
     if (tx.nonce < sender.nonce) return fail('bad-nonce', `nonce ${tx.nonce} is already used; the sender's next nonce is ${sender.nonce}`);
-    if (tx.nonce >= sender.nonce + maxTxsPerSender) {
+    if (!returning && tx.nonce >= sender.nonce + maxTxsPerSender) {
       return fail('nonce-too-high', `nonce ${tx.nonce} is more than ${maxTxsPerSender - 1} ahead of the sender's next nonce ${sender.nonce}`);
     }
     const existing = bySender.get(tx.from)?.get(tx.nonce);
@@ -294,7 +303,7 @@ export function createMempool(init: MempoolInit): Mempool {
       for (const tx of block.txs) {
         const id = txId(tx);
         if (confirmed.has(id) || byId.has(id)) continue;
-        if (add(tx, id, account).ok) readded.push(id);
+        if (add(tx, id, account, true).ok) readded.push(id);
       }
     }
     return {
@@ -305,7 +314,7 @@ export function createMempool(init: MempoolInit): Mempool {
   }
 
   return {
-    add,
+    add: (tx, id, account) => add(tx, id, account),
     selectForBlock,
     expire,
     onTip,
