@@ -58,6 +58,7 @@ export const TX_FRAME_BYTES = encodeFrame({
 const FRAME_NAMES: Record<string, string> = {
   '0x01': 'hello', '0x02': 'tx', '0x03': 'ping', '0x04': 'pong', '0x05': 'block', '0x06': 'getBlockTxs', '0x07': 'blockTxs',
   '0x08': 'getHeaders', '0x09': 'headers', '0x0b': 'inv', '0x0c': 'getData', '0x0d': 'notFound',
+  '0x10': 'peerRecords', '0x11': 'getPeers', '0x12': 'meshSignal', '0x13': 'traceRequest', '0x14': 'traceReport',
 };
 
 export interface PropagationFigure {
@@ -96,6 +97,8 @@ export interface PropagationFigure {
   bandwidth: {
     bodiesPerTabPerTx: number;
     bytesInPerTabPerTx: number;
+    /** Data-channel messages received per tab per transaction (a bundle of frames is one message). */
+    messagesInPerTabPerTx: number;
     txFrameBytes: number;
     totalOverBody: number;
     /** Bytes per receiving tab per transaction, by frame type (from the send tallies). */
@@ -348,6 +351,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       bandwidth: {
         bodiesPerTabPerTx: round(delta(statsAfter, statsBefore, 'txBodiesReceived') / (txs * receivers), 3),
         bytesInPerTabPerTx: round(bytesIn / (txs * receivers), 1),
+        messagesInPerTabPerTx: round(delta(statsAfter, statsBefore, 'messagesIn') / (txs * receivers), 2),
         txFrameBytes: TX_FRAME_BYTES,
         totalOverBody: round(bytesIn / (txs * receivers) / TX_FRAME_BYTES, 2),
         byFrame,

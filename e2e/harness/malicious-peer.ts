@@ -19,6 +19,7 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import WebSocket from 'ws';
+import { framesOf } from '../../src/sim/frame-kind.ts';
 import { encodeFrame, FRAME_VERSION, FrameType, invId, MAX_FRAME_BYTES, parseFrame, USER_AGENT, type InvItem } from '../../src/core/frames.ts';
 import type { PeerLink } from '../../src/core/link.ts';
 import { signTx, txId, type Tx, type UnsignedTx } from '../../src/core/tx.ts';
@@ -102,13 +103,17 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
       if (sessions.get(link.peerId) === session) sessions.delete(link.peerId);
       log.info('link closed', { peerId: link.peerId, reason });
     });
-    link.onMessage((bytes) => {
+    const handleFrame = (bytes: Uint8Array) => {
       const parsed = parseFrame(bytes);
       if (!parsed.ok) return log.warn('tab sent a frame we cannot parse', { peerId: link.peerId, reason: parsed.detail });
       const frame = parsed.value;
       if (frame.type === 'hello') session.helloReceived = frame.network === network && frame.peerId === link.peerId;
       else if (frame.type === 'ping') link.send(encodeFrame({ type: 'pong', nonce: frame.nonce }));
       else if (frame.type === 'getData') deliver(link, frame.items);
+    };
+    // A tab bundles the frames of one task into one message (src/core/frame-bundle.ts).
+    link.onMessage((message) => {
+      for (const bytes of framesOf(message)) handleFrame(bytes);
     });
     // Height 0 with an all-zero tip: a tab that asks for our headers gets no answer, which it tolerates.
     link.send(encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (e2e malicious peer)`, tipHeight: 0, tipHash: '0'.repeat(64) }));

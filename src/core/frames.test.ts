@@ -12,7 +12,7 @@ const BLOCK_HASH = 'cd'.repeat(32);
 describe('link frames', () => {
   it('pins the HELLO layout', () => {
     expect(toHex(encodeFrame(hello))).toBe(
-      '0201' + '04' + toHex(new TextEncoder().encode('test')) + PEER + '00000007' + 'ab'.repeat(32) + '0d' + toHex(new TextEncoder().encode('tabmesh/0.2.0')),
+      '0301' + '04' + toHex(new TextEncoder().encode('test')) + PEER + '00000007' + 'ab'.repeat(32) + '0d' + toHex(new TextEncoder().encode('tabmesh/0.2.0')),
     );
   });
 
@@ -23,9 +23,9 @@ describe('link frames', () => {
 
   it.each([
     // version 2 | type | items, each kind u8 ‖ id (8 bytes for a transaction, 32 for a block); no count.
-    ['inv', '020b' + '01' + '5e5e5e5e01234567'],
-    ['getData', '020c' + '01' + '5e5e5e5e01234567' + '02' + 'cd'.repeat(32)],
-    ['notFound', '020d' + '02' + 'cd'.repeat(32) + '01' + '5e5e5e5e01234567'],
+    ['inv', '030b' + '01' + '5e5e5e5e01234567'],
+    ['getData', '030c' + '01' + '5e5e5e5e01234567' + '02' + 'cd'.repeat(32)],
+    ['notFound', '030d' + '02' + 'cd'.repeat(32) + '01' + '5e5e5e5e01234567'],
   ] as const)('pins the %s layout: 9 bytes per transaction item', (type, hex) => {
     const items = { inv: [{ kind: 'tx', id: invId('tx', TX_ID) }],
       getData: [{ kind: 'tx', id: invId('tx', TX_ID) }, { kind: 'block', id: BLOCK_HASH }],
@@ -63,14 +63,14 @@ describe('link frames', () => {
     ['a ping nonce over 2^53-1', Uint8Array.of(FRAME_VERSION, FrameType.ping, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), 'bad-field'],
     ['a hello with a trailing byte', new Uint8Array([...encodeFrame({ ...hello, userAgent: '' }), 0]), 'trailing-bytes'],
     ['a hello cut short', encodeFrame(hello).subarray(0, 20), 'truncated'],
-    ['a hello with invalid UTF-8', fromHex('0201' + '01' + 'ff' + PEER + '00000000' + '00'.repeat(32) + '00')!, 'bad-field'],
+    ['a hello with invalid UTF-8', fromHex('0301' + '01' + 'ff' + PEER + '00000000' + '00'.repeat(32) + '00')!, 'bad-field'],
     ['a tx frame of the wrong length', Uint8Array.of(FRAME_VERSION, FrameType.tx, 1, 2, 3), 'truncated'],
     ['a version 1 frame (full inventory ids)', fromHex('010b0001' + '01' + 'ab'.repeat(32))!, 'bad-version'],
     ['an inventory frame with no items', Uint8Array.of(FRAME_VERSION, FrameType.inv), 'bad-field'],
-    ['an inventory item of unknown kind', fromHex('020b' + '03' + 'ab'.repeat(8))!, 'bad-field'],
-    ['a transaction item cut short', fromHex('020c' + '01' + 'ab'.repeat(7))!, 'truncated'],
-    ['a block item cut short', fromHex('020d' + '02' + 'ab'.repeat(8))!, 'truncated'],
-    ['401 inventory items', fromHex('020b' + ('01' + 'ab'.repeat(8)).repeat(MAX_INV_ITEMS + 1))!, 'too-large'],
+    ['an inventory item of unknown kind', fromHex('030b' + '03' + 'ab'.repeat(8))!, 'bad-field'],
+    ['a transaction item cut short', fromHex('030c' + '01' + 'ab'.repeat(7))!, 'truncated'],
+    ['a block item cut short', fromHex('030d' + '02' + 'ab'.repeat(8))!, 'truncated'],
+    ['401 inventory items', fromHex('030b' + ('01' + 'ab'.repeat(8)).repeat(MAX_INV_ITEMS + 1))!, 'too-large'],
   ])('rejects %s', (_name, bytes, reason) => {
     const result = parseFrame(bytes);
     expect(result.ok).toBe(false);

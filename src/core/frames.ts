@@ -1,8 +1,8 @@
 /**
- * Frames on a peer link (docs/PROTOCOL.md, "Link frames"). Every data-channel
- * message is one binary frame:
+ * Frames on a peer link (docs/PROTOCOL.md, "Link frames"). A data-channel
+ * message is one binary frame, or a bundle of them (frame-bundle.ts):
  *
- *   frameVersion u8 (=2) | type u8 | payload
+ *   frameVersion u8 (=3) | type u8 | payload
  *
  * Data channels already delimit messages, so no length prefix is needed; each
  * type's payload has an exact layout and a maximum size, checked before any
@@ -16,8 +16,11 @@ import type { BlockHeader } from './ledger/types.ts';
 import { TX_BYTES, decodeTx, encodeTx, type Tx } from './tx.ts';
 import type { BlockHash, PeerId } from './types.ts';
 
-/** 2 since inventory frames name transactions by short id (docs/PROTOCOL.md, "Inventory"); 1 carried full ids. */
-export const FRAME_VERSION = 2;
+/**
+ * 3 since a message may bundle several frames (frame-bundle.ts); 2 named transactions in inventory frames by
+ * short id (docs/PROTOCOL.md, "Inventory"); 1 carried full ids.
+ */
+export const FRAME_VERSION = 3;
 /** The largest frame a peer may send; anything larger is misbehaviour. */
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Software identifier carried in HELLO, for diagnostics only. */

@@ -3,6 +3,7 @@ import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
 import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
+import { BUNDLE_FRAME_TYPE, packFrames } from './frame-bundle.ts';
 import { FRAME_VERSION, encodeFrame, invId } from './frames.ts';
 import { createFullNode } from './full-node.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
@@ -213,6 +214,39 @@ describe('protocol node', () => {
     await settle();
     expect(a.node.peers()).toEqual([]);
     expect(a.node.stats().linksClosed).toBe(1);
+  });
+
+  it('handles the frames of a bundle one by one, and answers the frames of one task in one message', async () => {
+    const [honest, peerSigner] = [await makePeer(1), await testSigner(2)];
+    const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    let messages = 0;
+    peer.link.onMessage(() => void messages++);
+    const [messagesBefore, pongsBefore] = [honest.node.stats().messagesOut ?? 0, peer.received.filter((frame) => frame.type === 'pong').length];
+    peer.sendBytes(packFrames([1, 2, 3].map((nonce) => encodeFrame({ type: 'ping', nonce })))[0]!);
+    await until(() => peer.received.filter((frame) => frame.type === 'pong').length === pongsBefore + 3, 'three pongs');
+    expect(peer.received.filter((frame) => frame.type === 'pong').slice(-3)).toEqual([1, 2, 3].map((nonce) => ({ type: 'pong', nonce })));
+    expect(messages).toBe(1);
+    expect((honest.node.stats().messagesOut ?? 0) - messagesBefore).toBe(1);
+  });
+
+  it('bans a peer that sends a malformed bundle', async () => {
+    const [honest, peerSigner] = [await makePeer(1), await testSigner(2)];
+    const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    peer.sendBytes(Uint8Array.of(FRAME_VERSION, BUNDLE_FRAME_TYPE, 0, 9, FRAME_VERSION, 3));
+    expect(await peer.closed).toMatch(/malformed bundle \(truncated\)/);
+  });
+
+  it('counts each bundled frame against the rate limit', async () => {
+    const signer = await testSigner(1);
+    const { node, ledger } = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => 0 }, log: quiet, store: new MemoryChainStore() }, {
+      network: 'test', peerId: signer.peerId, peerRateLimit: { burst: 5, perSecond: 1 },
+    });
+    const peer = rawPeer(node, signer.peerId, await testSigner(2), 'test', ledger.tip());
+    await until(() => node.peers().length === 1, 'the link');
+    peer.sendBytes(packFrames([1, 2, 3, 4, 5, 6].map((nonce) => encodeFrame({ type: 'ping', nonce })))[0]!);
+    expect(await peer.closed).toMatch(/faster than 1\/s/);
   });
 
   it('closes a link that never says HELLO', async () => {

@@ -10,6 +10,7 @@
 import { createBlockRelay } from './block-relay.ts';
 import { createChainSync } from './chain-sync.ts';
 import { Emitter } from './emitter.ts';
+import { isBundle, splitBundle } from './frame-bundle.ts';
 import { FRAME_VERSION, MAX_FRAME_BYTES, USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
@@ -84,6 +85,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   // Headroom over honest peaks: 100 tx/s of gossip is ~300 frames/s on a link, and a sync source answers
   // each block with two frames, so 1,000/s would cap a catch-up at 500 blocks/s and ban the source beyond.
   const peerRateLimit = init.peerRateLimit ?? { burst: 4_000, perSecond: 2_000 };
+  const defer = components.defer ?? ((fn: () => void) => queueMicrotask(fn));
   const events = new Emitter<NodeEvents>();
   const stats = createStats();
   const sessions = new Map<PeerId, Session>();
@@ -134,7 +136,11 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const inventory = createInventory(context, {
     wants: (kind, id) => (kind === 'tx' ? !txRelay.knows(id) : blockRelay.wants(id)),
     provide: (kind, id, peerId) => (kind === 'tx' ? txRelay.provide(id, peerId) : blockRelay.provide(id, peerId)),
-    defer: components.defer ?? ((fn) => queueMicrotask(fn)),
+    // The inventory's batch is itself a deferred task: what it queues leaves at its end, not a task later.
+    defer: (flush) => defer(() => {
+      flush();
+      for (const session of sessions.values()) session.flush();
+    }),
   });
   const txRelay = createTxRelay(context, {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
@@ -204,7 +210,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     }
   }
 
-  function handleBytes(session: Session, bytes: Uint8Array): void {
+  /** One data-channel message: a frame, or a bundle of frames handled one by one (frame-bundle.ts). */
+  function handleMessage(session: Session, bytes: Uint8Array): void {
     const peerId = session.link.peerId;
     if (sessions.get(peerId) !== session) return;
     count('messagesIn');
@@ -213,6 +220,18 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     // Liveness only (the keepalive): bytes arrived. Whether a peer withheld a body is judged by the
     // inventory from the answers it handled, since a frame may wait long in the queue below.
     session.lastHeardMs = clock.nowMs();
+    if (!isBundle(bytes) || bytes[0] !== FRAME_VERSION) return handleFrame(session, bytes);
+    const frames = splitBundle(bytes);
+    if (!frames.ok) {
+      count('framesRejected');
+      return punish(peerId, `malformed bundle (${frames.reason}): ${frames.detail}`);
+    }
+    // A frame that closed the link (a ban, another network) ends the bundle: the rest is not handled.
+    for (const frame of frames.value) if (sessions.get(peerId) === session) handleFrame(session, frame);
+  }
+
+  function handleFrame(session: Session, bytes: Uint8Array): void {
+    const peerId = session.link.peerId;
     if (!session.rate.take()) {
       count('rateLimited');
       return punish(peerId, `sent frames faster than ${peerRateLimit.perSecond}/s (burst ${peerRateLimit.burst})`);
@@ -280,10 +299,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       const session = new PeerSession(link, clock, peerRateLimit, (bytes) => {
         count('messagesOut');
         count('bytesOut', bytes);
-      });
+      }, defer);
       sessions.set(link.peerId, session);
       count('linksOpened');
-      link.onMessage((bytes) => handleBytes(session, bytes));
+      link.onMessage((bytes) => handleMessage(session, bytes));
       link.onClose((reason) => {
         if (sessions.get(link.peerId) !== session) return;
         sessions.delete(link.peerId);

@@ -1,8 +1,11 @@
 /**
  * The node's state for one link: HELLO and keepalive bookkeeping, traffic
- * counters, the inbound rate limit, in-order frame handling, and an outbox
- * that holds frames while the data channel's buffer is full (backpressure).
+ * counters, the inbound rate limit, in-order frame handling, and an outbox.
+ * Frames queued during one task leave together after it, packed into as few
+ * messages as fit (frame-bundle.ts); the outbox also holds them while the
+ * data channel's buffer is full (backpressure).
  */
+import { packFrames } from './frame-bundle.ts';
 import type { LinkDirection, PeerLink } from './link.ts';
 import { TokenBucket, type RateLimit } from './token-bucket.ts';
 import type { Clock, PeerId } from './types.ts';
@@ -32,14 +35,20 @@ export class PeerSession {
   bytesOut = 0;
   readonly rate: TokenBucket;
   private queue: Promise<void> = Promise.resolve();
+  /** Frames queued since the last flush, not yet packed. */
+  private pending: Uint8Array[] = [];
+  private flushScheduled = false;
+  /** Packed messages waiting for room in the data channel's buffer. */
   private readonly outbox: Uint8Array[] = [];
 
   constructor(
     readonly link: PeerLink,
     clock: Clock,
     rateLimit: RateLimit,
-    /** Told about every frame that left, for the node's totals. */
+    /** Told about every message that left, for the node's totals. */
     private readonly onSent: (bytes: number) => void,
+    /** Runs the flush after the current task (the node's scheduler). */
+    private readonly defer: (fn: () => void) => void,
   ) {
     this.openedAtMs = clock.nowMs();
     this.lastHeardMs = this.openedAtMs;
@@ -50,18 +59,30 @@ export class PeerSession {
     return this.link.peerId;
   }
 
-  /** Queues a frame and sends what the link can take now; false when the peer is too slow and was closed. */
+  /** Queues a frame to leave after the current task; false when the peer is too slow and was closed. */
   send(bytes: Uint8Array): boolean {
-    if (this.outbox.length >= MAX_OUTBOX_FRAMES) {
+    if (this.outbox.length + this.pending.length >= MAX_OUTBOX_FRAMES) {
       this.link.close(`too slow: ${MAX_OUTBOX_FRAMES} frames waiting`);
       return false;
     }
-    this.outbox.push(bytes);
-    this.drain();
+    this.pending.push(bytes);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.defer(() => this.flush());
+    }
     return true;
   }
 
-  /** Sends waiting frames until the link's buffer is above the high-water mark again. */
+  /** Packs the frames queued so far and sends what the link can take now. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    this.outbox.push(...packFrames(this.pending));
+    this.pending = [];
+    this.drain();
+  }
+
+  /** Sends waiting messages until the link's buffer is above the high-water mark again. */
   drain(): void {
     while (this.outbox.length > 0 && this.link.bufferedAmount() < HIGH_WATER_BYTES) {
       const bytes = this.outbox.shift()!;

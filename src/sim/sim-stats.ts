@@ -6,7 +6,7 @@
  */
 import type { SimVerifierStats } from './sim-verifier.ts';
 import type { SimNode, SimNodeLike } from './sim-node.ts';
-import { frameKind } from './frame-kind.ts';
+import { frameKind, framesOf } from './frame-kind.ts';
 
 export interface KindCounters {
   sent: number;
@@ -74,15 +74,17 @@ export function createSimStatsCollector() {
     onSend(_from: number, _to: number, frame: Uint8Array) {
       messages.sent++;
       bytes.sent += frame.length;
-      const counters = kind(frame);
-      counters.sent++;
-      counters.bytesSent += frame.length;
+      for (const inner of framesOf(frame)) {
+        const counters = kind(inner);
+        counters.sent++;
+        counters.bytesSent += inner.length;
+      }
     },
     onDeliver(atMs: number, from: number, to: number, frame: Uint8Array, reordered: boolean) {
       messages.delivered++;
       if (reordered) messages.reordered++;
       bytes.delivered += frame.length;
-      kind(frame).delivered++;
+      for (const inner of framesOf(frame)) kind(inner).delivered++;
       mix(atMs);
       mix(from);
       mix(to);

@@ -3,6 +3,7 @@
  * honest peer, records every frame it receives, and otherwise sends exactly
  * what the test tells it to — including what an honest peer never would.
  */
+import { isBundle, splitBundle } from '../../src/core/frame-bundle.ts';
 import { encodeFrame, invId, parseFrame, type Frame } from '../../src/core/frames.ts';
 import { blockHash } from '../../src/core/ledger/block.ts';
 import type { BlockHeader } from '../../src/core/ledger/types.ts';
@@ -18,7 +19,11 @@ export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network
   const offered = new Map<string, Frame>();
   const link = pair.atB;
   const send = (frame: Frame) => link.send(encodeFrame(frame));
-  link.onMessage((bytes) => {
+  link.onMessage((message) => {
+    const frames = isBundle(message) ? splitBundle(message) : { ok: true as const, value: [message] };
+    if (frames.ok) for (const bytes of frames.value) handle(bytes);
+  });
+  function handle(bytes: Uint8Array): void {
     const parsed = parseFrame(bytes);
     if (!parsed.ok) return;
     received.push(parsed.value);
@@ -30,7 +35,7 @@ export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network
         if (body) send(body);
       }
     }
-  });
+  }
   node.addLink(pair.atA);
   send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer' });
   return {
