@@ -8,7 +8,8 @@
  *
  * The joining tab samples its tip height every 10 ms from before its own
  * scripts run (bench/page/agent.ts, `?bench-heights=10`). The ledger moves
- * its tip only after a block's store commit, so the height is what is
+ * its tip only after the store commit that wrote a block (a group commit may
+ * write several; src/core/ledger/ledger.ts), so the height is what is
  * persisted; at the end the joiner's IndexedDB `txIndex` store is counted
  * too. The rate is quoted from the moment the link opened (the catch-up
  * itself) and, beside it, from the navigation (page load, identity, relay

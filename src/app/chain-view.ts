@@ -43,40 +43,60 @@ export function txToView(tx: Tx, id: TxId, receivedAtMs: number, source: PeerId 
 export function createChainView(components: { ledger: Ledger; mempool: Mempool; ui: TabmeshStore; clock: Clock; log: Logger }, selfId: PeerId, txIndex: TxStatusIndex) {
   const { ledger, mempool, ui, clock, log } = components;
 
-  function blockView(block: Block, receivedAtMs: number): BlockView {
+  function blockView(block: Block, receivedAtMs: number, txIds: TxId[] = block.txs.map(txId)): BlockView {
     return {
       hash: blockHash(block.header), height: block.header.height, miner: block.header.miner, txCount: block.txs.length,
       timeMs: block.header.timeMs, receivedAtMs, fees: block.txs.reduce((sum, tx) => sum + tx.fee, 0),
       reward: blockRewardAt(block.header.height, ledger.params),
-      txIds: block.txs.map(txId),
+      txIds,
     };
   }
 
-  function confirm(block: Block, now: number): void {
-    for (const tx of block.txs) {
-      const id = txId(tx);
-      const known = txIndex.has(id);
-      txIndex.set(id, { status: 'confirmed', height: block.header.height });
-      if (known) {
-        ui.getState().setTxStatus(id, 'confirmed', block.header.height);
-      } else {
-        // First seen inside a block: it joins the history as confirmed (the block's commit stored it so).
-        ui.getState().addTx(txToView(tx, id, now, block.header.miner, block.header.height));
+  /**
+   * Applies a tip change to the transactions list in ONE store update: a
+   * syncing tab connects hundreds of transactions a second, and a store
+   * update per transaction (each copying the list and notifying the view)
+   * was a visible share of its main thread (docs/PERFORMANCE.md, section 5).
+   */
+  function updateTxViews(event: TipEvent, connectedIds: TxId[][], now: number): void {
+    const changed = new Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>();
+    const added: TxView[] = [];
+    for (const block of event.disconnected) {
+      for (const tx of block.txs) {
+        const id = txId(tx);
+        txIndex.set(id, { status: 'pending' });
+        changed.set(id, { status: 'pending' });
       }
     }
+    event.connected.forEach((block, b) => {
+      const height = block.header.height;
+      block.txs.forEach((tx, i) => {
+        const id = connectedIds[b]![i]!;
+        const known = txIndex.has(id);
+        txIndex.set(id, { status: 'confirmed', height });
+        changed.set(id, { status: 'confirmed', height });
+        // First seen inside a block: it joins the history as confirmed (the block's commit stored it so).
+        if (!known) added.push(txToView(tx, id, now, block.header.miner, height));
+      });
+    });
+    if (changed.size === 0) return;
+    const state = ui.getState();
+    let touched = added.length > 0;
+    const kept = state.txs.map((view) => {
+      const change = changed.get(view.id);
+      if (!change) return view;
+      touched = true;
+      return { ...view, status: change.status, height: change.status === 'confirmed' ? change.height : undefined };
+    });
+    // Newest first, as addTx would have put them one by one; setTxs keeps the newest and drops repeats.
+    if (touched) state.setTxs([...added.reverse(), ...kept]);
   }
 
   function onTip(event: TipEvent): void {
     const now = clock.nowMs();
     const state = ui.getState();
-    for (const block of event.disconnected) {
-      for (const tx of block.txs) {
-        const id = txId(tx);
-        txIndex.set(id, { status: 'pending' });
-        state.setTxStatus(id, 'pending');
-      }
-    }
-    event.connected.forEach((block) => confirm(block, now));
+    const connectedIds = event.connected.map((block) => block.txs.map(txId));
+    updateTxViews(event, connectedIds, now);
     if (event.disconnected.length > 0) {
       state.noteReorg({
         atMs: now,
@@ -86,7 +106,7 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
       });
       log.warn(`reorg: ${event.disconnected.length} block(s) replaced`, { newTipHeight: event.tip.height });
     }
-    state.addBlocks(event.connected.map((block) => blockView(block, now)));
+    state.addBlocks(event.connected.map((block, b) => blockView(block, now, connectedIds[b])));
     state.setTip({ height: event.tip.height, hash: event.tip.hash, timeMs: event.tip.timeMs });
     accountsStale = true;
     refreshWallet();

@@ -126,7 +126,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       }
       entry.slots[index] = tx;
     }
-    if (entry.slots.every((tx) => tx !== undefined)) await complete(hash, entry);
+    if (entry.slots.every((tx) => tx !== undefined)) complete(hash, entry);
   }
   /** The block served last: a full-block request reads it twice (BLOCK, then BLOCK_TXS). */
   let lastServed: { hash: BlockHash; block: Block } | undefined;
@@ -167,16 +167,25 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     entry.askedSeq = sendGetBlockTxs(entry.from, hash, indexes);
   }
 
-  async function complete(hash: BlockHash, entry: PendingBlock): Promise<void> {
+  /**
+   * Hands a rebuilt block to the ledger without holding the link's frame queue
+   * until it is stored: the bodies that arrive meanwhile join the ledger's
+   * next group commit (ledger.ts). The ledger takes blocks in call order, so
+   * one link's blocks still connect in the order they came.
+   */
+  function complete(hash: BlockHash, entry: PendingBlock): void {
     const block: Block = { header: entry.header, txs: entry.slots as Tx[] };
-    let result: LedgerResult<BlockAcceptance>;
-    try {
-      result = await ledger.acceptBlock(block, entry.from);
-    } catch (error) {
-      pending.delete(hash);
-      init.onBlockArrived(hash);
-      throw error;
-    }
+    ledger.acceptBlock(block, entry.from).then(
+      (result) => settle(hash, entry, block, result),
+      (error: unknown) => {
+        pending.delete(hash);
+        init.onBlockArrived(hash);
+        context.log.warn('a block could not be stored', { hash, peerId: entry.from, error: String(error) });
+      },
+    );
+  }
+
+  function settle(hash: BlockHash, entry: PendingBlock, block: Block, result: LedgerResult<BlockAcceptance>): void {
     if (!result.ok && result.reason === 'bad-merkle-root' && entry.guessed && !entry.fullFetch) {
       // Our mempool guessed a wrong transaction for some short id: fall back to the full block.
       context.count('compactBlockFallbacks');

@@ -4,7 +4,7 @@
  * before touching storage, then the `check*` step against what it has stored
  * (inside its transaction, for IndexedDB), and writes only if both pass.
  */
-import type { Account, BlockUndo, ChainStore, TipRecord } from '../core/ledger/types.ts';
+import type { Account, BlockUndo, ChainStore, ConnectCommit, TipRecord } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { BlockHash, PeerId, TxId } from '../core/types.ts';
 import { blockTxIds } from '../core/ledger/block.ts';
@@ -16,7 +16,6 @@ export const CONNECT_OPERATION = 'save connected block';
 export const DISCONNECT_OPERATION = 'save disconnected block';
 export const RESET_OPERATION = 'reset chain state';
 
-type ConnectCommit = Parameters<ChainStore['commitConnect']>[0];
 type DisconnectCommit = Parameters<ChainStore['commitDisconnect']>[0];
 type ResetState = Parameters<ChainStore['resetState']>[0];
 
@@ -51,6 +50,24 @@ export function prepareConnect(commit: ConnectCommit): ConnectPlan {
   if (undo.hash !== hash) throw new InvalidArgumentError(`undo.hash must be the block's hash ${hash}, got ${undo.hash}`);
   if (tip.hash !== hash || tip.height !== height) throw new InvalidArgumentError(`tip must be the connected block (${hash} at ${height}), got ${tip.hash} at ${tip.height}`);
   return { entry, height, undo, accounts, tip };
+}
+
+/**
+ * Checks a group commit on its own: at least one connect, each well formed
+ * (prepareConnect) and each block the child of the one before. The first
+ * must then extend the stored tip (checkConnect).
+ */
+export function prepareConnects(commits: readonly ConnectCommit[]): ConnectPlan[] {
+  if (!Array.isArray(commits) || commits.length === 0) throw new InvalidArgumentError('commits must be a non-empty array of {block, undo, accounts, tip}');
+  const plans = commits.map(prepareConnect);
+  for (let i = 1; i < plans.length; i++) {
+    const { entry } = plans[i]!;
+    const parent = plans[i - 1]!;
+    if (entry.header.prevHash !== parent.entry.hash || entry.header.height !== parent.height + 1) {
+      throw new InvalidArgumentError(`commits[${i}] (block ${entry.hash}) must be the child of commits[${i - 1}] (${parent.entry.hash} at ${parent.height})`);
+    }
+  }
+  return plans;
 }
 
 /** Checks a disconnect on its own (the rest needs the stored block: checkDisconnect). */

@@ -166,6 +166,33 @@ export function chainStoreContractCases(): StoreContractCase[] {
       expect(await s.loadState()).toEqual({ tip: tipOf(a1), accounts: sortedAccounts(afterA1!) });
       expect(await s.getTx(txId(tx0))).toMatchObject({ status: 'confirmed', height: 1 });
     }),
+    chainCase('chain: commitConnects writes a group of connected blocks in one commit, or nothing of it', async (s) => {
+      const s0 = new Map<PeerId, Account>();
+      await s.commitConnect(connectCommit(genesis, s0, genesisAccounts()));
+      const afterGenesis = applyAccounts(s0, genesisAccounts());
+      const before = await s.loadState();
+      const a2Accounts: [PeerId, Account][] = [[p.alice, { balance: 167, nonce: 3 }], [p.carol, { balance: 51, nonce: 0 }]];
+      const afterA1 = applyAccounts(afterGenesis, a1Accounts());
+      const first = connectCommit(a1, afterGenesis, a1Accounts());
+      const second = connectCommit(a2, afterA1, a2Accounts);
+      // Not chained (a2 twice), or not on the stored tip (a1 is missing): refused whole.
+      expect(await rejection(s.commitConnects([first, second, second]))).toBeInstanceOf(InvalidArgumentError);
+      expect(await rejection(s.commitConnects([second]))).toMatchObject({ kind: 'conflict', operation: 'save connected block' });
+      expect(await rejection(s.commitConnects([]))).toBeInstanceOf(InvalidArgumentError);
+      expect(await s.loadState()).toEqual(before);
+      expect(await s.getBlock(blockHash(a1.header))).toBeUndefined();
+
+      await s.commitConnects([first, second]);
+      expect(await s.loadState()).toEqual({ tip: tipOf(a2), accounts: sortedAccounts(applyAccounts(afterA1, a2Accounts)) });
+      for (const block of [a1, a2]) {
+        expect(await s.getBlock(blockHash(block.header))).toEqual(block);
+        expect(await s.getUndo(blockHash(block.header))).toMatchObject({ hash: blockHash(block.header) });
+      }
+      expect(await s.getUndo(blockHash(a2.header))).toEqual(second.undo);
+      expect(await s.getTxLocation(txId(pays[0]!))).toEqual({ blockHash: blockHash(a1.header), height: 1 });
+      expect(await s.getTxLocation(txId(pays[2]!))).toEqual({ blockHash: blockHash(a2.header), height: 2 });
+      expect(await s.getTx(txId(pays[2]!))).toMatchObject({ status: 'confirmed', height: 2, source: p.carol });
+    }),
     chainCase('chain: refuses commits that do not follow the stored tip, writing nothing', async (s) => {
       const none = await rejection(s.commitDisconnect(disconnectCommit(emptyUndo(genesis), genesis)));
       expect(none).toBeInstanceOf(StorageError);

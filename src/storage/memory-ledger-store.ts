@@ -9,7 +9,7 @@
  * throw. The records and their checks are the IndexedDB store's own
  * (chain-records.ts), so the two cannot drift apart.
  */
-import type { Account, BlockHeader, BlockUndo, TipRecord } from '../core/ledger/types.ts';
+import type { Account, BlockHeader, BlockUndo, ConnectCommit, TipRecord } from '../core/ledger/types.ts';
 import type { BlockHash, Clock, PeerId, TxId } from '../core/types.ts';
 import {
   CONNECT_OPERATION,
@@ -19,7 +19,7 @@ import {
   checkConnect,
   checkDisconnect,
   confirmedRecords,
-  prepareConnect,
+  prepareConnects,
   prepareDisconnect,
   prepareReset,
   unconfirmedFrom,
@@ -107,6 +107,25 @@ export function createMemoryLedgerStore(init: MemoryLedgerStoreInit = {}): Ledge
     }
   };
 
+  /** A group commit (ChainStore.commitConnects): checked whole, then applied whole. */
+  async function commitConnects(commits: readonly ConnectCommit[]): Promise<void> {
+    const plans = prepareConnects(commits);
+    ensureOpen(CONNECT_OPERATION);
+    checkConnect(tip, plans[0]!);
+    // Nothing below throws: the commit applies whole.
+    for (const plan of plans) {
+      const { entry, height } = plan;
+      const records = confirmedRecords(entry, height, entry.txIds.map((id) => txs.get(id)), clock.nowMs());
+      blocks.set(entry.hash, entry.bytes);
+      headers.set(entry.hash, entry.header);
+      undos.set(entry.hash, plan.undo);
+      setAccounts(plan.accounts);
+      for (const id of entry.txIds) txIndex.set(id, { blockHash: entry.hash, height });
+      records.forEach(setTx);
+      tip = plan.tip;
+    }
+  }
+
   return {
     async putTx(tx) {
       const record = normalizeStoredTx(tx);
@@ -193,21 +212,9 @@ export function createMemoryLedgerStore(init: MemoryLedgerStoreInit = {}): Ledge
       return [...headers].sort(byKey).map(([, header]) => copyHeader(header));
     },
 
-    async commitConnect(commit) {
-      const plan = prepareConnect(commit);
-      const { entry, height } = plan;
-      ensureOpen(CONNECT_OPERATION);
-      checkConnect(tip, plan);
-      const records = confirmedRecords(entry, height, entry.txIds.map((id) => txs.get(id)), clock.nowMs());
-      // Nothing below throws: the commit applies whole.
-      blocks.set(entry.hash, entry.bytes);
-      headers.set(entry.hash, entry.header);
-      undos.set(entry.hash, plan.undo);
-      setAccounts(plan.accounts);
-      for (const id of entry.txIds) txIndex.set(id, { blockHash: entry.hash, height });
-      records.forEach(setTx);
-      tip = plan.tip;
-    },
+    commitConnect: (commit) => commitConnects([commit]),
+
+    commitConnects,
 
     async commitDisconnect(commit) {
       const plan = prepareDisconnect(commit);

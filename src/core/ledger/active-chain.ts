@@ -2,14 +2,21 @@
  * The best chain and the account state at its tip, kept in memory and in the
  * store in lock step: every connect and disconnect is one atomic store commit,
  * and memory changes only after that commit succeeds, so a failed write leaves
- * both at the previous tip.
+ * both at the previous tip. Several blocks connected together (a path) share
+ * one commit: the group commit of docs/PERFORMANCE.md, section 5.
  */
 import type { PeerId } from '../types.ts';
 import type { HeaderEntry } from './header-index.ts';
 import { issuedAt, type ChainParams } from './params.ts';
-import { applyBlock, undoBlock, type AppliedBlock } from './state.ts';
+import { applyBlock, undoBlock, type AccountView } from './state.ts';
 import { EMPTY_STATE_HASH, StateDigest } from './state-digest.ts';
-import type { Account, Block, BlockUndo, ChainStore, LedgerResult, TipRecord } from './types.ts';
+import type { Account, Block, BlockUndo, ChainStore, ConnectCommit, LedgerReject, TipRecord } from './types.ts';
+
+/** A block to connect, under the header entry it is indexed as. */
+export interface PathBlock {
+  entry: HeaderEntry;
+  block: Block;
+}
 
 export class ActiveChain {
   /** active[h] is the best chain's entry at height h. */
@@ -78,18 +85,40 @@ export class ActiveChain {
     await this.initGenesis();
   }
 
-  /** Applies `block` (the child of the tip) and commits it. Signatures must already be verified. */
-  async connect(entry: HeaderEntry, block: Block): Promise<LedgerResult<AppliedBlock>> {
-    if (entry.parent !== this.tip()) throw new RangeError(`block ${entry.hash} does not extend the tip`);
-    const applied = applyBlock(this.accounts, block, this.params, { hash: entry.hash, prevStateHash: this.digest.hex() });
-    if (!applied.ok) return applied;
+  /**
+   * Applies `path` in order (its first block the child of the tip, each next
+   * the child of the one before; signatures already verified) and commits
+   * every block before the first that breaks a ledger rule in ONE store
+   * commit. Memory changes only after that commit succeeds. Returns how many
+   * blocks joined the chain, and the rule the next one broke, if any: a bad
+   * block never takes the good ones before it down with it.
+   */
+  async connectPath(path: readonly PathBlock[]): Promise<{ connected: number; failure?: LedgerReject }> {
+    const staged = new Map<PeerId, Account>();
+    const view: AccountView = { get: (id) => staged.get(id) ?? this.accounts.get(id) };
     const digest = this.digest.clone();
-    for (const [id, after] of applied.value.changed) digest.replace(id, this.accounts.get(id), after);
-    await this.store.commitConnect({ block, undo: applied.value.undo, accounts: applied.value.changed, tip: this.tipRecord(entry, digest.hex()) });
-    for (const [id, account] of applied.value.changed) this.accounts.set(id, account);
+    const commits: ConnectCommit[] = [];
+    let failure: LedgerReject | undefined;
+    let parent = this.tip();
+    for (const { entry, block } of path) {
+      if (entry.parent !== parent) throw new RangeError(`block ${entry.hash} does not extend ${parent.hash}`);
+      const applied = applyBlock(view, block, this.params, { hash: entry.hash, prevStateHash: digest.hex() });
+      if (!applied.ok) {
+        failure = applied;
+        break;
+      }
+      for (const [id, after] of applied.value.changed) {
+        digest.replace(id, view.get(id), after);
+        staged.set(id, after);
+      }
+      commits.push({ block, undo: applied.value.undo, accounts: applied.value.changed, tip: this.tipRecord(entry, digest.hex()) });
+      parent = entry;
+    }
+    if (commits.length > 0) await this.store.commitConnects(commits);
+    for (const [id, account] of staged) this.accounts.set(id, account);
     this.digest = digest;
-    this.active.push(entry);
-    return applied;
+    for (let i = 0; i < commits.length; i++) this.active.push(path[i]!.entry);
+    return failure ? { connected: commits.length, failure } : { connected: commits.length };
   }
 
   /**

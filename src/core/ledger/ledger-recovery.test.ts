@@ -57,9 +57,9 @@ describe('restart', () => {
   it('leaves memory at the old tip when a store write fails, and recovers on retry', async () => {
     const fixture = await setup();
     const block = childOf(genesis, alice.peerId);
-    const commit = fixture.store.commitConnect.bind(fixture.store);
-    fixture.store.commitConnect = async () => {
-      fixture.store.commitConnect = commit;
+    const commit = fixture.store.commitConnects.bind(fixture.store);
+    fixture.store.commitConnects = async () => {
+      fixture.store.commitConnects = commit;
       throw new Error('disk full');
     };
     await expect(fixture.ledger.acceptBlock(block)).rejects.toThrow('disk full');

@@ -29,7 +29,10 @@ export type BlockSource = PeerId | 'self';
 
 export interface BlockAcceptance {
   status: 'connected' | 'reorged' | 'side-branch' | 'orphan' | 'known';
-  /** Blocks that joined the best chain, lowest first (orphans adopted on the way included). */
+  /**
+   * Blocks that joined the best chain, lowest first (orphans adopted on the way included). For
+   * acceptBlock calls that waited together and shared one group commit, the group's net change.
+   */
   connected: Block[];
   /** Blocks that left the best chain, old tip first; their transactions go back to the mempool. */
   disconnected: Block[];

@@ -3,9 +3,15 @@
  * choice over an injected ChainStore (docs/PROTOCOL.md, "Ledger"). Pure: the
  * store, signature verification, clock and log are components.
  *
- * acceptBlock calls run one at a time (a promise queue). The synchronous
- * queries read the in-memory state, which during a reorg may be between two
- * tips; act on 'tip' events, which fire once the change is complete.
+ * acceptBlock calls are taken up in order, in groups: the calls waiting
+ * when a group starts are admitted one by one and their blocks connected in
+ * one store commit (group commit: while one commit is in flight, the blocks
+ * that arrive wait and share the next; docs/PERFORMANCE.md, section 5). The
+ * tip moves, and 'tip' fires, only once a commit is written, so tip() is
+ * always persisted. A block that breaks a rule fails alone: the blocks of
+ * its group before it are still committed. The synchronous queries read the
+ * in-memory state, which during a reorg may be between two tips; act on
+ * 'tip' events, which fire once the change is complete.
  */
 import { Emitter } from '../emitter.ts';
 import { InvalidArgumentError } from '../result.ts';
@@ -20,12 +26,20 @@ import { loadChain } from './load.ts';
 import { OrphanPool } from './orphan-pool.ts';
 import { chainParams, type ChainParams } from './params.ts';
 import { targetToHex } from './pow.ts';
-import { activateBestChain, netChange, newActivationReport, type ActivationReport, type ReorgComponents } from './reorg.ts';
+import { MAX_BLOCKS_PER_COMMIT, activateBestChain, netChange, newActivationReport, type ActivationReport, type ReorgComponents } from './reorg.ts';
 import { ZERO_ACCOUNT, checkTxStateless } from './state.ts';
 import type { Account, Block, BlockHeader, LedgerResult } from './types.ts';
 import type { BlockAcceptance, BlockSource, HeaderInfo, Ledger, LedgerComponents, LedgerEvents, LedgerInit, TipInfo } from './ledger-types.ts';
 
 export type * from './ledger-types.ts';
+
+/** One acceptBlock call waiting for its group. */
+interface Submission {
+  block: Block;
+  source: BlockSource | undefined;
+  resolve(result: LedgerResult<BlockAcceptance>): void;
+  reject(error: unknown): void;
+}
 
 /** Dense for the last 10 heights, then doubling steps, always ending at genesis (Bitcoin's locator). */
 function locatorHeights(tipHeight: number): number[] {
@@ -79,12 +93,40 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
     ...(entry.invalid ? { invalidReason: `${entry.invalid.reason}: ${entry.invalid.detail}` } : {}),
   });
 
-  let queue: Promise<unknown> = Promise.resolve();
-  function serialized<T>(task: () => Promise<T>): Promise<T> {
-    const run = queue.then(task);
-    // The caller gets this task's error through `run`; the queue only needs to move on.
-    queue = run.catch(() => undefined);
-    return run;
+  /** acceptBlock calls not yet taken up, in call order. */
+  let waiting: Submission[] = [];
+  let draining = false;
+
+  /**
+   * Takes up waiting acceptBlock calls a group at a time, in order: every
+   * call waiting when a group starts joins it (at most MAX_BLOCKS_PER_COMMIT),
+   * so the blocks that arrive while one commit is in flight share the next.
+   */
+  async function drain(): Promise<void> {
+    draining = true;
+    while (waiting.length > 0) {
+      const group = waiting.slice(0, MAX_BLOCKS_PER_COMMIT);
+      waiting = waiting.slice(group.length);
+      try {
+        const results = await acceptGroup(group);
+        group.forEach((submission, i) => submission.resolve(results[i]!));
+      } catch (error) {
+        // A store failure: nothing of the group's commit was written; each caller learns why.
+        for (const submission of group) submission.reject(error);
+      }
+    }
+    draining = false;
+  }
+
+  function submit(block: Block, source: BlockSource | undefined): Promise<LedgerResult<BlockAcceptance>> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ block, source, resolve, reject });
+      // Started after the current task's synchronous part, so the calls it makes share a group.
+      if (!draining) {
+        draining = true;
+        queueMicrotask(() => void drain());
+      }
+    });
   }
 
   /**
@@ -117,7 +159,8 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
     if (failure !== undefined) throw failure;
   }
 
-  async function acceptNow(block: Block, source: BlockSource | undefined): Promise<LedgerResult<BlockAcceptance>> {
+  /** Admits one block into the index; an indexed one comes back with the entries of the orphans it adopted. */
+  async function admitOne(block: Block, source: BlockSource | undefined, hints: Map<BlockHash, Block>): Promise<LedgerResult<BlockAcceptance> | HeaderEntry[]> {
     const hash = blockHash(block.header);
     const admitted = await admitBlock(admit, block, hash, source);
     if (!admitted.ok) return admitted;
@@ -128,23 +171,44 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
       return ledgerAccept({ status: 'orphan', connected: [], disconnected: [], missingParent: admission.missingParent });
     }
     const entry = admission.entry;
-    const hints = new Map<BlockHash, Block>([[hash, block]]);
-    // Orphans waiting on this block (and on them) join the index now; the heaviest becomes the candidate.
-    let candidate = entry;
-    const waiting = [entry];
-    for (let parent = waiting.shift(); parent; parent = waiting.shift()) {
-      for (const orphan of orphans.takeChildren(parent.hash)) {
+    hints.set(hash, block);
+    // Orphans waiting on this block (and on them) join the index now.
+    const indexed = [entry];
+    for (let i = 0; i < indexed.length; i++) {
+      for (const orphan of orphans.takeChildren(indexed[i]!.hash)) {
         const adopted = await admitBlock(admit, orphan.block, orphan.hash, orphan.source);
         if (!adopted.ok) {
           log.warn('orphan refused once its parent arrived', { hash: orphan.hash, reason: adopted.reason, detail: adopted.detail });
         } else if (adopted.value.kind === 'indexed') {
-          const child = adopted.value.entry;
-          hints.set(child.hash, orphan.block);
-          waiting.push(child);
-          if (child.chainWork > candidate.chainWork) candidate = child;
+          hints.set(adopted.value.entry.hash, orphan.block);
+          indexed.push(adopted.value.entry);
         }
       }
     }
+    return indexed;
+  }
+
+  /**
+   * Accepts a group of blocks (acceptBlock calls that waited together): each
+   * is admitted in order, then the heaviest newly indexed entry is activated
+   * once, its path connected in one store commit (reorg.ts). Every result
+   * reports the group's net change of the best chain.
+   */
+  async function acceptGroup(group: readonly Submission[]): Promise<LedgerResult<BlockAcceptance>[]> {
+    const hints = new Map<BlockHash, Block>();
+    const outcomes: (LedgerResult<BlockAcceptance> | HeaderEntry)[] = [];
+    // The first indexed entry with the most work; a later one wins only with strictly more (seen first).
+    let candidate: HeaderEntry | undefined;
+    for (const { block, source } of group) {
+      const admitted = await admitOne(block, source, hints);
+      if (!Array.isArray(admitted)) {
+        outcomes.push(admitted);
+        continue;
+      }
+      outcomes.push(admitted[0]!);
+      for (const entry of admitted) if (!candidate || entry.chainWork > candidate.chainWork) candidate = entry;
+    }
+    if (!candidate) return outcomes as LedgerResult<BlockAcceptance>[];
     const report = newActivationReport();
     let activated: Awaited<ReturnType<typeof activate>>;
     try {
@@ -155,9 +219,12 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
       await storeUnconnected(hints, report);
     }
     const { connected, disconnected } = activated;
-    if (entry.invalid) return report.failures.get(hash) ?? ledgerReject(entry.invalid.reason, entry.invalid.detail);
-    const status = !chain.contains(entry) ? 'side-branch' : disconnected.length > 0 ? 'reorged' : 'connected';
-    return ledgerAccept({ status, connected, disconnected });
+    return outcomes.map((outcome) => {
+      if (!('hash' in outcome)) return outcome;
+      if (outcome.invalid) return report.failures.get(outcome.hash) ?? ledgerReject(outcome.invalid.reason, outcome.invalid.detail);
+      const status = !chain.contains(outcome) ? 'side-branch' : disconnected.length > 0 ? 'reorged' : 'connected';
+      return ledgerAccept({ status, connected, disconnected });
+    });
   }
 
   function checkHeader(header: BlockHeader): LedgerResult<'known' | 'orphan' | 'valid'> {
@@ -247,7 +314,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
       return Array.from({ length: count }, (_, i) => chain.at(start + 1 + i)!.header);
     },
     txLocation: (id) => store.getTxLocation(id),
-    acceptBlock: (block, source) => serialized(() => acceptNow(block, source)),
+    acceptBlock: submit,
     checkHeader,
     checkTx,
     buildHeaderTemplate,

@@ -8,7 +8,7 @@
 import { txId } from '../tx.ts';
 import type { BlockHash, PeerId, TxId } from '../types.ts';
 import { blockHash } from './block.ts';
-import type { Account, Block, BlockHeader, BlockUndo, ChainStore, TipRecord } from './types.ts';
+import type { Account, Block, BlockHeader, BlockUndo, ChainStore, ConnectCommit, TipRecord } from './types.ts';
 
 export class MemoryChainStore implements ChainStore {
   readonly blocks = new Map<BlockHash, Block>();
@@ -16,7 +16,7 @@ export class MemoryChainStore implements ChainStore {
   readonly accountsById = new Map<PeerId, Account>();
   readonly txLocations = new Map<TxId, { blockHash: BlockHash; height: number }>();
   tipRecord: TipRecord | undefined;
-  /** Counts of each call, for tests that check the ledger's write pattern. */
+  /** Counts of each call, for tests that check the ledger's write pattern (commitConnect counts commits, batched or not). */
   readonly calls = { putBlock: 0, commitConnect: 0, commitDisconnect: 0, resetState: 0, getUndo: 0 };
 
   async putBlock(block: Block): Promise<void> {
@@ -39,15 +39,20 @@ export class MemoryChainStore implements ChainStore {
     return [...this.blocks.values()].map((block) => structuredClone(block.header));
   }
 
-  async commitConnect(commit: { block: Block; undo: BlockUndo; accounts: [PeerId, Account][]; tip: TipRecord }): Promise<void> {
+  async commitConnect(commit: ConnectCommit): Promise<void> {
+    return this.commitConnects([commit]);
+  }
+
+  async commitConnects(commits: readonly ConnectCommit[]): Promise<void> {
     this.calls.commitConnect++;
-    const { block, undo, accounts, tip } = structuredClone(commit);
-    const hash = blockHash(block.header);
-    this.blocks.set(hash, block);
-    this.undo.set(hash, undo);
-    for (const [id, account] of accounts) this.accountsById.set(id, account);
-    for (const tx of block.txs) this.txLocations.set(txId(tx), { blockHash: hash, height: block.header.height });
-    this.tipRecord = tip;
+    for (const { block, undo, accounts, tip } of structuredClone(commits)) {
+      const hash = blockHash(block.header);
+      this.blocks.set(hash, block);
+      this.undo.set(hash, undo);
+      for (const [id, account] of accounts) this.accountsById.set(id, account);
+      for (const tx of block.txs) this.txLocations.set(txId(tx), { blockHash: hash, height: block.header.height });
+      this.tipRecord = tip;
+    }
   }
 
   async commitDisconnect(commit: { hash: BlockHash; accounts: [PeerId, Account | null][]; tip: TipRecord }): Promise<void> {

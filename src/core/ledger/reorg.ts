@@ -3,17 +3,26 @@
  * chain is the valid chain with the most cumulative work; among equal work the
  * tip seen first stays. Switching branches disconnects back to the fork point
  * with stored undo data (never a replay from genesis), then connects the new
- * branch block by block, one atomic store commit each. A block that breaks a
- * rule while connecting is marked invalid with its descendants, and the ledger
- * moves to the best chain that is still valid.
+ * branch in runs of blocks, one atomic store commit per run (a group commit:
+ * one IndexedDB transaction for many blocks, docs/PERFORMANCE.md section 5).
+ * A block that breaks a rule while connecting is marked invalid with its
+ * descendants; the blocks of its run before it are committed without it, and
+ * the ledger moves to the best chain that is still valid.
  */
 import type { BlockHash, Logger } from '../types.ts';
-import type { ActiveChain } from './active-chain.ts';
+import type { ActiveChain, PathBlock } from './active-chain.ts';
 import { blockHash } from './block.ts';
 import { checkBlockCommitment } from './consensus.ts';
 import { forkPoint, ranksAbove, type HeaderEntry, type HeaderIndex } from './header-index.ts';
 import type { ChainParams } from './params.ts';
 import type { Block, ChainStore, LedgerReject } from './types.ts';
+
+/**
+ * Blocks connected in one store commit, at most. A sync's groups are smaller
+ * (the bodies in flight, 8 per peer); this bounds a long path (a reorg, or a
+ * stored branch connected at load) so its IndexedDB transaction stays small.
+ */
+export const MAX_BLOCKS_PER_COMMIT = 64;
 
 export interface ReorgComponents {
   index: HeaderIndex;
@@ -65,21 +74,32 @@ async function switchTo(components: ReorgComponents, target: HeaderEntry, hints:
   const path: HeaderEntry[] = [];
   for (let entry: HeaderEntry | undefined = target; entry && entry !== fork; entry = entry.parent) path.push(entry);
   path.reverse();
-  for (const entry of path) {
-    const block = hints.get(entry.hash) ?? (await loadBlock(components, entry));
-    if (!block) {
-      const removed = index.removeSubtree(entry);
-      log.warn('stored block is missing or damaged; forgetting it and its descendants until a peer sends them again', { hash: entry.hash, forgotten: removed.length });
+  // The path connects in runs of at most MAX_BLOCKS_PER_COMMIT blocks, one store commit each (group commit).
+  for (let start = 0; start < path.length; start += MAX_BLOCKS_PER_COMMIT) {
+    const run: PathBlock[] = [];
+    let missing: HeaderEntry | undefined;
+    for (const entry of path.slice(start, start + MAX_BLOCKS_PER_COMMIT)) {
+      const block = hints.get(entry.hash) ?? (await loadBlock(components, entry));
+      if (!block) {
+        missing = entry;
+        break;
+      }
+      run.push({ entry, block });
+    }
+    const { connected, failure } = run.length > 0 ? await chain.connectPath(run) : { connected: 0, failure: undefined };
+    for (const { entry, block } of run.slice(0, connected)) report.touched.set(entry.hash, block);
+    if (failure) {
+      const { entry } = run[connected]!;
+      index.markInvalid(entry, failure.reason, failure.detail);
+      report.failures.set(entry.hash, failure);
+      log.warn('block breaks a ledger rule; marking it and its descendants invalid', { hash: entry.hash, height: entry.height, reason: failure.reason, detail: failure.detail });
       return false;
     }
-    const connected = await chain.connect(entry, block);
-    if (!connected.ok) {
-      index.markInvalid(entry, connected.reason, connected.detail);
-      report.failures.set(entry.hash, connected);
-      log.warn('block breaks a ledger rule; marking it and its descendants invalid', { hash: entry.hash, height: entry.height, reason: connected.reason, detail: connected.detail });
+    if (missing) {
+      const removed = index.removeSubtree(missing);
+      log.warn('stored block is missing or damaged; forgetting it and its descendants until a peer sends them again', { hash: missing.hash, forgotten: removed.length });
       return false;
     }
-    report.touched.set(entry.hash, block);
   }
   return true;
 }

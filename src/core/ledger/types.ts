@@ -112,6 +112,14 @@ export interface LedgerReject {
 
 export type LedgerResult<T> = { ok: true; value: T } | LedgerReject;
 
+/** What connecting one block writes: the block, its undo data, the accounts it changed (after) and the new tip. */
+export interface ConnectCommit {
+  block: Block;
+  undo: BlockUndo;
+  accounts: [PeerId, Account][];
+  tip: TipRecord;
+}
+
 /**
  * Durable storage the ledger needs (implemented over IndexedDB and memory in
  * src/storage/). Each commit is atomic: after any prefix of commits, the stored
@@ -125,7 +133,13 @@ export interface ChainStore {
   /** Every stored header, to rebuild the header index on start. */
   listHeaders(): Promise<BlockHeader[]>;
   /** One atomic write: the block, its undo data, the accounts it changed (after) and the new tip. */
-  commitConnect(commit: { block: Block; undo: BlockUndo; accounts: [PeerId, Account][]; tip: TipRecord }): Promise<void>;
+  commitConnect(commit: ConnectCommit): Promise<void>;
+  /**
+   * One atomic write of several connects in order (a group commit), each
+   * block the child of the one before: all of them, with the last one's tip,
+   * or nothing. commitConnect(c) is commitConnects([c]).
+   */
+  commitConnects(commits: readonly ConnectCommit[]): Promise<void>;
   /** One atomic write: restored accounts (null deletes), the undo record removed, and the new tip. */
   commitDisconnect(commit: { hash: BlockHash; accounts: [PeerId, Account | null][]; tip: TipRecord }): Promise<void>;
   /** The tip and the full account state at it, or undefined for a new database. */

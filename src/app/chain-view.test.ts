@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { NETWORK, branch, childOf, send, setup, signers } from '../core/ledger/ledger-fixtures.ts';
+import { genesisBlock } from '../core/ledger/block.ts';
+import { createMempool } from '../core/ledger/mempool.ts';
+import { txId } from '../core/tx.ts';
+import { createTabmeshStore } from '../ui/store.ts';
+import { createChainView, createTxStatusIndex } from './chain-view.ts';
+
+describe('chain view', () => {
+  it('shows a group of connected blocks with one transactions-list update, every transaction confirmed at its height', async () => {
+    const fixture = await setup();
+    const [alice, bob] = await signers(1, 2);
+    const ui = createTabmeshStore();
+    const txIndex = createTxStatusIndex();
+    const view = createChainView({ ledger: fixture.ledger, mempool: createMempool({ params: fixture.ledger.params, clock: fixture.clock }), ui, clock: fixture.clock, log: fixture.log }, bob!.peerId, txIndex);
+    await view.load();
+    const [b1] = branch(genesisBlock(NETWORK), alice!.peerId, 1);
+    const pays = [await send(alice!, bob!.peerId, 5, 0), await send(alice!, bob!.peerId, 6, 1)];
+    const b2 = childOf(b1!, alice!.peerId, [pays[0]!]);
+    const b3 = childOf(b2, alice!.peerId, [pays[1]!]);
+    let listUpdates = 0;
+    ui.subscribe((state, previous) => {
+      if (state.txs !== previous.txs) listUpdates++;
+    });
+
+    await Promise.all([b1!, b2, b3].map((block) => fixture.ledger.acceptBlock(block)));
+
+    expect(listUpdates).toBe(1);
+    const shown = ui.getState().txs;
+    expect(shown.map((tx) => [tx.id, tx.status, tx.height])).toEqual([
+      [txId(pays[1]!), 'confirmed', 3],
+      [txId(pays[0]!), 'confirmed', 2],
+    ]);
+    expect(txIndex.get(txId(pays[0]!))).toEqual({ status: 'confirmed', height: 2 });
+    expect(ui.getState().tip?.height).toBe(3);
+    expect(ui.getState().blocks.map((block) => block.height).slice(0, 3)).toEqual([3, 2, 1]);
+    view.close();
+  });
+});
