@@ -112,6 +112,9 @@ export interface PropagationFigure {
   };
   longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };
   drainMs: number;
+  /** A breakdown: p50 latency to each tab (a tab that lags shows here), and of the last tab per second of sending (a queue that grows shows here). */
+  receiverP50Ms: number[];
+  p50BySecondMs: number[];
   /** Whether the network held together under the load: punishments by reason (from the tabs' logs), closed links, degrees at the end. */
   health: {
     confirmingBlock: string;
@@ -279,6 +282,9 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     let missingTimestamps = 0;
     const knownByTab = await Promise.all(pages.map((page) => page.evaluate((txIds) => txIds.filter((id) => window.tabmesh.tx(id).status !== 'unknown'), sentIds)));
     const knownSets = knownByTab.map((list) => new Set(list));
+    /** Latency to each receiving tab, and of the last tab by the second of the run its send fell in. */
+    const byReceiver: number[][] = pages.map(() => []);
+    const bySecond: number[][] = [];
     sends.forEach((records, sender) => {
       for (const record of records) {
         if (!record.id) continue;
@@ -286,13 +292,16 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
         for (let tab = 0; tab < tabs; tab++) {
           if (tab === sender) continue;
           const at = arrivals[tab]![record.id];
-          if (at !== undefined) times.push(at - record.atMs);
-          else if (knownSets[tab]!.has(record.id)) missingTimestamps++;
+          if (at !== undefined) {
+            times.push(at - record.atMs);
+            byReceiver[tab]!.push(at - record.atMs);
+          } else if (knownSets[tab]!.has(record.id)) missingTimestamps++;
         }
         pairs += times.length;
         if (times.length === tabs - 1) {
           delivered++;
           latencies.push(Math.max(...times));
+          (bySecond[Math.max(0, Math.floor((record.atMs - startAtMs) / 1000))] ??= []).push(Math.max(...times));
         }
         if (times.length > 0) firstHops.push(Math.min(...times));
       }
@@ -341,6 +350,8 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       missingTimestamps,
       latencyMs: summarize(latencies),
       firstHopMs: summarize(firstHops),
+      receiverP50Ms: byReceiver.map((list) => round(summarize(list).p50, 1)),
+      p50BySecondMs: Array.from(bySecond, (list) => (list ? round(summarize(list).p50, 1) : Number.NaN)),
       sendCallMs: summarize(sends.flat().flatMap((record) => (record.settledMs !== undefined ? [record.settledMs - record.atMs] : []))),
       blocksDuringRun,
       mineCallMs: summarize(mineCallMs),

@@ -69,14 +69,46 @@ export function encodeTxBody(tx: UnsignedTx): Uint8Array {
     .finish();
 }
 
+/** `"tabmesh/tx/v1" || str8(network)` per network name: a tab uses one or two. */
+const signingPrefixes = new Map<string, Uint8Array>();
+
+function signingPrefix(network: string): Uint8Array {
+  let prefix = signingPrefixes.get(network);
+  if (!prefix) {
+    prefix = concatBytes(TX_DOMAIN, new ByteWriter().str8(network).finish());
+    if (signingPrefixes.size < 16) signingPrefixes.set(network, prefix);
+  }
+  return prefix;
+}
+
 /** The exact bytes an Ed25519 signature over this transaction signs. */
 export function txSigningBytes(network: string, tx: UnsignedTx): Uint8Array {
-  return concatBytes(TX_DOMAIN, new ByteWriter().str8(network).finish(), encodeTxBody(tx));
+  return concatBytes(signingPrefix(network), encodeTxBody(tx));
+}
+
+/**
+ * Canonical encodings of frozen transactions (decodeTx and signTx freeze
+ * theirs, so the fields cannot change under the bytes). A received
+ * transaction keeps the bytes it was parsed from; the relay, the verifier,
+ * the id, blocks, frames and storage all need them, and encoding again from
+ * the hex fields was the largest single cost in a tab's own code at 100 tx/s
+ * (src/core/bytes.ts, 7.5% of the main thread, measured). Never handed out:
+ * encodeTx returns a copy.
+ */
+const encodingOfFrozen = new WeakMap<Tx, Uint8Array>();
+
+/** The canonical bytes, shared for frozen transactions; callers inside this module must not change them. */
+function canonicalBytes(tx: Tx): Uint8Array {
+  const known = encodingOfFrozen.get(tx);
+  if (known) return known;
+  if (!isHexOfLength(tx.signature, 64)) throw new InvalidArgumentError('signature must be 128 lower-case hex characters');
+  const bytes = concatBytes(encodeTxBody(tx), fromHex(tx.signature)!);
+  if (Object.isFrozen(tx)) encodingOfFrozen.set(tx, bytes);
+  return bytes;
 }
 
 export function encodeTx(tx: Tx): Uint8Array {
-  if (!isHexOfLength(tx.signature, 64)) throw new InvalidArgumentError('signature must be 128 lower-case hex characters');
-  return concatBytes(encodeTxBody(tx), fromHex(tx.signature)!);
+  return canonicalBytes(tx).slice();
 }
 
 /** Parses the canonical encoding; every malformed field is a named rejection. The result is frozen (see txId). */
@@ -95,7 +127,10 @@ export function decodeTx(bytes: Uint8Array): Result<Tx> {
     if (amount === undefined || amount < 1) return reject('bad-field', 'amount must be between 1 and 2^53-1');
     if (fee === undefined) return reject('bad-field', 'fee must be at most 2^53-1');
     if (nonce === undefined) return reject('bad-field', 'nonce must be at most 2^53-1');
-    return accept(Object.freeze({ from, to, amount, fee, nonce, signature }));
+    const tx: Tx = Object.freeze({ from, to, amount, fee, nonce, signature });
+    // Exactly TX_BYTES were read (longer input was refused above), and they are canonical: keep a copy.
+    encodingOfFrozen.set(tx, bytes.slice(0, TX_BYTES));
+    return accept(tx);
   } catch (error) {
     if (error instanceof TruncatedInputError) return reject('truncated', `transaction: ${error.message}`);
     throw error;
@@ -115,7 +150,7 @@ const idOfFrozen = new WeakMap<Tx, TxId>();
 export function txId(tx: Tx): TxId {
   const known = idOfFrozen.get(tx);
   if (known !== undefined) return known;
-  const id = toHex(sha256(encodeTx(tx)));
+  const id = toHex(sha256(canonicalBytes(tx)));
   if (Object.isFrozen(tx)) idOfFrozen.set(tx, id);
   return id;
 }
@@ -129,5 +164,11 @@ export async function signTx(network: string, tx: UnsignedTx, signer: Signer): P
 
 /** The verification job for a transaction's signature, for the worker pool. */
 export function txVerifyItem(network: string, tx: Tx): VerifyItem {
-  return { publicKey: fromHex(tx.from)!, message: txSigningBytes(network, tx), signature: fromHex(tx.signature)! };
+  const bytes = canonicalBytes(tx);
+  // Views into the shared encoding are safe: the pool copies items into its own request buffer.
+  return {
+    publicKey: bytes.subarray(1, 33),
+    message: concatBytes(signingPrefix(network), bytes.subarray(0, TX_BODY_BYTES)),
+    signature: bytes.subarray(TX_BODY_BYTES),
+  };
 }

@@ -8,35 +8,56 @@ import type { TabmeshState, TabmeshStore } from './store.ts';
 
 type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialState' | 'subscribe'>;
 
-/** If no animation frame comes (a hidden tab), the view still catches up this often. */
-const HIDDEN_FLUSH_MS = 250;
+/**
+ * The whole view catches up with the store at most this often. Ten redraws a
+ * second reads as live; redrawing on every animation frame made each of 8
+ * visible tabs at 100 tx/s re-render up to 60 times a second, and the view
+ * then cost more of the main thread than the peer itself (docs/PERFORMANCE.md).
+ */
+export const VIEW_REFRESH_MS = 100;
 const frameViews = new WeakMap<TabmeshStore, StoreView>();
 
 /**
- * The store as React sees it: a snapshot taken once per animation frame.
- * The node writes to the store for every transaction, block and arrival (at
- * 100 tx/s, hundreds of writes a second); components re-render at most once
- * per frame with everything written since, instead of once per write.
+ * Calls `run` at most once per `intervalMs` however often `poke` is called:
+ * the first poke after a quiet spell runs on the next macrotask, later ones
+ * wait for the interval to pass and then run once for all of them.
+ */
+export function createThrottle(run: () => void, intervalMs: number): { poke(): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ranAtMs = -Infinity;
+  const fire = () => {
+    timer = undefined;
+    ranAtMs = performance.now();
+    run();
+  };
+  return {
+    poke() {
+      if (timer === undefined) timer = setTimeout(fire, Math.max(0, ranAtMs + intervalMs - performance.now()));
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * The store as React sees it: a snapshot taken at most once per
+ * VIEW_REFRESH_MS. The node writes to the store for every transaction, block
+ * and arrival (at 100 tx/s, hundreds of writes a second); components
+ * re-render with everything written since, instead of once per write.
  */
 function frameView(store: TabmeshStore): StoreView {
   const existing = frameViews.get(store);
   if (existing) return existing;
   let snapshot = store.getState();
   const listeners = new Set<(state: TabmeshState, previous: TabmeshState) => void>();
-  let scheduled = false;
-  const publish = () => {
-    if (!scheduled) return;
-    scheduled = false;
+  const publish = createThrottle(() => {
     const previous = snapshot;
     snapshot = store.getState();
     if (snapshot !== previous) for (const listener of listeners) listener(snapshot, previous);
-  };
-  store.subscribe(() => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(publish);
-    setTimeout(publish, HIDDEN_FLUSH_MS);
-  });
+  }, VIEW_REFRESH_MS);
+  store.subscribe(() => publish.poke());
   const view: StoreView = {
     getState: () => snapshot,
     getInitialState: () => store.getInitialState(),
@@ -60,7 +81,7 @@ export function useTabmeshStore(): TabmeshStore {
 
 /**
  * Selects from the page's store and re-renders when the selection changes,
- * at most once per animation frame (frameView). Selectors must return stable
+ * at most once per VIEW_REFRESH_MS (frameView). Selectors must return stable
  * references (a state field, not a new array).
  */
 export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
@@ -81,23 +102,19 @@ export function useThrottledTabmesh<T>(selector: (state: TabmeshState) => T, int
   useEffect(() => {
     let last = selectorRef.current(store.getState());
     setValue(() => last);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let flushedAtMs = -Infinity;
-    const flush = () => {
-      timer = undefined;
-      flushedAtMs = performance.now();
+    const flush = createThrottle(() => {
       const next = last;
       setValue(() => next);
-    };
+    }, intervalMs);
     const unsubscribe = store.subscribe((state) => {
       const next = selectorRef.current(state);
       if (Object.is(next, last)) return;
       last = next;
-      if (timer === undefined) timer = setTimeout(flush, Math.max(0, flushedAtMs + intervalMs - performance.now()));
+      flush.poke();
     });
     return () => {
       unsubscribe();
-      clearTimeout(timer);
+      flush.cancel();
     };
   }, [store, intervalMs]);
   return value;
