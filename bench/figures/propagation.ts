@@ -229,7 +229,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       const mined = await pages[blocksDuringRun % tabs]!.evaluate(() => window.__bench.mineOne());
       const doneMs = await nowShared();
       mineCallMs.push(mined.endMs - mined.startMs);
-      if (doneMs - askedMs > blockEveryMs) log(`  block ${mined.height} by tab ${blocksDuringRun % tabs} at +${Math.round(askedMs - startAtMs)} ms: mine() took ${Math.round(mined.endMs - mined.startMs)} ms in the tab (evaluate began after ${Math.round(mined.startMs - askedMs)} ms)`);
+      if (doneMs - askedMs > blockEveryMs) log(`  block ${mined.height} by tab ${blocksDuringRun % tabs} at +${Math.round(askedMs - startAtMs)} ms: mine() took ${Math.round(mined.endMs - mined.startMs)} ms in the tab (${mined.stagesMs}; evaluate began after ${Math.round(mined.startMs - askedMs)} ms)`);
       blocksDuringRun++;
       nextBlockMs += blockEveryMs;
     }

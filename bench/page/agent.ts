@@ -254,10 +254,13 @@ function createAgent(probe: ProbeState) {
     workerProbe,
 
     /** Mines one block; says when the call started and ended here, and the new tip's height. */
-    async mineOne(): Promise<{ startMs: number; endMs: number; height: number; hash: string }> {
+    async mineOne(): Promise<{ startMs: number; endMs: number; height: number; hash: string; stagesMs: string }> {
       const startMs = now();
       const [hash] = await window.tabmesh.mine(1);
-      return { startMs, endMs: now(), height: window.tabmesh.tip().height, hash: hash ?? '' };
+      const stats = window.tabmesh.stats();
+      // Where mine() spent its time (src/app/mining-loop.ts): the rest is waiting for the mining job's turn.
+      const stagesMs = `template ${Math.round(stats.minedBlockTemplateMs ?? NaN)}, search ${Math.round(stats.minedBlockSearchMs ?? NaN)}, commit and announce ${Math.round(stats.minedBlockSubmitMs ?? NaN)}`;
+      return { startMs, endMs: now(), height: window.tabmesh.tip().height, hash: hash ?? '', stagesMs };
     },
 
     /** Samples tabmesh.tip().height every `everyMs` (only changes are kept) until stopHeights(). */

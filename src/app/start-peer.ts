@@ -177,7 +177,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const wallet = createWallet(network, { signer, ledger, mempool, submit: (tx) => node.submitLocalTx(tx) });
 
   const stats = () => ({
-    ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()),
+    ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()), ...prefixed('minedBlock', mining.lastBlockStages()),
     ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()), ...prefixed('trace', traces.stats()),
   });
   let previousStats: Record<string, number> | undefined;

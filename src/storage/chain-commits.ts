@@ -130,20 +130,39 @@ export function confirmedAt(saved: StoredTx, height: number): StoredTx {
 }
 
 /**
+ * The txs-store record for the transaction at `index` of a block connected at
+ * `height`, first seen inside it: it joins the history as confirmed, from the
+ * block's miner, received `nowMs`.
+ */
+export function firstSeenInBlock(entry: BlockEntry, index: number, height: number, nowMs: number): StoredTx {
+  // A copy, not a view: structured clone would store the whole block's buffer.
+  return { id: entry.txIds[index]!, bytes: storedTxBytes(entry.bytes, index).slice(), receivedAtMs: nowMs, status: 'confirmed', height, source: entry.header.miner };
+}
+
+/**
  * The txs-store records a connect writes, one per transaction of the block
  * (`saved[i]` is the stored record of `entry.txIds[i]`, if any): a stored
  * record is confirmed at `height`; a transaction first seen inside the block
- * joins the history as confirmed, from the block's miner, received `nowMs`.
- * Writing them in the block's own commit replaces one readwrite transaction
- * per transaction (docs/PERFORMANCE.md, section 5).
+ * gets firstSeenInBlock's. Writing them in the block's own commit replaces one
+ * readwrite transaction per transaction (docs/PERFORMANCE.md, section 5).
  */
 export function confirmedRecords(entry: BlockEntry, height: number, saved: readonly (StoredTx | undefined)[], nowMs: number): StoredTx[] {
-  return entry.txIds.map((id, index) => {
+  return entry.txIds.map((_id, index) => {
     const record = saved[index];
-    if (record) return confirmedAt(record, height);
-    // A copy, not a view: structured clone would store the whole block's buffer.
-    return { id, bytes: storedTxBytes(entry.bytes, index).slice(), receivedAtMs: nowMs, status: 'confirmed', height, source: entry.header.miner };
+    return record ? confirmedAt(record, height) : firstSeenInBlock(entry, index, height, nowMs);
   });
+}
+
+/**
+ * A txs-store record as readers see it, given where txIndex places the
+ * transaction. The IndexedDB block commit does not rewrite the records it
+ * already holds (it only adds those first seen inside the block: a read and a
+ * write per transaction fewer, docs/PERFORMANCE.md), so txIndex says which
+ * are confirmed: a placed transaction is confirmed at its block's height.
+ */
+export function withLocation(record: StoredTx, location: { height: number } | undefined): StoredTx {
+  if (!location || (record.status === 'confirmed' && record.height === location.height)) return record;
+  return confirmedAt(record, location.height);
 }
 
 /**

@@ -113,6 +113,24 @@ export function chainStoreContractCases(): StoreContractCase[] {
       expect('height' in back).toBe(false);
       expect(Array.from(back.bytes)).toEqual(Array.from(encodeTx(tx0)));
     }),
+    chainCase('chain: a stored record confirmed by a block reads confirmed everywhere, whatever its history writes say', async (s) => {
+      const [tx0, tx1] = [pays[0]!, pays[1]!];
+      const record = (tx: Tx, receivedAtMs: number) => ({ id: txId(tx), bytes: encodeTx(tx), receivedAtMs, status: 'pending' as const, source: 'self' });
+      await s.putTxs([record(tx0, 5), record(tx1, 6)]);
+      await s.markTxsDropped([txId(tx1)]);
+      await connectTwo(s);
+      // Listed, read one by one, and after a late pending write and a drop: confirmed at the block's height.
+      expect((await s.listRecentTxs(10)).map((tx) => [tx.receivedAtMs, tx.status, tx.height])).toEqual([[6, 'confirmed', 1], [5, 'confirmed', 1]]);
+      await s.putTxs([record(tx0, 7)]);
+      await s.markTxsDropped([txId(tx0)]);
+      expect(await s.getTx(txId(tx0))).toMatchObject({ status: 'confirmed', height: 1, receivedAtMs: 7 });
+      expect(await s.getTx(txId(tx1))).toMatchObject({ status: 'confirmed', height: 1, receivedAtMs: 6 });
+      expect(await s.countTxs()).toBe(2);
+      // Disconnected, each is what its history says again.
+      await s.commitDisconnect(disconnectCommit((await s.getUndo(blockHash(a1.header)))!, genesis));
+      expect((await s.getTx(txId(tx0)))?.status).toBe('pending');
+      expect((await s.listRecentTxs(10)).map((tx) => tx.status)).toEqual(['pending', 'pending']);
+    }),
     chainCase('chain: follows a reorg onto a side branch, and lists every header, side branches included', async (s) => {
       const [afterGenesis] = await connectTwo(s);
       const a2Accounts: [PeerId, Account][] = [[p.alice, { balance: 167, nonce: 3 }], [p.carol, { balance: 51, nonce: 0 }]];
@@ -144,8 +162,10 @@ export function chainStoreContractCases(): StoreContractCase[] {
       for (const block of [a1, a2]) expect(await s.getBlock(blockHash(block.header))).toEqual(block);
     }),
     chainCase('chain: resetState clears accounts, undo data and locations, keeps blocks, and allows a replay', async (s) => {
-      const tx0 = pays[0]!;
+      const [tx0, tx1] = [pays[0]!, pays[1]!];
       await s.putTx({ id: txId(tx0), bytes: encodeTx(tx0), receivedAtMs: 5, status: 'pending', source: 'self' });
+      // Dropped from the mempool before its block came: confirmed by the block, pending after the reset.
+      await s.putTx({ id: txId(tx1), bytes: encodeTx(tx1), receivedAtMs: 6, status: 'dropped', source: 'self' });
       const [afterGenesis, afterA1] = await connectTwo(s);
       await s.resetState({ tip: tipOf(genesis), accounts: [[p.carol, { balance: 100, nonce: 0 }]] });
       expect(await s.loadState()).toEqual({ tip: tipOf(genesis), accounts: [[p.carol, { balance: 100, nonce: 0 }]] });
@@ -155,6 +175,7 @@ export function chainStoreContractCases(): StoreContractCase[] {
       }
       expect(await s.getTxLocation(txId(tx0))).toBeUndefined();
       expect(await s.getTx(txId(tx0))).toMatchObject({ status: 'pending' });
+      expect(await s.getTx(txId(tx1))).toMatchObject({ status: 'pending', receivedAtMs: 6 });
       expect(await s.listHeaders()).toHaveLength(2);
 
       // The ledger's rebuild (active-chain.ts resetToGenesis): reset to genesis,

@@ -27,15 +27,16 @@ import {
   asPending,
   checkConnect,
   checkDisconnect,
-  confirmedRecords,
+  firstSeenInBlock,
   prepareConnects,
   prepareDisconnect,
   prepareReset,
   unconfirmedFrom,
+  withLocation,
 } from './chain-commits.ts';
 import { TIP_KEY, assertBlockHash, copyHeader, fromStoredBlock, toBlockEntry } from './chain-records.ts';
 import { CHAIN_COMMIT_STORES, type LedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
-import { assertTxId, type StoredTx } from './ledger-store.ts';
+import { assertTxId } from './ledger-store.ts';
 
 /** Runs `body` on the open database, turning failures into StorageErrors (idb-ledger-store.ts). */
 export type RunOnDb = <T>(operation: string, body: (db: LedgerDb) => Promise<T>) => Promise<T>;
@@ -91,6 +92,23 @@ export function rawResults(requests: readonly IDBRequest[]): Promise<unknown[]> 
   });
 }
 
+/**
+ * Adds `record` to `store` unless a record with its key is stored; then
+ * `onStored` runs instead, and the refused add neither aborts the transaction
+ * nor reaches its error handlers (the request's error event is cancelled and
+ * stopped before it bubbles to the transaction). One request where reading
+ * first would take two and a round trip.
+ */
+export function addUnlessStored(store: IDBObjectStore, record: unknown, onStored: () => void = noop): void {
+  const request = store.add(record);
+  request.onerror = (event) => {
+    if (request.error?.name !== 'ConstraintError') return;
+    event.preventDefault();
+    event.stopPropagation();
+    onStored();
+  };
+}
+
 /** Used only to observe promises whose failure is reported another way (see Track). */
 function noop(): void {
   return undefined;
@@ -114,13 +132,12 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
   /** One transaction for the whole group (ChainStore.commitConnects). */
   async function commitConnects(commits: readonly ConnectCommit[]): Promise<void> {
     const plans = prepareConnects(commits);
-    const ids = plans.flatMap((plan) => plan.entry.txIds);
     await run(CONNECT_OPERATION, (db) =>
       writeAtomically(db, CHAIN_COMMIT_STORES, async (tx) => {
         const raw = unwrap(tx);
         const txs = raw.objectStore('txs');
         const chain = raw.objectStore('chain');
-        const [stored, ...saved] = await rawResults([chain.get(TIP_KEY), ...ids.map((id) => txs.get(id))]);
+        const [stored] = await rawResults([chain.get(TIP_KEY)]);
         checkConnect(stored as TipRecord | undefined, plans[0]!);
         const nowMs = clock.nowMs();
         const blocks = raw.objectStore('blocks');
@@ -128,20 +145,21 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
         const undo = raw.objectStore('undo');
         const accounts = raw.objectStore('accounts');
         const txIndex = raw.objectStore('txIndex');
-        let offset = 0;
         // Writes are not awaited one by one: a failed one aborts the transaction, and writeAtomically awaits tx.done.
         for (const plan of plans) {
           const { entry, height } = plan;
           const { hash } = entry;
-          const records = confirmedRecords(entry, height, saved.slice(offset, offset + entry.txIds.length) as (StoredTx | undefined)[], nowMs);
-          offset += entry.txIds.length;
           blocks.put(entry.bytes, hash);
           headers.put(entry.header, hash);
           undo.put(plan.undo, hash);
           for (const [id, account] of plan.accounts) accounts.put(account, id);
           const location = { blockHash: hash, height };
-          for (const id of entry.txIds) txIndex.put(location, id);
-          for (const record of records) txs.put(record);
+          entry.txIds.forEach((id, index) => {
+            // txIndex makes the transaction confirmed (withLocation); its history record is written only
+            // if it has none, so the block costs no read of the records it already holds.
+            txIndex.put(location, id);
+            addUnlessStored(txs, firstSeenInBlock(entry, index, height, nowMs));
+          });
         }
         chain.put(plans[plans.length - 1]!.tip, TIP_KEY);
       }),
@@ -194,8 +212,9 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
             track(tx.objectStore('undo').delete(hash)),
             // Only entries this block wrote: never drop a location another block owns.
             ...txIds.flatMap((id, i) => (locations[i]?.blockHash === hash ? [track(txIndex.delete(id))] : [])),
-            ...saved.flatMap((record) => {
-              const pending = unconfirmedFrom(record, height);
+            // Pending again: every record this block confirmed, by its own status or by txIndex alone.
+            ...saved.flatMap((record, i) => {
+              const pending = record && unconfirmedFrom(locations[i]?.blockHash === hash ? withLocation(record, locations[i]) : record, height);
               return pending ? [track(txs.put(pending))] : [];
             }),
             track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
@@ -211,14 +230,16 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
           const txs = tx.objectStore('txs');
           // Recovery is rare and the txs store is small (a wallet's own
           // history), so one getAll is simpler than a cursor.
-          const all = await track(txs.getAll());
+          const [all, placed] = await Promise.all([track(txs.getAll()), track(tx.objectStore('txIndex').getAllKeys())]);
+          const confirmed = new Set(placed);
           // Requests run in issue order: the clears land before the puts.
           await Promise.all([
             track(tx.objectStore('accounts').clear()),
             track(tx.objectStore('undo').clear()),
             track(tx.objectStore('txIndex').clear()),
             ...plan.accounts.map(([id, account]) => track(tx.objectStore('accounts').put(account, id))),
-            ...all.flatMap((record) => (record.status === 'confirmed' ? [track(txs.put(asPending(record)))] : [])),
+            // Every confirmed record, by its own status or by txIndex alone (withLocation), is pending again.
+            ...all.flatMap((record) => (record.status === 'confirmed' || (confirmed.has(record.id) && record.status !== 'pending') ? [track(txs.put(asPending(record)))] : [])),
             track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
           ]);
         }),

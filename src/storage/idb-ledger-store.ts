@@ -13,7 +13,9 @@ import { isValidNetworkName } from '../core/network.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { Clock, Logger, PeerId } from '../core/types.ts';
 import { unwrap } from 'idb';
-import { createIdbChainStore, rawResults } from './idb-chain-store.ts';
+import { addUnlessStored, createIdbChainStore, rawResults } from './idb-chain-store.ts';
+import { withLocation } from './chain-commits.ts';
+import type { TxLocation } from './chain-records.ts';
 import { openLedgerDb, type LedgerDb } from './idb-ledger-schema.ts';
 import {
   assertListLimit,
@@ -51,23 +53,46 @@ const consoleLog: Logger = {
 };
 
 /**
- * One readwrite transaction on `txs`: reads the records of `ids`, then puts
- * what `update` returns for each (undefined leaves it). Raw requests, one
- * promise for the reads: a batch is hundreds of records at load.
+ * One readwrite transaction on `txs`: reads the records of `ids` as readers
+ * see them (withLocation: txIndex says which are confirmed), then puts what
+ * `update` returns for each (undefined leaves it). Raw requests, one promise
+ * for the reads.
  */
 async function updateTxs(db: LedgerDb, ids: readonly string[], update: (stored: StoredTx | undefined, index: number) => StoredTx | undefined): Promise<void> {
-  const transaction = db.transaction('txs', 'readwrite');
+  const transaction = db.transaction(['txs', 'txIndex'], 'readwrite');
   const txs = unwrap(transaction).objectStore('txs');
+  const txIndex = unwrap(transaction).objectStore('txIndex');
   try {
-    const stored = (await rawResults(ids.map((id) => txs.get(id)))) as (StoredTx | undefined)[];
-    stored.forEach((record, index) => {
-      const next = update(record, index);
+    const found = await rawResults([...ids.map((id) => txs.get(id)), ...ids.map((id) => txIndex.get(id))]);
+    ids.forEach((_id, index) => {
+      const record = found[index] as StoredTx | undefined;
+      const next = update(record && withLocation(record, found[ids.length + index] as TxLocation | undefined), index);
       if (next) txs.put(next);
     });
   } catch (error) {
     // A failed read aborted the transaction already; wait for it so nothing is left running.
     await transaction.done.catch(() => undefined);
     throw error;
+  }
+  await transaction.done;
+}
+
+/**
+ * putTxs in one readwrite transaction: each record is added, and only where
+ * one is stored already (rare: the mempool writes a transaction once) read
+ * and merged (mergeTxWrite). One request per transaction in the common case,
+ * where reading every record first took two and a round trip; the mempool's
+ * history writes run 100 times a second in every tab, all on the origin's one
+ * IndexedDB backend (docs/PERFORMANCE.md).
+ */
+async function addOrMergeTxs(db: LedgerDb, records: readonly StoredTx[]): Promise<void> {
+  const transaction = db.transaction('txs', 'readwrite');
+  const txs = unwrap(transaction).objectStore('txs');
+  for (const record of records) {
+    addUnlessStored(txs, record, () => {
+      const read = txs.get(record.id);
+      read.onsuccess = () => txs.put(mergeTxWrite(read.result as StoredTx | undefined, record));
+    });
   }
   await transaction.done;
 }
@@ -121,7 +146,7 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
     async putTxs(batch) {
       const records = normalizeStoredTxs(batch);
       if (records.length === 0) return;
-      await run('save transactions', (db) => updateTxs(db, records.map((record) => record.id), (stored, index) => mergeTxWrite(stored, records[index]!)));
+      await run('save transactions', (db) => addOrMergeTxs(db, records));
     },
 
     async markTxsDropped(ids) {
@@ -132,24 +157,30 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
 
     async getTx(id) {
       assertTxId(id);
-      return run('read transaction', (db) => db.get('txs', id));
+      return run('read transaction', async (db) => {
+        const transaction = db.transaction(['txs', 'txIndex']);
+        const [record, location] = await Promise.all([transaction.objectStore('txs').get(id), transaction.objectStore('txIndex').get(id), transaction.done]);
+        return record && withLocation(record, location);
+      });
     },
 
     async listRecentTxs(limit) {
       assertListLimit(limit);
       if (limit === 0) return [];
       return run('list transactions', async (db) => {
-        const transaction = db.transaction('txs');
+        const transaction = db.transaction(['txs', 'txIndex']);
         const out: StoredTx[] = [];
         // A reversed cursor on the index visits newest first and stops after
         // `limit` records, so the cost does not grow with the store.
-        let cursor = await transaction.store.index('byReceivedAt').openCursor(null, 'prev');
+        let cursor = await transaction.objectStore('txs').index('byReceivedAt').openCursor(null, 'prev');
         while (cursor && out.length < limit) {
           out.push(cursor.value);
           cursor = out.length < limit ? await cursor.continue() : null;
         }
+        const txIndex = transaction.objectStore('txIndex');
+        const locations = await Promise.all(out.map((record) => txIndex.get(record.id)));
         await transaction.done;
-        return out;
+        return out.map((record, index) => withLocation(record, locations[index]));
       });
     },
 
