@@ -192,6 +192,20 @@ describe('wallet history, log filter and QR', () => {
     expect(walletHistory([tx('t1', 'me', 'x', 'pending', 1)], [], undefined)).toEqual([]);
   });
 
+  it('gives the same entry for the same view, and a new one when the view is replaced or the tab differs', () => {
+    const sent = tx('t1', 'me', 'x', 'pending', 1);
+    const other = tx('t2', 'x', 'me', 'pending', 2);
+    const [firstOther, firstSent] = walletHistory([sent, other], [], 'me');
+    const [againOther, againSent] = walletHistory([other, sent], [], 'me');
+    expect(againSent).toBe(firstSent);
+    expect(againOther).toBe(firstOther);
+    const confirmed = { ...sent, status: 'confirmed' as const, height: 3 };
+    const [, replaced] = walletHistory([confirmed, other], [], 'me');
+    expect(replaced).not.toBe(firstSent);
+    expect(replaced).toMatchObject({ key: 'tx:t1', status: 'confirmed' });
+    expect(walletHistory([sent], [], 'x')[0]).toMatchObject({ kind: 'received', delta: 5 });
+  });
+
   it('filters the log by level and by every word, case-insensitively', () => {
     const entries: LogEntry[] = [
       { seq: 3, atMs: 3, level: 'warn', message: 'peer misbehaved peerId=ab12' },

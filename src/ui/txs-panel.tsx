@@ -5,7 +5,7 @@
  */
 import { memo, useRef } from 'react';
 import { formatTime, partyLabel, shortId } from './format.ts';
-import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import type { TabmeshState } from './store.ts';
 import type { TxView } from './view-models.ts';
@@ -27,11 +27,15 @@ export function StatusBadge({ tx }: { tx: TxView }) {
   return <span className="badge status-pending">pending</span>;
 }
 
-/** A transaction's id as a button that opens its detail view; the code keeps the full id as its title. */
+/**
+ * A transaction's id as a button that opens its detail view; the code keeps the full id as its title.
+ * It reads the store only when clicked: a subscription per row made every visible row of every list
+ * run a selector at each view refresh.
+ */
 export function TxIdButton({ id }: { id: string }) {
-  const showDetail = useTabmesh((s) => s.showDetail);
+  const store = useTabmeshStore();
   return (
-    <button type="button" className="link-button" aria-label={`Details of transaction ${shortId(id)}`} aria-haspopup="dialog" onClick={() => showDetail({ kind: 'tx', id })}>
+    <button type="button" className="link-button" aria-label={`Details of transaction ${shortId(id)}`} aria-haspopup="dialog" onClick={() => store.getState().showDetail({ kind: 'tx', id })}>
       <code title={id}>{shortId(id)}</code>
     </button>
   );
@@ -55,9 +59,15 @@ export function TxCells({ tx, selfId }: { tx: TxView; selfId: string | undefined
   );
 }
 
-const TxRow = memo(function TxRow({ tx, selfId, index }: { tx: TxView; selfId: string | undefined; index: number }) {
+/**
+ * A row's cells, memoised on the transaction alone. The row's position
+ * (aria-rowindex) changes for every row whenever a transaction arrives at the
+ * top, so it stays on the <tr>: a redraw then updates one attribute per row
+ * instead of rendering every visible row's cells again.
+ */
+const TxRowCells = memo(function TxRowCells({ tx, selfId }: { tx: TxView; selfId: string | undefined }) {
   return (
-    <tr data-tx-id={tx.id} aria-rowindex={index + 2}>
+    <>
       <TxCells tx={tx} selfId={selfId} />
       <td>
         <StatusBadge tx={tx} />
@@ -67,7 +77,7 @@ const TxRow = memo(function TxRow({ tx, selfId, index }: { tx: TxView; selfId: s
           {formatTime(tx.receivedAtMs)}
         </time>
       </td>
-    </tr>
+    </>
   );
 });
 
@@ -117,7 +127,11 @@ export function TxsPanel() {
               <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
               {rows.indexes.map((index) => {
                 const tx = txs[index]!;
-                return <TxRow key={tx.id} tx={tx} selfId={selfId} index={index} />;
+                return (
+                  <tr key={tx.id} data-tx-id={tx.id} aria-rowindex={index + 2}>
+                    <TxRowCells tx={tx} selfId={selfId} />
+                  </tr>
+                );
               })}
               <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
             </tbody>

@@ -9,7 +9,7 @@ import { CopyButton } from './copy-button.tsx';
 import { formatTime, shortId } from './format.ts';
 import type { TabmeshState } from './store.ts';
 import { LIST_REDRAW_MS } from './txs-panel.tsx';
-import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import { walletHistory, type HistoryEntry } from './wallet-history.ts';
 
@@ -34,8 +34,9 @@ function describe(entry: HistoryEntry): string {
 }
 
 const HistoryItem = memo(function HistoryItem({ entry }: { entry: HistoryEntry }) {
-  const showDetail = useTabmesh((s) => s.showDetail);
-  const open = () => showDetail(entry.kind === 'mined' ? { kind: 'block', hash: entry.block.hash } : { kind: 'tx', id: entry.tx.id });
+  // Read at click time, not subscribed: see TxIdButton.
+  const store = useTabmeshStore();
+  const open = () => store.getState().showDetail(entry.kind === 'mined' ? { kind: 'block', hash: entry.block.hash } : { kind: 'tx', id: entry.tx.id });
   const status = entry.kind === 'mined' ? 'confirmed' : entry.status;
   return (
     <li className={`history-item history-${entry.kind}`} data-history-status={status}>
