@@ -1,6 +1,6 @@
 /**
  * Transactions waiting for a block, best fee rate first (the order the
- * mempool gives). Windowed once long and redrawn at most four times a second,
+ * mempool gives). Windowed once long and redrawn at most twice a second,
  * like the Transactions table.
  */
 import { memo, useRef } from 'react';

@@ -19,8 +19,12 @@ const MAX_LABELLED_NODES = 30;
 /** The picture's height follows its width within these bounds (px). */
 const MIN_HEIGHT_PX = 260;
 const MAX_HEIGHT_PX = 440;
-/** The animation's frame interval, a little under 1/30 s so a 60 Hz display draws every other frame. */
-const FRAME_MS = 30;
+/**
+ * The animation's frame interval: 20 frames a second. Every visible tab draws its pulses while
+ * transactions flow, and each frame costs style, layout and paint on a main thread the peer needs
+ * (docs/PERFORMANCE.md, section 2); 30 frames a second looked no smoother for dots crossing a link.
+ */
+const FRAME_MS = 50;
 
 function nodeLabel(node: GraphNode): string {
   const parts = [node.self ? `This tab, ${shortId(node.id)}` : `Peer ${shortId(node.id)}`];
@@ -178,7 +182,7 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
     };
     const tick = (nowMs: number) => {
       frame = 0;
-      // 30 frames a second is smooth for dots and a settling layout, at half the painting of 60.
+      // At most one frame per FRAME_MS, whatever the display's rate.
       if (nowMs - drawnAtMs < FRAME_MS) {
         frame = requestAnimationFrame(tick);
         return;

@@ -1,6 +1,6 @@
 /**
  * Transactions this tab has seen, newest first. The table is windowed once it
- * is long, redraws at most four times a second (at 100 tx/s, redrawing per
+ * is long, redraws at most twice a second (at 100 tx/s, redrawing per
  * transaction would be wasted work), and a row's id opens its detail view.
  */
 import { memo, useRef } from 'react';
@@ -10,8 +10,11 @@ import { useVirtualRows } from './use-virtual-rows.ts';
 import type { TabmeshState } from './store.ts';
 import type { TxView } from './view-models.ts';
 
-/** Redraws per second at most: live to the eye, cheap at 100 tx/s. */
-export const LIST_REDRAW_MS = 250;
+/**
+ * A live list redraws at most this often: twice a second still reads as live, and with 8 visible
+ * tabs at 100 tx/s each redraw competes with the peer for its main thread (docs/PERFORMANCE.md).
+ */
+export const LIST_REDRAW_MS = 500;
 /** Up to this many rows the table renders whole; beyond, it is windowed. */
 const WINDOW_ABOVE_ROWS = 100;
 const ROW_PX = 37;

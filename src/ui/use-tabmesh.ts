@@ -91,7 +91,7 @@ export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
 /**
  * Like useTabmesh, but re-renders at most once per `intervalMs`: for lists that
  * change with every transaction (100 a second at full load), where redrawing
- * four times a second reads as live and costs a fraction. The first change
+ * twice a second reads as live and costs a fraction. The first change
  * after a quiet spell shows at once (on the next macrotask).
  */
 export function useThrottledTabmesh<T>(selector: (state: TabmeshState) => T, intervalMs: number): T {
