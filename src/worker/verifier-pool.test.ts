@@ -65,6 +65,30 @@ describe('createVerifierPool', () => {
     expect(await Promise.all(calls)).toEqual(range(5).map((i) => [expected(i)]));
   });
 
+  it('sends at the end of the calling task when idle, and waits for the scheduled flush while a request is out', async () => {
+    const tasks: (() => void)[] = [];
+    const { pool, workers } = setup({ size: 1, scheduleTask: (task) => void tasks.push(task) });
+    const first = pool.verify([item(0)]);
+    await Promise.resolve();
+    // Idle: no scheduled task was needed.
+    expect(tasks).toHaveLength(0);
+    expect(workers[0]!.received).toHaveLength(1);
+    workers[0]!.paused = true;
+    await first;
+    const held = pool.verify([item(1)]);
+    await Promise.resolve();
+    expect(workers[0]!.received).toHaveLength(2);
+    // Busy (the second request is held at the worker): later misses wait for one scheduled flush.
+    const batched = [pool.verify([item(3)]), pool.verify([item(4)])];
+    await Promise.resolve();
+    expect(workers[0]!.received).toHaveLength(2);
+    expect(tasks).toHaveLength(1);
+    tasks.shift()!();
+    expect((workers[0]!.received[2] as VerifyRequest).items).toHaveLength(2);
+    workers[0]!.release();
+    expect(await Promise.all([held, ...batched])).toEqual([[expected(1)], [expected(3)], [expected(4)]]);
+  });
+
   it('streams a large call to the worker in chunks while it is still hashing', async () => {
     const { pool, workers } = setup({ size: 1 });
     const answer = pool.verify(range(600).map(item));
