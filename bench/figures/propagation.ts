@@ -93,7 +93,12 @@ export interface PropagationFigure {
   blocksDuringRun: number;
   /** tabmesh.mine(1) in the mining tab during the run: template, proof-of-work, connect and store commit. */
   mineCallMs: Summary;
-  compact: { hits: number; misses: number; hitPercent: number; fallbacks: number; txsRequested: number };
+  /**
+   * Reconstructions of announced blocks; `waits` of them first waited for transactions already on their
+   * way; `txsRequested` counts block transactions downloaded, by rebuilds and by the `fullBlocksFetched`
+   * blocks that headers-first sync fetched whole (a tab that fell behind the tip).
+   */
+  compact: { hits: number; misses: number; hitPercent: number; fallbacks: number; txsRequested: number; waits: number; fullBlocksFetched: number };
   bandwidth: {
     bodiesPerTabPerTx: number;
     bytesInPerTabPerTx: number;
@@ -358,6 +363,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       compact: {
         hits, misses, hitPercent: round((100 * hits) / Math.max(1, hits + misses), 1),
         fallbacks: delta(statsAfter, statsBefore, 'compactBlockFallbacks'), txsRequested: delta(statsAfter, statsBefore, 'blockTxsRequested'),
+        waits: delta(statsAfter, statsBefore, 'compactBlockWaits'), fullBlocksFetched: delta(statsAfter, statsBefore, 'blocksRequested'),
       },
       bandwidth: {
         bodiesPerTabPerTx: round(delta(statsAfter, statsBefore, 'txBodiesReceived') / (txs * receivers), 3),

@@ -62,7 +62,7 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
       // No reconstruction at all while blocks were mined means no block reached any other tab: measured, and missed.
       const reconstructions = p.compact.hits + p.compact.misses;
       add(`compact blocks, ${label}`, reconstructions > 0 || p.mineCallMs.count > 0, reconstructions > 0 ? `${p.compact.hitPercent}%` : 'no block reached another tab', '≥ 90%', reconstructions > 0 && p.compact.hitPercent >= 90,
-        `${p.compact.hits} hits, ${p.compact.misses} misses over ${p.blocksDuringRun + 1} blocks (${p.blocksDuringRun} during the run), ${p.compact.txsRequested} txs fetched, ${p.compact.fallbacks} fallbacks; mine(1) in the miner tab p50 ${ms(p.mineCallMs.p50)}, max ${ms(p.mineCallMs.max)}`);
+        `${p.compact.hits} hits, ${p.compact.misses} misses over ${p.blocksDuringRun + 1} blocks (${p.blocksDuringRun} during the run), ${p.compact.waits} waited for transactions on their way, ${p.compact.txsRequested} txs fetched (${p.compact.fullBlocksFetched} blocks fetched whole by sync), ${p.compact.fallbacks} fallbacks; mine(1) in the miner tab p50 ${ms(p.mineCallMs.p50)}, max ${ms(p.mineCallMs.max)}`);
       const flood = p.bandwidth.flooding;
       const floodBodies = 'error' in flood ? `flooding baseline not measured: ${flood.error}` : `flooding baseline ${flood.flooding.bodiesPerNodePerTx} bodies (simulated over the same ${p.links} links, ${flood.txs} tx; announce-fetch there ${flood.announceFetch.bodiesPerNodePerTx})`;
       const floodBytes = 'error' in flood ? '' : `; flooding baseline ${flood.flooding.bytesPerNodePerTx} B = ${flood.flooding.overTxFrame}× (announce-fetch simulated ${flood.announceFetch.overTxFrame}×)`;

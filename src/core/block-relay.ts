@@ -3,7 +3,9 @@
  * "Blocks"). A block is announced by hash (INV); a peer that wants it asks
  * (GETDATA) and receives its header plus 8-byte short transaction ids. It
  * rebuilds the body from its mempool and asks only for the transactions it
- * lacks (GET_BLOCK_TXS → BLOCK_TXS). If the rebuilt body does not match the
+ * lacks (GET_BLOCK_TXS → BLOCK_TXS). If every transaction it lacks is already
+ * on its way (requested by gossip, or being verified), it waits for them
+ * instead, up to WAIT_FOR_COMING_MS, rather than download them twice. If the rebuilt body does not match the
  * header's Merkle root (short ids that collide with a different mempool
  * transaction), it falls back to fetching every transaction of the block.
  *
@@ -31,6 +33,21 @@ const MAX_PENDING_BLOCKS = 32;
  * answer in order, so it skipped this one); otherwise it may just be slow (docs/SECURITY.md).
  */
 const PENDING_TIMEOUT_MS = 10_000;
+/**
+ * How long a compact block waits for the transactions it lacks when all of them are already on their
+ * way to us (gossip fetched them first and they have not reached the mempool yet), before asking its
+ * sender after all. Checked at the node's tick, so the wait ends within a tick after this. Under load
+ * a transaction's last hop takes hundreds of ms (docs/PERFORMANCE.md, section 3), and asking for those
+ * bodies again cost a duplicate download and an extra round trip for a third of the blocks.
+ */
+const WAIT_FOR_COMING_MS = 1_000;
+/**
+ * Transactions of the blocks this relay handled last, kept to rebuild a competing block at the same
+ * height: its transactions left the mempool when the first one connected (Bitcoin Core keeps such
+ * "extra" transactions for compact blocks too). Two full blocks' worth; measured with 8 tabs mining in
+ * turn, such forks made most of the misses, each downloading nearly its whole block again.
+ */
+const MAX_RECENT_BLOCK_TXS = 4_000;
 /** Rejections an honest peer can cause without malice: clock skew. Everything else is misbehaviour. */
 const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
 /**
@@ -52,6 +69,8 @@ interface PendingBlock {
   askedSeq: number;
   /** Slots filled from our mempool rather than from the peer. */
   guessed: boolean;
+  /** While waiting for transactions already on their way (WAIT_FOR_COMING_MS): when to stop and ask. */
+  waitUntilMs?: number;
 }
 
 export interface BlockRelayInit {
@@ -66,6 +85,16 @@ export interface BlockRelayInit {
   onAccepted?(hash: BlockHash, from: PeerId): void;
   /** A rebuild from `from` was given up as too slow: the sync module looks for the block at other peers. */
   onStalled?(hash: BlockHash, from: PeerId): void;
+  /**
+   * Is a transaction with this short id on its way to the mempool (fetched from a peer, or being
+   * verified)? A compact block lacking only such transactions waits for them. Absent: never waits.
+   */
+  isTxComing?(shortId: string): boolean;
+  /**
+   * Verified transactions the mempool could not take yet (an earlier nonce of their sender had not
+   * arrived): a block that carries them is rebuilt from them too. Absent: none.
+   */
+  heldTxs?(): Iterable<{ id: string; tx: Tx }>;
 }
 
 /** A full-block request whose BLOCK has not come yet: its GET_BLOCK_TXS number, and any BLOCK_TXS that came first. */
@@ -92,6 +121,32 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
   const lateAnswers = new BoundedSet<string>(MAX_LATE_ANSWERS);
   const answerKey = (peerId: PeerId, hash: BlockHash) => `${peerId}:${hash}`;
   const txsRequests = new Map<PeerId, TxsRequests>();
+  /** Short id → transaction, for the blocks handled last (MAX_RECENT_BLOCK_TXS), oldest first. */
+  const recentBlockTxs = new Map<string, Tx>();
+  function rememberBlockTxs(block: Block): void {
+    for (const tx of block.txs) {
+      const key = shortTxId(txId(tx));
+      recentBlockTxs.delete(key);
+      recentBlockTxs.set(key, tx);
+    }
+    for (const key of recentBlockTxs.keys()) {
+      if (recentBlockTxs.size <= MAX_RECENT_BLOCK_TXS) break;
+      recentBlockTxs.delete(key);
+    }
+  }
+  /** Short id → the blocks waiting for that transaction to reach the mempool (see WAIT_FOR_COMING_MS). */
+  const awaitingTxs = new Map<string, BlockHash[]>();
+
+  /** Ends a block's wait for coming transactions: it no longer appears in awaitingTxs. */
+  function stopWaiting(hash: BlockHash, entry: PendingBlock): void {
+    entry.waitUntilMs = undefined;
+    entry.shortIds.forEach((shortId, index) => {
+      if (entry.slots[index]) return;
+      const hashes = awaitingTxs.get(shortId)?.filter((waiting) => waiting !== hash);
+      if (hashes && hashes.length > 0) awaitingTxs.set(shortId, hashes);
+      else awaitingTxs.delete(shortId);
+    });
+  }
 
   /** Sends GET_BLOCK_TXS to `peerId` and returns the request's number. */
   function sendGetBlockTxs(peerId: PeerId, hash: BlockHash, indexes: number[]): number {
@@ -150,6 +205,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       return;
     }
     context.count('blocksAccepted');
+    rememberBlockTxs(block);
     if (source !== 'self') init.onAccepted?.(hash, source);
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
     // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this
@@ -251,10 +307,12 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
         return fill(hash, entry, full.early);
       }
       const byShortId = new Map<string, Tx | null>();
-      for (const entry of mempool.list()) {
+      for (const entry of [...mempool.list(), ...(init.heldTxs?.() ?? [])]) {
         const key = shortTxId(entry.id);
         byShortId.set(key, byShortId.has(key) ? null : entry.tx); // null marks a collision: fetch it instead
       }
+      // A competing block's transactions are confirmed here already, and no longer in the mempool.
+      for (const [key, tx] of recentBlockTxs) if (!byShortId.has(key)) byShortId.set(key, tx);
       const slots = shortIds.map((shortId) => byShortId.get(shortId) ?? undefined);
       const entry: PendingBlock = { header, from, slots, shortIds, startedMs: context.clock.nowMs(), fullFetch: false, guessed: slots.some((tx) => tx), askedSeq: 0 };
       pending.set(hash, entry);
@@ -263,8 +321,37 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
         context.count('compactBlockHits');
         return complete(hash, entry);
       }
+      if (init.isTxComing && missing.every((index) => init.isTxComing!(shortIds[index]!))) {
+        // All of them are on their way already: wait for gossip to deliver them (txArrived) rather than download them twice.
+        context.count('compactBlockWaits');
+        entry.waitUntilMs = context.clock.nowMs() + WAIT_FOR_COMING_MS;
+        for (const index of missing) awaitingTxs.set(shortIds[index]!, [...(awaitingTxs.get(shortIds[index]!) ?? []), hash]);
+        return;
+      }
       context.count('compactBlockMisses');
       requestTxs(entry, hash, missing);
+    },
+
+    /** A transaction reached the mempool: it fills the blocks waiting for it, and completes those it was the last of. */
+    txArrived(tx: Tx, id: string): void {
+      const shortId = shortTxId(id);
+      const hashes = awaitingTxs.get(shortId);
+      if (!hashes) return;
+      awaitingTxs.delete(shortId);
+      for (const hash of hashes) {
+        const entry = pending.get(hash);
+        if (entry?.waitUntilMs === undefined) continue;
+        entry.shortIds.forEach((candidate, index) => {
+          if (candidate === shortId && !entry.slots[index]) entry.slots[index] = tx;
+        });
+        // A short id can collide: the Merkle root check falls back to fetching the whole block (settle).
+        entry.guessed = true;
+        if (entry.slots.every((slot) => slot !== undefined)) {
+          stopWaiting(hash, entry);
+          context.count('compactBlockHits');
+          complete(hash, entry);
+        }
+      }
     },
 
     async handleBlockTxs(from: PeerId, hash: BlockHash, txs: { index: number; tx: Tx }[]): Promise<void> {
@@ -307,6 +394,12 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       }
       const now = context.clock.nowMs();
       for (const [hash, entry] of pending) {
+        if (entry.waitUntilMs !== undefined && entry.waitUntilMs <= now) {
+          // They did not all come in time: ask the block's sender for the rest after all.
+          stopWaiting(hash, entry);
+          context.count('compactBlockMisses');
+          requestTxs(entry, hash, entry.slots.flatMap((tx, index) => (tx ? [] : [index])));
+        }
         // A complete block is with the ledger, however slow: nothing is missing from anyone.
         if (now - entry.startedMs <= PENDING_TIMEOUT_MS || entry.slots.every((tx) => tx !== undefined)) continue;
         pending.delete(hash);
@@ -327,6 +420,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       txsRequests.delete(peerId);
       for (const [hash, entry] of pending) {
         if (entry.from !== peerId) continue;
+        stopWaiting(hash, entry);
         pending.delete(hash);
         init.onBlockArrived(hash);
       }

@@ -228,6 +228,9 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
 
     isRequested: (kind: InvKind, id: string): boolean => requests.has(keyOf(kind, wireIdOf(kind, id))),
 
+    /** Is a transaction with this short id (as the wire names it) being fetched from a peer? */
+    isTxInFlight: (shortId: string): boolean => requests.has(keyOf('tx', shortId)),
+
     /** Answers each item in order (a body, or NOTFOUND for the rest after them): askers rely on that order. */
     async handleGetData(peerId: PeerId, items: InvItem[]): Promise<void> {
       context.count('getDataReceived', items.length);

@@ -82,6 +82,64 @@ describe('block relay and sync between nodes', () => {
     expect(b.ledger.account(b.signer.peerId).balance).toBe(5);
   });
 
+  it('waits for a transaction already being fetched instead of asking the block\'s sender for it again', async () => {
+    const [honest, payee, peerSigner] = [await makePeer(1), await makePeer(2), await testSigner(3)];
+    await mine(honest);
+    const tx = await send(honest, payee, 4, 0);
+    const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test-blocks', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    // Announced, asked for, and not delivered yet: the transaction is on its way.
+    peer.send({ type: 'inv', items: [{ kind: 'tx', id: shortTxId(txId(tx)) }] });
+    await until(() => peer.received.some((frame) => frame.type === 'getData'), 'the request for the transaction');
+    const block = blockOn(honest, peerSigner.peerId, [tx], honest.now.ms + 1_000);
+    peer.offerBlock(block.header, block.shortIds);
+    await until(() => honest.node.stats().compactBlockWaits === 1, 'the compact block, waiting');
+    peer.send({ type: 'tx', tx });
+    await until(() => honest.ledger.tip().hash === block.hash, 'the block, completed by the transaction');
+    expect(peer.received.some((frame) => frame.type === 'getBlockTxs')).toBe(false);
+    expect(honest.node.stats()).toMatchObject({ compactBlockHits: 1, compactBlockMisses: 0 });
+  });
+
+  it('asks the block\'s sender for transactions that are still on their way when the wait is over', async () => {
+    const [honest, payee, peerSigner] = [await makePeer(1), await makePeer(2), await testSigner(3)];
+    await mine(honest);
+    const tx = await send(honest, payee, 4, 0);
+    const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test-blocks', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    peer.send({ type: 'inv', items: [{ kind: 'tx', id: shortTxId(txId(tx)) }] });
+    await until(() => peer.received.some((frame) => frame.type === 'getData'), 'the request for the transaction');
+    const block = blockOn(honest, peerSigner.peerId, [tx], honest.now.ms + 1_000);
+    peer.offerBlock(block.header, block.shortIds);
+    await until(() => honest.node.stats().compactBlockWaits === 1, 'the compact block, waiting');
+    honest.node.tick();
+    expect(peer.received.some((frame) => frame.type === 'getBlockTxs')).toBe(false);
+    honest.now.ms += 1_001;
+    honest.node.tick();
+    await until(() => peer.received.some((frame) => frame.type === 'getBlockTxs'), 'the request for the block\'s transaction');
+    peer.send({ type: 'blockTxs', hash: block.hash, txs: [{ index: 0, tx }] });
+    await until(() => honest.ledger.tip().hash === block.hash, 'the block');
+    expect(honest.node.stats()).toMatchObject({ compactBlockHits: 0, compactBlockMisses: 1 });
+    expect(honest.node.banOf(peerSigner.peerId)).toBeUndefined();
+  });
+
+  it('rebuilds a competing block from the transactions of the block it replaces, without asking for them', async () => {
+    const [honest, payee, peerSigner] = [await makePeer(1), await makePeer(2), await testSigner(3)];
+    await mine(honest);
+    const tx = await send(honest, payee, 4, 0);
+    expect(honest.node.submitLocalTx(tx).ok).toBe(true);
+    // A rival block at the same height with the same transaction, made before honest mines its own.
+    const rival = blockOn(honest, peerSigner.peerId, [tx], honest.now.ms + 1_500);
+    await mine(honest, [tx]);
+    expect(honest.mempool.has(txId(tx))).toBe(false);
+    const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test-blocks', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    peer.offerBlock(rival.header, rival.shortIds);
+    await until(() => honest.node.stats().compactBlockHits === 1, 'the rival block, rebuilt');
+    await until(() => honest.ledger.hasBlock(rival.hash), 'the rival block, stored as a side branch');
+    expect(peer.received.some((frame) => frame.type === 'getBlockTxs')).toBe(false);
+    expect(honest.node.stats().compactBlockMisses).toBe(0);
+  });
+
   it('a peer that links late learns the transactions already waiting in the mempool', async () => {
     const [a, late] = [await makePeer(1), await makePeer(2)];
     await mine(a);

@@ -144,7 +144,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   });
   const txRelay = createTxRelay(context, {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
-    onAccepted: (tx, id, source) => events.emit('tx', tx, id, source),
+    onAccepted: (tx, id, source) => {
+      blockRelay.txArrived(tx, id);
+      events.emit('tx', tx, id, source);
+    },
     onDropped: (ids) => events.emit('txs-dropped', ids),
   });
   const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
@@ -157,6 +160,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     onStalled: (_hash, from) => {
       for (const peerId of context.openPeers()) if (peerId !== from) sync.askHeadersOf(peerId);
     },
+    isTxComing: (shortId) => inventory.isTxInFlight(shortId) || txRelay.isVerifying(shortId),
+    heldTxs: () => txRelay.held(),
   });
   const unsubscribeTip = ledger.events.on('tip', (change) => {
     const update = mempool.onTip(change, ledger.account);

@@ -14,6 +14,8 @@ export function createStats() {
     blocksDuplicate: 0,
     compactBlockHits: 0,
     compactBlockMisses: 0,
+    /** Compact blocks that waited for transactions already on their way (fetched or being verified) instead of asking for them again; each ends as a hit or, after the wait, a miss. */
+    compactBlockWaits: 0,
     blockTxsRequested: 0,
     blocksRequested: 0,
     headersRequested: 0,

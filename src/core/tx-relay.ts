@@ -6,6 +6,7 @@
  * peers send those during races and reorgs.
  */
 import { BoundedSet } from './bounded-set.ts';
+import { shortTxId } from './frames.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
 import type { LedgerResult } from './ledger/types.ts';
@@ -44,6 +45,18 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
   const waiting = new Map<TxId, { tx: Tx; source: TxSource; untilMs: number }>();
   /** The tail of the arrival-ordered admission chain (handleTx). */
   let admissions: Promise<void> = Promise.resolve();
+  /** Short ids of the bodies between arrival and admission (being verified), with how many: a compact block waits for these. */
+  const verifying = new Map<string, number>();
+  const startVerifying = (id: TxId): string => {
+    const key = shortTxId(id);
+    verifying.set(key, (verifying.get(key) ?? 0) + 1);
+    return key;
+  };
+  const doneVerifying = (key: string): void => {
+    const left = (verifying.get(key) ?? 1) - 1;
+    if (left > 0) verifying.set(key, left);
+    else verifying.delete(key);
+  };
 
   function settleVerified(source: PeerId, tx: Tx, id: TxId, valid: boolean): void {
     if (!valid) {
@@ -104,12 +117,17 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       // A body we neither asked for nor already have is unsolicited data: misbehaviour.
       if (!requested) return context.punish(source, `sent transaction ${id.slice(0, 12)} that nobody asked for`);
       knownTxs.add(id);
+      const key = startVerifying(id);
       const verdict = init.verifier.verify([txVerifyItem(init.network, tx)]);
       admissions = admissions
         .then(() => verdict)
         .then(
-          ([valid]) => settleVerified(source, tx, id, valid === true),
+          ([valid]) => {
+            doneVerifying(key);
+            settleVerified(source, tx, id, valid === true);
+          },
           (error: unknown) => {
+            doneVerifying(key);
             // The pool failed (a worker crashed), not the peer: forget the id so a later announcement fetches it again.
             knownTxs.delete(id);
             context.log.warn('could not verify a transaction', { id, error: String(error) });
@@ -149,6 +167,14 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
     remember(ids: Iterable<TxId>): void {
       for (const id of ids) knownTxs.add(id);
     },
+
+    /** Verified transactions waiting for their sender's earlier nonce or funds (a block may carry them). */
+    *held(): Iterable<{ id: TxId; tx: Tx }> {
+      for (const [id, { tx }] of waiting) yield { id, tx };
+    },
+
+    /** Is a transaction with this short id between arrival and admission? */
+    isVerifying: (shortId: string): boolean => verifying.has(shortId),
 
     knows(id: TxId): boolean {
       return knownTxs.has(id) || mempool.has(id);
