@@ -82,18 +82,26 @@ describe('block relay and sync between nodes', () => {
     expect(b.ledger.account(b.signer.peerId).balance).toBe(5);
   });
 
-  it('waits for a transaction already being fetched instead of asking the block\'s sender for it again', async () => {
+  /**
+   * A raw peer announces a transaction (honest asks for it, and it is not delivered yet: it is on its
+   * way), then offers a block carrying it; resolves once honest's rebuild waits for it.
+   */
+  async function blockWaitingForATransaction() {
     const [honest, payee, peerSigner] = [await makePeer(1), await makePeer(2), await testSigner(3)];
     await mine(honest);
     const tx = await send(honest, payee, 4, 0);
     const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test-blocks', honest.ledger.tip());
     await until(() => honest.node.peers().length === 1, 'the link');
-    // Announced, asked for, and not delivered yet: the transaction is on its way.
     peer.send({ type: 'inv', items: [{ kind: 'tx', id: shortTxId(txId(tx)) }] });
     await until(() => peer.received.some((frame) => frame.type === 'getData'), 'the request for the transaction');
     const block = blockOn(honest, peerSigner.peerId, [tx], honest.now.ms + 1_000);
     peer.offerBlock(block.header, block.shortIds);
     await until(() => honest.node.stats().compactBlockWaits === 1, 'the compact block, waiting');
+    return { honest, peer, peerSigner, tx, block };
+  }
+
+  it('waits for a transaction already being fetched instead of asking the block\'s sender for it again', async () => {
+    const { honest, peer, tx, block } = await blockWaitingForATransaction();
     peer.send({ type: 'tx', tx });
     await until(() => honest.ledger.tip().hash === block.hash, 'the block, completed by the transaction');
     expect(peer.received.some((frame) => frame.type === 'getBlockTxs')).toBe(false);
@@ -101,16 +109,7 @@ describe('block relay and sync between nodes', () => {
   });
 
   it('asks the block\'s sender for transactions that are still on their way when the wait is over', async () => {
-    const [honest, payee, peerSigner] = [await makePeer(1), await makePeer(2), await testSigner(3)];
-    await mine(honest);
-    const tx = await send(honest, payee, 4, 0);
-    const peer = rawPeer(honest.node, honest.signer.peerId, peerSigner, 'test-blocks', honest.ledger.tip());
-    await until(() => honest.node.peers().length === 1, 'the link');
-    peer.send({ type: 'inv', items: [{ kind: 'tx', id: shortTxId(txId(tx)) }] });
-    await until(() => peer.received.some((frame) => frame.type === 'getData'), 'the request for the transaction');
-    const block = blockOn(honest, peerSigner.peerId, [tx], honest.now.ms + 1_000);
-    peer.offerBlock(block.header, block.shortIds);
-    await until(() => honest.node.stats().compactBlockWaits === 1, 'the compact block, waiting');
+    const { honest, peer, peerSigner, tx, block } = await blockWaitingForATransaction();
     honest.node.tick();
     expect(peer.received.some((frame) => frame.type === 'getBlockTxs')).toBe(false);
     honest.now.ms += 1_001;
