@@ -2,12 +2,13 @@
  * Compact block relay (BIP152 low-bandwidth mode, simplified; docs/PROTOCOL.md
  * "Blocks"). A block is announced by hash (INV); a peer that wants it asks
  * (GETDATA) and receives its header plus 8-byte short transaction ids. It
- * rebuilds the body from its mempool and asks only for the transactions it
- * lacks (GET_BLOCK_TXS → BLOCK_TXS). If every transaction it lacks is already
- * on its way (requested by gossip, or being verified), it waits for them
- * instead, up to WAIT_FOR_COMING_MS, rather than download them twice. If the rebuilt body does not match the
- * header's Merkle root (short ids that collide with a different mempool
- * transaction), it falls back to fetching every transaction of the block.
+ * rebuilds the body from the transactions it has (compact-sources.ts) and
+ * asks only for those it lacks (GET_BLOCK_TXS → BLOCK_TXS). If every one it
+ * lacks is already on its way (requested by gossip, or being verified), it
+ * waits for them instead, up to WAIT_FOR_COMING_MS, rather than download
+ * them twice. If the rebuilt body does not match the header's Merkle root
+ * (short ids that collide with a different transaction), it falls back to
+ * fetching every transaction of the block.
  *
  * Headers-first sync fetches full blocks instead (fetchFull): a joiner's
  * mempool is empty, so a compact block would always miss and cost a second
@@ -15,6 +16,7 @@
  * together, and the peer answers BLOCK then BLOCK_TXS in one round trip.
  */
 import { BoundedSet } from './bounded-set.ts';
+import { createCompactSources } from './compact-sources.ts';
 import { MAX_TXS_PER_FRAME, shortTxId } from './frames.ts';
 import type { Inventory } from './inventory.ts';
 import { blockHash } from './ledger/block.ts';
@@ -41,13 +43,6 @@ const PENDING_TIMEOUT_MS = 10_000;
  * bodies again cost a duplicate download and an extra round trip for a third of the blocks.
  */
 const WAIT_FOR_COMING_MS = 1_000;
-/**
- * Transactions of the blocks this relay handled last, kept to rebuild a competing block at the same
- * height: its transactions left the mempool when the first one connected (Bitcoin Core keeps such
- * "extra" transactions for compact blocks too). Two full blocks' worth; measured with 8 tabs mining in
- * turn, such forks made most of the misses, each downloading nearly its whole block again.
- */
-const MAX_RECENT_BLOCK_TXS = 4_000;
 /** Rejections an honest peer can cause without malice: clock skew. Everything else is misbehaviour. */
 const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
 /**
@@ -121,19 +116,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
   const lateAnswers = new BoundedSet<string>(MAX_LATE_ANSWERS);
   const answerKey = (peerId: PeerId, hash: BlockHash) => `${peerId}:${hash}`;
   const txsRequests = new Map<PeerId, TxsRequests>();
-  /** Short id → transaction, for the blocks handled last (MAX_RECENT_BLOCK_TXS), oldest first. */
-  const recentBlockTxs = new Map<string, Tx>();
-  function rememberBlockTxs(block: Block): void {
-    for (const tx of block.txs) {
-      const key = shortTxId(txId(tx));
-      recentBlockTxs.delete(key);
-      recentBlockTxs.set(key, tx);
-    }
-    for (const key of recentBlockTxs.keys()) {
-      if (recentBlockTxs.size <= MAX_RECENT_BLOCK_TXS) break;
-      recentBlockTxs.delete(key);
-    }
-  }
+  const sources = createCompactSources({ pooled: () => mempool.list(), held: init.heldTxs });
   /** Short id → the blocks waiting for that transaction to reach the mempool (see WAIT_FOR_COMING_MS). */
   const awaitingTxs = new Map<string, BlockHash[]>();
 
@@ -205,7 +188,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
       return;
     }
     context.count('blocksAccepted');
-    rememberBlockTxs(block);
+    sources.remember(block);
     if (source !== 'self') init.onAccepted?.(hash, source);
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
     // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this
@@ -306,13 +289,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
         pending.set(hash, entry);
         return fill(hash, entry, full.early);
       }
-      const byShortId = new Map<string, Tx | null>();
-      for (const entry of [...mempool.list(), ...(init.heldTxs?.() ?? [])]) {
-        const key = shortTxId(entry.id);
-        byShortId.set(key, byShortId.has(key) ? null : entry.tx); // null marks a collision: fetch it instead
-      }
-      // A competing block's transactions are confirmed here already, and no longer in the mempool.
-      for (const [key, tx] of recentBlockTxs) if (!byShortId.has(key)) byShortId.set(key, tx);
+      const byShortId = sources.byShortId();
       const slots = shortIds.map((shortId) => byShortId.get(shortId) ?? undefined);
       const entry: PendingBlock = { header, from, slots, shortIds, startedMs: context.clock.nowMs(), fullFetch: false, guessed: slots.some((tx) => tx), askedSeq: 0 };
       pending.set(hash, entry);
