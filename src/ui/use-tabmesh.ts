@@ -15,7 +15,7 @@ type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialState' | '
  * then cost more of the main thread than the peer itself (docs/PERFORMANCE.md).
  */
 export const VIEW_REFRESH_MS = 100;
-const frameViews = new WeakMap<TabmeshStore, StoreView>();
+const refreshedViews = new WeakMap<TabmeshStore, StoreView>();
 
 /**
  * Calls `run` at most once per `intervalMs` however often `poke` is called:
@@ -47,8 +47,8 @@ export function createThrottle(run: () => void, intervalMs: number): { poke(): v
  * and arrival (at 100 tx/s, hundreds of writes a second); components
  * re-render with everything written since, instead of once per write.
  */
-function frameView(store: TabmeshStore): StoreView {
-  const existing = frameViews.get(store);
+function refreshedView(store: TabmeshStore): StoreView {
+  const existing = refreshedViews.get(store);
   if (existing) return existing;
   let snapshot = store.getState();
   const listeners = new Set<(state: TabmeshState, previous: TabmeshState) => void>();
@@ -66,7 +66,7 @@ function frameView(store: TabmeshStore): StoreView {
       return () => listeners.delete(listener);
     },
   };
-  frameViews.set(store, view);
+  refreshedViews.set(store, view);
   return view;
 }
 
@@ -81,11 +81,11 @@ export function useTabmeshStore(): TabmeshStore {
 
 /**
  * Selects from the page's store and re-renders when the selection changes,
- * at most once per VIEW_REFRESH_MS (frameView). Selectors must return stable
+ * at most once per VIEW_REFRESH_MS (refreshedView). Selectors must return stable
  * references (a state field, not a new array).
  */
 export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
-  return useStore(frameView(useTabmeshStore()), selector);
+  return useStore(refreshedView(useTabmeshStore()), selector);
 }
 
 /**
