@@ -48,7 +48,7 @@ const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
 /**
  * Requests whose BLOCK_TXS may still arrive after we stopped waiting for them (a full-block answer
  * whose BLOCK was not used, or a rebuild given up as too slow), as `peer:hash`: those are not
- * unsolicited. Sync keeps at most 8 requests in flight per peer, so 1,024 covers many peers.
+ * unsolicited. Sync keeps at most 16 requests in flight per peer (24 in all), so 1,024 covers many peers.
  */
 const MAX_LATE_ANSWERS = 1_024;
 

@@ -103,7 +103,6 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
    * so the blocks that arrive while one commit is in flight share the next.
    */
   async function drain(): Promise<void> {
-    draining = true;
     while (waiting.length > 0) {
       const group = waiting.slice(0, MAX_BLOCKS_PER_COMMIT);
       waiting = waiting.slice(group.length);

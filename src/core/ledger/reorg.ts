@@ -19,7 +19,7 @@ import type { Block, ChainStore, LedgerReject } from './types.ts';
 
 /**
  * Blocks connected in one store commit, at most. A sync's groups are smaller
- * (the bodies in flight, 8 per peer); this bounds a long path (a reorg, or a
+ * (the bodies in flight: 16 per peer, 24 in all); this bounds a long path (a reorg, or a
  * stored branch connected at load) so its IndexedDB transaction stays small.
  */
 export const MAX_BLOCKS_PER_COMMIT = 64;
