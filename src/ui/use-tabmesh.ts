@@ -1,9 +1,9 @@
 /**
  * React access to the vanilla store: AppView provides it through context and
- * components select the slice they render (zustand's `useStore`).
+ * components select the slice they render (useTabmesh, below).
  */
-import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import { useStore, type StoreApi } from 'zustand';
+import { createContext, startTransition, useContext, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
+import type { StoreApi } from 'zustand';
 import type { TabmeshState, TabmeshStore } from './store.ts';
 
 type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialState' | 'subscribe'>;
@@ -83,16 +83,43 @@ export function useTabmeshStore(): TabmeshStore {
  * Selects from the page's store and re-renders when the selection changes,
  * at most once per VIEW_REFRESH_MS (refreshedView). Selectors must return stable
  * references (a state field, not a new array).
+ *
+ * The re-render is a transition, so React renders it in slices of a few
+ * milliseconds and the peer's messages are handled between them. zustand's
+ * own `useStore` goes through useSyncExternalStore, whose updates React always
+ * renders in one uninterruptible task: with 8 busy tabs on 2 cores those
+ * tasks reached hundreds of milliseconds, and every frame that arrived
+ * meanwhile waited (docs/PERFORMANCE.md, section 2). Like useSyncExternalStore,
+ * the render reads the view's current snapshot, so a selector that depends on
+ * props always sees the latest state.
  */
 export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
-  return useStore(refreshedView(useTabmeshStore()), selector);
+  const view = refreshedView(useTabmeshStore());
+  const [, rerender] = useReducer((count: number) => count + 1, 0);
+  const selected = selector(view.getState());
+  const selectorRef = useRef(selector);
+  const renderedRef = useRef(selected);
+  useLayoutEffect(() => {
+    selectorRef.current = selector;
+    renderedRef.current = selected;
+  });
+  useEffect(() => {
+    const check = () => {
+      if (!Object.is(selectorRef.current(view.getState()), renderedRef.current)) startTransition(rerender);
+    };
+    // A publish between this render and the subscription would otherwise be missed.
+    check();
+    return view.subscribe(check);
+  }, [view]);
+  return selected;
 }
 
 /**
  * Like useTabmesh, but re-renders at most once per `intervalMs`: for lists that
  * change with every transaction (100 a second at full load), where redrawing
  * twice a second reads as live and costs a fraction. The first change
- * after a quiet spell shows at once (on the next macrotask).
+ * after a quiet spell shows at once (on the next macrotask). Its re-render is
+ * a transition too (see useTabmesh).
  */
 export function useThrottledTabmesh<T>(selector: (state: TabmeshState) => T, intervalMs: number): T {
   const store = useTabmeshStore();
@@ -104,7 +131,7 @@ export function useThrottledTabmesh<T>(selector: (state: TabmeshState) => T, int
     setValue(() => last);
     const flush = createThrottle(() => {
       const next = last;
-      setValue(() => next);
+      startTransition(() => setValue(() => next));
     }, intervalMs);
     const unsubscribe = store.subscribe((state) => {
       const next = selectorRef.current(state);
