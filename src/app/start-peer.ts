@@ -87,7 +87,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     },
   }, { network });
   const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peers.knownPeers().length }, { network });
-  const full = await createFullNode({ verifier, clock, log, store, defer: createTaskScheduler(), modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
+  const full = await createFullNode({ verifier, clock, log, store, defer: createTaskScheduler(), after: (delayMs, fn) => void setTimeout(fn, delayMs), modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
   const { node, ledger, mempool } = full;
   traces.attach(node);
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);

@@ -18,6 +18,8 @@ export interface FullNodeComponents {
   store: ChainStore;
   /** Runs announcement batches after the current task (NodeComponents.defer). */
   defer?: (fn: () => void) => void;
+  /** Delays transaction announcements (NodeComponents.after). */
+  after?: (delayMs: number, fn: () => void) => void;
   /** Extra protocol modules (see protocol-module.ts). */
   modules?: ProtocolModuleFactory[];
 }

@@ -4,7 +4,7 @@ import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { FRAME_VERSION, invId, type Frame, type InvItem } from './frames.ts';
 import { createFullNode } from './full-node.ts';
-import { DELIVERY_TIMEOUT_MS, createInventory } from './inventory.ts';
+import { DELIVERY_TIMEOUT_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { ProtocolModuleFactory } from './protocol-module.ts';
@@ -20,7 +20,7 @@ const OTHER = 'cd'.repeat(32);
 const SLOW_FRAME = 0x3f;
 
 /** An inventory over a recording context: frames sent, punishments, a clock and a set of bodies "we have". */
-function harness(peers = ['A', 'B', 'C']) {
+function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean } = {}) {
   const sent: { peerId: string; frame: Frame }[] = [];
   const provided: { peerId: string; id: string }[] = [];
   const punished: { peerId: string; reason: string }[] = [];
@@ -28,6 +28,7 @@ function harness(peers = ['A', 'B', 'C']) {
   const now = { ms: 1_000_000 };
   const have = new Set<string>();
   const deferred: (() => void)[] = [];
+  const timers: { delayMs: number; fn: () => void }[] = [];
   const context: ProtocolContext = {
     clock: { nowMs: () => now.ms },
     log: quiet,
@@ -42,13 +43,54 @@ function harness(peers = ['A', 'B', 'C']) {
     wants: (_kind, id) => !have.has(id),
     provide: (_kind, id, peerId) => have.has(id) && provided.push({ peerId, id }) > 0,
     defer: (fn) => void deferred.push(fn),
+    ...(options.timer ? { after: (delayMs: number, fn: () => void) => void timers.push({ delayMs, fn }) } : {}),
   });
   const flush = () => { for (const fn of deferred.splice(0)) fn(); };
+  /** Fires the timers set so far (the announcement delay has passed), then runs the batch they queued. */
+  const elapse = () => {
+    for (const { fn } of timers.splice(0)) fn();
+    flush();
+  };
   const framesTo = (peerId: string, type: Frame['type']) =>
     sent.filter((entry) => entry.peerId === peerId && entry.frame.type === type).map((entry) => (entry.frame as { items: InvItem[] }).items);
   const tx = (id: string): InvItem => ({ kind: 'tx', id: invId('tx', id) });
-  return { inventory, sent, provided, punished, stats, now, have, flush, framesTo, tx };
+  return { inventory, sent, provided, punished, stats, now, have, flush, elapse, timers, framesTo, tx };
 }
+
+describe('inventory: the transaction announcement delay', () => {
+  it('holds transaction announcements for TX_ANNOUNCE_DELAY_MS and sends them in one INV per peer; blocks leave at once', () => {
+    const h = harness(['A', 'B'], { timer: true });
+    h.inventory.announce('tx', COLLIDING[0]);
+    h.inventory.announce('block', OTHER);
+    h.flush();
+    expect(h.framesTo('A', 'inv')).toEqual([[{ kind: 'block', id: OTHER }]]);
+    h.inventory.announce('tx', OTHER);
+    // One timer for the whole delay, however many announcements join it.
+    expect(h.timers.map((timer) => timer.delayMs)).toEqual([TX_ANNOUNCE_DELAY_MS]);
+    h.elapse();
+    for (const peer of ['A', 'B']) expect(h.framesTo(peer, 'inv')).toEqual([[{ kind: 'block', id: OTHER }], [h.tx(COLLIDING[0]), h.tx(OTHER)]]);
+    expect(h.stats.invSent).toBe(6);
+  });
+
+  it('does not announce a transaction to a peer that announced it first during the delay', () => {
+    const h = harness(['A', 'B'], { timer: true });
+    h.inventory.announce('tx', OTHER);
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.elapse();
+    expect(h.framesTo('A', 'inv')).toEqual([]);
+    expect(h.framesTo('B', 'inv')).toEqual([[h.tx(OTHER)]]);
+    expect(h.stats.announcementsAvoided).toBe(1);
+  });
+
+  it('drops what was waiting for a peer that left during the delay', () => {
+    const h = harness(['A', 'B'], { timer: true });
+    h.inventory.announce('tx', OTHER);
+    h.inventory.forgetPeer('A');
+    h.elapse();
+    expect(h.framesTo('A', 'inv')).toEqual([]);
+    expect(h.framesTo('B', 'inv')).toEqual([[h.tx(OTHER)]]);
+  });
+});
 
 describe('inventory: short ids and batching', () => {
   it('announces a transaction by its 8-byte short id and a block by its hash, one INV per peer per task', () => {

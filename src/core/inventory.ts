@@ -36,6 +36,15 @@ export const DELIVERY_TIMEOUT_MS = 5_000;
 const MAX_RETIRED = MAX_REQUESTS;
 /** Transaction ids whose short ids we can resolve: as many as tx-relay's seen-cache holds. */
 const LOCAL_TX_IDS = 100_000;
+/**
+ * Transaction announcements wait this long (when the node has a timer: InventoryInit.after), like
+ * Bitcoin's trickle but short. The announcements of a burst leave in one INV per peer, and a peer
+ * that announces the same transaction to us meanwhile is not told about it again. With 8 visible
+ * tabs at 100 tx/s this lowered the latency p50 by about a fifth (fewer, larger messages on busy
+ * main threads) and the INV bytes by 5-10%; it adds at most this much to each hop
+ * (docs/PERFORMANCE.md). Blocks are never delayed.
+ */
+export const TX_ANNOUNCE_DELAY_MS = 20;
 
 const keyOf = (kind: InvKind, wireId: string) => `${kind}:${wireId}`;
 
@@ -68,6 +77,8 @@ export interface InventoryInit {
   provide(kind: InvKind, id: string, peerId: PeerId): Promise<boolean> | boolean;
   /** Runs `flush` after the current task, so announcements and requests made meanwhile leave together. */
   defer(flush: () => void): void;
+  /** Runs `fn` after `delayMs`; without it, transaction announcements are not delayed (TX_ANNOUNCE_DELAY_MS). */
+  after?: (delayMs: number, fn: () => void) => void;
 }
 
 export type Inventory = ReturnType<typeof createInventory>;
@@ -79,6 +90,9 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
   const retired = new Map<string, number>();
   const txIds = createShortIdIndex(LOCAL_TX_IDS);
   let flushScheduled = false;
+  /** Transaction announcements waiting out TX_ANNOUNCE_DELAY_MS, per peer (wire ids). */
+  const delayedTxs = new Map<PeerId, Set<string>>();
+  let delayRunning = false;
 
   const stateOf = (peerId: PeerId): PeerState => {
     let state = peers.get(peerId);
@@ -114,6 +128,17 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     if (state.getDataOut.length > 0) sendBatches(peerId, 'getData', state.getDataOut.splice(0));
   }
 
+  /** The delay is over: what is still to be announced joins the next batch. */
+  function releaseDelayed(): void {
+    delayRunning = false;
+    for (const [peerId, wireIds] of delayedTxs) {
+      const state = peers.get(peerId);
+      if (state) for (const wireId of wireIds) state.invOut.push({ kind: 'tx', id: wireId });
+    }
+    delayedTxs.clear();
+    scheduleFlush();
+  }
+
   function queue(peerId: PeerId, kind: InvKind, wireId: string): void {
     const key = keyOf(kind, wireId);
     const state = stateOf(peerId);
@@ -122,6 +147,16 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       return;
     }
     state.known.add(key);
+    if (kind === 'tx' && init.after) {
+      let wireIds = delayedTxs.get(peerId);
+      if (!wireIds) delayedTxs.set(peerId, (wireIds = new Set()));
+      wireIds.add(wireId);
+      if (!delayRunning) {
+        delayRunning = true;
+        init.after(TX_ANNOUNCE_DELAY_MS, releaseDelayed);
+      }
+      return;
+    }
     state.invOut.push({ kind, id: wireId });
     scheduleFlush();
   }
@@ -196,9 +231,12 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     handleInv(peerId: PeerId, items: InvItem[]): void {
       context.count('invReceived', items.length);
       const state = stateOf(peerId);
+      const delayed = delayedTxs.get(peerId);
       for (const { kind, id } of items) {
         const key = keyOf(kind, id);
         state.known.add(key);
+        // It announced first: ours, still waiting out the delay, is not sent.
+        if (kind === 'tx' && delayed?.delete(id)) context.count('announcementsAvoided');
         const pending = requests.get(key);
         if (pending) {
           if (pending.askedPeer !== peerId && !pending.alternatives.includes(peerId)) pending.alternatives.push(peerId);
@@ -312,6 +350,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
 
     forgetPeer(peerId: PeerId): void {
       peers.delete(peerId);
+      delayedTxs.delete(peerId);
       for (const [key, request] of requests) {
         request.alternatives = request.alternatives.filter((id) => id !== peerId);
         if (request.askedPeer === peerId) retry(key, request);

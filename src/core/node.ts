@@ -41,6 +41,12 @@ export interface NodeComponents {
    * A tab passes a new-task scheduler, so the frames of a burst (one task each) share one INV per peer.
    */
   defer?: (fn: () => void) => void;
+  /**
+   * Runs a function after `delayMs` (a tab passes setTimeout). With it, transaction announcements
+   * wait TX_ANNOUNCE_DELAY_MS (inventory.ts); without it (tests, the simulator) they leave with the
+   * current batch.
+   */
+  after?: (delayMs: number, fn: () => void) => void;
 }
 
 export interface NodeInit {
@@ -141,6 +147,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       flush();
       for (const session of sessions.values()) session.flush();
     }),
+    after: components.after,
   });
   const txRelay = createTxRelay(context, {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
