@@ -114,6 +114,8 @@ export interface PropagationFigure {
      */
     flooding: { txs: number; announceFetch: GossipCost; flooding: GossipCost } | { error: string };
     duplicateInvPerTabPerTx: number;
+    /** Share of the INV items sent that first waited out the announcement delay (the tab was busy: inventory.ts), percent. */
+    delayedAnnouncementsPercent: number;
   };
   longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };
   drainMs: number;
@@ -374,6 +376,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
         byFrame,
         flooding: await floodingBaseline(topology, Math.min(txs, FLOOD_BASELINE_TXS)),
         duplicateInvPerTabPerTx: round(delta(statsAfter, statsBefore, 'duplicateInv') / (txs * receivers), 2),
+        delayedAnnouncementsPercent: round((100 * delta(statsAfter, statsBefore, 'announcementsDelayed')) / Math.max(1, delta(statsAfter, statsBefore, 'invSent')), 1),
       },
       longTasks: { count: sum(tasks.map(({ tasks: list }) => list.length)), maxMs: Math.max(0, ...perTabMaxMs), perTabMaxMs, supported: tasks.every(({ supported }) => supported) },
       drainMs,

@@ -20,6 +20,7 @@ import { createMiner } from '../worker/miner.ts';
 import { edgesFromRecords } from '../ui/graph-model.ts';
 import { sampleFromStats } from '../ui/net-series.ts';
 import { createTaskScheduler } from '../worker/macrotask.ts';
+import { measureTaskLag } from '../worker/task-lag.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
 import { createChainView, createTxStatusIndex, txToView } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
@@ -87,7 +88,9 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     },
   }, { network });
   const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peers.knownPeers().length }, { network });
-  const full = await createFullNode({ verifier, clock, log, store, defer: createTaskScheduler(), after: (delayMs, fn) => void setTimeout(fn, delayMs), modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
+  // The node's deferred tasks also tell how far behind the page's task queue is (announcements batch while it is).
+  const taskLag = measureTaskLag(createTaskScheduler());
+  const full = await createFullNode({ verifier, clock, log, store, defer: taskLag.schedule, after: (delayMs, fn) => void setTimeout(fn, delayMs), busy: taskLag.busy, modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
   const { node, ledger, mempool } = full;
   traces.attach(node);
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
@@ -177,7 +180,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const wallet = createWallet(network, { signer, ledger, mempool, submit: (tx) => node.submitLocalTx(tx) });
 
   const stats = () => ({
-    ...node.stats(), ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()), ...prefixed('minedBlock', mining.lastBlockStages()),
+    ...node.stats(), taskLagMs: Math.round(taskLag.lagMs() * 10) / 10, ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()), ...prefixed('minedBlock', mining.lastBlockStages()),
     ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()), ...prefixed('trace', traces.stats()),
   });
   let previousStats: Record<string, number> | undefined;

@@ -18,8 +18,9 @@ export interface FullNodeComponents {
   store: ChainStore;
   /** Runs announcement batches after the current task (NodeComponents.defer). */
   defer?: (fn: () => void) => void;
-  /** Delays transaction announcements (NodeComponents.after). */
+  /** Delays transaction announcements while the page is busy (NodeComponents.after, .busy). */
   after?: (delayMs: number, fn: () => void) => void;
+  busy?: () => boolean;
   /** Extra protocol modules (see protocol-module.ts). */
   modules?: ProtocolModuleFactory[];
 }

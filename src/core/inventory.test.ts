@@ -16,11 +16,12 @@ const quiet = { info: () => undefined, warn: () => undefined };
 /** Full ids that share their first 8 bytes: the collision an attacker can grind for its own transactions. */
 const COLLIDING = ['ab'.repeat(8) + '01'.repeat(24), 'ab'.repeat(8) + '02'.repeat(24)] as const;
 const OTHER = 'cd'.repeat(32);
+const THIRD = 'ef'.repeat(32);
 /** A module frame type for the starved-queue test. */
 const SLOW_FRAME = 0x3f;
 
 /** An inventory over a recording context: frames sent, punishments, a clock and a set of bodies "we have". */
-function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean } = {}) {
+function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean } = {}) {
   const sent: { peerId: string; frame: Frame }[] = [];
   const provided: { peerId: string; id: string }[] = [];
   const punished: { peerId: string; reason: string }[] = [];
@@ -44,6 +45,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean } = {}) {
     provide: (_kind, id, peerId) => have.has(id) && provided.push({ peerId, id }) > 0,
     defer: (fn) => void deferred.push(fn),
     ...(options.timer ? { after: (delayMs: number, fn: () => void) => void timers.push({ delayMs, fn }) } : {}),
+    ...(options.busy ? { busy: options.busy } : {}),
   });
   const flush = () => { for (const fn of deferred.splice(0)) fn(); };
   /** Fires the timers set so far (the announcement delay has passed), then runs the batch they queued. */
@@ -80,6 +82,24 @@ describe('inventory: the transaction announcement delay', () => {
     expect(h.framesTo('A', 'inv')).toEqual([]);
     expect(h.framesTo('B', 'inv')).toEqual([[h.tx(OTHER)]]);
     expect(h.stats.announcementsAvoided).toBe(1);
+  });
+
+  it('announces at once while the page is calm, and delays (joining a running delay) while it is busy', () => {
+    let busy = false;
+    const h = harness(['A'], { timer: true, busy: () => busy });
+    h.inventory.announce('tx', COLLIDING[0]);
+    h.flush();
+    expect(h.framesTo('A', 'inv')).toEqual([[h.tx(COLLIDING[0])]]);
+    expect(h.timers).toHaveLength(0);
+    busy = true;
+    h.inventory.announce('tx', THIRD);
+    busy = false;
+    // The page is calm again, but a delay is running: this one joins it rather than overtake it.
+    h.inventory.announce('tx', OTHER);
+    h.flush();
+    expect(h.framesTo('A', 'inv')).toHaveLength(1);
+    h.elapse();
+    expect(h.framesTo('A', 'inv')).toEqual([[h.tx(COLLIDING[0])], [h.tx(THIRD), h.tx(OTHER)]]);
   });
 
   it('drops what was waiting for a peer that left during the delay', () => {

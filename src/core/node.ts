@@ -43,10 +43,12 @@ export interface NodeComponents {
   defer?: (fn: () => void) => void;
   /**
    * Runs a function after `delayMs` (a tab passes setTimeout). With it, transaction announcements
-   * wait TX_ANNOUNCE_DELAY_MS (inventory.ts); without it (tests, the simulator) they leave with the
-   * current batch.
+   * wait TX_ANNOUNCE_DELAY_MS (inventory.ts) while `busy` says so; without it (tests, the
+   * simulator) they leave with the current batch.
    */
   after?: (delayMs: number, fn: () => void) => void;
+  /** Is the page behind on its tasks (worker/task-lag.ts)? Only then are announcements delayed; absent means always. */
+  busy?: () => boolean;
 }
 
 export interface NodeInit {
@@ -148,6 +150,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       for (const session of sessions.values()) session.flush();
     }),
     after: components.after,
+    busy: components.busy,
   });
   const txRelay = createTxRelay(context, {
     network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,

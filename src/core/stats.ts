@@ -25,6 +25,7 @@ export function createStats() {
     invReceived: 0,
     duplicateInv: 0,
     announcementsAvoided: 0,
+    announcementsDelayed: 0,
     getDataSent: 0,
     getDataReceived: 0,
     fetchRetries: 0,
