@@ -114,7 +114,7 @@ export interface PropagationFigure {
      */
     flooding: { txs: number; announceFetch: GossipCost; flooding: GossipCost } | { error: string };
     duplicateInvPerTabPerTx: number;
-    /** Share of the INV items sent that first waited out the announcement delay (the tab was busy: inventory.ts), percent. */
+    /** Share of the INV items sent that had waited out the announcement delay (the tab was busy: inventory.ts), percent. */
     delayedAnnouncementsPercent: number;
   };
   longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };

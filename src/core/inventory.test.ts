@@ -82,6 +82,8 @@ describe('inventory: the transaction announcement delay', () => {
     expect(h.framesTo('A', 'inv')).toEqual([]);
     expect(h.framesTo('B', 'inv')).toEqual([[h.tx(OTHER)]]);
     expect(h.stats.announcementsAvoided).toBe(1);
+    // Counted as delayed: only the announcement that was sent after the delay.
+    expect(h.stats.announcementsDelayed).toBe(1);
   });
 
   it('announces at once while the page is calm, and delays (joining a running delay) while it is busy', () => {

@@ -138,7 +138,10 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     delayRunning = false;
     for (const [peerId, wireIds] of delayedTxs) {
       const state = peers.get(peerId);
-      if (state) for (const wireId of wireIds) state.invOut.push({ kind: 'tx', id: wireId });
+      if (!state) continue;
+      for (const wireId of wireIds) state.invOut.push({ kind: 'tx', id: wireId });
+      // Those a peer announced first meanwhile are gone from the set already (handleInv).
+      context.count('announcementsDelayed', wireIds.size);
     }
     delayedTxs.clear();
     scheduleFlush();
@@ -156,7 +159,6 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       let wireIds = delayedTxs.get(peerId);
       if (!wireIds) delayedTxs.set(peerId, (wireIds = new Set()));
       wireIds.add(wireId);
-      context.count('announcementsDelayed');
       if (!delayRunning) {
         delayRunning = true;
         init.after(TX_ANNOUNCE_DELAY_MS, releaseDelayed);
