@@ -114,8 +114,8 @@ export interface PropagationFigure {
      */
     flooding: { txs: number; announceFetch: GossipCost; flooding: GossipCost } | { error: string };
     duplicateInvPerTabPerTx: number;
-    /** Share of the INV items sent that had waited out the announcement delay (the tab was busy: inventory.ts), percent. */
-    delayedAnnouncementsPercent: number;
+    /** Share of the INV items sent that had waited out the announcement delay (the tab was busy: inventory.ts), percent. Absent from runs saved before it was measured. */
+    delayedAnnouncementsPercent?: number;
   };
   longTasks: { count: number; maxMs: number; perTabMaxMs: number[]; supported: boolean };
   drainMs: number;

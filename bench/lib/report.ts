@@ -17,6 +17,8 @@ export interface Row {
 
 const ms = (value: number) => `${Math.round(value)} ms`;
 const finite = (...values: number[]) => values.every((value) => Number.isFinite(value));
+/** The detail clause for the announcement delay's share; nothing for a saved run from before it was measured (--table). */
+const delayedShare = (percent: number | undefined) => (percent === undefined ? '' : `${percent}% of INV items waited out the busy tab's announcement delay; `);
 const MB = 1e6;
 const MIB = 2 ** 20;
 
@@ -69,7 +71,7 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
       add(`bandwidth ${label}: tx bodies / tab / tx`, finite(p.bandwidth.bodiesPerTabPerTx), String(p.bandwidth.bodiesPerTabPerTx), '≤ 1.02', p.bandwidth.bodiesPerTabPerTx <= 1.02, floodBodies);
       const frames = Object.entries(p.bandwidth.byFrame).sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
       add(`bandwidth ${label}: bytes in / tab / tx`, finite(p.bandwidth.totalOverBody), `${p.bandwidth.bytesInPerTabPerTx} B = ${p.bandwidth.totalOverBody}× body`, `≤ 1.5× the ${p.bandwidth.txFrameBytes}-byte TX frame`, p.bandwidth.totalOverBody <= 1.5,
-        `${p.bandwidth.messagesInPerTabPerTx} messages in per tab per tx; ${p.bandwidth.delayedAnnouncementsPercent ?? 0}% of INV items waited out the busy tab's announcement delay; by frame (B/tab/tx): ${frames}${floodBytes}`);
+        `${p.bandwidth.messagesInPerTabPerTx} messages in per tab per tx; ${delayedShare(p.bandwidth.delayedAnnouncementsPercent)}by frame (B/tab/tx): ${frames}${floodBytes}`);
       add(`longest task, propagation ${label}`, p.longTasks.supported, p.longTasks.count === 0 ? 'none ≥ 50 ms' : ms(p.longTasks.maxMs), '≤ 50 ms', p.longTasks.maxMs <= 50,
         `${p.longTasks.count} long tasks over all tabs; per tab max ${p.longTasks.perTabMaxMs.join('/')} ms`);
     }
