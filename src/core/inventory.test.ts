@@ -280,6 +280,40 @@ describe('inventory: slow peers are retried elsewhere, withholders and spammers 
   });
 });
 
+describe('inventory: pushing our own transactions', () => {
+  it('sends the body to every peer that does not know it, unannounced, and never announces it to them after', () => {
+    const h = harness(['A', 'B', 'C']);
+    h.inventory.handleInv('C', [h.tx(OTHER)]);
+    h.flush();
+    const pushedTo: string[] = [];
+    h.inventory.pushTx(OTHER, (peerId) => pushedTo.push(peerId) > 0);
+    // C announced it, so it has it: only A and B get the body.
+    expect(pushedTo).toEqual(['A', 'B']);
+    expect(h.stats.txPushed).toBe(2);
+    h.inventory.announce('tx', OTHER);
+    h.flush();
+    expect(h.framesTo('A', 'inv')).toEqual([]);
+    expect(h.framesTo('B', 'inv')).toEqual([]);
+    expect(h.stats.announcementsAvoided).toBe(3);
+  });
+
+  it('a pushed body ends the request to another announcer, whose answer is then late, not unsolicited', () => {
+    const h = harness(['A', 'B']);
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.flush();
+    expect(h.inventory.isRequested('tx', OTHER)).toBe(true);
+    expect(h.inventory.delivered('B', 'tx', OTHER)).toBe(false);
+    h.inventory.acceptPushed('B', OTHER);
+    expect(h.inventory.isRequested('tx', OTHER)).toBe(false);
+    // No retry after the timeout: the request is over.
+    h.now.ms += DELIVERY_TIMEOUT_MS + 1;
+    h.inventory.tick();
+    expect(h.stats.fetchRetries).toBe(0);
+    expect(h.inventory.delivered('A', 'tx', OTHER)).toBe(true);
+    expect(h.punished).toEqual([]);
+  });
+});
+
 describe('inventory in a node whose frame queue is starved (docs/PERFORMANCE.md, "Overload becomes partition")', () => {
   it('neither the slow announcer nor its late body is punished; the request is retried elsewhere and the body admitted', async () => {
     const signer = await testSigner(1);

@@ -333,6 +333,36 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       return true;
     },
 
+    /**
+     * Sends a transaction's body unannounced to every open peer that does not
+     * know it: the first hop of a transaction this tab signed (docs/PROTOCOL.md,
+     * "A tab pushes its own transactions"). Nobody can have it yet, so no body
+     * crosses a link twice, and each peer saves the INV and GETDATA legs.
+     */
+    pushTx(id: string, sendBody: (peerId: PeerId) => boolean): void {
+      const key = keyOf('tx', wireIdOf('tx', id));
+      for (const peerId of context.openPeers()) {
+        const state = stateOf(peerId);
+        if (state.known.has(key)) continue;
+        state.known.add(key);
+        if (sendBody(peerId)) context.count('txPushed');
+      }
+    },
+
+    /**
+     * A peer pushed us a body nobody asked for, and the caller accepted it (it
+     * is the peer's own transaction). A request for it from another announcer
+     * ends; that announcer's answer, when it comes, is late rather than unsolicited.
+     */
+    acceptPushed(peerId: PeerId, id: string): void {
+      const key = keyOf('tx', wireIdOf('tx', id));
+      stateOf(peerId).known.add(key);
+      const request = requests.get(key);
+      if (!request) return;
+      retire(request.askedPeer, key, request.askedSeq);
+      requests.delete(key);
+    },
+
     /** Ends the request for `id` without a delivery (e.g. the block's announcer is rebuilding it). */
     settle(kind: InvKind, id: string): void {
       requests.delete(keyOf(kind, wireIdOf(kind, id)));

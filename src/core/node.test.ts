@@ -65,10 +65,30 @@ describe('protocol node', () => {
     for (const peer of peers) expect(peer.txs).toEqual([submitted.value]);
     // Announce-and-fetch: the body crossed each link at most once, so each receiver got exactly one copy.
     expect(peers.map((peer) => peer.node.stats().txBodiesReceived)).toEqual([0, 1, 1, 1]);
+    // The signer pushed it to its two neighbours; the far node fetched it after an announcement.
+    expect(peers.map((peer) => peer.node.stats().txPushesReceived)).toEqual([0, 1, 0, 1]);
+    expect(peers[0]!.node.stats().txPushed).toBe(2);
     expect(peers.reduce((sum, peer) => sum + peer.node.stats().duplicatesDropped!, 0)).toBe(0);
     // In a ring the two waves meet: the node where they cross hears a second announcement and ignores it.
     const extraAnnouncements = peers.reduce((sum, peer) => sum + peer.node.stats().duplicateInv! + peer.node.stats().announcementsAvoided!, 0);
     expect(extraAnnouncements).toBeGreaterThan(0);
+  });
+
+  it('announces, rather than pushes, a transaction it was handed but did not sign (its peers would ban the push)', async () => {
+    const [signer, relay, far] = [await makePeer(1), await makePeer(2), await makePeer(3)];
+    link(signer, relay);
+    link(relay, far);
+    await until(() => relay.node.peers().length === 2, 'the line to open');
+    await mineOn(signer);
+    await until(() => far.ledger.tip().height === 1, 'the funding block everywhere');
+    const tx = await signTx('test', { from: signer.signer.peerId, to: far.signer.peerId, amount: 5, fee: 1, nonce: 0 }, signer.signer);
+    const submitted = relay.node.submitLocalTx(tx);
+    if (!submitted.ok) throw new Error(submitted.detail);
+    await until(() => far.txs.length === 1 && signer.txs.length === 1, 'the transaction at both ends');
+    expect(relay.node.stats().txPushed).toBe(0);
+    // The far node fetched it after an announcement: two requests, the funding block's and the transaction's.
+    expect(far.node.stats()).toMatchObject({ txPushesReceived: 0, txBodiesReceived: 1, getDataSent: 2, peersBanned: 0 });
+    expect(relay.node.peers()).toHaveLength(2);
   });
 
   it('drops a tampered transaction, counts it, and bans the sender', async () => {
@@ -88,12 +108,28 @@ describe('protocol node', () => {
     expect(await again.closed).toMatch(/banned/);
   });
 
-  it('bans a peer that sends a transaction nobody asked for', async () => {
-    const [honest, attackerSigner] = [await makePeer(1), await testSigner(2)];
+  it("bans a peer that sends someone else's transaction nobody asked for", async () => {
+    const [honest, attackerSigner, otherSigner] = [await makePeer(1), await testSigner(2), await testSigner(3)];
     const attacker = rawPeer(honest.node, honest.signer.peerId, attackerSigner, 'test', honest.ledger.tip());
-    const tx = await signTx('test', { from: attackerSigner.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, attackerSigner);
+    const tx = await signTx('test', { from: otherSigner.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, otherSigner);
     attacker.send({ type: 'tx', tx });
     expect(await attacker.closed).toMatch(/nobody asked for/);
+    expect(honest.node.knowsTx(txId(tx))).toBe(false);
+  });
+
+  it('accepts a transaction its signer pushed unasked (the first hop), and counts a second copy as a duplicate', async () => {
+    const [honest, senderSigner] = [await makePeer(1), await testSigner(2)];
+    const sender = rawPeer(honest.node, honest.signer.peerId, senderSigner, 'test', honest.ledger.tip());
+    await until(() => honest.node.peers().length === 1, 'the link');
+    await mineOn(honest);
+    // Unfunded, so it waits for a block rather than entering the mempool; what matters is that it was taken, not punished.
+    const tx = await signTx('test', { from: senderSigner.peerId, to: honest.signer.peerId, amount: 5, fee: 1, nonce: 0 }, senderSigner);
+    sender.send({ type: 'tx', tx });
+    sender.send({ type: 'tx', tx });
+    await until(() => honest.node.stats().txBodiesReceived === 2, 'both copies');
+    await settle();
+    expect(honest.node.stats()).toMatchObject({ txPushesReceived: 1, duplicatesDropped: 1, peersBanned: 0, peers: 1, txWaiting: 1 });
+    expect(honest.node.knowsTx(txId(tx))).toBe(true);
   });
 
   it('bans a peer that answers a later request but never delivers an earlier one, and asks another announcer', async () => {

@@ -153,7 +153,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     busy: components.busy,
   });
   const txRelay = createTxRelay(context, {
-    network: init.network, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
+    network: init.network, selfId: init.peerId, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
     onAccepted: (tx, id, source) => {
       blockRelay.txArrived(tx, id);
       events.emit('tx', tx, id, source);

@@ -29,6 +29,10 @@ export function createStats() {
     getDataSent: 0,
     getDataReceived: 0,
     fetchRetries: 0,
+    /** Bodies of this tab's own transactions sent unannounced to a peer (their first hop). */
+    txPushed: 0,
+    /** Bodies a peer pushed of a transaction it signed itself, accepted without a request. */
+    txPushesReceived: 0,
     txBodiesReceived: 0,
     blockBodiesReceived: 0,
     compactBlockFallbacks: 0,

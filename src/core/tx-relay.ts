@@ -1,7 +1,8 @@
 /**
  * Transaction gossip: a transaction a peer sent because we asked for it
- * (inventory.ts) is verified (in the worker pool), admitted to the mempool
- * under the ledger's rules, and announced to every peer that lacks it. A bad signature is misbehaviour; a transaction the ledger
+ * (inventory.ts), or pushed because it signed it, is verified (in the worker
+ * pool), admitted to the mempool under the ledger's rules, and announced to
+ * every peer that lacks it. The transactions this node signed are pushed whole. A bad signature is misbehaviour; a transaction the ledger
  * refuses (stale nonce, no funds) is dropped with its reason, because honest
  * peers send those during races and reorgs.
  */
@@ -30,6 +31,8 @@ export interface TxRelayInit {
   ledger: Ledger;
   mempool: Mempool;
   inventory: Inventory;
+  /** This node's peer id: the transactions it signed itself are the ones it may push (PROTOCOL.md, "Inventory"). */
+  selfId: PeerId;
   /** Seen-cache bound: 100k ids is ~7 MB of strings, hours of traffic at 10 tx/s. */
   maxKnownTxs?: number;
   onAccepted(tx: Tx, id: TxId, source: TxSource): void;
@@ -95,7 +98,10 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
     const gone = added.value.replaced === undefined ? added.value.evicted : [added.value.replaced, ...added.value.evicted];
     if (gone.length > 0) init.onDropped(gone);
     context.count('txRelayed');
-    inventory.announce('tx', id, source === 'self' ? undefined : source);
+    // A transaction this node signed goes to every peer whole; any other is announced, and fetched by those who lack it.
+    // (A tab may also submit a transaction signed elsewhere, as a double-spend demo does: its peers would ban a push of it.)
+    if (source === 'self' && tx.from === init.selfId) inventory.pushTx(id, (peerId) => context.send(peerId, { type: 'tx', tx }));
+    else inventory.announce('tx', id, source);
     return added;
   }
 
@@ -114,8 +120,12 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
         context.count('duplicatesDropped');
         return;
       }
-      // A body we neither asked for nor already have is unsolicited data: misbehaviour.
-      if (!requested) return context.punish(source, `sent transaction ${id.slice(0, 12)} that nobody asked for`);
+      if (!requested) {
+        // A peer may push a transaction it signed itself (its first hop); any other body nobody asked for is misbehaviour.
+        if (tx.from !== source) return context.punish(source, `sent transaction ${id.slice(0, 12)} that nobody asked for`);
+        inventory.acceptPushed(source, id);
+        context.count('txPushesReceived');
+      }
       knownTxs.add(id);
       const key = startVerifying(id);
       const verdict = init.verifier.verify([txVerifyItem(init.network, tx)]);

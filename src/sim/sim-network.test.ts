@@ -99,8 +99,9 @@ describe('simulated network', () => {
     expect(Math.max(...distance.values())).toBeGreaterThan(3);
     for (const sim of net.nodes) {
       expect(hops[sim.index]).toBe(distance.get(sim.index));
-      // Each hop is three one-way trips: INV, GETDATA, TX.
-      expect(sim.txs.get(id)!.atMs - sentAt).toBe(3 * 25 * distance.get(sim.index)!);
+      // The signer pushes the body (one one-way trip); each later hop is three: INV, GETDATA, TX.
+      const trips = distance.get(sim.index)! === 0 ? 0 : 1 + 3 * (distance.get(sim.index)! - 1);
+      expect(sim.txs.get(id)!.atMs - sentAt).toBe(25 * trips);
     }
   });
 
