@@ -314,7 +314,7 @@ describe('inventory: pushing our own transactions', () => {
   });
 });
 
-describe('inventory in a node whose frame queue is starved (docs/PERFORMANCE.md, "Overload becomes partition")', () => {
+describe('inventory in a node whose frame queue is starved (docs/SECURITY.md, "Announce and fetch: slow is not malicious")', () => {
   it('neither the slow announcer nor its late body is punished; the request is retried elsewhere and the body admitted', async () => {
     const signer = await testSigner(1);
     const now = { ms: 1_735_689_600_000 + 86_400_000 };

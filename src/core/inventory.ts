@@ -15,7 +15,7 @@
  * or a timeout moves the request to the next announcer (Bitcoin Core's
  * txrequest). Slowness is never punished: a tab whose CPU is starved handles
  * frames seconds late, and must not take an honest peer for a liar
- * (docs/PERFORMANCE.md, "Overload becomes partition"). Only an announcer that
+ * (docs/SECURITY.md, "Announce and fetch: slow is not malicious"). Only an announcer that
  * answered a *later* GETDATA while skipping this one is punished (a peer
  * answers GETDATAs in order, so that is proof it withheld the body), and data
  * nobody asked for is misbehaviour. docs/SECURITY.md, "Announce and fetch".

@@ -23,6 +23,14 @@ export class ActiveChain {
   private active: HeaderEntry[];
   readonly accounts = new Map<PeerId, Account>();
   private digest = new StateDigest();
+  /**
+   * While an activation runs: each account it changed, as it was before (null: absent).
+   * A reorg disconnects and connects in several store commits, and the mempool learns of
+   * the change only from the one `tip` event at the end; in between, the accounts in
+   * memory are half-way. Readers that must agree with the mempool (the wallet's next
+   * nonce, admission, block templates) read the settled state instead (settledAccount).
+   */
+  private settled: Map<PeerId, Account | null> | undefined;
 
   constructor(
     private readonly store: ChainStore,
@@ -58,11 +66,33 @@ export class ActiveChain {
     return { hash: entry.hash, height: entry.height, chainWork: entry.chainWork.toString(), stateHash };
   }
 
+  /** An activation starts: from now on the settled state keeps what it changes (settledAccount). */
+  beginActivation(): void {
+    this.settled ??= new Map();
+  }
+
+  /** The activation is over and its `tip` event about to go out: the settled state is the current one again. */
+  endActivation(): void {
+    this.settled = undefined;
+  }
+
+  /** The account as of the last finished activation (the state the mempool agrees with). */
+  settledAccount(id: PeerId): Account | undefined {
+    if (this.settled?.has(id)) return this.settled.get(id) ?? undefined;
+    return this.accounts.get(id);
+  }
+
+  private rememberSettled(id: PeerId): void {
+    if (this.settled && !this.settled.has(id)) this.settled.set(id, this.accounts.get(id) ?? null);
+  }
+
   /** Adopts a loaded, already verified state at `tip` (memory only). */
   load(tip: HeaderEntry, accounts: [PeerId, Account][], digest: StateDigest): void {
     const chain: HeaderEntry[] = [];
     for (let entry: HeaderEntry | undefined = tip; entry; entry = entry.parent) chain.push(entry);
     this.active = chain.reverse();
+    for (const id of this.accounts.keys()) this.rememberSettled(id);
+    for (const [id] of accounts) this.rememberSettled(id);
     this.accounts.clear();
     for (const [id, account] of accounts) this.accounts.set(id, { ...account });
     this.digest = digest;
@@ -115,7 +145,10 @@ export class ActiveChain {
       parent = entry;
     }
     if (commits.length > 0) await this.store.commitConnects(commits);
-    for (const [id, account] of staged) this.accounts.set(id, account);
+    for (const [id, account] of staged) {
+      this.rememberSettled(id);
+      this.accounts.set(id, account);
+    }
     this.digest = digest;
     for (let i = 0; i < commits.length; i++) this.active.push(path[i]!.entry);
     return failure ? { connected: commits.length, failure } : { connected: commits.length };
@@ -139,6 +172,7 @@ export class ActiveChain {
     if (!this.undoCoversBlock(undo, block)) return `undo data of block ${tip.hash} does not cover the accounts the block touched`;
     const restored: [PeerId, Account | null][] = undo.before.map(({ id, account }) => [id, account]);
     await this.store.commitDisconnect({ hash: tip.hash, accounts: restored, tip: this.tipRecord(parent, digest.hex()) });
+    for (const { id } of undo.before) this.rememberSettled(id);
     undoBlock(this.accounts, undo);
     this.digest = digest;
     this.active.pop();

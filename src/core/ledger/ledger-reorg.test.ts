@@ -5,6 +5,7 @@ import { blockHash, genesisBlock } from './block.ts';
 import { NETWORK, balances, branch, childOf, mineBlocks, nextBlock, send, setup, signers, sumOfBalances } from './ledger-fixtures.ts';
 import type { TipEvent } from './ledger.ts';
 import { TEST_PARAMS } from './params.ts';
+import { MemoryChainStore } from './memory-chain-store.ts';
 import { fakeClock } from './testing.ts';
 import type { Block } from './types.ts';
 
@@ -57,6 +58,45 @@ describe('fork choice', () => {
     expect(ledger.account(bob.peerId)).toEqual({ balance: 100, nonce: 0 });
     expect(await ledger.txLocation(txId(payment))).toEqual({ blockHash: blockHash(a[1]!.header), height: 2 });
     expect(sumOfBalances(ledger)).toBe(ledger.totalIssued());
+  });
+
+  it('answers account() from the settled state while a reorg is half-way, and from the new one once its tip event is out', async () => {
+    // A store whose group commit waits for the test: the reorg has disconnected A (its own commits)
+    // and is about to connect B when it stops.
+    let release = () => undefined as void;
+    let reached = () => undefined as void;
+    let gated = false;
+    class GatedStore extends MemoryChainStore {
+      override async commitConnects(...args: Parameters<MemoryChainStore['commitConnects']>) {
+        if (gated) {
+          reached();
+          await new Promise<void>((resolve) => { release = resolve; });
+        }
+        return super.commitConnects(...args);
+      }
+    }
+    const { ledger } = await setup({ store: new GatedStore() });
+    const a = await chainA();
+    for (const block of a) await ledger.acceptBlock(block);
+    const settled = ledger.account(alice.peerId);
+    expect(settled).toEqual({ balance: 3 * reward - 100, nonce: 1 }); // alice mined A2, so its fee came back to her
+    const seenAtTip: unknown[] = [];
+    ledger.events.on('tip', () => seenAtTip.push(ledger.account(alice.peerId)));
+
+    const b = branch(genesis, carol.peerId, 4, [], 2_000);
+    for (const block of b.slice(0, 3)) await ledger.acceptBlock(block);
+    gated = true;
+    const halfWay = new Promise<void>((resolve) => { reached = resolve; });
+    const reorg = ledger.acceptBlock(b[3]!);
+    await halfWay;
+    // A is disconnected in memory (alice's nonce 0 is free again there), but no tip event has told
+    // the mempool: a wallet reading that state would sign a second transaction with nonce 0.
+    expect(ledger.account(alice.peerId)).toEqual(settled);
+    expect(ledger.checkTx(await send(alice, bob.peerId, 1, 0))).toMatchObject({ ok: false, reason: 'bad-nonce' });
+    release();
+    expect(await reorg).toMatchObject({ ok: true, value: { status: 'reorged' } });
+    expect(seenAtTip).toEqual([{ balance: 0, nonce: 0 }]);
+    expect(ledger.account(alice.peerId)).toEqual({ balance: 0, nonce: 0 });
   });
 
   it('chooses by work, not height', async () => {

@@ -78,7 +78,12 @@ export interface Ledger {
   readonly rebuilt: boolean;
   readonly rebuildReason: string | undefined;
   tip(): TipInfo;
-  /** The confirmed account at the tip; the zero account for an unknown id. */
+  /**
+   * The confirmed account at the tip the last `tip` event announced; the zero account for an
+   * unknown id. While a reorg is half-way (between its store commits) this is still the state
+   * before it, the one the mempool agrees with: a wallet reading the half-way state reused the
+   * nonces of its own disconnected transactions (docs/PERFORMANCE.md, section 2, "Delivered").
+   */
   account(id: PeerId): Account;
   accounts(): Iterable<[PeerId, Account]>;
   /** Coins created on the best chain (block rewards); always the sum of all balances. */

@@ -134,9 +134,11 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
    * always learn about the blocks that did move.
    */
   async function activate(from: HeaderEntry, candidate: HeaderEntry | undefined, hints: Map<BlockHash, Block>, report = newActivationReport()) {
+    chain.beginActivation();
     try {
       await activateBestChain(reorg, candidate, hints, report);
     } finally {
+      chain.endActivation();
       const change = netChange(from, chain.tip(), report);
       if (change.connected.length > 0 || change.disconnected.length > 0) events.emit('tip', { ...change, tip: tipInfo() });
     }
@@ -244,7 +246,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
   function checkTx(tx: Tx): LedgerResult<void> {
     const stateless = checkTxStateless(tx, params);
     if (!stateless.ok) return stateless;
-    const account = chain.accounts.get(tx.from) ?? ZERO_ACCOUNT;
+    const account = chain.settledAccount(tx.from) ?? ZERO_ACCOUNT;
     if (tx.nonce < account.nonce) return ledgerReject('bad-nonce', `nonce ${tx.nonce} is already used; the next is ${account.nonce}`);
     if (account.balance < tx.amount + tx.fee) {
       return ledgerReject('insufficient-funds', `balance ${account.balance} does not cover amount ${tx.amount} + fee ${tx.fee}`);
@@ -284,7 +286,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
       return rebuildReason;
     },
     tip: tipInfo,
-    account: (id) => ({ ...(chain.accounts.get(id) ?? ZERO_ACCOUNT) }),
+    account: (id) => ({ ...(chain.settledAccount(id) ?? ZERO_ACCOUNT) }),
     *accounts() {
       for (const [id, account] of chain.accounts) yield [id, { ...account }] as [PeerId, Account];
     },

@@ -165,8 +165,9 @@ export function createMempool(init: MempoolInit): Mempool {
    * lower a sender's confirmed nonce by hundreds; dropping its pooled
    * transactions then (as this once did) made its wallet sign *new*
    * transactions with those nonces, which conflicted with the dropped ones
-   * still alive at other peers, and both were lost (docs/PERFORMANCE.md,
-   * "Transactions lost in reorgs").
+   * still alive at other peers, and both were lost. The ledger's account()
+   * serves the same purpose during a reorg (ledger-types.ts; docs/PERFORMANCE.md,
+   * section 2, "Delivered").
    */
   function revalidateSender(sender: PeerId, account: Account): TxId[] {
     const dropped: TxId[] = [];
