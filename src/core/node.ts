@@ -70,7 +70,7 @@ export type { PeerInfo } from './peer-session.ts';
 
 export type NodeEvents = {
   tx: [tx: Tx, id: TxId, source: TxSource];
-  /** Pooled transactions that left unconfirmed: the new tip made them invalid (a conflict confirmed, funds gone), or an admission pushed them out (replaced by a higher fee, or evicted from a full pool). */
+  /** Pooled transactions that left unconfirmed: the new tip made them invalid (a conflict confirmed, funds gone), an admission pushed them out (replaced by a higher fee, or evicted from a full pool), or they expired. */
   'txs-dropped': [ids: TxId[]];
   /** A block from a peer was accepted into the chain index. */
   block: [hash: BlockHash, from: PeerId];
@@ -365,7 +365,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       blockRelay.tick();
       sync.tick();
       for (const module of modules) module.tick?.();
-      mempool.expire(now);
+      // Expired transactions leave like any other dropped ones, so their status stops saying pending.
+      const expired = mempool.expire(now);
+      if (expired.length > 0) events.emit('txs-dropped', expired);
     },
 
     /** Reports why a peer is held off, or undefined when it may connect. */

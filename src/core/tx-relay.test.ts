@@ -88,4 +88,21 @@ describe('transaction relay', () => {
     expect(peer.node.submitLocalTx(dearer).ok).toBe(true);
     expect(dropped).toEqual([[txId(cheap)]]);
   });
+
+  it('reports transactions that expired from the mempool as dropped', async () => {
+    const peer = await makePeer(1, nodeVerifier);
+    const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, [], peer.now.ms));
+    expect((await peer.node.submitLocalBlock({ header, txs: [] })).ok).toBe(true);
+    const dropped: string[][] = [];
+    peer.node.events.on('txs-dropped', (ids) => dropped.push(ids));
+    const to = (await testSigner(2)).peerId;
+    const tx = await signTx('test', { from: peer.signer.peerId, to, amount: 5, fee: 1, nonce: 0 }, peer.signer);
+    expect(peer.node.submitLocalTx(tx).ok).toBe(true);
+    peer.node.tick();
+    expect(dropped).toEqual([]);
+    peer.now.ms += peer.ledger.params.mempoolExpiryMs + 1;
+    peer.node.tick();
+    expect(dropped).toEqual([[txId(tx)]]);
+    expect(peer.node.stats().mempoolSize).toBe(0);
+  });
 });
