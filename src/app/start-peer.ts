@@ -5,7 +5,6 @@
  * core parses and decides, the worker verifies, core applies, storage
  * persists, and the UI store is updated.
  */
-import SimplePeer from 'simple-peer/simplepeer.min.js';
 import { createFullNode, type FullNode } from '../core/full-node.ts';
 import { decodeTx, encodeTx } from '../core/tx.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
@@ -73,6 +72,10 @@ const prefixed = (prefix: string, counters: object) =>
 
 export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logger): Promise<RunningPeer> {
   const { network } = config;
+  // simple-peer's browser bundle carries its own Node polyfills (buffer, process, streams), and evaluating
+  // them took about half of the page's first task, the only task of 50 ms or more in a joining tab
+  // (docs/PERFORMANCE.md, section 6). Imported here, it is evaluated in a task of its own while the identity opens.
+  const simplePeerModule = import('simple-peer/simplepeer.min.js');
   const { signer, store, clashed } = await openIdentity(network, log);
   const verifier = createVerifierPool();
   log.info('signature verification runs in workers', { backend: await verifier.backend() });
@@ -132,6 +135,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     }
   });
 
+  const { default: SimplePeer } = await simplePeerModule;
   const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });
   const relayReaches = (id: string) => relay.status() === 'open' && later.mesh!.inRoom(id);
   const dialer = createWebrtcDialer({
