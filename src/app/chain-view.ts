@@ -12,7 +12,7 @@ import type { Block } from '../core/ledger/types.ts';
 import { blockRewardAt } from '../core/ledger/params.ts';
 import { txId, type Tx } from '../core/tx.ts';
 import type { Clock, Logger, PeerId, TxId } from '../core/types.ts';
-import { LruCache } from '../crypto/lru-cache.ts';
+import { LruCache } from '../core/lru-cache.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { AccountView, BlockView, TxView } from '../ui/view-models.ts';
 

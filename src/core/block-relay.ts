@@ -15,6 +15,7 @@
  * round trip. GETDATA and an empty GET_BLOCK_TXS ("every transaction") go out
  * together, and the peer answers BLOCK then BLOCK_TXS in one round trip.
  */
+import { LruCache } from './lru-cache.ts';
 import { BoundedSet } from './bounded-set.ts';
 import { createCompactSources } from './compact-sources.ts';
 import { MAX_TXS_PER_FRAME, shortTxId } from './frames.ts';
@@ -44,6 +45,8 @@ const PENDING_TIMEOUT_MS = 10_000;
  */
 const WAIT_FOR_COMING_MS = 1_000;
 /** Rejections an honest peer can cause without malice: clock skew. Everything else is misbehaviour. */
+/** Recent blocks kept in memory to serve (block-relay's `served`): the tip, a competing block or two, and sync's current one. */
+const RECENT_BLOCKS = 4;
 const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
 /**
  * Requests whose BLOCK_TXS may still arrive after we stopped waiting for them (a full-block answer
@@ -166,13 +169,18 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     }
     if (entry.slots.every((tx) => tx !== undefined)) complete(hash, entry);
   }
-  /** The block served last: a full-block request reads it twice (BLOCK, then BLOCK_TXS). */
-  let lastServed: { hash: BlockHash; block: Block } | undefined;
+  /**
+   * Blocks that just joined the chain here, and those served last. Peers ask for a new tip as soon as
+   * it is announced, and a full-block request reads its block twice (BLOCK, then BLOCK_TXS): from
+   * memory, neither waits for IndexedDB, and the asking link's later frames do not queue behind a read.
+   */
+  const recentBlocks = new LruCache<BlockHash, Block>(RECENT_BLOCKS);
 
   async function served(hash: BlockHash): Promise<Block | undefined> {
-    if (lastServed?.hash === hash) return lastServed.block;
+    const recent = recentBlocks.get(hash);
+    if (recent) return recent;
     const block = await ledger.getBlock(hash);
-    if (block) lastServed = { hash, block };
+    if (block) recentBlocks.set(hash, block);
     return block;
   }
 
@@ -189,6 +197,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     }
     context.count('blocksAccepted');
     sources.remember(block);
+    if (result.value.status === 'connected' || result.value.status === 'reorged') recentBlocks.set(hash, block);
     if (source !== 'self') init.onAccepted?.(hash, source);
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
     // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this

@@ -49,6 +49,30 @@ function blockOn(peer: Peer, miner: string, txs: Tx[], atMs: number) {
 }
 
 describe('block relay and sync between nodes', () => {
+  it('serves a block that just joined its chain from memory, not from the store', async () => {
+    class CountingStore extends MemoryChainStore {
+      reads = 0;
+      override async getBlock(...args: Parameters<MemoryChainStore['getBlock']>) {
+        this.reads++;
+        return super.getBlock(...args);
+      }
+    }
+    const signer = await testSigner(1);
+    const now = { ms: START_MS };
+    const store = new CountingStore();
+    const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store }, { network: 'test-blocks', peerId: signer.peerId });
+    const a: Peer = { ...full, signer, now };
+    const [b, c] = [await makePeer(2), await makePeer(3)];
+    link(a, b);
+    link(a, c);
+    await until(() => a.node.peers().length === 2, 'both links');
+    await mine(a, [], 2);
+    await until(() => b.ledger.tip().height === 2 && c.ledger.tip().height === 2, 'both blocks at both peers');
+    // Both peers asked for both blocks (GETDATA); every answer came from memory.
+    expect(a.node.stats().getDataReceived).toBe(4);
+    expect(store.reads).toBe(0);
+  });
+
   it('relays a mined block as a compact block rebuilt from the mempool', async () => {
     const [a, b, c] = [await makePeer(1), await makePeer(2), await makePeer(3)];
     link(a, b);

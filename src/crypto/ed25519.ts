@@ -13,7 +13,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { fromHex, toHex } from '../core/bytes.ts';
 import type { VerifyItem } from '../core/types.ts';
 import { decodePublicKey, passesSignatureChecks, verifyCofactorless } from './ed25519-rules.ts';
-import { LruCache } from './lru-cache.ts';
+import { LruCache } from '../core/lru-cache.ts';
 
 // noble v3 hashes through crypto.subtle (async only) unless given a sync
 // SHA-512; nobleSign and nobleKeypair use the sync API.

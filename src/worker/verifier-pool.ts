@@ -20,7 +20,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter, toHex } from '../core/bytes.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { Logger, VerifyItem } from '../core/types.ts';
-import { LruCache } from '../crypto/lru-cache.ts';
+import { LruCache } from '../core/lru-cache.ts';
 import {
   VerifierClosedError,
   VerifyRequestError,
