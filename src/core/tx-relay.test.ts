@@ -75,28 +75,29 @@ describe('transaction relay', () => {
     expect(receiver.node.stats().txWaiting ?? 0).toBe(0);
   });
 
-  it('reports a transaction replaced by a higher fee as dropped, so its status stops saying pending', async () => {
+  /** A peer that mined a block (so it can pay), the drop events it emits, and a way to sign its payments. */
+  async function fundedPeerWatchingDrops() {
     const peer = await makePeer(1, nodeVerifier);
     const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, [], peer.now.ms));
     expect((await peer.node.submitLocalBlock({ header, txs: [] })).ok).toBe(true);
     const dropped: string[][] = [];
     peer.node.events.on('txs-dropped', (ids) => dropped.push(ids));
     const to = (await testSigner(2)).peerId;
-    const cheap = await signTx('test', { from: peer.signer.peerId, to, amount: 5, fee: 1, nonce: 0 }, peer.signer);
-    const dearer = await signTx('test', { from: peer.signer.peerId, to, amount: 5, fee: 9, nonce: 0 }, peer.signer);
+    const pay = (fee: number) => signTx('test', { from: peer.signer.peerId, to, amount: 5, fee, nonce: 0 }, peer.signer);
+    return { peer, dropped, pay };
+  }
+
+  it('reports a transaction replaced by a higher fee as dropped, so its status stops saying pending', async () => {
+    const { peer, dropped, pay } = await fundedPeerWatchingDrops();
+    const [cheap, dearer] = [await pay(1), await pay(9)];
     expect(peer.node.submitLocalTx(cheap).ok).toBe(true);
     expect(peer.node.submitLocalTx(dearer).ok).toBe(true);
     expect(dropped).toEqual([[txId(cheap)]]);
   });
 
   it('reports transactions that expired from the mempool as dropped', async () => {
-    const peer = await makePeer(1, nodeVerifier);
-    const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, [], peer.now.ms));
-    expect((await peer.node.submitLocalBlock({ header, txs: [] })).ok).toBe(true);
-    const dropped: string[][] = [];
-    peer.node.events.on('txs-dropped', (ids) => dropped.push(ids));
-    const to = (await testSigner(2)).peerId;
-    const tx = await signTx('test', { from: peer.signer.peerId, to, amount: 5, fee: 1, nonce: 0 }, peer.signer);
+    const { peer, dropped, pay } = await fundedPeerWatchingDrops();
+    const tx = await pay(1);
     expect(peer.node.submitLocalTx(tx).ok).toBe(true);
     peer.node.tick();
     expect(dropped).toEqual([]);
