@@ -1,6 +1,7 @@
 /**
  * A reloaded tab is the same peer: its identity pointer lives in
- * sessionStorage and its transactions in its IndexedDB ledger.
+ * sessionStorage and its transactions in its IndexedDB ledger; its pending
+ * ones go back into its mempool.
  */
 import { expect, test } from '@playwright/test';
 import { balanceOf, fundTab, idOf, openTab, tipOf, txRow, txStatusOf, uniqueNetwork, waitFullMesh, waitReady } from './harness/tabs.ts';
@@ -14,6 +15,9 @@ test('reloading a tab keeps its id and its transactions', async ({ context }) =>
 
   const sent = await sender.evaluate((to) => window.tabmesh.send(to, 4, 1), receiverId!);
   await expect.poll(() => txStatusOf(receiver, sent)).toBe('pending');
+  // A received transaction is written to IndexedDB behind, within 100 ms (src/app/tx-history-writer.ts);
+  // the sender's own is written at once. The reload below must find the receiver's record stored.
+  await receiver.waitForTimeout(300);
   const tip = await tipOf(sender);
   const senderBalance = await balanceOf(sender);
 
@@ -28,9 +32,12 @@ test('reloading a tab keeps its id and its transactions', async ({ context }) =>
     expect((await page.evaluate(() => window.tabmesh.stats())).identityClashes).toBe(0);
   }
 
-  // The reloaded tabs link again, and the sender's next nonce survived: a new tx is accepted.
+  // The reloaded tabs link again. The sender's pending transaction went back into its mempool, so its
+  // next send takes the next nonce: one block confirms both (with a reused nonce, one would be refused).
   await waitFullMesh(pages);
   const next = await sender.evaluate((to) => window.tabmesh.send(to, 5, 1), receiverId!);
   expect(next).not.toBe(sent);
   await expect.poll(() => txStatusOf(receiver, next)).toBe('pending');
+  await sender.evaluate(() => window.tabmesh.mine(1));
+  for (const id of [sent, next]) await expect.poll(() => txStatusOf(receiver, id), { message: 'one block confirms both' }).toBe('confirmed');
 });

@@ -103,11 +103,13 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   if (clashed) node.count('identityClashes');
 
   const txIndex = createTxStatusIndex();
-  const recent = (await store.listRecentTxs(RECENT_TXS_ON_LOAD)).map((stored) => storedToView(stored, log)).filter((view) => view !== undefined);
+  const stored = await store.listRecentTxs(RECENT_TXS_ON_LOAD);
+  const recent = stored.map((record) => storedToView(record, log)).filter((view) => view !== undefined);
   const remembered = recent.filter((view) => view.status !== 'dropped');
   for (const view of [...remembered].reverse()) txIndex.set(view.id, { status: view.status as 'pending' | 'confirmed', height: view.height });
   ui.getState().setTxs(recent);
-  node.rememberTxs(remembered.map((view) => view.id));
+  // Confirmed ones are only remembered (never fetched again); pending ones go back into the mempool below.
+  node.rememberTxs(remembered.filter((view) => view.status === 'confirmed').map((view) => view.id));
   const chainView = createChainView({ ledger, mempool, ui, clock, log }, signer.peerId, txIndex);
   await chainView.load();
   const history = createTxHistoryWriter({
@@ -127,13 +129,21 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   });
 
   node.events.on('block', (hash, from) => ui.getState().noteArrival('block', hash, from));
-  node.events.on('txs-dropped', (ids) => {
+  const markDropped = (ids: readonly TxId[]) => {
     for (const id of ids) {
       txIndex.delete(id);
       ui.getState().setTxStatus(id, 'dropped');
       history.drop(id);
     }
+  };
+  node.events.on('txs-dropped', markDropped);
+  // The pending transactions stored before a reload go back into the mempool (the wallet numbers its next
+  // send past its own); those the ledger now refuses for good (their nonce was used meanwhile) are dropped.
+  const storedPending = stored.filter((record) => record.status === 'pending').flatMap((record) => {
+    const decoded = decodeTx(record.bytes);
+    return decoded.ok ? [{ tx: decoded.value, id: record.id }] : []; // a corrupt record was reported by storedToView
   });
+  markDropped(node.restoreTxs(storedPending));
 
   const { default: SimplePeer } = await simplePeerModule;
   const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });

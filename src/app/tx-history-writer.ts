@@ -68,11 +68,17 @@ export function createTxHistoryWriter(components: TxHistoryWriterComponents, ini
   }
 
   return {
-    /** Queues a record (insert or replace); a later record for the same id replaces it in the queue. */
+    /**
+     * Queues a record (insert or replace); a later record for the same id replaces it in the queue.
+     * A transaction this tab signed is written at once, with whatever is queued: a reload restores the
+     * wallet's pending transactions from storage, and one lost to the write-behind window would let the
+     * wallet reuse its nonce.
+     */
     put(record: StoredTx): void {
       drops.delete(record.id);
       puts.set(record.id, record);
-      schedule();
+      if (record.source === 'self') void flush();
+      else schedule();
     },
 
     /** Queues "pending becomes dropped" for `id`; a record still queued is changed in place. */

@@ -345,6 +345,13 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       inventory.remember('tx', list);
     },
 
+    /** A reloaded tab's stored pending transactions, back into the mempool; returns those refused for good (tx-relay's restore). */
+    restoreTxs(entries: readonly { tx: Tx; id: TxId }[]): TxId[] {
+      const refused = txRelay.restore(entries);
+      inventory.remember('tx', entries.map((entry) => entry.id).filter((id) => mempool.has(id)));
+      return refused;
+    },
+
     /** Called on a timer by the host: keepalive pings, timeouts, sync and mempool housekeeping. */
     tick(): void {
       const now = clock.nowMs();

@@ -178,6 +178,31 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       for (const id of ids) knownTxs.add(id);
     },
 
+    /**
+     * A reloaded tab's pending transactions (from storage) go back into the mempool, each sender's in
+     * nonce order, without a 'tx' event or an announcement: a peer that links later is sent the whole
+     * mempool. Without this the wallet numbered its next send with the nonce of its own transaction
+     * still pending at its peers, and the two conflicted. Returns the ids the ledger now refuses for
+     * good (the nonce was used meanwhile), for the caller to mark dropped; one that waits for funds or
+     * an earlier nonce is left unknown, so an announcement can bring it again.
+     */
+    restore(entries: readonly { tx: Tx; id: TxId }[]): TxId[] {
+      const refused: TxId[] = [];
+      const ordered = [...entries].sort((a, b) => (a.tx.from < b.tx.from ? -1 : a.tx.from > b.tx.from ? 1 : a.tx.nonce - b.tx.nonce));
+      for (const { tx, id } of ordered) {
+        if (mempool.has(id)) continue;
+        const added = mempool.add(tx, id, ledger.account);
+        if (added.ok) {
+          knownTxs.add(id);
+          const gone = added.value.replaced === undefined ? added.value.evicted : [added.value.replaced, ...added.value.evicted];
+          if (gone.length > 0) init.onDropped(gone);
+        } else if (!WAIT_FOR_STATE.has(added.reason)) {
+          refused.push(id);
+        }
+      }
+      return refused;
+    },
+
     /** Verified transactions waiting for their sender's earlier nonce or funds (a block may carry them). */
     *held(): Iterable<{ id: TxId; tx: Tx }> {
       for (const [id, { tx }] of waiting) yield { id, tx };
