@@ -15,8 +15,8 @@ test('reloading a tab keeps its id and its transactions', async ({ context }) =>
 
   const sent = await sender.evaluate((to) => window.tabmesh.send(to, 4, 1), receiverId!);
   await expect.poll(() => txStatusOf(receiver, sent)).toBe('pending');
-  // A received transaction is written to IndexedDB behind, within 100 ms (src/app/tx-history-writer.ts);
-  // the sender's own is written at once. The reload below must find the receiver's record stored.
+  // Transactions are written to IndexedDB behind, within 100 ms (src/app/tx-history-writer.ts): the reload
+  // below must find the receiver's record stored, not race the write (1 run in 4 did).
   await receiver.waitForTimeout(300);
   const tip = await tipOf(sender);
   const senderBalance = await balanceOf(sender);

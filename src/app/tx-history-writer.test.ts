@@ -35,17 +35,6 @@ describe('transaction history writer', () => {
     expect(writer.queued).toBe(0);
   });
 
-  it("writes this tab's own transaction at once, with what is queued", async () => {
-    const { store, writer, calls } = setup();
-    writer.put(sampleTx(1));
-    writer.put(sampleTx(2, { source: 'self' }));
-    // Both left the queue with the own transaction, without waiting for the timer.
-    expect(writer.queued).toBe(0);
-    await writer.flush();
-    expect(calls.putTxs).toEqual([2]);
-    expect(await store.countTxs()).toBe(2);
-  });
-
   it('turns a queued pending record into a dropped one, and drops a written one in a batch of drops', async () => {
     const { store, writer, calls } = setup();
     writer.put(sampleTx(1));

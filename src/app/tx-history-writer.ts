@@ -70,15 +70,13 @@ export function createTxHistoryWriter(components: TxHistoryWriterComponents, ini
   return {
     /**
      * Queues a record (insert or replace); a later record for the same id replaces it in the queue.
-     * A transaction this tab signed is written at once, with whatever is queued: a reload restores the
-     * wallet's pending transactions from storage, and one lost to the write-behind window would let the
-     * wallet reuse its nonce.
+     * This tab's own transactions wait like the others: writing each at once made the 8-tab bench's
+     * p99 five times longer (docs/PERFORMANCE.md, "What changed").
      */
     put(record: StoredTx): void {
       drops.delete(record.id);
       puts.set(record.id, record);
-      if (record.source === 'self') void flush();
-      else schedule();
+      schedule();
     },
 
     /** Queues "pending becomes dropped" for `id`; a record still queued is changed in place. */
