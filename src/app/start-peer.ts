@@ -143,7 +143,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     const decoded = decodeTx(record.bytes);
     return decoded.ok ? [{ tx: decoded.value, id: record.id }] : []; // a corrupt record was reported by storedToView
   });
-  markDropped(node.restoreTxs(storedPending));
+  markDropped(await node.restoreTxs(storedPending));
 
   const { default: SimplePeer } = await simplePeerModule;
   const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });

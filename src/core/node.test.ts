@@ -91,21 +91,22 @@ describe('protocol node', () => {
     expect(relay.node.peers()).toHaveLength(2);
   });
 
-  it("restores a reloaded tab's pending transactions to the mempool in nonce order, silently, and refuses used nonces", async () => {
+  it("restores a reloaded tab's pending transactions to the mempool in nonce order, silently; refuses used nonces and bad signatures", async () => {
     const peer = await makePeer(1);
     await mineOn(peer);
     const to = (await testSigner(2)).peerId;
     const pay = (nonce: number, fee = 1) => signTx('test', { from: peer.signer.peerId, to, amount: 5, fee, nonce }, peer.signer);
     const [tx0, tx1] = [await pay(0), await pay(1)];
-    // Stored newest first; nonce 1 alone would wait for nonce 0.
-    expect(peer.node.restoreTxs([{ tx: tx1, id: txId(tx1) }, { tx: tx0, id: txId(tx0) }])).toEqual([]);
+    // Stored newest first; nonce 1 alone would wait for nonce 0. Storage is not trusted: a tampered record is refused.
+    const tampered = { ...(await pay(2)), amount: 9 };
+    expect(await peer.node.restoreTxs([{ tx: tampered, id: txId(tampered) }, { tx: tx1, id: txId(tx1) }, { tx: tx0, id: txId(tx0) }])).toEqual([txId(tampered)]);
     expect(peer.node.stats().mempoolSize).toBe(2);
     expect(peer.txs).toEqual([]); // no 'tx' event: the page already lists them
     expect(peer.node.knowsTx(txId(tx1))).toBe(true);
     // Once a block has used a nonce, a stored transaction with that nonce is refused for good (the caller drops it).
     await mineOn(peer, [tx0, tx1]);
     const reused = await pay(1, 5);
-    expect(peer.node.restoreTxs([{ tx: reused, id: txId(reused) }])).toEqual([txId(reused)]);
+    expect(await peer.node.restoreTxs([{ tx: reused, id: txId(reused) }])).toEqual([txId(reused)]);
     expect(peer.node.stats().mempoolSize).toBe(0);
   });
 

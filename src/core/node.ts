@@ -346,8 +346,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     },
 
     /** A reloaded tab's stored pending transactions, back into the mempool; returns those refused for good (tx-relay's restore). */
-    restoreTxs(entries: readonly { tx: Tx; id: TxId }[]): TxId[] {
-      const refused = txRelay.restore(entries);
+    async restoreTxs(entries: readonly { tx: Tx; id: TxId }[]): Promise<TxId[]> {
+      const refused = await txRelay.restore(entries);
       inventory.remember('tx', entries.map((entry) => entry.id).filter((id) => mempool.has(id)));
       return refused;
     },

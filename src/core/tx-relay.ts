@@ -183,12 +183,20 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
      * nonce order, without a 'tx' event or an announcement: a peer that links later is sent the whole
      * mempool. Without this the wallet numbered its next send with the nonce of its own transaction
      * still pending at its peers, and the two conflicted. Returns the ids the ledger now refuses for
-     * good (the nonce was used meanwhile), for the caller to mark dropped; one that waits for funds or
-     * an earlier nonce is left unknown, so an announcement can bring it again.
+     * good (the nonce was used meanwhile, or its signature does not verify: storage is not trusted
+     * either), for the caller to mark dropped; one that waits for funds or an earlier nonce is left
+     * unknown, so an announcement can bring it again.
      */
-    restore(entries: readonly { tx: Tx; id: TxId }[]): TxId[] {
+    async restore(entries: readonly { tx: Tx; id: TxId }[]): Promise<TxId[]> {
       const refused: TxId[] = [];
-      const ordered = [...entries].sort((a, b) => (a.tx.from < b.tx.from ? -1 : a.tx.from > b.tx.from ? 1 : a.tx.nonce - b.tx.nonce));
+      const verdicts = await init.verifier.verify(entries.map(({ tx }) => txVerifyItem(init.network, tx)));
+      const valid = entries.filter(({ id }, i) => {
+        if (verdicts[i] === true) return true;
+        context.log.warn('a stored pending transaction has an invalid signature and was dropped', { id });
+        refused.push(id);
+        return false;
+      });
+      const ordered = valid.sort((a, b) => (a.tx.from < b.tx.from ? -1 : a.tx.from > b.tx.from ? 1 : a.tx.nonce - b.tx.nonce));
       for (const { tx, id } of ordered) {
         if (mempool.has(id)) continue;
         const added = mempool.add(tx, id, ledger.account);
