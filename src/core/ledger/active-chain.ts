@@ -31,6 +31,8 @@ export class ActiveChain {
    * nonce, admission, block templates) read the settled state instead (settledAccount).
    */
   private settled: Map<PeerId, Account | null> | undefined;
+  /** While an activation runs: the tip it started from, which the settled accounts belong to. */
+  private settledTipEntry: HeaderEntry | undefined;
 
   constructor(
     private readonly store: ChainStore,
@@ -69,11 +71,18 @@ export class ActiveChain {
   /** An activation starts: from now on the settled state keeps what it changes (settledAccount). */
   beginActivation(): void {
     this.settled ??= new Map();
+    this.settledTipEntry ??= this.tip();
   }
 
   /** The activation is over and its `tip` event about to go out: the settled state is the current one again. */
   endActivation(): void {
     this.settled = undefined;
+    this.settledTipEntry = undefined;
+  }
+
+  /** The tip as of the last finished activation: the one the settled accounts (settledAccount) belong to. */
+  settledTip(): HeaderEntry {
+    return this.settledTipEntry ?? this.tip();
   }
 
   /** The account as of the last finished activation (the state the mempool agrees with). */

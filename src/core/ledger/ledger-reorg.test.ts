@@ -93,6 +93,8 @@ describe('fork choice', () => {
     // the mempool: a wallet reading that state would sign a second transaction with nonce 0.
     expect(ledger.account(alice.peerId)).toEqual(settled);
     expect(ledger.checkTx(await send(alice, bob.peerId, 1, 0))).toMatchObject({ ok: false, reason: 'bad-nonce' });
+    // A block template builds on the tip those accounts belong to, not on the half-way one.
+    expect(ledger.buildHeaderTemplate(alice.peerId, [], Date.now())).toMatchObject({ prevHash: blockHash(a[2]!.header), height: 4 });
     release();
     expect(await reorg).toMatchObject({ ok: true, value: { status: 'reorged' } });
     expect(seenAtTip).toEqual([{ balance: 0, nonce: 0 }]);

@@ -100,5 +100,6 @@ export interface Ledger {
   /** Checks a header before fetching its body: 'known', 'orphan' (parent unknown) or 'valid' in context. */
   checkHeader(header: BlockHeader): LedgerResult<'known' | 'orphan' | 'valid'>;
   checkTx(tx: Tx): LedgerResult<void>;
+  /** A header on the tip that account() belongs to (during a reorg, the tip before it), for `txs`. */
   buildHeaderTemplate(miner: PeerId, txs: readonly Tx[], timeMs: number): BlockHeader;
 }

@@ -255,7 +255,9 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
   }
 
   function buildHeaderTemplate(miner: PeerId, txs: readonly Tx[], timeMs: number): BlockHeader {
-    const tip = chain.tip();
+    // On the tip the mempool and account() agree with: during a reorg the half-way tip would take
+    // transactions chosen against another state, and the ledger would refuse the block.
+    const tip = chain.settledTip();
     const context = childContext(tip, params, clock.nowMs());
     return {
       version: BLOCK_VERSION,
