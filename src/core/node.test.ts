@@ -147,7 +147,7 @@ describe('protocol node', () => {
     sender.send({ type: 'tx', tx });
     await until(() => honest.node.stats().txBodiesReceived === 2, 'both copies');
     await settle();
-    expect(honest.node.stats()).toMatchObject({ txPushesReceived: 1, duplicatesDropped: 1, peersBanned: 0, peers: 1, txWaiting: 1 });
+    expect(honest.node.stats()).toMatchObject({ txPushesReceived: 1, duplicatesDropped: 1, txPushesLate: 1, peersBanned: 0, peers: 1, txWaiting: 1 });
     expect(honest.node.knowsTx(txId(tx))).toBe(true);
   });
 

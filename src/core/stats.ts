@@ -33,6 +33,8 @@ export function createStats() {
     txPushed: 0,
     /** Bodies a peer pushed of a transaction it signed itself, accepted without a request. */
     txPushesReceived: 0,
+    /** Pushed bodies that came after the transaction had arrived another way (counted in duplicatesDropped too). */
+    txPushesLate: 0,
     txBodiesReceived: 0,
     blockBodiesReceived: 0,
     compactBlockFallbacks: 0,

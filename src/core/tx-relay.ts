@@ -118,6 +118,8 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
       const requested = inventory.delivered(source, 'tx', id);
       if (knownTxs.has(id) || mempool.has(id)) {
         context.count('duplicatesDropped');
+        // A push that lost the race to a fetch from another peer: its link's frames were queued behind others.
+        if (!requested && tx.from === source) context.count('txPushesLate');
         return;
       }
       if (!requested) {
