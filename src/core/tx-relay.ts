@@ -9,7 +9,7 @@
 import { BoundedSet } from './bounded-set.ts';
 import { shortTxId } from './frames.ts';
 import type { Ledger } from './ledger/ledger.ts';
-import type { Mempool } from './ledger/mempool.ts';
+import type { Mempool, MempoolAddition } from './ledger/mempool.ts';
 import type { LedgerResult } from './ledger/types.ts';
 import type { Inventory } from './inventory.ts';
 import type { ProtocolContext } from './protocol-context.ts';
@@ -90,13 +90,17 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
     knownTxs.delete(id);
   }
 
+  /** What an admission pushed out (a lower fee for the same nonce, or the pool's lowest fee rate) is gone too. */
+  function reportPushedOut(addition: MempoolAddition): void {
+    const gone = addition.replaced === undefined ? addition.evicted : [addition.replaced, ...addition.evicted];
+    if (gone.length > 0) init.onDropped(gone);
+  }
+
   function admit(tx: Tx, id: TxId, source: TxSource): LedgerResult<unknown> {
     const added = mempool.add(tx, id, ledger.account);
     if (!added.ok) return added;
     init.onAccepted(tx, id, source);
-    // What the newcomer pushed out (a lower fee for the same nonce, or the pool's lowest fee rate) is gone too.
-    const gone = added.value.replaced === undefined ? added.value.evicted : [added.value.replaced, ...added.value.evicted];
-    if (gone.length > 0) init.onDropped(gone);
+    reportPushedOut(added.value);
     context.count('txRelayed');
     // A transaction this node signed goes to every peer whole; any other is announced, and fetched by those who lack it.
     // (A tab may also submit a transaction signed elsewhere, as a double-spend demo does: its peers would ban a push of it.)
@@ -204,8 +208,7 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
         const added = mempool.add(tx, id, ledger.account);
         if (added.ok) {
           knownTxs.add(id);
-          const gone = added.value.replaced === undefined ? added.value.evicted : [added.value.replaced, ...added.value.evicted];
-          if (gone.length > 0) init.onDropped(gone);
+          reportPushedOut(added.value);
         } else if (!WAIT_FOR_STATE.has(added.reason)) {
           refused.push(id);
         }

@@ -7,6 +7,17 @@ function manualQueue() {
   return { schedule: (task: () => void) => void queued.push(task), runAll: () => { for (const task of queued.splice(0)) task(); } };
 }
 
+/** A lag meter on a manual queue and clock, after one task that waited `waitMs` to run. */
+function afterOneWait(waitMs: number) {
+  const clock = { now: 1_000 };
+  const queue = manualQueue();
+  const lag = measureTaskLag(queue.schedule, () => clock.now);
+  lag.schedule(() => undefined);
+  clock.now += waitMs;
+  queue.runAll();
+  return { clock, queue, lag };
+}
+
 describe('measureTaskLag', () => {
   it('runs every task, and counts the page calm while tasks run soon after they are scheduled', () => {
     let now = 1_000;
@@ -24,12 +35,7 @@ describe('measureTaskLag', () => {
   });
 
   it('counts it busy once tasks wait longer than BUSY_LAG_MS on average, and calm again as the waits shrink', () => {
-    let now = 1_000;
-    const queue = manualQueue();
-    const lag = measureTaskLag(queue.schedule, () => now);
-    lag.schedule(() => undefined);
-    now += 30;
-    queue.runAll();
+    const { queue, lag } = afterOneWait(30);
     expect(lag.busy()).toBe(true);
     expect(lag.lagMs()).toBe(30);
     // Short waits pull the average down step by step (a moving average, not the last wait).
@@ -42,14 +48,9 @@ describe('measureTaskLag', () => {
   });
 
   it('forgets a busy spell after a second without tasks', () => {
-    let now = 1_000;
-    const queue = manualQueue();
-    const lag = measureTaskLag(queue.schedule, () => now);
-    lag.schedule(() => undefined);
-    now += 50;
-    queue.runAll();
+    const { clock, lag } = afterOneWait(50);
     expect(lag.busy()).toBe(true);
-    now += 1_001;
+    clock.now += 1_001;
     expect(lag.busy()).toBe(false);
     expect(lag.lagMs()).toBe(0);
   });
