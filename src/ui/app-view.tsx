@@ -16,6 +16,7 @@ import { LogPanel } from './log-panel.tsx';
 import { MempoolPanel } from './mempool-panel.tsx';
 import { MiningPanel, type OnSetMining } from './mining-panel.tsx';
 import { NetworkPanel } from './network-panel.tsx';
+import { PanelScope } from './panel-scope.tsx';
 import { PeersPanel } from './peers-panel.tsx';
 import { SendForm, type OnSend } from './send-form.tsx';
 import { StatsPanel } from './stats-panel.tsx';
@@ -69,21 +70,43 @@ function Body({ onSend, onSetMining, onTraceTx }: Omit<AppViewProps, 'store'>) {
     <main className="grid">
       <ConnectivityBanner />
       <div className="column column-side">
-        <WalletPanel />
-        <SendForm onSend={onSend} />
-        <MiningPanel onSetMining={onSetMining} />
-        <StatsPanel />
+        <PanelScope>
+          <WalletPanel />
+        </PanelScope>
+        <PanelScope>
+          <SendForm onSend={onSend} />
+        </PanelScope>
+        <PanelScope>
+          <MiningPanel onSetMining={onSetMining} />
+        </PanelScope>
+        <PanelScope>
+          <StatsPanel />
+        </PanelScope>
       </div>
       <div className="column column-main">
-        <NetworkPanel />
-        <ChainPanel />
-        <TxsPanel />
+        <PanelScope>
+          <NetworkPanel />
+        </PanelScope>
+        <PanelScope>
+          <ChainPanel />
+        </PanelScope>
+        <PanelScope>
+          <TxsPanel />
+        </PanelScope>
       </div>
       <div className="column column-aside">
-        <PeersPanel />
-        <BalancesPanel />
-        <MempoolPanel />
-        <LogPanel />
+        <PanelScope>
+          <PeersPanel />
+        </PanelScope>
+        <PanelScope>
+          <BalancesPanel />
+        </PanelScope>
+        <PanelScope>
+          <MempoolPanel />
+        </PanelScope>
+        <PanelScope>
+          <LogPanel />
+        </PanelScope>
       </div>
       <DetailDialog onTraceTx={onTraceTx} />
     </main>

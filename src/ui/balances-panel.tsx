@@ -7,7 +7,7 @@
 import { memo } from 'react';
 import { CopyButton } from './copy-button.tsx';
 import { shortId } from './format.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
 import type { AccountView } from './view-models.ts';
 
 type Relation = 'this tab' | 'linked' | undefined;
@@ -29,6 +29,7 @@ const AccountRow = memo(function AccountRow({ account, relation }: { account: Ac
 });
 
 export function BalancesPanel() {
+  const panelRef = usePanelRef();
   const accounts = useTabmesh((s) => s.accounts);
   const total = useTabmesh((s) => s.accountsTotal);
   const selfId = useTabmesh((s) => s.self?.id);
@@ -37,7 +38,7 @@ export function BalancesPanel() {
   const relationOf = (id: string): Relation => (id === selfId ? 'this tab' : peers[id]?.state === 'open' ? 'linked' : undefined);
 
   return (
-    <section className="panel panel-balances" aria-label="Balances">
+    <section ref={panelRef} className="panel panel-balances" aria-label="Balances">
       <h2>
         Balances <span className="count">{total}</span>
       </h2>

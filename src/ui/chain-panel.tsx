@@ -5,7 +5,7 @@ import { ReorgNotice } from './reorg-notice.tsx';
 import { useNow } from './use-now.ts';
 import type { TabmeshState } from './store.ts';
 import { LIST_REDRAW_MS } from './txs-panel.tsx';
-import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 import type { BlockView } from './view-models.ts';
 
 /** Ages are shown to the second. */
@@ -53,6 +53,7 @@ function SyncProgress() {
 }
 
 export function ChainPanel() {
+  const panelRef = usePanelRef();
   const tip = useTabmesh((s) => s.tip);
   // A catching-up tab connects dozens of blocks a second; the table redraws at the lists' pace.
   const blocks = useThrottledTabmesh(selectBlocks, LIST_REDRAW_MS);
@@ -62,7 +63,7 @@ export function ChainPanel() {
   const nowMs = useNow(AGE_TICK_MS, tip !== undefined || blocks.length > 0);
 
   return (
-    <section className="panel panel-chain" aria-label="Chain">
+    <section ref={panelRef} className="panel panel-chain" aria-label="Chain">
       <h2>Chain</h2>
       {tip ? (
         <div className="tip" role="group" aria-label="Tip" data-tip-height={tip.height} data-tip-hash={tip.hash}>

@@ -8,7 +8,7 @@ import { formatTime } from './format.ts';
 import { countLevels, filterLog, LOG_LEVELS } from './log-filter.ts';
 import type { TabmeshState } from './store.ts';
 import { LIST_REDRAW_MS } from './txs-panel.tsx';
-import { useThrottledTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import type { LogEntry, LogLevel } from './view-models.ts';
 
@@ -28,6 +28,7 @@ const LogLine = memo(function LogLine({ entry }: { entry: LogEntry }) {
 });
 
 export function LogPanel() {
+  const panelRef = usePanelRef();
   const entries = useThrottledTabmesh(selectLog, LIST_REDRAW_MS);
   const [levels, setLevels] = useState<ReadonlySet<LogLevel>>(() => new Set(LOG_LEVELS));
   const [text, setText] = useState('');
@@ -48,7 +49,7 @@ export function LogPanel() {
     });
 
   return (
-    <section className="panel panel-log" aria-label="Events">
+    <section ref={panelRef} className="panel panel-log" aria-label="Events">
       <h2>
         Event log <span className="count">{filtered ? `${shown.length} of ${entries.length}` : entries.length}</span>
       </h2>

@@ -6,7 +6,7 @@
 import { memo, useRef } from 'react';
 import type { TabmeshState } from './store.ts';
 import { LIST_REDRAW_MS, SpacerRow, TxCells } from './txs-panel.tsx';
-import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import type { TxView } from './view-models.ts';
 
@@ -25,6 +25,7 @@ const MempoolRow = memo(function MempoolRow({ tx, selfId }: { tx: TxView; selfId
 });
 
 export function MempoolPanel() {
+  const panelRef = usePanelRef();
   const mempool = useThrottledTabmesh(selectMempool, LIST_REDRAW_MS);
   const total = useTabmesh((s) => s.mempoolTotal);
   const selfId = useTabmesh((s) => s.self?.id);
@@ -32,7 +33,7 @@ export function MempoolPanel() {
   const rows = useVirtualRows(mempool.length, scrollRef, ROW_PX, WINDOW_ABOVE_ROWS);
 
   return (
-    <section className="panel panel-mempool" aria-label="Mempool">
+    <section ref={panelRef} className="panel panel-mempool" aria-label="Mempool">
       <h2>
         Mempool <span className="count" data-mempool-count={total}>{total}</span>
       </h2>

@@ -5,12 +5,13 @@
  */
 import { useId, useState } from 'react';
 import { errorMessage, formatHashRate } from './format.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
 
 /** Switches mining on or off; may return a promise, and may throw or reject with a message for the user. */
 export type OnSetMining = (on: boolean) => void | Promise<void>;
 
 export function MiningPanel({ onSetMining }: { onSetMining: OnSetMining | undefined }) {
+  const panelRef = usePanelRef();
   const mining = useTabmesh((s) => s.mining);
   const labelId = useId();
   const [failure, setFailure] = useState<string | undefined>();
@@ -30,7 +31,7 @@ export function MiningPanel({ onSetMining }: { onSetMining: OnSetMining | undefi
   };
 
   return (
-    <section className="panel panel-mining" aria-label="Mining">
+    <section ref={panelRef} className="panel panel-mining" aria-label="Mining">
       <h2>Mining</h2>
       <div className="switch-row">
         <button

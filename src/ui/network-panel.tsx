@@ -9,7 +9,7 @@ import { formatAge, formatRtt, shortHash, shortId } from './format.ts';
 import { graphSummary, type GraphDrawing } from './graph-model.ts';
 import { PeerGraph, useGraphDrawing } from './peer-graph.tsx';
 import { useNow } from './use-now.ts';
-import { useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 import type { ArrivalView } from './view-models.ts';
 
 const selectLastArrival = (s: { arrivals: ArrivalView[] }) => s.arrivals[0];
@@ -70,6 +70,7 @@ function Legend() {
 }
 
 export function NetworkPanel() {
+  const panelRef = usePanelRef();
   const drawing = useGraphDrawing();
   const peerCount = drawing.nodes.length - (drawing.nodes.some((n) => n.self) ? 1 : 0);
   const relay = useTabmesh((s) => s.relay);
@@ -80,7 +81,7 @@ export function NetworkPanel() {
   const shownId = activeId ?? pinnedId;
 
   return (
-    <section className="panel panel-network" aria-label="Network">
+    <section ref={panelRef} className="panel panel-network" aria-label="Network">
       <h2>
         Network <span className="count">{peerCount} {peerCount === 1 ? 'peer' : 'peers'}</span>
       </h2>

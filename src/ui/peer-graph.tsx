@@ -12,7 +12,7 @@ import { shortId } from './format.ts';
 import { createGraphLayout, PEER_RADIUS, SELF_RADIUS, type GraphLayout } from './graph-layout.ts';
 import { buildGraphDrawing, drawingKey, graphSummary, type GraphDrawing, type GraphNode } from './graph-model.ts';
 import { createPulseLayer, newArrivals, type PulseLayer } from './graph-pulses.ts';
-import { useTabmesh, useTabmeshStore } from './use-tabmesh.ts';
+import { usePanel, useTabmesh, useTabmeshStore } from './use-tabmesh.ts';
 
 /** Above this many nodes, labels show only for this tab and the hovered or focused peer, so the picture stays legible. */
 const MAX_LABELLED_NODES = 30;
@@ -121,6 +121,7 @@ export interface PeerGraphProps {
 
 export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: PeerGraphProps) {
   const store = useTabmeshStore();
+  const panel = usePanel();
   const selfId = useTabmesh((s) => s.self?.id);
   const containerRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -218,7 +219,8 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
       if (state.arrivals === prev.arrivals) return;
       const fresh = newArrivals(state.arrivals, lastSeq);
       lastSeq = state.arrivals[0]?.seq ?? lastSeq;
-      if (reducedMotion.matches || document.hidden || !pulsesRef.current) return;
+      // Nobody sees pulses in a hidden tab or a graph scrolled out of sight.
+      if (reducedMotion.matches || document.hidden || panel?.view.onScreen() === false || !pulsesRef.current) return;
       const nowMs = performance.now();
       for (const arrival of fresh) if (arrival.from !== selfRef.current) pulsesRef.current.add(arrival.kind, arrival.from, nowMs);
       kickRef.current();
@@ -231,7 +233,7 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
       pulsesRef.current?.clear();
       kickRef.current = () => undefined;
     };
-  }, [store]);
+  }, [store, panel]);
 
   // After each structural render: index the new elements, hand the layout the new drawing, and draw at once.
   useLayoutEffect(() => {

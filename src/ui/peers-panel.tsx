@@ -9,7 +9,7 @@ import { CopyButton } from './copy-button.tsx';
 import { formatBytes, formatDuration, formatRtt, formatTime, shortId } from './format.ts';
 import type { BanView } from './network-slice.ts';
 import { useNow } from './use-now.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
 import type { PeerView } from './view-models.ts';
 
 /** Open links first, then by id, so rows do not jump around as RTTs update. */
@@ -86,6 +86,7 @@ function BanTable({ bans, nowMs }: { bans: BanView[]; nowMs: number }) {
 }
 
 export function PeersPanel() {
+  const panelRef = usePanelRef();
   const peers = useTabmesh((s) => s.peers);
   const bans = useTabmesh((s) => s.bans);
   const relay = useTabmesh((s) => s.relay);
@@ -93,7 +94,7 @@ export function PeersPanel() {
   const nowMs = useNow(1_000, list.length > 0 || bans.length > 0);
 
   return (
-    <section className="panel panel-peers" aria-label="Peers">
+    <section ref={panelRef} className="panel panel-peers" aria-label="Peers">
       <h2>
         Peers <span className="count">{list.length}</span>
       </h2>

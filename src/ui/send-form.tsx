@@ -6,7 +6,7 @@
 import { useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { errorMessage, shortId } from './format.ts';
 import { validateSend, type SendField, type SendInput } from './send-validation.ts';
-import { useTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
 
 /** Sends a transfer and resolves with its transaction id, or rejects with a message for the user. */
 export type OnSend = (to: string, amount: number, fee: number) => Promise<string>;
@@ -57,6 +57,7 @@ function Field({ field, label, value, error, hint, inputProps, onChange, onBlur 
 }
 
 export function SendForm({ onSend }: { onSend: OnSend }) {
+  const panelRef = usePanelRef();
   const peers = useTabmesh((s) => s.peers);
   // What pending sends leave of the confirmed balance; undefined until the ledger has loaded.
   const spendable = useTabmesh((s) => s.pendingBalance ?? s.balance);
@@ -102,7 +103,7 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
   };
 
   return (
-    <section className="panel panel-send">
+    <section ref={panelRef} className="panel panel-send">
       <h2>Send</h2>
       <form aria-label="Send" noValidate onSubmit={(event) => void submit(event)}>
         <Field

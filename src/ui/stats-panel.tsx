@@ -6,7 +6,7 @@
 import { lazy, Suspense, useState, type ComponentProps } from 'react';
 import { formatBytes, formatRate } from './format.ts';
 import type { ChartLine } from './net-chart.tsx';
-import { useTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
 
 /** The chart library loads in its own chunk, after the page: the wallet and the graph need not wait for it. */
 const LazyNetChart = lazy(() => import('./net-chart.tsx').then((module) => ({ default: module.NetChart })));
@@ -72,10 +72,11 @@ function Counters() {
 }
 
 export function StatsPanel() {
+  const panelRef = usePanelRef();
   const series = useTabmesh((s) => s.series);
 
   return (
-    <section className="panel panel-stats" aria-label="Network statistics">
+    <section ref={panelRef} className="panel panel-stats" aria-label="Network statistics">
       <h2>
         Network statistics <span className="count">last 5 min</span>
       </h2>

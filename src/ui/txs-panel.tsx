@@ -5,7 +5,7 @@
  */
 import { memo, useRef } from 'react';
 import { formatTime, partyLabel, shortId } from './format.ts';
-import { useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import type { TabmeshState } from './store.ts';
 import type { TxView } from './view-models.ts';
@@ -95,13 +95,14 @@ export function SpacerRow({ heightPx, columns }: { heightPx: number; columns: nu
 }
 
 export function TxsPanel() {
+  const panelRef = usePanelRef();
   const txs = useThrottledTabmesh(selectTxs, LIST_REDRAW_MS);
   const selfId = useTabmesh((s) => s.self?.id);
   const scrollRef = useRef<HTMLDivElement>(null);
   const rows = useVirtualRows(txs.length, scrollRef, ROW_PX, WINDOW_ABOVE_ROWS);
 
   return (
-    <section className="panel panel-txs" aria-label="Transactions">
+    <section ref={panelRef} className="panel panel-txs" aria-label="Transactions">
       <h2>
         Transactions <span className="count">{txs.length}</span>
       </h2>

@@ -2,11 +2,9 @@
  * React access to the vanilla store: AppView provides it through context and
  * components select the slice they render (useTabmesh, below).
  */
-import { createContext, startTransition, useContext, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
-import type { StoreApi } from 'zustand';
+import { createContext, startTransition, useContext, useEffect, useLayoutEffect, useReducer, useRef, useState, type RefCallback } from 'react';
+import { createPanelView, watchOnScreen, type PanelView, type StoreView } from './panel-view.ts';
 import type { TabmeshState, TabmeshStore } from './store.ts';
-
-type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialState' | 'subscribe'>;
 
 /**
  * The whole view catches up with the store at most this often. Ten redraws a
@@ -79,6 +77,36 @@ export function useTabmeshStore(): TabmeshStore {
   return store;
 }
 
+/** A panel's view of the store and the ref its outermost element takes, so the view knows when the panel is on screen. */
+export interface Panel {
+  view: PanelView;
+  ref: RefCallback<Element>;
+}
+
+export const PanelContext = createContext<Panel | undefined>(undefined);
+
+/** A new panel view of the page's store, for PanelScope (panel-scope.tsx). */
+export function createPanel(store: TabmeshStore): Panel {
+  const view = createPanelView(refreshedView(store));
+  return { view, ref: (element) => (element ? watchOnScreen(element, view.setOnScreen) : undefined) };
+}
+
+/** The panel this component is in, if any (see PanelScope). */
+export function usePanel(): Panel | undefined {
+  return useContext(PanelContext);
+}
+
+/** The ref for a panel's outermost element; a no-op outside a PanelScope. */
+export function usePanelRef(): RefCallback<Element> | undefined {
+  return usePanel()?.ref;
+}
+
+/** What hooks read: the panel's view inside a PanelScope, else the page's refreshed view. */
+function useStoreView(): StoreView {
+  const store = useTabmeshStore();
+  return usePanel()?.view ?? refreshedView(store);
+}
+
 /**
  * Selects from the page's store and re-renders when the selection changes,
  * at most once per VIEW_REFRESH_MS (refreshedView). Selectors must return stable
@@ -94,7 +122,7 @@ export function useTabmeshStore(): TabmeshStore {
  * props always sees the latest state.
  */
 export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
-  const view = refreshedView(useTabmeshStore());
+  const view = useStoreView();
   const [, rerender] = useReducer((count: number) => count + 1, 0);
   const selected = selector(view.getState());
   const selectorRef = useRef(selector);
@@ -122,18 +150,18 @@ export function useTabmesh<T>(selector: (state: TabmeshState) => T): T {
  * a transition too (see useTabmesh).
  */
 export function useThrottledTabmesh<T>(selector: (state: TabmeshState) => T, intervalMs: number): T {
-  const store = useTabmeshStore();
+  const view = useStoreView();
   const selectorRef = useRef(selector);
   selectorRef.current = selector;
-  const [value, setValue] = useState(() => selector(store.getState()));
+  const [value, setValue] = useState(() => selector(view.getState()));
   useEffect(() => {
-    let last = selectorRef.current(store.getState());
+    let last = selectorRef.current(view.getState());
     setValue(() => last);
     const flush = createThrottle(() => {
       const next = last;
       startTransition(() => setValue(() => next));
     }, intervalMs);
-    const unsubscribe = store.subscribe((state) => {
+    const unsubscribe = view.subscribe((state) => {
       const next = selectorRef.current(state);
       if (Object.is(next, last)) return;
       last = next;
@@ -143,6 +171,6 @@ export function useThrottledTabmesh<T>(selector: (state: TabmeshState) => T, int
       unsubscribe();
       flush.cancel();
     };
-  }, [store, intervalMs]);
+  }, [view, intervalMs]);
   return value;
 }

@@ -9,7 +9,7 @@ import { CopyButton } from './copy-button.tsx';
 import { formatTime, shortId } from './format.ts';
 import type { TabmeshState } from './store.ts';
 import { LIST_REDRAW_MS } from './txs-panel.tsx';
-import { useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
+import { usePanelRef, useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import { walletHistory, type HistoryEntry } from './wallet-history.ts';
 
@@ -86,6 +86,7 @@ function WalletHistory() {
 
 
 export function WalletPanel() {
+  const panelRef = usePanelRef();
   const balance = useTabmesh((s) => s.balance);
   const pendingBalance = useTabmesh((s) => s.pendingBalance);
   const address = useTabmesh((s) => s.self?.id);
@@ -93,7 +94,7 @@ export function WalletPanel() {
   const pendingOut = balance !== undefined && pendingBalance !== undefined ? balance - pendingBalance : 0;
 
   return (
-    <section className="panel panel-wallet" aria-label="Wallet">
+    <section ref={panelRef} className="panel panel-wallet" aria-label="Wallet">
       <h2>Wallet</h2>
       <div className="balance-row">
         {/* An output, so it has a name; not a live region, since mining would make it chatter. */}
