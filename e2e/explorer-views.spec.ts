@@ -104,3 +104,26 @@ test('the wallet, block and transaction details, balances and the log filter fol
   await filter.getByLabel('Search the log').fill('no line says this');
   await expect(miner.getByRole('region', { name: 'Events' })).toContainText('No line matches the filter.');
 });
+
+test('a panel out of sight catches up at most every 2 s, and at once when it is scrolled into view', async ({ context }) => {
+  const page = await openTab(context, uniqueNetwork());
+  await page.setViewportSize({ width: 1100, height: 700 });
+  const panel = page.getByRole('region', { name: 'Transactions' });
+  await page.evaluate(() => window.tabmesh.mine(1));
+  expect((await panel.boundingBox())!.y).toBeGreaterThan(700);
+
+  const recipient = 'ab'.repeat(32);
+  const send = () => page.evaluate((to) => window.tabmesh.send(to, 1, 1), recipient);
+  const rowShown = (id: string) => page.evaluate((txId) => document.querySelector(`.panel-txs [data-tx-id="${txId}"]`) !== null, id);
+  const first = await send();
+  // Polled every 10 ms, so the catch-up that showed it has only just happened.
+  await page.waitForFunction((txId) => document.querySelector(`.panel-txs [data-tx-id="${txId}"]`) !== null, first, { polling: 10 });
+  const second = await send();
+  // On screen the table would show it within its 500 ms redraw; out of sight it waits for the next catch-up, 2 s after the last.
+  await page.waitForTimeout(800);
+  expect(await rowShown(second)).toBe(false);
+
+  // Scrolled into view, it catches up at once.
+  await panel.scrollIntoViewIfNeeded();
+  await expect(panel.locator(`[data-tx-id="${second}"]`)).toHaveCount(1, { timeout: 500 });
+});
