@@ -16,7 +16,11 @@ export type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialSta
 
 /** A panel out of sight catches up at most this often. */
 export const OFFSCREEN_REFRESH_MS = 2000;
-/** A panel this close to the viewport counts as on screen, so one scrolled into view is already fresh. */
+/**
+ * How far beyond the viewport a panel still counts as on screen. None: a panel
+ * scrolled into view catches up in the next frame or two, and a margin would
+ * keep the panels just below the fold redrawing (200 px measured no cheaper).
+ */
 export const ON_SCREEN_MARGIN = '0px';
 
 export interface PanelView extends StoreView {
