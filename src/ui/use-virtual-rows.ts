@@ -8,6 +8,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RefObject } from 'react';
+import { usePanel } from './use-tabmesh.ts';
 
 export interface VirtualRows {
   /** True when windowing is on (the list is longer than the threshold). */
@@ -19,17 +20,22 @@ export interface VirtualRows {
   padEnd: number;
 }
 
-/** Rows rendered beyond the visible ones, each way: a fast scroll shows rows, not blank space. */
+/**
+ * Rows rendered beyond the visible ones, each way: a fast scroll shows rows, not blank space.
+ * A panel out of sight is not being scrolled, so its catch-ups render the visible rows only
+ * (about half as many rows for the page to lay out again; docs/PERFORMANCE.md).
+ */
 const OVERSCAN_ROWS = 12;
 
 export function useVirtualRows(count: number, scrollRef: RefObject<HTMLElement | null>, estimateRowPx: number, threshold: number): VirtualRows {
   const virtual = count > threshold;
+  const outOfSight = usePanel()?.view.onScreen() === false;
   const virtualizer = useVirtualizer({
     count,
     enabled: virtual,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => estimateRowPx,
-    overscan: OVERSCAN_ROWS,
+    overscan: outOfSight ? 0 : OVERSCAN_ROWS,
   });
   if (!virtual) return { virtual, indexes: Array.from({ length: count }, (_, i) => i), padStart: 0, padEnd: 0 };
   const items = virtualizer.getVirtualItems();
