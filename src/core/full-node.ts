@@ -8,7 +8,7 @@ import type { ChainParams } from './ledger/params.ts';
 import type { ChainStore } from './ledger/types.ts';
 import { createNode, type NodeInit, type TabmeshNode } from './node.ts';
 import type { ProtocolModuleFactory } from './protocol-module.ts';
-import type { Clock, Logger, Verifier } from './types.ts';
+import type { Clock, Logger, PeerId, Verifier } from './types.ts';
 
 export interface FullNodeComponents {
   verifier: Verifier;
@@ -21,6 +21,8 @@ export interface FullNodeComponents {
   /** Delays transaction announcements while the page is busy (NodeComponents.after, .busy). */
   after?: (delayMs: number, fn: () => void) => void;
   busy?: () => boolean;
+  /** Whether the peer records say two peers are linked (NodeComponents.linked). */
+  linked?: (a: PeerId, b: PeerId) => boolean;
   /** Extra protocol modules (see protocol-module.ts). */
   modules?: ProtocolModuleFactory[];
 }

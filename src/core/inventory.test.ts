@@ -4,7 +4,7 @@ import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { FRAME_VERSION, invId, type Frame, type InvItem } from './frames.ts';
 import { createFullNode } from './full-node.ts';
-import { DELIVERY_TIMEOUT_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
+import { DELIVERY_TIMEOUT_MS, SIGNER_NEIGHBOUR_HOLD_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { ProtocolModuleFactory } from './protocol-module.ts';
@@ -21,7 +21,7 @@ const THIRD = 'ef'.repeat(32);
 const SLOW_FRAME = 0x3f;
 
 /** An inventory over a recording context: frames sent, punishments, a clock and a set of bodies "we have". */
-function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean } = {}) {
+function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean; linked?: (a: string, b: string) => boolean } = {}) {
   const sent: { peerId: string; frame: Frame }[] = [];
   const provided: { peerId: string; id: string }[] = [];
   const punished: { peerId: string; reason: string }[] = [];
@@ -46,6 +46,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () 
     defer: (fn) => void deferred.push(fn),
     ...(options.timer ? { after: (delayMs: number, fn: () => void) => void timers.push({ delayMs, fn }) } : {}),
     ...(options.busy ? { busy: options.busy } : {}),
+    ...(options.linked ? { linked: options.linked } : {}),
   });
   const flush = () => { for (const fn of deferred.splice(0)) fn(); };
   /** Fires the timers set so far (the announcement delay has passed), then runs the batch they queued. */
@@ -111,6 +112,45 @@ describe('inventory: the transaction announcement delay', () => {
     h.elapse();
     expect(h.framesTo('A', 'inv')).toEqual([]);
     expect(h.framesTo('B', 'inv')).toEqual([[h.tx(OTHER)]]);
+  });
+});
+
+describe("inventory: announcements to the signer's neighbours wait for its push", () => {
+  /** Peer records: S (the signer) is linked to A and B, not to C. */
+  const linked = (a: string, b: string) => [a, b].includes('S') && [a, b].some((id) => id === 'A' || id === 'B');
+
+  it('holds a transaction announcement to a peer linked to its signer for SIGNER_NEIGHBOUR_HOLD_MS; the rest go at once', () => {
+    const h = harness(['A', 'B', 'C'], { timer: true, busy: () => false, linked });
+    h.inventory.announce('tx', OTHER, undefined, 'S');
+    h.flush();
+    expect(h.framesTo('C', 'inv')).toEqual([[h.tx(OTHER)]]);
+    expect(h.framesTo('A', 'inv')).toEqual([]);
+    expect(h.timers.map((timer) => timer.delayMs)).toEqual([SIGNER_NEIGHBOUR_HOLD_MS]);
+    h.elapse();
+    // The push was lost or late: the announcement still goes, later.
+    for (const peer of ['A', 'B']) expect(h.framesTo(peer, 'inv')).toEqual([[h.tx(OTHER)]]);
+    expect(h.stats.announcementsHeldForSigner).toBe(2);
+  });
+
+  it("cancels the held announcement to a signer's neighbour that announces the transaction first", () => {
+    const h = harness(['A', 'B'], { timer: true, busy: () => false, linked });
+    h.inventory.announce('tx', OTHER, undefined, 'S');
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.inventory.forgetPeer('B');
+    h.elapse();
+    expect(h.framesTo('A', 'inv')).toEqual([]);
+    expect(h.framesTo('B', 'inv')).toEqual([]);
+    expect(h.stats.announcementsAvoided).toBe(1);
+    expect(h.stats.announcementsHeldForSigner).toBe(0);
+  });
+
+  it('without peer records (or for a block) nothing waits for a signer', () => {
+    const h = harness(['A'], { timer: true, busy: () => false });
+    h.inventory.announce('tx', OTHER, undefined, 'S');
+    h.inventory.announce('block', THIRD);
+    h.flush();
+    expect(h.framesTo('A', 'inv')).toEqual([[h.tx(OTHER), { kind: 'block', id: THIRD }]]);
+    expect(h.timers).toHaveLength(0);
   });
 });
 

@@ -48,6 +48,16 @@ const LOCAL_TX_IDS = 100_000;
  * network (docs/PERFORMANCE.md). Blocks are never delayed.
  */
 export const TX_ANNOUNCE_DELAY_MS = 20;
+/**
+ * An announcement of a transaction to a peer that the peer records place on a
+ * link to the transaction's signer waits this long: the signer pushes its
+ * transactions to every peer (pushTx), so that peer is about to have it, and
+ * an INV arriving first made it fetch the transaction from us and then take
+ * the push as a second body (1.02–1.03 bodies per tab per transaction at 8
+ * tabs, docs/PERFORMANCE.md). If the push was lost or the records are stale,
+ * the INV still goes, this much later; one the peer sends us first cancels it.
+ */
+export const SIGNER_NEIGHBOUR_HOLD_MS = 100;
 
 const keyOf = (kind: InvKind, wireId: string) => `${kind}:${wireId}`;
 
@@ -84,6 +94,8 @@ export interface InventoryInit {
   after?: (delayMs: number, fn: () => void) => void;
   /** Is the page behind on its tasks? Announcements are delayed only then; absent means always. */
   busy?: () => boolean;
+  /** Do the peer records say `a` and `b` are linked? Absent means unknown (no SIGNER_NEIGHBOUR_HOLD_MS). */
+  linked?: (a: PeerId, b: PeerId) => boolean;
 }
 
 export type Inventory = ReturnType<typeof createInventory>;
@@ -95,9 +107,9 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
   const retired = new Map<string, number>();
   const txIds = createShortIdIndex(LOCAL_TX_IDS);
   let flushScheduled = false;
-  /** Transaction announcements waiting out TX_ANNOUNCE_DELAY_MS, per peer (wire ids). */
-  const delayedTxs = new Map<PeerId, Set<string>>();
-  let delayRunning = false;
+  /** Transaction announcements waiting out TX_ANNOUNCE_DELAY_MS (a busy page) or SIGNER_NEIGHBOUR_HOLD_MS. */
+  const busyHold = createAnnouncementHold(TX_ANNOUNCE_DELAY_MS, 'announcementsDelayed');
+  const signerHold = createAnnouncementHold(SIGNER_NEIGHBOUR_HOLD_MS, 'announcementsHeldForSigner');
 
   const stateOf = (peerId: PeerId): PeerState => {
     let state = peers.get(peerId);
@@ -133,21 +145,43 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     if (state.getDataOut.length > 0) sendBatches(peerId, 'getData', state.getDataOut.splice(0));
   }
 
-  /** The delay is over: what is still to be announced joins the next batch. */
-  function releaseDelayed(): void {
-    delayRunning = false;
-    for (const [peerId, wireIds] of delayedTxs) {
-      const state = peers.get(peerId);
-      if (!state) continue;
-      for (const wireId of wireIds) state.invOut.push({ kind: 'tx', id: wireId });
-      // Those a peer announced first meanwhile are gone from the set already (handleInv).
-      context.count('announcementsDelayed', wireIds.size);
-    }
-    delayedTxs.clear();
-    scheduleFlush();
+  /**
+   * Transaction announcements that wait before they join a batch, per peer (wire ids); one timer
+   * for all of them. What a peer announces to us meanwhile is cancelled (handleInv).
+   */
+  function createAnnouncementHold(delayMs: number, counter: 'announcementsDelayed' | 'announcementsHeldForSigner') {
+    const held = new Map<PeerId, Set<string>>();
+    let running = false;
+    const release = () => {
+      running = false;
+      for (const [peerId, wireIds] of held) {
+        const state = peers.get(peerId);
+        if (!state) continue;
+        for (const wireId of wireIds) state.invOut.push({ kind: 'tx', id: wireId });
+        context.count(counter, wireIds.size);
+      }
+      held.clear();
+      scheduleFlush();
+    };
+    return {
+      get running() {
+        return running;
+      },
+      add(peerId: PeerId, wireId: string, after: NonNullable<InventoryInit['after']>): void {
+        let wireIds = held.get(peerId);
+        if (!wireIds) held.set(peerId, (wireIds = new Set()));
+        wireIds.add(wireId);
+        if (running) return;
+        running = true;
+        after(delayMs, release);
+      },
+      cancel: (peerId: PeerId, wireId: string): boolean => held.get(peerId)?.delete(wireId) ?? false,
+      forget: (peerId: PeerId) => held.delete(peerId),
+    };
   }
 
-  function queue(peerId: PeerId, kind: InvKind, wireId: string): void {
+  /** Queues an announcement to one peer; `signer` (a transaction's) lets one to the signer's neighbours wait. */
+  function queue(peerId: PeerId, kind: InvKind, wireId: string, signer?: PeerId): void {
     const key = keyOf(kind, wireId);
     const state = stateOf(peerId);
     if (state.known.has(key)) {
@@ -155,15 +189,9 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       return;
     }
     state.known.add(key);
-    if (kind === 'tx' && init.after && (delayRunning || init.busy?.() !== false)) {
-      let wireIds = delayedTxs.get(peerId);
-      if (!wireIds) delayedTxs.set(peerId, (wireIds = new Set()));
-      wireIds.add(wireId);
-      if (!delayRunning) {
-        delayRunning = true;
-        init.after(TX_ANNOUNCE_DELAY_MS, releaseDelayed);
-      }
-      return;
+    if (kind === 'tx' && init.after) {
+      if (signer !== undefined && init.linked?.(signer, peerId)) return signerHold.add(peerId, wireId, init.after);
+      if (busyHold.running || init.busy?.() !== false) return busyHold.add(peerId, wireId, init.after);
     }
     state.invOut.push({ kind, id: wireId });
     scheduleFlush();
@@ -215,10 +243,13 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
   }
 
   return {
-    /** Queues an announcement of `id` to every open peer that does not know it (and is not `except`). */
-    announce(kind: InvKind, id: string, except?: PeerId): void {
+    /**
+     * Queues an announcement of `id` to every open peer that does not know it (and is not `except`).
+     * A transaction's `signer` pushed it to its own peers: announcements to those wait (SIGNER_NEIGHBOUR_HOLD_MS).
+     */
+    announce(kind: InvKind, id: string, except?: PeerId, signer?: PeerId): void {
       const wireId = wireIdOf(kind, id);
-      for (const peerId of context.openPeers()) if (peerId !== except) queue(peerId, kind, wireId);
+      for (const peerId of context.openPeers()) if (peerId !== except) queue(peerId, kind, wireId, signer);
     },
 
     /** Queues announcements to one peer, e.g. our whole mempool to a peer that just linked (BIP35's idea). */
@@ -239,12 +270,11 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     handleInv(peerId: PeerId, items: InvItem[]): void {
       context.count('invReceived', items.length);
       const state = stateOf(peerId);
-      const delayed = delayedTxs.get(peerId);
       for (const { kind, id } of items) {
         const key = keyOf(kind, id);
         state.known.add(key);
-        // It announced first: ours, still waiting out the delay, is not sent.
-        if (kind === 'tx' && delayed?.delete(id)) context.count('announcementsAvoided');
+        // It announced first: ours, still waiting, is not sent.
+        if (kind === 'tx' && (busyHold.cancel(peerId, id) || signerHold.cancel(peerId, id))) context.count('announcementsAvoided');
         const pending = requests.get(key);
         if (pending) {
           if (pending.askedPeer !== peerId && !pending.alternatives.includes(peerId)) pending.alternatives.push(peerId);
@@ -388,7 +418,8 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
 
     forgetPeer(peerId: PeerId): void {
       peers.delete(peerId);
-      delayedTxs.delete(peerId);
+      busyHold.forget(peerId);
+      signerHold.forget(peerId);
       for (const [key, request] of requests) {
         request.alternatives = request.alternatives.filter((id) => id !== peerId);
         if (request.askedPeer === peerId) retry(key, request);

@@ -49,6 +49,8 @@ export interface NodeComponents {
   after?: (delayMs: number, fn: () => void) => void;
   /** Is the page behind on its tasks (worker/task-lag.ts)? Only then are announcements delayed; absent means always. */
   busy?: () => boolean;
+  /** Do the peer records say these two peers are linked (peers/peer-book.ts)? Lets relays hold announcements to a signer's neighbours. */
+  linked?: (a: PeerId, b: PeerId) => boolean;
 }
 
 export interface NodeInit {
@@ -151,6 +153,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     }),
     after: components.after,
     busy: components.busy,
+    linked: components.linked,
   });
   const txRelay = createTxRelay(context, {
     network: init.network, selfId: init.peerId, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,

@@ -26,6 +26,8 @@ export function createStats() {
     duplicateInv: 0,
     announcementsAvoided: 0,
     announcementsDelayed: 0,
+    /** Transaction announcements sent after waiting because the peer records put the receiver on a link to the signer. */
+    announcementsHeldForSigner: 0,
     getDataSent: 0,
     getDataReceived: 0,
     fetchRetries: 0,

@@ -105,7 +105,7 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
     // A transaction this node signed goes to every peer whole; any other is announced, and fetched by those who lack it.
     // (A tab may also submit a transaction signed elsewhere, as a double-spend demo does: its peers would ban a push of it.)
     if (source === 'self' && tx.from === init.selfId) inventory.pushTx(id, (peerId) => context.send(peerId, { type: 'tx', tx }));
-    else inventory.announce('tx', id, source);
+    else inventory.announce('tx', id, source, tx.from);
     return added;
   }
 

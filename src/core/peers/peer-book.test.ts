@@ -85,6 +85,15 @@ describe('peer book', () => {
     book.delete(id(4));
     expect(book.neighboursOf(id(1))).toEqual([id(3)]);
   });
+
+  it('says two peers are linked when either one\'s record lists the other', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    book.upsert(record(1, { neighbours: [id(2)] }), 0);
+    expect(book.linked(id(1), id(2))).toBe(true);
+    expect(book.linked(id(2), id(1))).toBe(true); // 2 has no record: known from 1's
+    expect(book.linked(id(1), id(3))).toBe(false);
+    expect(book.linked(id(5), id(6))).toBe(false); // neither known
+  });
 });
 
 describe('backoff table', () => {

@@ -132,6 +132,9 @@ export function createPeerBook(init: PeerBookInit) {
 
     records: (): PeerRecord[] => [...records.values()],
 
+    /** Whether the records say `a` and `b` are linked: either one's record lists the other. */
+    linked: (a: PeerId, b: PeerId): boolean => (records.get(a)?.neighbours.includes(b) ?? false) || (records.get(b)?.neighbours.includes(a) ?? false),
+
     /** The peers linked to `peerId` as far as the records say: its own list, plus every record listing it. */
     neighboursOf(peerId: PeerId): PeerId[] {
       const out = new Set(records.get(peerId)?.neighbours ?? []);
