@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPanelView, OFFSCREEN_REFRESH_MS, watchOnScreen, type StoreView } from './panel-view.ts';
+import { createPanelView, OFFSCREEN_REFRESH_MS, untilCatchUp, watchOnScreen, type StoreView } from './panel-view.ts';
 import { createTabmeshStore, type TabmeshState } from './store.ts';
 
 /** The page store itself stands in for the refreshed view: every write is a publish. */
@@ -32,24 +32,46 @@ describe('createPanelView', () => {
     expect(panel.getState().stats.n).toBe(2);
   });
 
-  it('off screen, publishes at most once per OFFSCREEN_REFRESH_MS, with the latest state', () => {
+  it("off screen, publishes only at the panel's catch-up times (its phase plus multiples of the interval), with the latest state", () => {
     const { view, write } = source();
-    const panel = createPanelView(view);
+    const panel = createPanelView(view, performance.now() + 500);
     const seen = record(panel);
-    write(1);
     panel.setOnScreen(false);
-    for (let n = 2; n <= 20; n++) {
-      write(n);
-      vi.advanceTimersByTime(100);
-    }
-    // 1.9 s after the last publish: still nothing new.
-    expect(seen).toEqual([1]);
-    expect(panel.getState().stats.n).toBe(1);
-    vi.advanceTimersByTime(OFFSCREEN_REFRESH_MS);
-    expect(seen).toEqual([1, 20]);
+    write(1);
+    vi.advanceTimersByTime(499);
+    write(2);
+    expect(seen).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(seen).toEqual([2]);
+    write(3);
+    vi.advanceTimersByTime(OFFSCREEN_REFRESH_MS - 1);
+    expect(seen).toEqual([2]);
+    vi.advanceTimersByTime(1);
+    expect(seen).toEqual([2, 3]);
     // Nothing written since: no timer left behind, no publish.
     vi.advanceTimersByTime(10 * OFFSCREEN_REFRESH_MS);
-    expect(seen).toEqual([1, 20]);
+    expect(seen).toEqual([2, 3]);
+  });
+
+  it('gives each panel its own phase, so panels out of sight catch up at different times', () => {
+    const { view, write } = source();
+    const panels = [createPanelView(view), createPanelView(view)];
+    const publishedAt: number[][] = [[], []];
+    panels.forEach((panel, i) => {
+      panel.subscribe(() => publishedAt[i]!.push(performance.now()));
+      panel.setOnScreen(false);
+    });
+    write(1);
+    vi.advanceTimersByTime(OFFSCREEN_REFRESH_MS);
+    expect(publishedAt.map((times) => times.length)).toEqual([1, 1]);
+    expect(Math.abs(publishedAt[0]![0]! - publishedAt[1]![0]!)).toBeGreaterThanOrEqual(OFFSCREEN_REFRESH_MS / 4);
+  });
+
+  it('untilCatchUp: the wait to the next catch-up time, more than 0 and at most the interval', () => {
+    expect(untilCatchUp(0, 0)).toBe(OFFSCREEN_REFRESH_MS);
+    expect(untilCatchUp(100, 0)).toBe(OFFSCREEN_REFRESH_MS - 100);
+    expect(untilCatchUp(100, 500)).toBe(400);
+    expect(untilCatchUp(500 + 3 * OFFSCREEN_REFRESH_MS + 100, 500)).toBe(OFFSCREEN_REFRESH_MS - 100);
   });
 
   it('catches up at once when the panel comes back on screen', () => {

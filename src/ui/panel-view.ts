@@ -14,7 +14,7 @@ import type { TabmeshState } from './store.ts';
 
 export type StoreView = Pick<StoreApi<TabmeshState>, 'getState' | 'getInitialState' | 'subscribe'>;
 
-/** A panel out of sight catches up at most this often. */
+/** A panel out of sight catches up this often (when anything changed). */
 export const OFFSCREEN_REFRESH_MS = 2000;
 /**
  * How far beyond the viewport a panel still counts as on screen. None: a panel
@@ -29,15 +29,23 @@ export interface PanelView extends StoreView {
   setOnScreen(onScreen: boolean): void;
 }
 
+/** Spreads the panels' catch-up phases over the interval (golden-ratio steps), see createPanelView. */
+let panelsCreated = 0;
+const nextPhaseMs = () => ((panelsCreated++ * 0.618034) % 1) * OFFSCREEN_REFRESH_MS;
+
 /**
- * A view of `source` that passes every publish through while on screen and at
- * most one per OFFSCREEN_REFRESH_MS while not. It follows `source` only while
- * someone subscribes to it, so a panel that unmounts leaves nothing behind.
+ * A view of `source` that passes every publish through while on screen. While
+ * not, it publishes what changed at the panel's next catch-up time: `phaseMs`
+ * plus a multiple of OFFSCREEN_REFRESH_MS on the page's clock, so never more
+ * than that behind. Each panel gets its own phase, so the panels out of sight
+ * catch up one at a time: caught up together, they made one layout of the
+ * whole page, a task of 300 ms on a busy tab (docs/PERFORMANCE.md).
+ * It follows `source` only while someone subscribes to it, so a panel that
+ * unmounts leaves nothing behind.
  */
-export function createPanelView(source: StoreView): PanelView {
+export function createPanelView(source: StoreView, phaseMs = nextPhaseMs()): PanelView {
   let snapshot = source.getState();
   let onScreen = true;
-  let publishedAtMs = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let unsubscribe: (() => void) | undefined;
   const listeners = new Set<(state: TabmeshState, previous: TabmeshState) => void>();
@@ -45,7 +53,6 @@ export function createPanelView(source: StoreView): PanelView {
   const publish = () => {
     clearTimeout(timer);
     timer = undefined;
-    publishedAtMs = performance.now();
     const previous = snapshot;
     snapshot = source.getState();
     if (snapshot !== previous) for (const listener of listeners) listener(snapshot, previous);
@@ -55,7 +62,7 @@ export function createPanelView(source: StoreView): PanelView {
     snapshot = source.getState();
     unsubscribe = source.subscribe(() => {
       if (onScreen) publish();
-      else timer ??= setTimeout(publish, Math.max(0, publishedAtMs + OFFSCREEN_REFRESH_MS - performance.now()));
+      else timer ??= setTimeout(publish, untilCatchUp(performance.now(), phaseMs));
     });
   };
   const unfollow = () => {
@@ -83,6 +90,12 @@ export function createPanelView(source: StoreView): PanelView {
       if (onScreen && unsubscribe) publish();
     },
   };
+}
+
+/** Milliseconds from `nowMs` to the next catch-up time of a panel with this phase (0 < result ≤ the interval). */
+export function untilCatchUp(nowMs: number, phaseMs: number): number {
+  const sincePhase = (((nowMs - phaseMs) % OFFSCREEN_REFRESH_MS) + OFFSCREEN_REFRESH_MS) % OFFSCREEN_REFRESH_MS;
+  return OFFSCREEN_REFRESH_MS - sincePhase;
 }
 
 type ScreenListener = (onScreen: boolean) => void;
