@@ -98,8 +98,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const visible = () => document.visibilityState === 'visible';
   const busy = () => visible() && taskLag.busy();
   // For the same reason only a visible page holds announcements to a signer's neighbours (SIGNER_NEIGHBOUR_HOLD_MS).
-  const linked = (a: string, b: string) => visible() && peers.book.linked(a, b);
-  const full = await createFullNode({ verifier, clock, log, store, defer: taskLag.schedule, after: (delayMs, fn) => void setTimeout(fn, delayMs), busy, linked, modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
+  const linkedWhileVisible = (a: string, b: string) => visible() && peers.book.linked(a, b);
+  const full = await createFullNode({ verifier, clock, log, store, defer: taskLag.schedule, after: (delayMs, fn) => void setTimeout(fn, delayMs), busy, linked: linkedWhileVisible, modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
   const { node, ledger, mempool } = full;
   traces.attach(node);
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);

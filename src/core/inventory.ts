@@ -94,7 +94,10 @@ export interface InventoryInit {
   after?: (delayMs: number, fn: () => void) => void;
   /** Is the page behind on its tasks? Announcements are delayed only then; absent means always. */
   busy?: () => boolean;
-  /** Do the peer records say `a` and `b` are linked? Absent means unknown (no SIGNER_NEIGHBOUR_HOLD_MS). */
+  /**
+   * Do the peer records say `a` and `b` are linked? Absent means unknown (no SIGNER_NEIGHBOUR_HOLD_MS).
+   * A page whose timers cannot keep a 100 ms hold (a hidden tab) answers false, as `busy` does.
+   */
   linked?: (a: PeerId, b: PeerId) => boolean;
 }
 

@@ -49,7 +49,7 @@ export interface NodeComponents {
   after?: (delayMs: number, fn: () => void) => void;
   /** Is the page behind on its tasks (worker/task-lag.ts)? Only then are announcements delayed; absent means always. */
   busy?: () => boolean;
-  /** Do the peer records say these two peers are linked (peers/peer-book.ts)? Lets relays hold announcements to a signer's neighbours. */
+  /** Do the peer records say these two peers are linked (peers/peer-book.ts)? Lets relays hold announcements to a signer's neighbours (InventoryInit.linked). */
   linked?: (a: PeerId, b: PeerId) => boolean;
 }
 
