@@ -79,17 +79,7 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
         if (!known) added.push(txToView(tx, id, now, block.header.miner, height));
       });
     });
-    if (changed.size === 0) return;
-    const state = ui.getState();
-    let touched = added.length > 0;
-    const kept = state.txs.map((view) => {
-      const change = changed.get(view.id);
-      if (!change) return view;
-      touched = true;
-      return { ...view, status: change.status, height: change.status === 'confirmed' ? change.height : undefined };
-    });
-    // Newest first, as addTx would have put them one by one; setTxs keeps the newest and drops repeats.
-    if (touched) state.setTxs([...added.reverse(), ...kept]);
+    if (changed.size > 0) ui.getState().updateTxs(added.reverse(), changed);
   }
 
   function onTip(event: TipEvent): void {

@@ -126,8 +126,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   node.events.on('tx', (tx, id, source) => {
     const receivedAtMs = clock.nowMs();
     txIndex.set(id, { status: 'pending' });
-    ui.getState().addTx(txToView(tx, id, receivedAtMs, source));
-    if (source !== 'self') ui.getState().noteArrival('tx', id, source);
+    ui.getState().queueTx(txToView(tx, id, receivedAtMs, source));
+    if (source !== 'self') ui.getState().queueArrival('tx', id, source);
     history.put({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source });
   });
 

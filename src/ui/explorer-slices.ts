@@ -5,6 +5,7 @@
  * traces; the detail view is the page's own state.
  */
 import { normalizeGraph, sameGraph } from './graph-model.ts';
+import { GOSSIP_BATCH_MS, createUpdateQueue } from './update-queue.ts';
 import type { Slice } from './store.ts';
 import type { ArrivalKind, ArrivalView, DetailView, GraphEdgeView, GraphNodeView, NetSample, TxTraceView } from './view-models.ts';
 
@@ -33,6 +34,11 @@ export interface ArrivalsSlice {
   arrivals: ArrivalView[];
   /** A transaction or block reached this tab from peer `from`; `atMs` defaults to Date.now(). */
   noteArrival(kind: ArrivalKind, id: string, from: string, atMs?: number): void;
+  /**
+   * noteArrival for the gossip path: noted within GOSSIP_BATCH_MS with the others queued meanwhile,
+   * in one store update (the pulse is drawn from `atMs`, so it is not late). noteArrival applies the queue first.
+   */
+  queueArrival(kind: ArrivalKind, id: string, from: string, atMs?: number): void;
 }
 
 export interface SeriesSlice {
@@ -67,14 +73,17 @@ export const createGraphSlice: Slice<GraphSlice> = (set) => ({
 
 export const createArrivalsSlice: Slice<ArrivalsSlice> = (set) => {
   let seq = 0;
+  /** Newest first, capped: `arrivals` with `added` (oldest first) noted one by one. */
+  const withNoted = (arrivals: ArrivalView[], added: readonly Omit<ArrivalView, 'seq'>[]): ArrivalView[] => {
+    if (added.length === 0) return arrivals;
+    const noted = added.map((arrival) => ({ seq: ++seq, ...arrival })).reverse();
+    return [...noted, ...arrivals].slice(0, MAX_ARRIVALS);
+  };
+  const queue = createUpdateQueue<Omit<ArrivalView, 'seq'>>(GOSSIP_BATCH_MS, () => set((state) => ({ arrivals: withNoted(state.arrivals, queue.take()) })));
   return {
     arrivals: [],
-    noteArrival: (kind, id, from, atMs = Date.now()) =>
-      set((state) => {
-        const arrival: ArrivalView = { seq: ++seq, kind, id, from, atMs };
-        const arrivals = state.arrivals.length < MAX_ARRIVALS ? [arrival, ...state.arrivals] : [arrival, ...state.arrivals.slice(0, MAX_ARRIVALS - 1)];
-        return { arrivals };
-      }),
+    noteArrival: (kind, id, from, atMs = Date.now()) => set((state) => ({ arrivals: withNoted(state.arrivals, [...queue.take(), { kind, id, from, atMs }]) })),
+    queueArrival: (kind, id, from, atMs = Date.now()) => queue.push({ kind, id, from, atMs }),
   };
 };
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildGraphDrawing, drawingKey, edgesFromRecords, graphSummary, normalizeGraph } from './graph-model.ts';
 import { unitHash } from './graph-layout.ts';
 import { newArrivals, pulseProgress } from './graph-pulses.ts';
@@ -9,6 +9,7 @@ import { MAX_ARRIVALS, MAX_SAMPLES, MAX_TRACES, SERIES_WINDOW_MS, createTabmeshS
 import { traceTimeline } from './tx-trace.tsx';
 import type { ArrivalView, LogEntry, NetSample, PeerView } from './view-models.ts';
 import { walletHistory } from './wallet-history.ts';
+import { GOSSIP_BATCH_MS } from './update-queue.ts';
 
 const sample = (atMs: number, extra: Partial<NetSample> = {}): NetSample => ({ atMs, txPerSec: 1, bytesInPerSec: 10, bytesOutPerSec: 20, peers: 2, ...extra });
 const openPeer = (id: string): PeerView => ({ id, direction: 'out', state: 'open' });
@@ -96,6 +97,27 @@ describe('arrivals and pulses', () => {
     expect(arrivals).toHaveLength(MAX_ARRIVALS);
     expect(arrivals[0]).toMatchObject({ id: `id${MAX_ARRIVALS + 4}`, kind: 'block', from: 'peer', atMs: MAX_ARRIVALS + 4 });
     expect(arrivals[0]!.seq).toBeGreaterThan(arrivals[1]!.seq);
+  });
+
+  it('notes queued arrivals in one update after GOSSIP_BATCH_MS, or before the next noteArrival, in order', () => {
+    vi.useFakeTimers();
+    try {
+      const store = createTabmeshStore();
+      store.getState().queueArrival('tx', 'a', 'peer', 1);
+      store.getState().queueArrival('tx', 'b', 'peer', 2);
+      expect(store.getState().arrivals).toEqual([]);
+      vi.advanceTimersByTime(GOSSIP_BATCH_MS);
+      expect(store.getState().arrivals.map((a) => a.id)).toEqual(['b', 'a']);
+      store.getState().queueArrival('tx', 'c', 'peer', 3);
+      store.getState().noteArrival('block', 'd', 'peer', 4);
+      const { arrivals } = store.getState();
+      expect(arrivals.map((a) => a.id)).toEqual(['d', 'c', 'b', 'a']);
+      expect(arrivals.map((a) => a.seq)).toEqual([...arrivals.map((a) => a.seq)].sort((x, y) => y - x));
+      vi.advanceTimersByTime(GOSSIP_BATCH_MS);
+      expect(store.getState().arrivals).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('finds the arrivals not yet drawn, oldest first', () => {

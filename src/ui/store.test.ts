@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GOSSIP_BATCH_MS } from './update-queue.ts';
 import { MAX_ACCOUNT_VIEWS, MAX_BLOCK_VIEWS, MAX_LOG_ENTRIES, MAX_MEMPOOL_VIEWS, MAX_TX_VIEWS, createTabmeshStore } from './store.ts';
 import type { BlockView, TxView } from './view-models.ts';
 
@@ -64,6 +65,57 @@ describe('tabmesh store', () => {
     expect(txs).toHaveLength(MAX_TX_VIEWS);
     expect(txs[0]!.id).toBe(hex(MAX_TX_VIEWS + 19));
     expect(new Set(txs.map((t) => t.id)).size).toBe(txs.length);
+  });
+
+  describe('transactions from gossip, queued', () => {
+    beforeEach(() => void vi.useFakeTimers());
+    afterEach(() => void vi.useRealTimers());
+    const ids = (store: ReturnType<typeof createTabmeshStore>) => store.getState().txs.map((t) => [t.id, t.status]);
+
+    it('join the list together, in one update, after GOSSIP_BATCH_MS', () => {
+      const store = createTabmeshStore();
+      store.getState().addTx(tx(1));
+      let updates = 0;
+      store.subscribe(() => updates++);
+      store.getState().queueTx(tx(2));
+      store.getState().queueTx(tx(3));
+      store.getState().queueTx(tx(1, { status: 'confirmed', height: 4 }));
+      vi.advanceTimersByTime(GOSSIP_BATCH_MS - 1);
+      expect(ids(store)).toEqual([[hex(1), 'pending']]);
+      vi.advanceTimersByTime(1);
+      expect(updates).toBe(1);
+      expect(ids(store)).toEqual([[hex(3), 'pending'], [hex(2), 'pending'], [hex(1), 'confirmed']]);
+      // Nothing is left to flush.
+      vi.advanceTimersByTime(GOSSIP_BATCH_MS);
+      expect(updates).toBe(1);
+    });
+
+    it('are applied before a status change, a tip change or a new list, so none overtakes them', () => {
+      const store = createTabmeshStore();
+      store.getState().queueTx(tx(1));
+      store.getState().setTxStatus(hex(1), 'dropped');
+      expect(ids(store)).toEqual([[hex(1), 'dropped']]);
+
+      store.getState().queueTx(tx(2));
+      store.getState().updateTxs([tx(9, { status: 'confirmed', height: 5, receivedAtMs: 100 })], new Map([[hex(2), { status: 'confirmed', height: 5 }]]));
+      expect(ids(store)).toEqual([[hex(9), 'confirmed'], [hex(2), 'confirmed'], [hex(1), 'dropped']]);
+      expect(store.getState().txs[1]!.height).toBe(5);
+
+      store.getState().queueTx(tx(3, { receivedAtMs: 1 }));
+      store.getState().setTxs([tx(7)]);
+      expect(ids(store)).toEqual([[hex(3), 'pending'], [hex(7), 'pending']]);
+      // The timer finds nothing left to add twice.
+      vi.advanceTimersByTime(GOSSIP_BATCH_MS);
+      expect(ids(store)).toEqual([[hex(3), 'pending'], [hex(7), 'pending']]);
+    });
+
+    it('a tip change that touches nothing in the list leaves the state alone', () => {
+      const store = createTabmeshStore();
+      store.getState().addTx(tx(1));
+      const before = store.getState().txs;
+      store.getState().updateTxs([], new Map([[hex(8), { status: 'confirmed', height: 2 }]]));
+      expect(store.getState().txs).toBe(before);
+    });
   });
 
   it('caps the log, newest first, with increasing sequence numbers', () => {

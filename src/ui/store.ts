@@ -12,6 +12,7 @@
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import { createNetworkSlice, type NetworkSlice } from './network-slice.ts';
+import { GOSSIP_BATCH_MS, createUpdateQueue } from './update-queue.ts';
 import {
   createChainSlice,
   createMempoolSlice,
@@ -70,8 +71,19 @@ export interface TxsSlice {
   txs: TxView[];
   /** Adds a transaction at the top, or replaces the one with the same id where it stands. */
   addTx(tx: TxView): void;
+  /**
+   * addTx for the gossip path: the transaction joins the list within GOSSIP_BATCH_MS, together with the
+   * others queued meanwhile, in one store update. Every other action of this slice applies the queue
+   * first, so a status change never overtakes the transaction it changes.
+   */
+  queueTx(tx: TxView): void;
   setTxStatus(id: string, status: TxStatus, height?: number): void;
-  /** Replaces the list (e.g. with what storage held at startup), newest first and deduplicated. */
+  /**
+   * A tip change in one update: `added` (newest first) go on top, then each listed id in the list
+   * takes its new status (and height, when confirmed).
+   */
+  updateTxs(added: readonly TxView[], changed: ReadonlyMap<string, { status: TxStatus; height?: number }>): void;
+  /** Replaces the list (e.g. with what storage held at startup), newest first and deduplicated; queued ones go on top. */
   setTxs(list: TxView[]): void;
 }
 
@@ -138,26 +150,61 @@ function normalizeTxs(list: readonly TxView[]): TxView[] {
   return [...byId.values()].sort((a, b) => b.receivedAtMs - a.receivedAtMs).slice(0, MAX_TX_VIEWS);
 }
 
-export const createTxsSlice: Slice<TxsSlice> = (set) => ({
-  txs: [],
-  addTx: (tx) =>
-    set((state) => {
-      const index = state.txs.findIndex((existing) => existing.id === tx.id);
-      if (index === -1) return { txs: [tx, ...state.txs].slice(0, MAX_TX_VIEWS) };
-      const txs = state.txs.slice();
-      txs[index] = tx;
-      return { txs };
-    }),
-  setTxStatus: (id, status, height) =>
-    set((state) => {
-      const index = state.txs.findIndex((tx) => tx.id === id);
-      if (index === -1) return state;
-      const txs = state.txs.slice();
-      txs[index] = { ...txs[index]!, status, height: status === 'confirmed' ? height : undefined };
-      return { txs };
-    }),
-  setTxs: (list) => set({ txs: normalizeTxs(list) }),
-});
+/** `txs` (newest first) with `added` (oldest first) applied as addTx would, one by one. */
+function withAdded(txs: readonly TxView[], added: readonly TxView[]): TxView[] {
+  const position = new Map<string, number>();
+  txs.forEach((tx, i) => position.set(tx.id, i));
+  const next = txs.slice();
+  const fresh = new Map<string, TxView>();
+  for (const tx of added) {
+    const at = position.get(tx.id);
+    if (at === undefined) {
+      // A repeat within the batch replaces the earlier one, which then stands where it was added.
+      fresh.set(tx.id, tx);
+    } else {
+      next[at] = tx;
+    }
+  }
+  return [...[...fresh.values()].reverse(), ...next].slice(0, MAX_TX_VIEWS);
+}
+
+export const createTxsSlice: Slice<TxsSlice> = (set) => {
+  const queue = createUpdateQueue<TxView>(GOSSIP_BATCH_MS, () => set((state) => ({ txs: applyQueued(state.txs) })));
+  /** The list with the queued transactions applied. */
+  const applyQueued = (txs: TxView[]): TxView[] => {
+    const added = queue.take();
+    return added.length === 0 ? txs : withAdded(txs, added);
+  };
+  return {
+    txs: [],
+    addTx: (tx) => set((state) => ({ txs: withAdded(applyQueued(state.txs), [tx]) })),
+    queueTx: (tx) => queue.push(tx),
+    setTxStatus: (id, status, height) =>
+      set((state) => {
+        const txs = applyQueued(state.txs);
+        const index = txs.findIndex((tx) => tx.id === id);
+        if (index === -1) return txs === state.txs ? state : { txs };
+        const next = txs === state.txs ? txs.slice() : txs;
+        next[index] = { ...next[index]!, status, height: status === 'confirmed' ? height : undefined };
+        return { txs: next };
+      }),
+    updateTxs: (added, changed) =>
+      set((state) => {
+        const txs = applyQueued(state.txs);
+        let touched = txs !== state.txs || added.length > 0;
+        const kept = txs.map((view) => {
+          const change = changed.get(view.id);
+          if (!change) return view;
+          touched = true;
+          return { ...view, status: change.status, height: change.status === 'confirmed' ? change.height : undefined };
+        });
+        // setTxs's rule: newest first, one per id, capped.
+        return touched ? { txs: normalizeTxs([...added, ...kept]) } : state;
+      }),
+    // The queue (transactions that arrived meanwhile) goes on top of the new list: nothing is lost.
+    setTxs: (list) => set({ txs: applyQueued(normalizeTxs(list)) }),
+  };
+};
 
 export const createLogSlice: Slice<LogSlice> = (set) => {
   let seq = 0;
