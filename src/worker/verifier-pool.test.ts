@@ -42,10 +42,19 @@ function setup(init: Omit<VerifierPoolInit, 'createWorker'> & { verifier?: ItemV
 describe('createVerifierPool', () => {
   it('keeps results in order across a batch split over workers', async () => {
     const { pool, workers } = setup({ size: 3 });
-    const items = range(30).map(item);
-    expect(await pool.verify(items)).toEqual(range(30).map(expected));
+    const items = range(120).map(item);
+    expect(await pool.verify(items)).toEqual(range(120).map(expected));
     expect(workers).toHaveLength(3);
-    for (const worker of workers) expect((worker.received[0] as VerifyRequest).items).toHaveLength(10);
+    for (const worker of workers) expect((worker.received[0] as VerifyRequest).items).toHaveLength(40);
+  });
+
+  it('sends a small batch to one worker rather than split it into small requests', async () => {
+    const { pool, workers } = setup({ size: 2 });
+    expect(await pool.verify(range(40).map(item))).toEqual(range(40).map(expected));
+    expect(workers.flatMap((worker) => worker.received as VerifyRequest[]).map((request) => request.items.length)).toEqual([40]);
+    expect(await pool.verify(range(64).map((n) => item(100 + n)))).toEqual(range(64).map((n) => expected(100 + n)));
+    expect(workers.flatMap((worker) => worker.received as VerifyRequest[]).map((request) => request.items.length).slice(1)).toEqual([32, 32]);
+    expect(pool.stats()).toMatchObject({ requestsSent: 3, itemsVerified: 104 });
   });
 
   it('splits batches larger than maxRequestItems and still answers in order', async () => {
