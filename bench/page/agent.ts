@@ -201,32 +201,17 @@ function createAgent(probe: ProbeState) {
     },
 
     /**
-     * Arrival times of `ids` in this tab: the `receivedAtMs` the app stored
-     * in its ledger database (`tabmesh:<network>:<peerId>`, store `txs`)
-     * when the transaction was admitted (src/app/start-peer.ts, the node's
-     * 'tx' event). Missing ids are absent from the answer.
+     * Arrival times of `ids` in this tab: the `receivedAtMs` the app stamped
+     * when it admitted the transaction (src/app/start-peer.ts, the node's
+     * 'tx' event), as tabmesh.tx(id) reports it. Missing ids are absent.
      */
-    async arrivals(ids: string[]): Promise<Record<string, number>> {
-      const name = `tabmesh:${window.tabmesh.network}:${window.tabmesh.id}`;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(name);
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error ?? new Error(`could not open ${name}`));
-        request.onupgradeneeded = () => reject(new Error(`${name} does not exist`));
-      });
-      try {
-        const wanted = new Set(ids);
-        const records = await new Promise<{ id: string; receivedAtMs: number }[]>((resolve, reject) => {
-          const request = db.transaction('txs', 'readonly').objectStore('txs').getAll();
-          request.onsuccess = () => resolve(request.result as { id: string; receivedAtMs: number }[]);
-          request.onerror = () => reject(request.error ?? new Error('could not read txs'));
-        });
-        const out: Record<string, number> = {};
-        for (const record of records) if (wanted.has(record.id)) out[record.id] = record.receivedAtMs;
-        return out;
-      } finally {
-        db.close();
+    arrivals(ids: string[]): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const id of ids) {
+        const { receivedAtMs } = window.tabmesh.tx(id);
+        if (receivedAtMs !== undefined) out[id] = receivedAtMs;
       }
+      return out;
     },
 
     /**

@@ -8,7 +8,7 @@
  * fake-indexeddb cannot give.
  */
 import type { Logger } from '../../src/core/types.ts';
-import { expect, storeCase, type StoreContractCase } from '../../src/storage/contract-expect.ts';
+import { expect, storeCase, type OpenStore, type StoreContractCase } from '../../src/storage/contract-expect.ts';
 import { openIdbLedgerStore } from '../../src/storage/idb-ledger-store.ts';
 import { ledgerStoreContractCases } from '../../src/storage/ledger-store.contract.ts';
 
@@ -74,7 +74,7 @@ function browserOnlyCases(): StoreContractCase[] {
 }
 
 async function runOne(contractCase: StoreContractCase, dbName: string): Promise<CaseResult> {
-  const open = () => openIdbLedgerStore(dbName, { log: quietLog });
+  const open: OpenStore = (init) => openIdbLedgerStore(dbName, { ...init, log: quietLog });
   const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

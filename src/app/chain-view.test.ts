@@ -31,9 +31,34 @@ describe('chain view', () => {
       [txId(pays[1]!), 'confirmed', 3],
       [txId(pays[0]!), 'confirmed', 2],
     ]);
-    expect(txIndex.get(txId(pays[0]!))).toEqual({ status: 'confirmed', height: 2 });
+    // First seen inside a block: its arrival is when the block connected here.
+    expect(txIndex.get(txId(pays[0]!))).toEqual({ status: 'confirmed', height: 2, receivedAtMs: fixture.clock.nowMs() });
     expect(ui.getState().tip?.height).toBe(3);
     expect(ui.getState().blocks.map((block) => block.height).slice(0, 3)).toEqual([3, 2, 1]);
+    view.close();
+  });
+
+  it('keeps a transaction\'s arrival time when a block confirms it and when a reorg returns it', async () => {
+    const fixture = await setup();
+    const [alice, bob] = await signers(1, 2);
+    const ui = createTabmeshStore();
+    const txIndex = createTxStatusIndex();
+    const view = createChainView({ ledger: fixture.ledger, mempool: createMempool({ params: fixture.ledger.params, clock: fixture.clock }), ui, clock: fixture.clock, log: fixture.log }, bob!.peerId, txIndex);
+    await view.load();
+    const [b1] = branch(genesisBlock(NETWORK), alice!.peerId, 1);
+    const pay = await send(alice!, bob!.peerId, 5, 0);
+    const arrivedAtMs = fixture.clock.nowMs() - 5_000;
+    txIndex.set(txId(pay), { status: 'pending', receivedAtMs: arrivedAtMs });
+    const b2 = childOf(b1!, alice!.peerId, [pay]);
+    await fixture.ledger.acceptBlock(b1!);
+    await fixture.ledger.acceptBlock(b2);
+    expect(txIndex.get(txId(pay))).toEqual({ status: 'confirmed', height: 2, receivedAtMs: arrivedAtMs });
+    // A heavier branch without it: the transaction is pending again, still with its first arrival.
+    const [other2, other3] = branch(b1!, bob!.peerId, 2);
+    await fixture.ledger.acceptBlock(other2!);
+    await fixture.ledger.acceptBlock(other3!);
+    expect(fixture.ledger.tip().height).toBe(3);
+    expect(txIndex.get(txId(pay))).toEqual({ status: 'pending', receivedAtMs: arrivedAtMs });
     view.close();
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Projects the ledger into the page: the tip, recent blocks, reorgs, the
  * status of recent transactions, the wallet and the mempool. Storage follows
- * blocks by itself: each block's commit marks its transactions confirmed in
- * the history, and adds those first seen inside it (LedgerStore
+ * blocks by itself: each block's commit confirms its transactions (txIndex),
+ * and adds the wallet's first seen inside it to the history (LedgerStore
  * commitConnect), so nothing here writes per transaction.
  */
 import { blockHash } from '../core/ledger/block.ts';
@@ -28,8 +28,11 @@ const MEMPOOL_VIEW_LIMIT = 200;
  */
 export const TX_STATUS_INDEX_ENTRIES = 20_000;
 
-/** What tx(id) answers; dropped transactions are absent (tx() says 'unknown'). */
-export type TxStatusIndex = LruCache<TxId, { status: 'pending' | 'confirmed'; height?: number }>;
+/**
+ * What tx(id) answers; dropped transactions are absent (tx() says 'unknown'). `receivedAtMs` is when
+ * this tab first saw the transaction, on the page's clock (start-peer.ts).
+ */
+export type TxStatusIndex = LruCache<TxId, { status: 'pending' | 'confirmed'; height?: number; receivedAtMs: number }>;
 
 export const createTxStatusIndex = (maxEntries = TX_STATUS_INDEX_ENTRIES): TxStatusIndex => new LruCache(maxEntries);
 
@@ -64,7 +67,7 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
     for (const block of event.disconnected) {
       for (const tx of block.txs) {
         const id = txId(tx);
-        txIndex.set(id, { status: 'pending' });
+        txIndex.set(id, { status: 'pending', receivedAtMs: txIndex.get(id)?.receivedAtMs ?? now });
         changed.set(id, { status: 'pending' });
       }
     }
@@ -72,10 +75,11 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
       const height = block.header.height;
       block.txs.forEach((tx, i) => {
         const id = connectedIds[b]![i]!;
-        const known = txIndex.has(id);
-        txIndex.set(id, { status: 'confirmed', height });
+        const known = txIndex.get(id);
+        txIndex.set(id, { status: 'confirmed', height, receivedAtMs: known?.receivedAtMs ?? now });
         changed.set(id, { status: 'confirmed', height });
-        // First seen inside a block: it joins the history as confirmed (the block's commit stored it so).
+        // First seen inside a block: it joins the list as confirmed (and a wallet transaction the history:
+        // the block's commit stored it so).
         if (!known) added.push(txToView(tx, id, now, block.header.miner, height));
       });
     });

@@ -23,7 +23,7 @@ export async function openIdentity(network: string, log: Logger): Promise<Opened
   const claim = await claimPreviousIdentity(network);
   if (claim.clashed) log.warn('another open tab already uses this identity (duplicated tab); taking a fresh one');
   if (claim.previousId) {
-    const store = await openIdbLedgerStore(ledgerDbName(network, claim.previousId));
+    const store = await openIdbLedgerStore(ledgerDbName(network, claim.previousId), { owner: claim.previousId });
     const key = await store.getMeta(KEY_META);
     if (isKeyMaterial(key)) return { signer: createSigner(key), store, clashed: false, restored: true };
     store.close();
@@ -32,7 +32,7 @@ export async function openIdentity(network: string, log: Logger): Promise<Opened
   const key = await generateKeyMaterial();
   const signer = createSigner(key);
   if (!(await lockIdentity(network, signer.peerId, 0))) throw new Error('a freshly generated identity is locked by another tab; this should be impossible');
-  const store = await openIdbLedgerStore(ledgerDbName(network, signer.peerId));
+  const store = await openIdbLedgerStore(ledgerDbName(network, signer.peerId), { owner: signer.peerId });
   await store.putMeta(KEY_META, key);
   rememberIdentity(network, signer.peerId);
   log.info(`new identity (${key.kind === 'webcrypto' ? 'non-extractable WebCrypto key' : '@noble/ed25519 key'})`, { peerId: signer.peerId });

@@ -13,6 +13,7 @@ import { createMeshMaintainer, createOfferGate, type MeshMaintainer } from '../n
 import { createSignalingClient } from '../net/signaling-client.ts';
 import { createWebrtcDialer, type WebrtcDialer } from '../net/webrtc-dialer.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
+import { inHistoryOf } from '../storage/chain-commits.ts';
 import type { TabmeshStore } from '../ui/store.ts';
 import type { TxView } from '../ui/view-models.ts';
 import { createMiner } from '../worker/miner.ts';
@@ -39,7 +40,7 @@ export interface RunningPeer extends FullNode {
   send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
   /** From memory: every recent transaction (chain-view.ts, TX_STATUS_INDEX_ENTRIES). */
   txStatus(id: string): TxStatusAnswer;
-  /** Like txStatus, and for older ids asks IndexedDB (where each confirmed transaction sits, then the history). */
+  /** Like txStatus, then the mempool, and for older ids IndexedDB (where each confirmed transaction sits, then the wallet's history). */
   findTx(id: string): Promise<TxStatusAnswer>;
   mine(blocks: number): Promise<string[]>;
   setMining(on: boolean): void;
@@ -53,6 +54,8 @@ export interface RunningPeer extends FullNode {
 export interface TxStatusAnswer {
   status: 'unknown' | 'pending' | 'confirmed';
   height?: number;
+  /** When this tab first saw it (performance.timeOrigin + performance.now()), where known. */
+  receivedAtMs?: number;
 }
 
 const clock: Clock = { nowMs: () => performance.timeOrigin + performance.now() };
@@ -109,7 +112,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const stored = await store.listRecentTxs(RECENT_TXS_ON_LOAD);
   const recent = stored.map((record) => storedToView(record, log)).filter((view) => view !== undefined);
   const remembered = recent.filter((view) => view.status !== 'dropped');
-  for (const view of [...remembered].reverse()) txIndex.set(view.id, { status: view.status as 'pending' | 'confirmed', height: view.height });
+  for (const view of [...remembered].reverse()) txIndex.set(view.id, { status: view.status as 'pending' | 'confirmed', height: view.height, receivedAtMs: view.receivedAtMs });
   ui.getState().setTxs(recent);
   // Confirmed ones are only remembered (never fetched again); pending ones go back into the mempool below.
   node.rememberTxs(remembered.filter((view) => view.status === 'confirmed').map((view) => view.id));
@@ -125,10 +128,11 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
 
   node.events.on('tx', (tx, id, source) => {
     const receivedAtMs = clock.nowMs();
-    txIndex.set(id, { status: 'pending' });
+    txIndex.set(id, { status: 'pending', receivedAtMs });
     ui.getState().queueTx(txToView(tx, id, receivedAtMs, source));
     if (source !== 'self') ui.getState().queueArrival('tx', id, source);
-    history.put({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source });
+    // The history is the wallet's: the transactions it relays for others live in memory, and in blocks.
+    if (inHistoryOf(signer.peerId, tx)) history.put({ id, bytes: encodeTx(tx), receivedAtMs, status: 'pending', source });
   });
 
   node.events.on('block', (hash, from) => ui.getState().noteArrival('block', hash, from));
@@ -238,14 +242,18 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     ...full,
     id: signer.peerId,
     send: wallet.send,
-    txStatus: (id) => txIndex.get(id) ?? { status: 'unknown' },
+    txStatus: (id) => {
+      const entry = txIndex.get(id);
+      return entry ? { ...entry } : { status: 'unknown' };
+    },
     async findTx(id) {
       const recentStatus = txIndex.get(id);
-      if (recentStatus) return recentStatus;
+      if (recentStatus) return { ...recentStatus };
+      if (mempool.has(id)) return { status: 'pending' };
       const location = await ledger.txLocation(id);
       if (location) return { status: 'confirmed', height: location.height };
       const stored = await store.getTx(id);
-      return stored?.status === 'pending' ? { status: 'pending' } : { status: 'unknown' };
+      return stored?.status === 'pending' ? { status: 'pending', receivedAtMs: stored.receivedAtMs } : { status: 'unknown' };
     },
     mine: (blocks) => mining.mine(blocks),
     knownPeers: () => [...new Set([...mesh.knownPeers(), ...peers.knownPeers()])],

@@ -18,10 +18,13 @@ export interface TabmeshApi {
   peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number }[];
   /** Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. */
   send(to: string, amount: number, fee?: number): Promise<string>;
-  /** A recent transaction's status, from memory (the last 20,000 this tab saw); 'unknown' for older ids. */
-  tx(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number };
-  /** Any transaction's status: like tx(id), and for older ids from IndexedDB. */
-  findTx(id: string): Promise<{ status: 'unknown' | 'pending' | 'confirmed'; height?: number }>;
+  /**
+   * A recent transaction's status, from memory (the last 20,000 this tab saw); 'unknown' for older ids.
+   * `receivedAtMs`: when this tab first saw it, on the page's clock (performance.timeOrigin + performance.now()).
+   */
+  tx(id: string): { status: 'unknown' | 'pending' | 'confirmed'; height?: number; receivedAtMs?: number };
+  /** Any transaction's status: like tx(id), then the mempool, and for older ids IndexedDB. */
+  findTx(id: string): Promise<{ status: 'unknown' | 'pending' | 'confirmed'; height?: number; receivedAtMs?: number }>;
   /** Counters: messages and bytes in/out, duplicates dropped, invalid dropped, ... */
   stats(): Record<string, number>;
   /** The confirmed balance at the tip, of this peer by default. */

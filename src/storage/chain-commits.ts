@@ -6,6 +6,7 @@
  */
 import type { Account, BlockUndo, ChainStore, ConnectCommit, TipRecord } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
+import type { Tx } from '../core/tx.ts';
 import type { BlockHash, PeerId, TxId } from '../core/types.ts';
 import { blockTxIds } from '../core/ledger/block.ts';
 import { assertBlockHash, corrupt, fromStoredBlock, normalizeAccountList, normalizeTip, normalizeUndo, storedTxBytes, toBlockEntry, type BlockEntry, type StoredBlock } from './chain-records.ts';
@@ -22,6 +23,8 @@ type ResetState = Parameters<ChainStore['resetState']>[0];
 /** A checked connect: fresh copies of every record to write. */
 export interface ConnectPlan {
   entry: BlockEntry;
+  /** The block's transactions, decoded (for inHistoryOf). */
+  txs: readonly Tx[];
   height: number;
   undo: BlockUndo;
   accounts: [PeerId, Account][];
@@ -49,7 +52,7 @@ export function prepareConnect(commit: ConnectCommit): ConnectPlan {
   const { height } = entry.header;
   if (undo.hash !== hash) throw new InvalidArgumentError(`undo.hash must be the block's hash ${hash}, got ${undo.hash}`);
   if (tip.hash !== hash || tip.height !== height) throw new InvalidArgumentError(`tip must be the connected block (${hash} at ${height}), got ${tip.hash} at ${tip.height}`);
-  return { entry, height, undo, accounts, tip };
+  return { entry, txs: commit.block.txs, height, undo, accounts, tip };
 }
 
 /**
@@ -140,17 +143,15 @@ export function firstSeenInBlock(entry: BlockEntry, index: number, height: numbe
 }
 
 /**
- * The txs-store records a connect writes, one per transaction of the block
- * (`saved[i]` is the stored record of `entry.txIds[i]`, if any): a stored
- * record is confirmed at `height`; a transaction first seen inside the block
- * gets firstSeenInBlock's. Writing them in the block's own commit replaces one
- * readwrite transaction per transaction (docs/PERFORMANCE.md, section 5).
+ * Whether the `txs` store (the wallet's history) of `owner` keeps `tx`: one
+ * from or to that account. A store with no owner (tests, tools) keeps every
+ * one. The other transactions a tab relays stay in memory (the mempool, the
+ * page's list, tx(id)) and, once confirmed, in their blocks and `txIndex`:
+ * writing each of them too cost every tab a record per transaction on the
+ * origin's one IndexedDB backend (docs/PERFORMANCE.md).
  */
-export function confirmedRecords(entry: BlockEntry, height: number, saved: readonly (StoredTx | undefined)[], nowMs: number): StoredTx[] {
-  return entry.txIds.map((_id, index) => {
-    const record = saved[index];
-    return record ? confirmedAt(record, height) : firstSeenInBlock(entry, index, height, nowMs);
-  });
+export function inHistoryOf(owner: PeerId | undefined, tx: Pick<Tx, 'from' | 'to'>): boolean {
+  return owner === undefined || tx.from === owner || tx.to === owner;
 }
 
 /**

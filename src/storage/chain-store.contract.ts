@@ -30,12 +30,20 @@ export function chainStoreContractCases(): StoreContractCase[] {
     a1 = makeBlock(genesis, pays.slice(0, 2), p.alice);
     a2 = makeBlock(a1, pays.slice(2), p.carol);
   });
-  /** A case on a fresh store `s`, with the fixtures made. */
-  const chainCase = (name: string, body: (s: LedgerStore) => Promise<void>) =>
-    storeCase(name, async (s) => {
-      await fixtures();
-      await body(s);
-    });
+  /** A case on a fresh store `s` (owned by `owner`, when given), with the fixtures made. */
+  const chainCase = (name: string, body: (s: LedgerStore) => Promise<void>, owner?: () => PeerId) =>
+    storeCase(
+      name,
+      async (s) => {
+        await fixtures();
+        await body(s);
+      },
+      owner &&
+        (async () => {
+          await fixtures();
+          return { owner: owner() };
+        }),
+    );
   const genesisAccounts = (): [PeerId, Account][] => [[p.alice, { balance: 100, nonce: 0 }]];
   const a1Accounts = (): [PeerId, Account][] => [
     [p.alice, { balance: 178, nonce: 2 }],
@@ -113,6 +121,30 @@ export function chainStoreContractCases(): StoreContractCase[] {
       expect('height' in back).toBe(false);
       expect(Array.from(back.bytes)).toEqual(Array.from(encodeTx(tx0)));
     }),
+    chainCase(
+      "chain: an owned store's history keeps the owner's transactions: a connect adds none of the others first seen inside it",
+      async (s) => {
+        const [tx0, tx1] = [pays[0]!, pays[1]!];
+        // Stored before (this tab sent or received it): confirmed by the block like any record.
+        await s.putTx({ id: txId(tx0), bytes: encodeTx(tx0), receivedAtMs: 5, status: 'pending', source: 'self' });
+        await connectTwo(s);
+        expect(await s.getTxLocation(txId(tx1))).toEqual({ blockHash: blockHash(a1.header), height: 1 });
+        expect(await s.getTx(txId(tx0))).toMatchObject({ status: 'confirmed', height: 1, receivedAtMs: 5 });
+        // alice pays bob: carol's history does not take it.
+        expect(await s.getTx(txId(tx1))).toBeUndefined();
+        expect(await s.countTxs()).toBe(1);
+      },
+      () => p.carol,
+    ),
+    chainCase(
+      "chain: an owned store's history takes the owner's transactions first seen inside a block, received or sent",
+      async (s) => {
+        await connectTwo(s);
+        for (const tx of pays.slice(0, 2)) expect(await s.getTx(txId(tx))).toMatchObject({ status: 'confirmed', height: 1, source: a1.header.miner });
+        expect(await s.countTxs()).toBe(2);
+      },
+      () => p.bob,
+    ),
     chainCase('chain: a stored record confirmed by a block reads confirmed everywhere, whatever its history writes say', async (s) => {
       const [tx0, tx1] = [pays[0]!, pays[1]!];
       const record = (tx: Tx, receivedAtMs: number) => ({ id: txId(tx), bytes: encodeTx(tx), receivedAtMs, status: 'pending' as const, source: 'self' });

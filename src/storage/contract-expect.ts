@@ -10,24 +10,33 @@
  * properties whose value is undefined ignored. `toMatchObject` checks only the
  * expected keys, and finds them on the prototype chain too (an error's name).
  */
+import type { PeerId } from '../core/types.ts';
 import type { LedgerStore } from './ledger-store.ts';
+
+/** What a case may ask of the store it opens: an owner (whose history the `txs` store keeps). */
+export interface StoreOpenInit {
+  owner?: PeerId;
+}
+
+/** Returns a fresh, empty store, opened with `init`. */
+export type OpenStore = (init?: StoreOpenInit) => Promise<LedgerStore>;
 
 /** One contract case. `open` returns a fresh, empty store; the case closes it. */
 export interface StoreContractCase {
   name: string;
-  run(open: () => Promise<LedgerStore>): Promise<void>;
+  run(open: OpenStore): Promise<void>;
 }
 
 export class ContractAssertionError extends Error {
   override name = 'ContractAssertionError';
 }
 
-/** Opens a fresh store, runs `body` on it and closes it, whether or not `body` threw. */
-export function storeCase(name: string, body: (store: LedgerStore) => Promise<void>): StoreContractCase {
+/** Opens a fresh store (with what `init` resolves to), runs `body` on it and closes it, whether or not `body` threw. */
+export function storeCase(name: string, body: (store: LedgerStore) => Promise<void>, init?: () => Promise<StoreOpenInit>): StoreContractCase {
   return {
     name,
     async run(open) {
-      const store = await open();
+      const store = await open(await init?.());
       try {
         await body(store);
       } finally {

@@ -28,6 +28,7 @@ import {
   checkConnect,
   checkDisconnect,
   firstSeenInBlock,
+  inHistoryOf,
   prepareConnects,
   prepareDisconnect,
   prepareReset,
@@ -126,9 +127,10 @@ function abortIfActive(tx: { abort(): void }): void {
 
 /**
  * The chain methods of the IndexedDB LedgerStore, over the database `run`
- * opens. `clock` stamps transactions first seen inside a connected block.
+ * opens. `clock` stamps transactions first seen inside a connected block;
+ * those of `owner`'s history get a record (inHistoryOf).
  */
-export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
+export function createIdbChainStore(run: RunOnDb, clock: Clock, owner: PeerId | undefined): ChainStore {
   /** One transaction for the whole group (ChainStore.commitConnects). */
   async function commitConnects(commits: readonly ConnectCommit[]): Promise<void> {
     const plans = prepareConnects(commits);
@@ -155,10 +157,10 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock): ChainStore {
           for (const [id, account] of plan.accounts) accounts.put(account, id);
           const location = { blockHash: hash, height };
           entry.txIds.forEach((id, index) => {
-            // txIndex makes the transaction confirmed (withLocation); its history record is written only
-            // if it has none, so the block costs no read of the records it already holds.
+            // txIndex makes the transaction confirmed (withLocation); a wallet transaction's history record
+            // is written only if it has none, so the block costs no read of the records it already holds.
             txIndex.put(location, id);
-            addUnlessStored(txs, firstSeenInBlock(entry, index, height, nowMs));
+            if (inHistoryOf(owner, plan.txs[index]!)) addUnlessStored(txs, firstSeenInBlock(entry, index, height, nowMs));
           });
         }
         chain.put(plans[plans.length - 1]!.tip, TIP_KEY);

@@ -38,6 +38,8 @@ export interface IdbLedgerStoreInit {
   log?: Logger;
   /** Stamps transactions first seen inside a connected block; default Date.now. */
   clock?: Clock;
+  /** The account whose history `txs` keeps (inHistoryOf, chain-commits.ts); without one, every transaction. */
+  owner?: PeerId;
 }
 
 /** The database name for one identity on one network. */
@@ -133,7 +135,7 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
   }
 
   return {
-    ...createIdbChainStore(run, init.clock ?? { nowMs: () => Date.now() }),
+    ...createIdbChainStore(run, init.clock ?? { nowMs: () => Date.now() }, init.owner),
 
     async putTx(tx) {
       const record = normalizeStoredTx(tx);

@@ -7,8 +7,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { Logger } from '../core/types.ts';
 import { LEDGER_DB_VERSION, ledgerDbName, openIdbLedgerStore } from './idb-ledger-store.ts';
+import type { OpenStore } from './contract-expect.ts';
 import { ledgerStoreContractCases, sampleTx } from './ledger-store.contract.ts';
-import { StorageError, type LedgerStore } from './ledger-store.ts';
+import { StorageError } from './ledger-store.ts';
 import { createMemoryLedgerStore } from './memory-ledger-store.ts';
 import { toStorageError } from './storage-error.ts';
 
@@ -21,14 +22,14 @@ function recordingLog(): Logger & { warnings: string[] } {
 }
 
 /** The vitest adapter for the contract: one test per case; `open` must return a fresh, empty store. */
-function runLedgerStoreContract(name: string, open: () => Promise<LedgerStore>): void {
+function runLedgerStoreContract(name: string, open: OpenStore): void {
   describe(`LedgerStore contract: ${name}`, () => {
     for (const contractCase of ledgerStoreContractCases()) it(contractCase.name, () => contractCase.run(open));
   });
 }
 
-runLedgerStoreContract('memory', async () => createMemoryLedgerStore());
-runLedgerStoreContract('IndexedDB (fake-indexeddb)', () => openIdbLedgerStore(DB, { indexedDB: new IDBFactory(), log: recordingLog() }));
+runLedgerStoreContract('memory', async (init) => createMemoryLedgerStore(init));
+runLedgerStoreContract('IndexedDB (fake-indexeddb)', (init) => openIdbLedgerStore(DB, { ...init, indexedDB: new IDBFactory(), log: recordingLog() }));
 
 /** Resolves with the raw IDBDatabase, or rejects with the request's error. */
 function rawOpen(factory: IDBFactory, name: string, version?: number): Promise<IDBDatabase> {

@@ -4,7 +4,7 @@
  * (idb-ledger-store.ts) and memory for tests and the simulator
  * (memory-ledger-store.ts).
  *
- * It holds the wallet's view (transactions, small metadata) and, as the
+ * It holds the wallet's view (its transactions, small metadata) and, as the
  * core's ChainStore (src/core/ledger/types.ts), the chain: blocks, headers,
  * undo data, the accounts at the tip, the tip itself and where each confirmed
  * transaction sits. Each chain commit is atomic: one IndexedDB transaction,
@@ -47,10 +47,12 @@ export interface StoredTx {
  *   tip and the new tip to be its parent. A violation writes nothing: an
  *   InvalidArgumentError for inconsistent arguments, a StorageError of kind
  *   'conflict' for a mismatch with what is stored.
+ * - The txs store is the owner's history (`owner` in the store's init): the
+ *   transactions from or to that account (inHistoryOf, chain-commits.ts).
  * - commitConnect marks the block's transactions that are in the txs store
- *   'confirmed' at its height, and adds those that are not (first seen inside
- *   the block) as 'confirmed', with the block's miner as source and the
- *   store's clock as receivedAtMs, in the same transaction;
+ *   'confirmed' at its height, and adds the owner's that are not (first seen
+ *   inside the block) as 'confirmed', with the block's miner as source and
+ *   the store's clock as receivedAtMs, in the same transaction;
  *   commitDisconnect sets them back to 'pending', and resetState sets every
  *   confirmed one back (the replay re-confirms them).
  * - A stored block is never deleted: a disconnected block stays readable as a

@@ -18,7 +18,9 @@ import {
   asPending,
   checkConnect,
   checkDisconnect,
-  confirmedRecords,
+  confirmedAt,
+  firstSeenInBlock,
+  inHistoryOf,
   prepareConnects,
   prepareDisconnect,
   prepareReset,
@@ -68,6 +70,8 @@ function insertionPoint(sorted: readonly StoredTx[], tx: StoredTx): number {
 export interface MemoryLedgerStoreInit {
   /** Stamps transactions first seen inside a connected block; default Date.now. */
   clock?: Clock;
+  /** The account whose history `txs` keeps (inHistoryOf, chain-commits.ts); without one, every transaction. */
+  owner?: PeerId;
 }
 
 /** Creates an empty in-memory store. */
@@ -113,9 +117,15 @@ export function createMemoryLedgerStore(init: MemoryLedgerStoreInit = {}): Ledge
     ensureOpen(CONNECT_OPERATION);
     checkConnect(tip, plans[0]!);
     // Nothing below throws: the commit applies whole.
+    const nowMs = clock.nowMs();
     for (const plan of plans) {
       const { entry, height } = plan;
-      const records = confirmedRecords(entry, height, entry.txIds.map((id) => txs.get(id)), clock.nowMs());
+      // A stored record is confirmed at the block's height; a wallet transaction first seen inside it joins the history.
+      const records = entry.txIds.flatMap((id, index) => {
+        const saved = txs.get(id);
+        if (saved) return [confirmedAt(saved, height)];
+        return inHistoryOf(init.owner, plan.txs[index]!) ? [firstSeenInBlock(entry, index, height, nowMs)] : [];
+      });
       blocks.set(entry.hash, entry.bytes);
       headers.set(entry.hash, entry.header);
       undos.set(entry.hash, plan.undo);
