@@ -115,7 +115,7 @@ test('two tabs holding conflicting transactions end with exactly one confirmed, 
   expect(after.balances.reduce((sum, balance) => sum + balance, 0), 'coins exist only as block rewards').toBe(after.tip.height * REWARD);
 
   for (const [index, page] of pages.entries()) {
-    expect(await page.evaluate((id) => window.tabmesh.tx(id), tx1.id), `tab ${index} confirms tx1`).toEqual({ status: 'confirmed', height: after.tip.height });
+    expect(await page.evaluate((id) => window.tabmesh.tx(id), tx1.id), `tab ${index} confirms tx1`).toEqual({ status: 'confirmed', height: after.tip.height, receivedAtMs: expect.any(Number) });
     expect((await page.evaluate((id) => window.tabmesh.tx(id), tx2.id)).status, `tab ${index} never confirms tx2`).not.toBe('confirmed');
     // The conflict left every mempool, C's copy of tx2 included.
     expect((await statsOf(page)).mempoolSize, `tab ${index}'s mempool is empty`).toBe(0);

@@ -51,7 +51,7 @@ test('blocks mined in one tab give every tab the same tip and balances, and ever
   expect(view.balances.reduce((sum, balance) => sum + balance, 0), 'coins exist only as block rewards').toBe(3 * REWARD);
 
   for (const [index, page] of pages.entries()) {
-    expect(await page.evaluate((id) => window.tabmesh.tx(id), sent), `tab ${index}: the transfer is confirmed in the second block`).toEqual({ status: 'confirmed', height: 2 });
+    expect(await page.evaluate((id) => window.tabmesh.tx(id), sent), `tab ${index}: the transfer is confirmed in the second block`).toEqual({ status: 'confirmed', height: 2, receivedAtMs: expect.any(Number) });
     await expectTipShown(page, view.tip);
     const own = await balanceOf(page);
     expect(own, `tab ${index}: balance() is its own account's`).toBe(view.balances[index]);

@@ -79,10 +79,31 @@ test('transactions sent with tabmesh.send reach every tab, and one mined block c
   for (const [index, page] of pages.entries()) {
     await expect.poll(async () => (await tipOf(page)).hash, { message: `tab ${index} has the confirming block` }).toBe(blockHash);
     const height = (await tipOf(page)).height;
-    for (const txId of sent) expect(await page.evaluate((id) => window.tabmesh.tx(id), txId)).toEqual({ status: 'confirmed', height });
+    for (const txId of sent) expect(await page.evaluate((id) => window.tabmesh.tx(id), txId)).toEqual({ status: 'confirmed', height, receivedAtMs: expect.any(Number) });
     // Each tab mined one 50,000 block; tab 0 also mined the last one (reward + 3 fees); tab i paid 10+i plus fee 1 to tab i+1.
     const balances = await page.evaluate((accounts) => accounts.map((account) => window.tabmesh.balance(account)), ids);
     expect(balances, `tab ${index}'s view of every balance`).toEqual([100_004, 49_998, 49_998]);
+  }
+  // IndexedDB's `txs` is the wallet's history: each tab stores the transfer it sent and the one it
+  // received, not the one between the other two, which it still finds confirmed (txIndex).
+  for (const [index, page] of pages.entries()) {
+    const stored = await page.evaluate(async () => {
+      const request = indexedDB.open(`tabmesh:${window.tabmesh.network}:${window.tabmesh.id}`);
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+        const reading = db.transaction('txs').objectStore('txs').getAllKeys();
+        reading.onsuccess = () => resolve(reading.result);
+        reading.onerror = () => reject(reading.error);
+      });
+      db.close();
+      return keys.map(String);
+    });
+    expect(stored.sort(), `tab ${index}'s history`).toEqual([sent[index]!, sent[(index + 2) % 3]!].sort());
+    const others = sent[(index + 1) % 3]!;
+    expect(await page.evaluate((id) => window.tabmesh.findTx(id), others)).toMatchObject({ status: 'confirmed' });
   }
   // A bad send is a clear rejection, not a silent no-op.
   const error = await pages[0]!.evaluate(() => window.tabmesh.send('not-a-peer', 1).then(() => 'sent', (rejection: Error) => rejection.message));
