@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { buildGraphDrawing, drawingKey, edgesFromRecords, graphSummary, normalizeGraph } from './graph-model.ts';
 import { unitHash } from './graph-layout.ts';
-import { newArrivals, pulseProgress } from './graph-pulses.ts';
+import { MAX_PULSES, PULSE_MS, createPulseLayer, newArrivals, pulseProgress, type PulseContext, type PulseSurface } from './graph-pulses.ts';
 import { countLevels, filterLog } from './log-filter.ts';
 import { chartColumns, sampleFromStats, seriesSummary } from './net-series.ts';
 import { qrPath } from './qr-code.tsx';
@@ -124,6 +124,76 @@ describe('arrivals and pulses', () => {
     const arrivals: ArrivalView[] = [3, 2, 1].map((seq) => ({ seq, kind: 'tx', id: `t${seq}`, from: 'p', atMs: seq }));
     expect(newArrivals(arrivals, 1).map((a) => a.seq)).toEqual([2, 3]);
     expect(newArrivals(arrivals, 3)).toEqual([]);
+  });
+
+  /** A canvas context that records what is drawn: each fill (a dot) and each stroked path (lit links, block rings). */
+  function recordingSurface() {
+    const dots: { x: number; y: number; r: number; color: string }[] = [];
+    const links: { from: [number, number]; to: [number, number] }[] = [];
+    let clears = 0;
+    let arc: { x: number; y: number; r: number } | undefined;
+    let path: { from: [number, number]; to: [number, number] }[] = [];
+    let moveTo: [number, number] = [0, 0];
+    const context = {
+      fillStyle: '', strokeStyle: '', lineWidth: 1, lineCap: 'butt',
+      setTransform: () => undefined,
+      clearRect: () => void clears++,
+      beginPath: () => {
+        arc = undefined;
+        path = [];
+      },
+      arc: (x: number, y: number, r: number) => void (arc = { x, y, r }),
+      moveTo: (x: number, y: number) => void (moveTo = [x, y]),
+      lineTo: (x: number, y: number) => void path.push({ from: moveTo, to: [x, y] }),
+      fill: () => void dots.push({ ...arc!, color: String(context.fillStyle) }),
+      stroke: () => void links.push(...path),
+    };
+    const surface: PulseSurface = {
+      context: context as unknown as PulseContext,
+      size: () => ({ width: 400, height: 300, pixelRatio: 2 }),
+      colors: { tx: 'blue', block: 'amber', blockRing: 'white', link: 'blue' },
+      radii: { peer: 7, self: 11 },
+    };
+    return { surface, dots, links, clears: () => clears, reset: () => void ((dots.length = 0), (links.length = 0)) };
+  }
+
+  it('draws each pulse on its way from the peer to this tab, with the link lit, and clears the canvas once none is left', () => {
+    const { surface, dots, links, clears, reset } = recordingSurface();
+    const layer = createPulseLayer(surface);
+    const at: Record<string, { x: number; y: number }> = { me: { x: 0, y: 0 }, a: { x: 100, y: 0 }, b: { x: 0, y: 200 } };
+    layer.add('tx', 'a', 1_000);
+    layer.add('tx', 'a', 1_100); // within MIN_TX_PULSE_GAP_MS of the last from 'a': shares its pulse
+    layer.add('block', 'b', 1_000);
+    expect(layer.draw(1_000 + PULSE_MS.tx / 2, (id) => at[id], 'me')).toBe(true);
+    // Half-way along a's link (eased: 0.5 at the middle); the block, slower, a quarter of its time in.
+    expect(dots.map((d) => [Math.round(d.x), Math.round(d.y), d.r, d.color])).toEqual([
+      [50, 0, 4, 'blue'],
+      [0, Math.round(200 * (1 - pulseProgress(1_000, 1_350, PULSE_MS.block)!)), 6, 'amber'],
+    ]);
+    // Both links lit, each between the dots at its ends.
+    expect(links.slice(0, 2).map((l) => [l.from, l.to])).toEqual([
+      [[93, 0], [11, 0]],
+      [[0, 193], [0, 11]],
+    ]);
+    reset();
+    // The transaction has arrived; the block has not.
+    expect(layer.draw(1_000 + PULSE_MS.tx, (id) => at[id], 'me')).toBe(true);
+    expect(dots.map((d) => d.color)).toEqual(['amber']);
+    reset();
+    const clearedBefore = clears();
+    expect(layer.draw(1_000 + PULSE_MS.block, (id) => at[id], 'me')).toBe(false);
+    expect(dots).toEqual([]);
+    expect(clears()).toBe(clearedBefore + 1);
+  });
+
+  it('keeps at most MAX_PULSES, dropping the oldest', () => {
+    const { surface, dots } = recordingSurface();
+    const layer = createPulseLayer(surface);
+    const at = (id: string) => (id === 'me' ? { x: 0, y: 0 } : { x: Number(id.slice(1)), y: 100 });
+    for (let i = 0; i < MAX_PULSES + 3; i++) layer.add('tx', `p${i}`, 1_000 + i);
+    layer.draw(1_000 + MAX_PULSES + 3, at, 'me');
+    expect(dots).toHaveLength(MAX_PULSES);
+    expect(Math.round(dots[0]!.x)).toBe(3 - Math.round(3 * pulseProgress(1_003, 1_000 + MAX_PULSES + 3, PULSE_MS.tx)!));
   });
 
   it('eases a pulse from 0 to 1 and ends it', () => {

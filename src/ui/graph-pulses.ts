@@ -1,8 +1,11 @@
 /**
  * Propagation pulses: a dot that travels along the link from the peer that
- * delivered a transaction or block to this tab. Plain DOM (SVG circles in a
- * pool) driven by the graph's animation frame, so 100 arrivals a second cost
- * no React renders.
+ * delivered a transaction or block to this tab, the link lit while it
+ * crosses. Drawn on a canvas over the graph by the graph's animation frame,
+ * so 100 arrivals a second cost no React renders, and no layout: the SVG
+ * circles they used to be, moved by attribute every frame, invalidated the
+ * SVG's layout and with it the page's, on every visible tab
+ * (docs/PERFORMANCE.md).
  */
 import type { ArrivalKind, ArrivalView } from './view-models.ts';
 
@@ -17,8 +20,6 @@ export const MAX_PULSES = 32;
  * per 150 ms still reads as a stream.
  */
 export const MIN_TX_PULSE_GAP_MS = 150;
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** Eased progress in [0, 1] of a pulse started at `startMs`, or undefined once it has arrived. */
 export function pulseProgress(startMs: number, nowMs: number, durationMs: number): number | undefined {
@@ -43,40 +44,57 @@ interface Pulse {
   from: string;
   kind: ArrivalKind;
   startMs: number;
-  el: SVGCircleElement;
-  /** The link lit while this pulse crosses it. */
-  edge?: Element;
 }
 
 type Point = { x: number; y: number };
 
+/** What the layer draws with: a 2D canvas context (tests pass a recording fake). */
+export type PulseContext = Pick<CanvasRenderingContext2D, 'setTransform' | 'clearRect' | 'beginPath' | 'arc' | 'moveTo' | 'lineTo' | 'fill' | 'stroke'> &
+  Pick<CanvasRenderingContext2D, 'fillStyle' | 'strokeStyle' | 'lineWidth' | 'lineCap'>;
+
+/** The canvas the pulses are drawn on, in CSS pixels, and the page's colours for them. */
+export interface PulseSurface {
+  context: PulseContext;
+  /** Read at every frame: the graph resizes, and a resized canvas starts blank. */
+  size(): { width: number; height: number; pixelRatio: number };
+  colors: { tx: string; block: string; blockRing: string; link: string };
+  /** Radii of the dots at each end of a link, so a lit link is drawn between them, not over them. */
+  radii: { peer: number; self: number };
+}
+
+/** Dot radii and the lit link's width, in CSS pixels (the graph's .pulse and .edge-active styles were the same). */
+const DOT_RADIUS: Record<ArrivalKind, number> = { tx: 4, block: 6 };
+const BLOCK_RING_WIDTH = 1.5;
+const LIT_LINK_WIDTH = 3;
+
 export interface PulseLayer {
   /** Starts a pulse from `from` toward this tab. */
   add(kind: ArrivalKind, from: string, nowMs: number): void;
-  /** Moves every pulse; `edgeEl` finds the line to light up while a pulse crosses it. True while any pulse is moving. */
-  draw(nowMs: number, position: (id: string) => Point | undefined, selfId: string | undefined, edgeEl: (from: string) => Element | undefined): boolean;
+  /** Draws every pulse and the links they cross. True while any pulse is moving. */
+  draw(nowMs: number, position: (id: string) => Point | undefined, selfId: string | undefined): boolean;
   clear(): void;
 }
 
-export function createPulseLayer(layer: SVGGElement): PulseLayer {
-  const pulses: Pulse[] = [];
-  const pool: SVGCircleElement[] = [];
+export function createPulseLayer(surface: PulseSurface): PulseLayer {
+  const { context, colors, radii } = surface;
+  let pulses: Pulse[] = [];
   /** When each peer's last transaction pulse started. */
   const lastTxPulseMs = new Map<string, number>();
-  /** Pulses crossing each link, so a link stays lit while any of them is on it. */
-  const lit = new Map<Element, number>();
 
-  const release = (pulse: Pulse) => {
-    pulse.el.remove();
-    pool.push(pulse.el);
-    const edge = pulse.edge;
-    if (edge && lit.has(edge)) {
-      const left = lit.get(edge)! - 1;
-      if (left <= 0) {
-        lit.delete(edge);
-        edge.classList.remove('edge-active');
-      } else lit.set(edge, left);
-    }
+  const blank = () => {
+    const { width, height, pixelRatio } = surface.size();
+    context.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
+    context.clearRect(0, 0, width, height);
+  };
+
+  /** The link from `source` to `target`, between the two dots. */
+  const litLink = (source: Point, target: Point) => {
+    const dx = target.x - source.x;
+    const dy = target.y - source.y;
+    const length = Math.hypot(dx, dy);
+    if (length <= radii.peer + radii.self) return;
+    context.moveTo(source.x + (dx * radii.peer) / length, source.y + (dy * radii.peer) / length);
+    context.lineTo(target.x - (dx * radii.self) / length, target.y - (dy * radii.self) / length);
   };
 
   return {
@@ -88,43 +106,46 @@ export function createPulseLayer(layer: SVGGElement): PulseLayer {
         // Forget peers that have gone quiet, so the map stays as small as the set of active links.
         if (lastTxPulseMs.size > 4 * MAX_PULSES) for (const [peer, at] of lastTxPulseMs) if (nowMs - at > MIN_TX_PULSE_GAP_MS) lastTxPulseMs.delete(peer);
       }
-      if (pulses.length >= MAX_PULSES) release(pulses.shift()!);
-      const el = pool.pop() ?? document.createElementNS(SVG_NS, 'circle');
-      el.setAttribute('class', `pulse pulse-${kind}`);
-      el.setAttribute('r', kind === 'block' ? '6' : '4');
-      el.setAttribute('cx', '-100');
-      el.setAttribute('cy', '-100');
-      layer.appendChild(el);
-      pulses.push({ from, kind, startMs: nowMs, el });
+      if (pulses.length >= MAX_PULSES) pulses.shift();
+      pulses.push({ from, kind, startMs: nowMs });
     },
-    draw(nowMs, position, selfId, edgeEl) {
+    draw(nowMs, position, selfId) {
+      blank();
       const target = selfId === undefined ? undefined : position(selfId);
-      for (let i = pulses.length - 1; i >= 0; i--) {
-        const pulse = pulses[i]!;
+      const moving: { pulse: Pulse; at: Point }[] = [];
+      const lit = new Map<string, Point>();
+      pulses = pulses.filter((pulse) => {
         const t = pulseProgress(pulse.startMs, nowMs, PULSE_MS[pulse.kind]);
         const source = position(pulse.from);
-        if (t === undefined || !source || !target) {
-          pulses.splice(i, 1);
-          release(pulse);
-          continue;
+        if (t === undefined || !source || !target) return false;
+        lit.set(pulse.from, source);
+        moving.push({ pulse, at: { x: source.x + (target.x - source.x) * t, y: source.y + (target.y - source.y) * t } });
+        return true;
+      });
+      if (target && lit.size > 0) {
+        context.beginPath();
+        for (const source of lit.values()) litLink(source, target);
+        context.strokeStyle = colors.link;
+        context.lineWidth = LIT_LINK_WIDTH;
+        context.lineCap = 'round';
+        context.stroke();
+      }
+      for (const { pulse, at } of moving) {
+        context.beginPath();
+        context.arc(at.x, at.y, DOT_RADIUS[pulse.kind], 0, 2 * Math.PI);
+        context.fillStyle = pulse.kind === 'block' ? colors.block : colors.tx;
+        context.fill();
+        if (pulse.kind === 'block') {
+          context.strokeStyle = colors.blockRing;
+          context.lineWidth = BLOCK_RING_WIDTH;
+          context.stroke();
         }
-        if (!pulse.edge) {
-          const edge = edgeEl(pulse.from);
-          if (edge) {
-            pulse.edge = edge;
-            lit.set(edge, (lit.get(edge) ?? 0) + 1);
-            edge.classList.add('edge-active');
-          }
-        }
-        pulse.el.setAttribute('cx', String(source.x + (target.x - source.x) * t));
-        pulse.el.setAttribute('cy', String(source.y + (target.y - source.y) * t));
       }
       return pulses.length > 0;
     },
     clear() {
-      for (const pulse of pulses.splice(0)) release(pulse);
-      for (const edge of lit.keys()) edge.classList.remove('edge-active');
-      lit.clear();
+      pulses = [];
+      blank();
     },
   };
 }

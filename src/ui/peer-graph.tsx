@@ -1,8 +1,9 @@
 /**
  * The live network graph: every peer this tab knows and the links between
  * them, laid out by d3-force and drawn as SVG. React renders which nodes and
- * links exist; positions and propagation pulses are written straight to the
- * DOM from one animation frame loop, which stops when the picture is still.
+ * links exist; positions are written straight to the DOM, and propagation
+ * pulses drawn on a canvas above it, from one animation frame loop, which
+ * stops when the picture is still.
  *
  * Keyboard: the graph is one tab stop; arrow keys move between peers, Enter
  * or Space pins the focused peer's details below the picture.
@@ -11,7 +12,7 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type Keybo
 import { shortId } from './format.ts';
 import { createGraphLayout, PEER_RADIUS, SELF_RADIUS, type GraphLayout } from './graph-layout.ts';
 import { buildGraphDrawing, drawingKey, graphSummary, type GraphDrawing, type GraphNode } from './graph-model.ts';
-import { createPulseLayer, newArrivals, type PulseLayer } from './graph-pulses.ts';
+import { createPulseLayer, newArrivals, type PulseLayer, type PulseSurface } from './graph-pulses.ts';
 import { usePanel, useTabmesh, useTabmeshStore } from './use-tabmesh.ts';
 
 /** Above this many nodes, labels show only for this tab and the hovered or focused peer, so the picture stays legible. */
@@ -125,8 +126,11 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
   const selfId = useTabmesh((s) => s.self?.id);
   const containerRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
-  const pulseLayerRef = useRef<SVGGElement>(null);
+  const pulseCanvasRef = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState({ width: 640, height: 360 });
+  const sizeRef = useRef(size);
+  sizeRef.current = size;
+  const pixelRatio = window.devicePixelRatio || 1;
   const layoutRef = useRef<GraphLayout | undefined>(undefined);
   const pulsesRef = useRef<PulseLayer | undefined>(undefined);
   const elements = useRef({ nodes: new Map<string, SVGGElement>(), edges: new Map<string, SVGLineElement>() });
@@ -155,10 +159,29 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
 
   // One animation loop for layout ticks and pulses; it sleeps when both are still.
   useEffect(() => {
-    const pulseLayer = pulseLayerRef.current;
+    const canvas = pulseCanvasRef.current;
+    const context = canvas?.getContext('2d');
     const layout = layoutRef.current!;
     const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
-    pulsesRef.current = pulseLayer ? createPulseLayer(pulseLayer) : undefined;
+    const darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
+    let readColors: (() => void) | undefined;
+    if (canvas && context) {
+      const surface: PulseSurface = {
+        context,
+        size: () => ({ ...sizeRef.current, pixelRatio: window.devicePixelRatio || 1 }),
+        colors: { tx: '', block: '', blockRing: '', link: '' },
+        radii: { peer: PEER_RADIUS, self: SELF_RADIUS },
+      };
+      // The page's colours, read once and again when the colour scheme changes (not every frame: a style read).
+      readColors = () => {
+        const style = getComputedStyle(canvas);
+        const color = (name: string) => style.getPropertyValue(name).trim();
+        Object.assign(surface.colors, { tx: color('--accent'), block: color('--warn'), blockRing: color('--surface'), link: color('--accent') });
+      };
+      readColors();
+      darkScheme.addEventListener('change', readColors);
+      pulsesRef.current = createPulseLayer(surface);
+    }
     let frame = 0;
     let drawnAtMs = -Infinity;
     const place = () => {
@@ -176,10 +199,6 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
         el.setAttribute('x2', pb.x.toFixed(1));
         el.setAttribute('y2', pb.y.toFixed(1));
       }
-    };
-    const edgeTo = (from: string) => {
-      const self = selfRef.current;
-      return self === undefined ? undefined : elements.current.edges.get(from < self ? `${from}|${self}` : `${self}|${from}`);
     };
     let wake: ReturnType<typeof setTimeout> | undefined;
     /**
@@ -206,7 +225,7 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
       if (reducedMotion.matches) while (layout.step());
       if (moving || reducedMotion.matches) place();
       moving = moving && !reducedMotion.matches;
-      const pulsing = pulsesRef.current?.draw(nowMs, layout.position, selfRef.current, edgeTo) ?? false;
+      const pulsing = pulsesRef.current?.draw(nowMs, layout.position, selfRef.current) ?? false;
       if (moving || pulsing) schedule(FRAME_MS);
     };
     kickRef.current = () => {
@@ -227,6 +246,7 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
     });
     return () => {
       unsubscribe();
+      if (readColors) darkScheme.removeEventListener('change', readColors);
       cancelAnimationFrame(frame);
       clearTimeout(wake);
       frame = 0;
@@ -294,10 +314,15 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
           onKey={onKey}
         />
       </svg>
-      {/* Pulses move every frame: on their own layer, repainting them leaves the graph beneath alone. */}
-      <svg className="pulse-overlay" width={size.width} height={size.height} viewBox={`0 0 ${size.width} ${size.height}`} aria-hidden="true">
-        <g ref={pulseLayerRef} />
-      </svg>
+      {/* Pulses move every frame: drawn on a canvas of their own, they cost no layout and leave the graph beneath alone. */}
+      <canvas
+        className="pulse-overlay"
+        ref={pulseCanvasRef}
+        width={Math.round(size.width * pixelRatio)}
+        height={Math.round(size.height * pixelRatio)}
+        style={{ width: size.width, height: size.height }}
+        aria-hidden="true"
+      />
     </div>
   );
 }
