@@ -37,39 +37,35 @@ export function MempoolPanel() {
       <h2>
         Mempool <span className="count" data-mempool-count={total}>{total}</span>
       </h2>
-      {mempool.length === 0 ? (
-        <p className="empty">No transactions waiting for a block.</p>
-      ) : (
-        <>
-          <div className="table-scroll table-short" ref={scrollRef}>
-            <table aria-label="Pending transactions" aria-rowcount={mempool.length + 1}>
-              <thead>
-                <tr>
-                  <th scope="col">Id</th>
-                  <th scope="col">From → To</th>
-                  <th scope="col" className="num">
-                    Amount
-                  </th>
-                  <th scope="col" className="num">
-                    Fee
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
-                {rows.indexes.map((index) => (
-                  <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} />
-                ))}
-                <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
-              </tbody>
-            </table>
-          </div>
-          {total > mempool.length && (
-            <p className="hint table-note">
-              Showing the {mempool.length} best-paying of {total}.
-            </p>
-          )}
-        </>
+      {mempool.length === 0 && <p className="empty">No transactions waiting for a block.</p>}
+      {/* Kept mounted while empty: the list's virtualizer watches this scroller, and a new one forces a layout (use-virtual-rows.ts). */}
+      <div className="table-scroll table-short" ref={scrollRef} hidden={mempool.length === 0}>
+        <table aria-label="Pending transactions" aria-rowcount={mempool.length + 1}>
+          <thead>
+            <tr>
+              <th scope="col">Id</th>
+              <th scope="col">From → To</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col" className="num">
+                Fee
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
+            {rows.indexes.map((index) => (
+              <MempoolRow key={mempool[index]!.id} tx={mempool[index]!} selfId={selfId} />
+            ))}
+            <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
+          </tbody>
+        </table>
+      </div>
+      {total > mempool.length && (
+        <p className="hint table-note">
+          Showing the {mempool.length} best-paying of {total}.
+        </p>
       )}
     </section>
   );

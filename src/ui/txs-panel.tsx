@@ -106,42 +106,40 @@ export function TxsPanel() {
       <h2>
         Transactions <span className="count">{txs.length}</span>
       </h2>
-      {txs.length === 0 ? (
-        <p className="empty">No transactions yet. Send one, or wait for a peer to.</p>
-      ) : (
-        <div className="table-scroll" ref={scrollRef}>
-          <table aria-label="Transactions" aria-rowcount={txs.length + 1}>
-            <thead>
-              <tr aria-rowindex={1}>
-                <th scope="col">Id</th>
-                <th scope="col">From → To</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col" className="num">
-                  Fee
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col" className="col-time">
-                  Received
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
-              {rows.indexes.map((index) => {
-                const tx = txs[index]!;
-                return (
-                  <tr key={tx.id} data-tx-id={tx.id} aria-rowindex={index + 2}>
-                    <TxRowCells tx={tx} selfId={selfId} />
-                  </tr>
-                );
-              })}
-              <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
-            </tbody>
-          </table>
-        </div>
-      )}
+      {txs.length === 0 && <p className="empty">No transactions yet. Send one, or wait for a peer to.</p>}
+      {/* Kept mounted while empty: the list's virtualizer watches this scroller, and a new one forces a layout (use-virtual-rows.ts). */}
+      <div className="table-scroll" ref={scrollRef} hidden={txs.length === 0}>
+        <table aria-label="Transactions" aria-rowcount={txs.length + 1}>
+          <thead>
+            <tr aria-rowindex={1}>
+              <th scope="col">Id</th>
+              <th scope="col">From → To</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col" className="num">
+                Fee
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col" className="col-time">
+                Received
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <SpacerRow heightPx={rows.padStart} columns={COLUMNS} />
+            {rows.indexes.map((index) => {
+              const tx = txs[index]!;
+              return (
+                <tr key={tx.id} data-tx-id={tx.id} aria-rowindex={index + 2}>
+                  <TxRowCells tx={tx} selfId={selfId} />
+                </tr>
+              );
+            })}
+            <SpacerRow heightPx={rows.padEnd} columns={COLUMNS} />
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

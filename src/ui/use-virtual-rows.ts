@@ -32,7 +32,12 @@ export function useVirtualRows(count: number, scrollRef: RefObject<HTMLElement |
   const outOfSight = usePanel()?.view.onScreen() === false;
   const virtualizer = useVirtualizer({
     count,
-    enabled: virtual,
+    // Always on, even while the list renders whole, and the panels keep their scroller mounted while the
+    // list is empty: the virtualizer starts watching a scroller each time it is enabled or the scroller is
+    // new, and reads its size, which forces a layout of the page in the middle of React's commit. A
+    // mempool that blocks drain did that every few seconds (26 forced layouts, 274 ms, in one 8-tab trace;
+    // docs/PERFORMANCE.md).
+    enabled: true,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => estimateRowPx,
     overscan: outOfSight ? 0 : OVERSCAN_ROWS,

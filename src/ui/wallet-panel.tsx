@@ -69,17 +69,15 @@ function WalletHistory() {
       <h3>
         Your history{pending > 0 && <span className="muted"> · {pending} pending</span>}
       </h3>
-      {entries.length === 0 ? (
-        <p className="empty">Nothing yet: what you send, receive or mine shows here.</p>
-      ) : (
-        <div className="history-scroll" ref={scrollRef}>
-          <ol className="history" aria-label="Your history" style={{ paddingTop: rows.padStart, paddingBottom: rows.padEnd }}>
-            {rows.indexes.map((index) => (
-              <HistoryItem key={entries[index]!.key} entry={entries[index]!} />
-            ))}
-          </ol>
-        </div>
-      )}
+      {entries.length === 0 && <p className="empty">Nothing yet: what you send, receive or mine shows here.</p>}
+      {/* Kept mounted while empty: the list's virtualizer watches this scroller, and a new one forces a layout (use-virtual-rows.ts). */}
+      <div className="history-scroll" ref={scrollRef} hidden={entries.length === 0}>
+        <ol className="history" aria-label="Your history" style={{ paddingTop: rows.padStart, paddingBottom: rows.padEnd }}>
+          {rows.indexes.map((index) => (
+            <HistoryItem key={entries[index]!.key} entry={entries[index]!} />
+          ))}
+        </ol>
+      </div>
     </>
   );
 }
