@@ -4,7 +4,7 @@ import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { FRAME_VERSION, invId, type Frame, type InvItem } from './frames.ts';
 import { createFullNode } from './full-node.ts';
-import { DELIVERY_TIMEOUT_MS, SIGNER_NEIGHBOUR_HOLD_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
+import { DELIVERY_TIMEOUT_MS, SIGNER_NEIGHBOUR_HOLD_MS, SIGNER_NEIGHBOUR_LATE_HOLD_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { ProtocolModuleFactory } from './protocol-module.ts';
@@ -21,7 +21,7 @@ const THIRD = 'ef'.repeat(32);
 const SLOW_FRAME = 0x3f;
 
 /** An inventory over a recording context: frames sent, punishments, a clock and a set of bodies "we have". */
-function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean; linked?: (a: string, b: string) => boolean } = {}) {
+function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean; linked?: (a: string, b: string) => boolean; selfId?: string } = {}) {
   const sent: { peerId: string; frame: Frame }[] = [];
   const provided: { peerId: string; id: string }[] = [];
   const punished: { peerId: string; reason: string }[] = [];
@@ -47,6 +47,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () 
     ...(options.timer ? { after: (delayMs: number, fn: () => void) => void timers.push({ delayMs, fn }) } : {}),
     ...(options.busy ? { busy: options.busy } : {}),
     ...(options.linked ? { linked: options.linked } : {}),
+    ...(options.selfId ? { selfId: options.selfId } : {}),
   });
   const flush = () => { for (const fn of deferred.splice(0)) fn(); };
   /** Fires the timers set so far (the announcement delay has passed), then runs the batch they queued. */
@@ -142,6 +143,22 @@ describe("inventory: announcements to the signer's neighbours wait for its push"
     expect(h.framesTo('B', 'inv')).toEqual([]);
     expect(h.stats.announcementsAvoided).toBe(1);
     expect(h.stats.announcementsHeldForSigner).toBe(0);
+  });
+
+  it("of two signer's neighbours, the higher id holds twice as long, so the lower one's announcement cancels it", () => {
+    // S is linked to A, Z and M (this node); A < M < Z.
+    const linkedToS = (a: string, b: string) => [a, b].includes('S') && [a, b].some((id) => ['A', 'Z', 'M'].includes(id));
+    const h = harness(['A', 'Z'], { timer: true, busy: () => false, linked: linkedToS, selfId: 'M' });
+    h.inventory.announce('tx', OTHER, undefined, 'S');
+    h.flush();
+    expect(h.timers.map((timer) => timer.delayMs).sort((x, y) => x - y)).toEqual([SIGNER_NEIGHBOUR_HOLD_MS, SIGNER_NEIGHBOUR_LATE_HOLD_MS]);
+    // A (lower than M) announces first, at the end of its own shorter hold: ours to A is cancelled.
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.elapse();
+    expect(h.framesTo('A', 'inv')).toEqual([]);
+    // To Z (higher than M) we are the earlier one, and announce after SIGNER_NEIGHBOUR_HOLD_MS.
+    expect(h.framesTo('Z', 'inv')).toEqual([[h.tx(OTHER)]]);
+    expect(h.stats.announcementsAvoided).toBe(1);
   });
 
   it('without peer records (or for a block) nothing waits for a signer', () => {

@@ -58,6 +58,15 @@ export const TX_ANNOUNCE_DELAY_MS = 20;
  * the INV still goes, this much later; one the peer sends us first cancels it.
  */
 export const SIGNER_NEIGHBOUR_HOLD_MS = 100;
+/**
+ * Two neighbours of a signer both get its push, and both would announce the
+ * transaction to each other when their holds end, crossing on the wire: most
+ * of the INV bytes at 16 tabs, where most tabs are a signer's neighbours
+ * (docs/PERFORMANCE.md, section 4). The one with the higher peer id holds
+ * twice as long, so the other's announcement usually arrives first and
+ * cancels it (InventoryInit.selfId).
+ */
+export const SIGNER_NEIGHBOUR_LATE_HOLD_MS = 2 * SIGNER_NEIGHBOUR_HOLD_MS;
 
 const keyOf = (kind: InvKind, wireId: string) => `${kind}:${wireId}`;
 
@@ -99,6 +108,8 @@ export interface InventoryInit {
    * A page whose timers cannot keep a 100 ms hold (a hidden tab) answers false, as `busy` does.
    */
   linked?: (a: PeerId, b: PeerId) => boolean;
+  /** This node's id: of two signer's neighbours, the higher id holds its announcement longer (SIGNER_NEIGHBOUR_LATE_HOLD_MS). */
+  selfId?: PeerId;
 }
 
 export type Inventory = ReturnType<typeof createInventory>;
@@ -113,6 +124,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
   /** Transaction announcements waiting out TX_ANNOUNCE_DELAY_MS (a busy page) or SIGNER_NEIGHBOUR_HOLD_MS. */
   const busyHold = createAnnouncementHold(TX_ANNOUNCE_DELAY_MS, 'announcementsDelayed');
   const signerHold = createAnnouncementHold(SIGNER_NEIGHBOUR_HOLD_MS, 'announcementsHeldForSigner');
+  const signerLateHold = createAnnouncementHold(SIGNER_NEIGHBOUR_LATE_HOLD_MS, 'announcementsHeldForSigner');
 
   const stateOf = (peerId: PeerId): PeerState => {
     let state = peers.get(peerId);
@@ -193,7 +205,10 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     }
     state.known.add(key);
     if (kind === 'tx' && init.after) {
-      if (signer !== undefined && init.linked?.(signer, peerId)) return signerHold.add(peerId, wireId, init.after);
+      if (signer !== undefined && init.linked?.(signer, peerId)) {
+        const hold = init.selfId !== undefined && init.selfId > peerId && init.linked(signer, init.selfId) ? signerLateHold : signerHold;
+        return hold.add(peerId, wireId, init.after);
+      }
       if (busyHold.running || init.busy?.() !== false) return busyHold.add(peerId, wireId, init.after);
     }
     state.invOut.push({ kind, id: wireId });
@@ -277,7 +292,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
         const key = keyOf(kind, id);
         state.known.add(key);
         // It announced first: ours, still waiting, is not sent.
-        if (kind === 'tx' && (busyHold.cancel(peerId, id) || signerHold.cancel(peerId, id))) context.count('announcementsAvoided');
+        if (kind === 'tx' && (busyHold.cancel(peerId, id) || signerHold.cancel(peerId, id) || signerLateHold.cancel(peerId, id))) context.count('announcementsAvoided');
         const pending = requests.get(key);
         if (pending) {
           if (pending.askedPeer !== peerId && !pending.alternatives.includes(peerId)) pending.alternatives.push(peerId);
@@ -423,6 +438,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       peers.delete(peerId);
       busyHold.forget(peerId);
       signerHold.forget(peerId);
+      signerLateHold.forget(peerId);
       for (const [key, request] of requests) {
         request.alternatives = request.alternatives.filter((id) => id !== peerId);
         if (request.askedPeer === peerId) retry(key, request);

@@ -154,6 +154,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     after: components.after,
     busy: components.busy,
     linked: components.linked,
+    selfId: init.peerId,
   });
   const txRelay = createTxRelay(context, {
     network: init.network, selfId: init.peerId, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
