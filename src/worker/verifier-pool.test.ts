@@ -74,7 +74,7 @@ describe('createVerifierPool', () => {
     expect(await Promise.all(calls)).toEqual(range(5).map((i) => [expected(i)]));
   });
 
-  it('sends at the end of the calling task when idle, and waits for the scheduled flush while a request is out', async () => {
+  it('sends at the end of the calling task when idle; while every worker is busy, later misses leave with the first reply', async () => {
     const tasks: (() => void)[] = [];
     const { pool, workers } = setup({ size: 1, scheduleTask: (task) => void tasks.push(task) });
     const first = pool.verify([item(0)]);
@@ -87,15 +87,35 @@ describe('createVerifierPool', () => {
     const held = pool.verify([item(1)]);
     await Promise.resolve();
     expect(workers[0]!.received).toHaveLength(2);
-    // Busy (the second request is held at the worker): later misses wait for one scheduled flush.
+    // Busy (the second request is held at the worker): later misses wait, with no task scheduled ...
     const batched = [pool.verify([item(3)]), pool.verify([item(4)])];
     await Promise.resolve();
     expect(workers[0]!.received).toHaveLength(2);
-    expect(tasks).toHaveLength(1);
-    tasks.shift()!();
-    expect((workers[0]!.received[2] as VerifyRequest).items).toHaveLength(2);
+    expect(tasks).toHaveLength(0);
+    // ... and leave together when the worker answers.
     workers[0]!.release();
     expect(await Promise.all([held, ...batched])).toEqual([[expected(1)], [expected(3)], [expected(4)]]);
+    expect(workers[0]!.received.map((request) => (request as VerifyRequest).items.length)).toEqual([1, 1, 2]);
+  });
+
+  it('while one worker is busy and another idle, later misses leave with one scheduled flush', async () => {
+    const tasks: (() => void)[] = [];
+    const { pool, workers } = setup({ size: 2, scheduleTask: (task) => void tasks.push(task) });
+    // Both workers started (32 items each), then both hold what they receive.
+    await pool.verify(range(64).map(item));
+    for (const worker of workers) worker.paused = true;
+    const held = pool.verify([item(100)]);
+    await Promise.resolve();
+    const batched = [pool.verify([item(101)]), pool.verify([item(102)])];
+    await Promise.resolve();
+    // One worker holds a request, the other is idle: one scheduled flush sends both misses to it.
+    expect(tasks).toHaveLength(1);
+    tasks.shift()!();
+    for (const worker of workers) worker.release();
+    expect(await Promise.all([held, ...batched])).toEqual([[expected(100)], [expected(101)], [expected(102)]]);
+    const sizes = workers.map((worker) => (worker.received as VerifyRequest[]).map((request) => request.items.length));
+    expect(sizes.flat().sort((a, b) => a - b)).toEqual([1, 2, 32, 32]);
+    expect(sizes.every((perWorker) => perWorker.length === 2)).toBe(true);
   });
 
   it('streams a large call to the worker in chunks while it is still hashing', async () => {

@@ -7,10 +7,11 @@
  * Batching works two ways. Items from calls made while one task runs leave
  * together at its end. While a request is out at a worker, items from the
  * tasks queued behind it (one per arriving transaction under gossip) wait
- * for one scheduled flush too, and leave as one request per worker; an idle
- * pool sends at the end of the calling task instead, so a lone transaction
- * does not wait behind every task already queued on a busy page (Nagle's
- * rule: batch only while something is in flight). A large call does not wait for all its keys to be
+ * for one scheduled flush if some worker is idle, and for the first reply
+ * if none is, and leave as one request; an idle pool sends at the end of
+ * the calling task instead, so a lone transaction does not wait behind every
+ * task already queued on a busy page (Nagle's rule: batch only while
+ * something is in flight). A large call does not wait for all its keys to be
  * hashed: every STREAM_CHUNK_ITEMS misses leave at once, so the worker
  * verifies one chunk while this thread hashes the next (measured: hashing a
  * whole 2,048-item round first held the pool at 0.67x the raw loop; streamed,
@@ -135,18 +136,31 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     dispatch(batch);
   }
 
+  function scheduledFlush(): void {
+    flushScheduled = false;
+    if (closed) return;
+    flushUnsent();
+  }
+
+  /** Misses leave with a reply when every worker is busy (onReply), so they are not left waiting. */
+  function flushAfterReply(): void {
+    if (unsent.length > 0 && !flushScheduled && !closed) flushUnsent();
+  }
+
   function queueMiss(miss: Miss): void {
     unsent.push(miss);
     if (unsent.length >= STREAM_CHUNK_ITEMS) return flushUnsent();
     if (flushScheduled) return;
-    flushScheduled = true;
-    const flush = () => {
-      flushScheduled = false;
-      if (closed) return;
-      flushUnsent();
-    };
-    if (requests.size === 0) queueMicrotask(flush);
-    else scheduleFlush(flush);
+    if (requests.size === 0) {
+      flushScheduled = true;
+      queueMicrotask(scheduledFlush);
+    } else if (slots.some((slot) => slot.outstandingItems === 0)) {
+      flushScheduled = true;
+      scheduleFlush(scheduledFlush);
+    }
+    // Otherwise every worker is busy: the misses wait for the first reply and leave with it, as one
+    // request. Sent a task later instead, gossip's misses went out one or two per message, and
+    // postMessage took 5-7% of a tab's main thread at 350 tx/s (docs/PERFORMANCE.md).
   }
 
   function settle(id: number): PendingRequest | undefined {
@@ -168,6 +182,7 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     // Replacement is lazy: starting a new worker here would loop forever if
     // the worker script itself fails to load.
     for (const id of [...slot.pending]) settle(id)?.reject(new WorkerCrashedError(`verify worker ${slot.index} crashed: ${why}`));
+    flushAfterReply();
   }
 
   function onReply(slot: Slot, worker: WorkerLike, data: unknown): void {
@@ -185,6 +200,7 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     if (!reply.ok) request.reject(new VerifyRequestError(`verify worker ${slot.index} ${reply.reason}: ${reply.detail}`));
     else if (reply.results.length !== request.size) request.reject(new VerifyRequestError(`verify worker ${slot.index} sent ${reply.results.length} results for ${request.size} items`));
     else request.resolve(reply);
+    flushAfterReply();
   }
 
   function workerFor(slot: Slot): WorkerLike {
