@@ -5,7 +5,7 @@
  */
 import { memo, useRef } from 'react';
 import type { TabmeshState } from './store.ts';
-import { LIST_REDRAW_MS, SpacerRow, TxCells } from './txs-panel.tsx';
+import { LIST_REDRAW_MS, SpacerRow, TxCells, TxHeaderCells } from './txs-panel.tsx';
 import { usePanelRef, useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import type { TxView } from './view-models.ts';
@@ -43,14 +43,7 @@ export function MempoolPanel() {
         <table aria-label="Pending transactions" aria-rowcount={mempool.length + 1}>
           <thead>
             <tr>
-              <th scope="col">Id</th>
-              <th scope="col">From → To</th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-              <th scope="col" className="num">
-                Fee
-              </th>
+              <TxHeaderCells />
             </tr>
           </thead>
           <tbody>

@@ -62,6 +62,22 @@ export function TxCells({ tx, selfId }: { tx: TxView; selfId: string | undefined
   );
 }
 
+/** The header cells over TxCells. */
+export function TxHeaderCells() {
+  return (
+    <>
+      <th scope="col">Id</th>
+      <th scope="col">From → To</th>
+      <th scope="col" className="num">
+        Amount
+      </th>
+      <th scope="col" className="num">
+        Fee
+      </th>
+    </>
+  );
+}
+
 /**
  * A row's cells, memoised on the transaction alone. The row's position
  * (aria-rowindex) changes for every row whenever a transaction arrives at the
@@ -112,14 +128,7 @@ export function TxsPanel() {
         <table aria-label="Transactions" aria-rowcount={txs.length + 1}>
           <thead>
             <tr aria-rowindex={1}>
-              <th scope="col">Id</th>
-              <th scope="col">From → To</th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-              <th scope="col" className="num">
-                Fee
-              </th>
+              <TxHeaderCells />
               <th scope="col">Status</th>
               <th scope="col" className="col-time">
                 Received
