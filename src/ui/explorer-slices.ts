@@ -36,7 +36,8 @@ export interface ArrivalsSlice {
   noteArrival(kind: ArrivalKind, id: string, from: string, atMs?: number): void;
   /**
    * noteArrival for the gossip path: noted within GOSSIP_BATCH_MS with the others queued meanwhile,
-   * in one store update (the pulse is drawn from `atMs`, so it is not late). noteArrival applies the queue first.
+   * in one store update (the graph's pulse then starts up to that much late, which the eye does not
+   * see: a pulse takes 700 ms). noteArrival applies the queue first.
    */
   queueArrival(kind: ArrivalKind, id: string, from: string, atMs?: number): void;
 }

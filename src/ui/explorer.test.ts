@@ -193,7 +193,8 @@ describe('arrivals and pulses', () => {
     for (let i = 0; i < MAX_PULSES + 3; i++) layer.add('tx', `p${i}`, 1_000 + i);
     layer.draw(1_000 + MAX_PULSES + 3, at, 'me');
     expect(dots).toHaveLength(MAX_PULSES);
-    expect(Math.round(dots[0]!.x)).toBe(3 - Math.round(3 * pulseProgress(1_003, 1_000 + MAX_PULSES + 3, PULSE_MS.tx)!));
+    // The oldest left is the fourth added (from p3, 3 px from this tab along x).
+    expect(dots[0]!.x).toBeCloseTo(3 * (1 - pulseProgress(1_003, 1_000 + MAX_PULSES + 3, PULSE_MS.tx)!));
   });
 
   it('eases a pulse from 0 to 1 and ends it', () => {

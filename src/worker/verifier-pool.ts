@@ -142,8 +142,11 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     flushUnsent();
   }
 
-  /** Misses leave with a reply when every worker is busy (onReply), so they are not left waiting. */
-  function flushAfterReply(): void {
+  /**
+   * Sends the misses held while every worker was busy (queueMiss): called when a worker answers or
+   * crashes, so none is left waiting.
+   */
+  function flushHeldMisses(): void {
     if (unsent.length > 0 && !flushScheduled && !closed) flushUnsent();
   }
 
@@ -158,7 +161,7 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
       flushScheduled = true;
       scheduleFlush(scheduledFlush);
     }
-    // Otherwise every worker is busy: the misses wait for the first reply and leave with it, as one
+    // Otherwise every worker is busy: the misses wait for the first reply and leave with it (flushHeldMisses), as one
     // request. Sent a task later instead, gossip's misses went out one or two per message, and
     // postMessage took 5-7% of a tab's main thread at 350 tx/s (docs/PERFORMANCE.md).
   }
@@ -182,7 +185,7 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     // Replacement is lazy: starting a new worker here would loop forever if
     // the worker script itself fails to load.
     for (const id of [...slot.pending]) settle(id)?.reject(new WorkerCrashedError(`verify worker ${slot.index} crashed: ${why}`));
-    flushAfterReply();
+    flushHeldMisses();
   }
 
   function onReply(slot: Slot, worker: WorkerLike, data: unknown): void {
@@ -200,7 +203,7 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     if (!reply.ok) request.reject(new VerifyRequestError(`verify worker ${slot.index} ${reply.reason}: ${reply.detail}`));
     else if (reply.results.length !== request.size) request.reject(new VerifyRequestError(`verify worker ${slot.index} sent ${reply.results.length} results for ${request.size} items`));
     else request.resolve(reply);
-    flushAfterReply();
+    flushHeldMisses();
   }
 
   function workerFor(slot: Slot): WorkerLike {
