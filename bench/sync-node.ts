@@ -6,7 +6,7 @@
  * view (src/app/chain-view.ts) and transaction history writer beside it, as a
  * tab does. The rate is persisted transactions per second from the link to
  * the moment the joiner's tip reached the source's and every transaction was
- * in its IndexedDB `txIndex` and `txs` stores.
+ * placed in its IndexedDB `blockTxs` store (and its wallet's in `txs`).
  *
  *   node --import tsx bench/sync-node.ts [blocks=500] [txsPerBlock=20] [latencyMs=2]
  *
@@ -141,22 +141,24 @@ const waitFor = async (done: () => boolean | Promise<boolean>, what: string, tim
 
 const tipMs = await waitFor(() => joiner.ledger.tip().height === target, 'the joiner tip');
 await history.flush();
-const countIn = async (name: 'txIndex' | 'txs'): Promise<number> => {
+/** Records in one store of the joiner's database, or entries in one of its indexes. */
+const countIn = async (name: 'blockTxs' | 'txs', index?: 'byTxId'): Promise<number> => {
   const request = idb.open(`tabmesh:${NETWORK}:${joinerSigner.peerId}`);
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
   const count = await new Promise<number>((resolve, reject) => {
-    const counting = db.transaction(name).objectStore(name).count();
+    const store = db.transaction(name).objectStore(name);
+    const counting = (index === undefined ? store : store.index(index)).count();
     counting.onsuccess = () => resolve(counting.result);
     counting.onerror = () => reject(counting.error);
   });
   db.close();
   return count;
 };
-// Every transaction is placed in txIndex; the joiner's history (txs) keeps its own, and these pay someone else.
-const persistedMs = await waitFor(async () => (await countIn('txIndex')) === totalTxs, 'every transaction persisted');
+// Every transaction is placed in blockTxs; the joiner's history (txs) keeps its own, and these pay someone else.
+const persistedMs = await waitFor(async () => (await countIn('blockTxs', 'byTxId')) === totalTxs, 'every transaction persisted');
 const historyRecords = await countIn('txs');
 if (historyRecords !== 0) throw new Error(`the joiner's history holds ${historyRecords} records of transactions it is not party to`);
 clearInterval(ticker);

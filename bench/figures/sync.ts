@@ -10,8 +10,8 @@
  * scripts run (bench/page/agent.ts, `?bench-heights=10`). The ledger moves
  * its tip only after the store commit that wrote a block (a group commit may
  * write several; src/core/ledger/ledger.ts), so the height is what is
- * persisted; at the end the joiner's IndexedDB `txIndex` store is counted
- * too. The rate is quoted from the moment the link opened (the catch-up
+ * persisted; at the end the joiner's IndexedDB `blockTxs` index of
+ * transaction ids is counted too. The rate is quoted from the moment the link opened (the catch-up
  * itself) and, beside it, from the navigation (page load, identity, relay
  * and WebRTC set-up included).
  */
@@ -45,7 +45,7 @@ export interface SyncFigure {
   txsPerSecFromNavigation: number;
   blocksPerSecFromLink: number;
   stagesMs: { ready: number; linked: number; firstBlock: number; done: number };
-  /** Joiner's IndexedDB txIndex records after sync (each confirmed transaction once). */
+  /** Entries of the joiner's IndexedDB `blockTxs.byTxId` index after sync (each confirmed transaction once). */
   persistedTxs: number;
   joinerStats: Record<string, number>;
   longTasks: { joinerMaxMs: number; joinerCount: number; sourceMaxMs: number; supported: boolean };
@@ -89,7 +89,7 @@ export async function measureSync(browser: Browser, baseUrl: string, agentScript
     const doneAt = samples.find((sample) => sample.height >= target)?.atMs;
     const firstBlockAt = samples.find((sample) => sample.height > 0)?.atMs;
     if (doneAt === undefined || firstBlockAt === undefined) throw new BenchError('the joiner\'s height samples never reached the target');
-    const persistedTxs = await joiner.evaluate(() => window.__bench.countStored('txIndex'));
+    const persistedTxs = await joiner.evaluate(() => window.__bench.countStored('blockTxs', 'byTxId'));
     const joinerStats = await joiner.evaluate(() => window.tabmesh.stats());
     const tasks = async (page: Page) => page.evaluate(([from, to]) => ({ supported: window.__bench.probe.longTasksSupported, tasks: window.__bench.longTasks(from, to) }), [timeline.navigationMs, doneAt] as const);
     const [joinerTasks, sourceTasks] = await Promise.all([tasks(joiner), tasks(source)]);

@@ -92,7 +92,7 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
     if (!s) notMeasured('late-joiner sync', '≥ 5,000 tx/s', results.errors.sync ?? 'no result');
     else {
       add(`late-joiner sync, ${s.build.height} blocks / ${s.build.txs} tx`, finite(s.txsPerSecFromLink) && s.persistedTxs >= s.build.txs, `${s.txsPerSecFromLink} tx/s`, '≥ 5,000 tx/s', s.txsPerSecFromLink >= 5000,
-        `from the first link; ${s.txsPerSecFromNavigation} tx/s from navigation; ${s.blocksPerSecFromLink} blocks/s; linked at ${ms(s.stagesMs.linked)}, first block ${ms(s.stagesMs.firstBlock)}, done ${ms(s.stagesMs.done)}; ${s.persistedTxs} txIndex records persisted; ${s.joinerStats.blocksDuplicate ?? 0} duplicate block bodies`);
+        `from the first link; ${s.txsPerSecFromNavigation} tx/s from navigation; ${s.blocksPerSecFromLink} blocks/s; linked at ${ms(s.stagesMs.linked)}, first block ${ms(s.stagesMs.firstBlock)}, done ${ms(s.stagesMs.done)}; ${s.persistedTxs} transaction locations persisted; ${s.joinerStats.blocksDuplicate ?? 0} duplicate block bodies`);
       add('longest task, sync (joiner)', s.longTasks.supported, s.longTasks.joinerCount === 0 ? 'none ≥ 50 ms' : ms(s.longTasks.joinerMaxMs), '≤ 50 ms', s.longTasks.joinerMaxMs <= 50,
         `${s.longTasks.joinerCount} long tasks in the joiner; source tab's longest ${ms(s.longTasks.sourceMaxMs)}`);
     }

@@ -283,8 +283,8 @@ function createAgent(probe: ProbeState) {
     /** When window.tabmesh became ready in this tab (shared clock), once known. */
     readyAtMs: undefined as number | undefined,
 
-    /** Records in one object store of this tab's ledger database. */
-    async countStored(store: string): Promise<number> {
+    /** Records in one object store of this tab's ledger database, or entries in one of its indexes. */
+    async countStored(store: string, index?: string): Promise<number> {
       const name = `tabmesh:${window.tabmesh.network}:${window.tabmesh.id}`;
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open(name);
@@ -293,7 +293,8 @@ function createAgent(probe: ProbeState) {
       });
       try {
         return await new Promise<number>((resolve, reject) => {
-          const request = db.transaction(store, 'readonly').objectStore(store).count();
+          const objectStore = db.transaction(store, 'readonly').objectStore(store);
+          const request = (index === undefined ? objectStore : objectStore.index(index)).count();
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(request.error ?? new Error(`could not count ${store}`));
         });

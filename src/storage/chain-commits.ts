@@ -146,7 +146,7 @@ export function firstSeenInBlock(entry: BlockEntry, index: number, height: numbe
  * Whether the `txs` store (the wallet's history) of `owner` keeps `tx`: one
  * from or to that account. A store with no owner (tests, tools) keeps every
  * one. The other transactions a tab relays stay in memory (the mempool, the
- * page's list, tx(id)) and, once confirmed, in their blocks and `txIndex`:
+ * page's list, tx(id)) and, once confirmed, in their blocks and `blockTxs`:
  * writing each of them too cost every tab a record per transaction on the
  * origin's one IndexedDB backend (docs/PERFORMANCE.md).
  */
@@ -155,11 +155,12 @@ export function inHistoryOf(owner: PeerId | undefined, tx: Pick<Tx, 'from' | 'to
 }
 
 /**
- * A txs-store record as readers see it, given where txIndex places the
- * transaction. The IndexedDB block commit does not rewrite the records it
- * already holds (it only adds those first seen inside the block: a read and a
- * write per transaction fewer, docs/PERFORMANCE.md), so txIndex says which
- * are confirmed: a placed transaction is confirmed at its block's height.
+ * A txs-store record as readers see it, given where the chain places the
+ * transaction (getTxLocation; `blockTxs` in IndexedDB). The IndexedDB block
+ * commit does not rewrite the records it already holds (it only adds those
+ * first seen inside the block: a read and a write per transaction fewer,
+ * docs/PERFORMANCE.md), so the location says which are confirmed: a placed
+ * transaction is confirmed at its block's height.
  */
 export function withLocation(record: StoredTx, location: { height: number } | undefined): StoredTx {
   if (!location || (record.status === 'confirmed' && record.height === location.height)) return record;

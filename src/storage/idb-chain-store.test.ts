@@ -58,6 +58,63 @@ async function snapshot(store: LedgerStore) {
   };
 }
 
+/** Resolves with the raw IDBDatabase, or rejects with the request's error. */
+function rawOpen(factory: IDBFactory, name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = factory.open(name, version);
+    request.onupgradeneeded = () => upgrade?.(request.result);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function requestResult<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/**
+ * Copies the version-3 database `from` into a new database `to` with version
+ * 2's schema, exactly as that release created it: the same stores, except a
+ * txIndex record ({blockHash, height}, keyed by transaction id) for every
+ * transaction in place of the blockTxs records.
+ */
+async function copyAsVersion2(factory: IDBFactory, from: string, to: string): Promise<void> {
+  const source = await rawOpen(factory, from);
+  const kept = ['txs', 'meta', 'blocks', 'headers', 'undo', 'accounts', 'chain'];
+  const read = source.transaction([...kept, 'blockTxs']);
+  const copies = await Promise.all(
+    [...kept, 'blockTxs'].map(async (name) => {
+      const store = read.objectStore(name);
+      return { name, keys: await requestResult(store.getAllKeys()), values: await requestResult(store.getAll()) };
+    }),
+  );
+  source.close();
+  const target = await rawOpen(factory, to, 2, (db) => {
+    const txs = db.createObjectStore('txs', { keyPath: 'id' });
+    txs.createIndex('byReceivedAt', 'receivedAtMs');
+    for (const name of ['meta', 'blocks', 'headers', 'undo', 'accounts', 'chain', 'txIndex']) db.createObjectStore(name);
+  });
+  const write = target.transaction([...kept, 'txIndex'], 'readwrite');
+  for (const { name, keys, values } of copies) {
+    values.forEach((value, i) => {
+      if (name === 'txs') write.objectStore('txs').put(value);
+      else if (name !== 'blockTxs') write.objectStore(name).put(value, keys[i]);
+      else {
+        const [height, blockHash] = keys[i] as [number, string];
+        for (const id of (value as { txIds: string[] }).txIds) write.objectStore('txIndex').put({ blockHash, height }, id);
+      }
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    write.oncomplete = () => resolve();
+    write.onerror = () => reject(write.error);
+  });
+  target.close();
+}
+
 /** Makes IDBObjectStore.put on `storeName` run `effect` instead (every other put runs normally). */
 function interceptPut(storeName: string, effect: (store: IDBObjectStore) => never) {
   const original = IDBObjectStore.prototype.put;
@@ -125,6 +182,38 @@ describe('IndexedDB ChainStore', () => {
     await twoBlocks(store);
     expect(await store.getTx(old.id)).toMatchObject({ status: 'confirmed', height: 1 });
     store.close();
+  });
+
+  it('upgrades a version-2 database, moving each transaction location of txIndex into its block record', async () => {
+    const indexedDB = new IDBFactory();
+    // The chain written by this version, then copied record by record into a
+    // database with version 2's schema, where each transaction had a txIndex record.
+    const current = await openIdbLedgerStore(DB, { indexedDB, log: quietLog });
+    const state = await twoBlocks(current);
+    await current.commitConnect(connectCommit(a2, state, [[p.carol, { balance: 51, nonce: 0 }]]));
+    await current.putBlock(a2);
+    const before = await snapshot(current);
+    current.close();
+    const OLD = ledgerDbName('test', '01'.repeat(32));
+    await copyAsVersion2(indexedDB, DB, OLD);
+
+    const infos: string[] = [];
+    const upgraded = await openIdbLedgerStore(OLD, { indexedDB, log: { info: (message) => void infos.push(message), warn: () => undefined } });
+    expect(infos).toContain('upgrading ledger database');
+    expect(await snapshot(upgraded)).toEqual(before);
+    expect(before.locations).toEqual([
+      { blockHash: hashOf(a1), height: 1 },
+      { blockHash: hashOf(a1), height: 1 },
+      { blockHash: hashOf(a2), height: 2 },
+    ]);
+    // The moved records are the ones later commits use: a2's is removed with it.
+    await upgraded.commitDisconnect(disconnectCommit((await upgraded.getUndo(hashOf(a2)))!, a1));
+    expect(await upgraded.getTxLocation(txId(pays[2]!))).toBeUndefined();
+    expect(await upgraded.getTxLocation(txId(pays[0]!))).toEqual({ blockHash: hashOf(a1), height: 1 });
+    upgraded.close();
+    const raw = await rawOpen(indexedDB, OLD);
+    expect([...raw.objectStoreNames]).not.toContain('txIndex');
+    raw.close();
   });
 
   it('a commit whose write fails part-way stores nothing of it (the transaction is aborted)', async () => {

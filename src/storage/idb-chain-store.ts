@@ -36,7 +36,7 @@ import {
   withLocation,
 } from './chain-commits.ts';
 import { TIP_KEY, assertBlockHash, copyHeader, fromStoredBlock, toBlockEntry } from './chain-records.ts';
-import { CHAIN_COMMIT_STORES, type LedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
+import { CHAIN_COMMIT_STORES, blockTxsKey, toTxLocation, type BlockTxIds, type LedgerDb, type LedgerDbSchema } from './idb-ledger-schema.ts';
 import { assertTxId } from './ledger-store.ts';
 
 /** Runs `body` on the open database, turning failures into StorageErrors (idb-ledger-store.ts). */
@@ -146,7 +146,7 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock, owner: PeerId | 
         const headers = raw.objectStore('headers');
         const undo = raw.objectStore('undo');
         const accounts = raw.objectStore('accounts');
-        const txIndex = raw.objectStore('txIndex');
+        const blockTxs = raw.objectStore('blockTxs');
         // Writes are not awaited one by one: a failed one aborts the transaction, and writeAtomically awaits tx.done.
         for (const plan of plans) {
           const { entry, height } = plan;
@@ -155,11 +155,10 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock, owner: PeerId | 
           headers.put(entry.header, hash);
           undo.put(plan.undo, hash);
           for (const [id, account] of plan.accounts) accounts.put(account, id);
-          const location = { blockHash: hash, height };
-          entry.txIds.forEach((id, index) => {
-            // txIndex makes the transaction confirmed (withLocation); a wallet transaction's history record
-            // is written only if it has none, so the block costs no read of the records it already holds.
-            txIndex.put(location, id);
+          // The block's blockTxs record makes its transactions confirmed (withLocation); a wallet transaction's
+          // history record is written only if it has none, so the block costs no read of the records it holds.
+          blockTxs.put({ txIds: entry.txIds } satisfies BlockTxIds, blockTxsKey(height, hash));
+          entry.txIds.forEach((_id, index) => {
             if (inHistoryOf(owner, plan.txs[index]!)) addUnlessStored(txs, firstSeenInBlock(entry, index, height, nowMs));
           });
         }
@@ -207,16 +206,15 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock, owner: PeerId | 
           const [stored, bytes] = await Promise.all([track(tx.objectStore('chain').get(TIP_KEY)), track(tx.objectStore('blocks').get(hash))]);
           const { height, txIds } = checkDisconnect(stored, bytes, plan);
           const txs = tx.objectStore('txs');
-          const txIndex = tx.objectStore('txIndex');
-          const [locations, saved] = await Promise.all([Promise.all(txIds.map((id) => track(txIndex.get(id)))), Promise.all(txIds.map((id) => track(txs.get(id))))]);
+          const location = { blockHash: hash, height };
+          const saved = await Promise.all(txIds.map((id) => track(txs.get(id))));
           await Promise.all([
             ...plan.accounts.map(([id, account]) => (account ? track(tx.objectStore('accounts').put(account, id)) : track(tx.objectStore('accounts').delete(id)))),
             track(tx.objectStore('undo').delete(hash)),
-            // Only entries this block wrote: never drop a location another block owns.
-            ...txIds.flatMap((id, i) => (locations[i]?.blockHash === hash ? [track(txIndex.delete(id))] : [])),
-            // Pending again: every record this block confirmed, by its own status or by txIndex alone.
-            ...saved.flatMap((record, i) => {
-              const pending = record && unconfirmedFrom(locations[i]?.blockHash === hash ? withLocation(record, locations[i]) : record, height);
+            track(tx.objectStore('blockTxs').delete(blockTxsKey(height, hash))),
+            // Pending again: every record this block confirmed, by its own status or by its blockTxs record alone.
+            ...saved.flatMap((record) => {
+              const pending = record && unconfirmedFrom(withLocation(record, location), height);
               return pending ? [track(txs.put(pending))] : [];
             }),
             track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
@@ -232,16 +230,17 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock, owner: PeerId | 
           const txs = tx.objectStore('txs');
           // Recovery is rare and the txs store is small (a wallet's own
           // history), so one getAll is simpler than a cursor.
-          const [all, placed] = await Promise.all([track(txs.getAll()), track(tx.objectStore('txIndex').getAllKeys())]);
-          const confirmed = new Set(placed);
+          const all = await track(txs.getAll());
+          const byTxId = tx.objectStore('blockTxs').index('byTxId');
+          const placed = await Promise.all(all.map((record) => track(byTxId.getKey(record.id))));
           // Requests run in issue order: the clears land before the puts.
           await Promise.all([
             track(tx.objectStore('accounts').clear()),
             track(tx.objectStore('undo').clear()),
-            track(tx.objectStore('txIndex').clear()),
+            track(tx.objectStore('blockTxs').clear()),
             ...plan.accounts.map(([id, account]) => track(tx.objectStore('accounts').put(account, id))),
-            // Every confirmed record, by its own status or by txIndex alone (withLocation), is pending again.
-            ...all.flatMap((record) => (record.status === 'confirmed' || (confirmed.has(record.id) && record.status !== 'pending') ? [track(txs.put(asPending(record)))] : [])),
+            // Every confirmed record, by its own status or by blockTxs alone (withLocation), is pending again.
+            ...all.flatMap((record, i) => (record.status === 'confirmed' || (placed[i] !== undefined && record.status !== 'pending') ? [track(txs.put(asPending(record)))] : [])),
             track(tx.objectStore('chain').put(plan.tip, TIP_KEY)),
           ]);
         }),
@@ -261,7 +260,7 @@ export function createIdbChainStore(run: RunOnDb, clock: Clock, owner: PeerId | 
 
     async getTxLocation(id) {
       assertTxId(id);
-      return run('read transaction location', (db) => db.get('txIndex', id));
+      return run('read transaction location', async (db) => toTxLocation(await db.getKeyFromIndex('blockTxs', 'byTxId', id)));
     },
   };
 }

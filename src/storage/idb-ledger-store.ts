@@ -15,8 +15,7 @@ import type { Clock, Logger, PeerId } from '../core/types.ts';
 import { unwrap } from 'idb';
 import { addUnlessStored, createIdbChainStore, rawResults } from './idb-chain-store.ts';
 import { withLocation } from './chain-commits.ts';
-import type { TxLocation } from './chain-records.ts';
-import { openLedgerDb, type LedgerDb } from './idb-ledger-schema.ts';
+import { openLedgerDb, toTxLocation, type LedgerDb } from './idb-ledger-schema.ts';
 import {
   assertListLimit,
   assertMetaKey,
@@ -56,19 +55,19 @@ const consoleLog: Logger = {
 
 /**
  * One readwrite transaction on `txs`: reads the records of `ids` as readers
- * see them (withLocation: txIndex says which are confirmed), then puts what
+ * see them (withLocation: blockTxs says which are confirmed), then puts what
  * `update` returns for each (undefined leaves it). Raw requests, one promise
  * for the reads.
  */
 async function updateTxs(db: LedgerDb, ids: readonly string[], update: (stored: StoredTx | undefined, index: number) => StoredTx | undefined): Promise<void> {
-  const transaction = db.transaction(['txs', 'txIndex'], 'readwrite');
+  const transaction = db.transaction(['txs', 'blockTxs'], 'readwrite');
   const txs = unwrap(transaction).objectStore('txs');
-  const txIndex = unwrap(transaction).objectStore('txIndex');
+  const byTxId = unwrap(transaction).objectStore('blockTxs').index('byTxId');
   try {
-    const found = await rawResults([...ids.map((id) => txs.get(id)), ...ids.map((id) => txIndex.get(id))]);
+    const found = await rawResults([...ids.map((id) => txs.get(id)), ...ids.map((id) => byTxId.getKey(id))]);
     ids.forEach((_id, index) => {
       const record = found[index] as StoredTx | undefined;
-      const next = update(record && withLocation(record, found[ids.length + index] as TxLocation | undefined), index);
+      const next = update(record && withLocation(record, toTxLocation(found[ids.length + index])), index);
       if (next) txs.put(next);
     });
   } catch (error) {
@@ -160,9 +159,9 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
     async getTx(id) {
       assertTxId(id);
       return run('read transaction', async (db) => {
-        const transaction = db.transaction(['txs', 'txIndex']);
-        const [record, location] = await Promise.all([transaction.objectStore('txs').get(id), transaction.objectStore('txIndex').get(id), transaction.done]);
-        return record && withLocation(record, location);
+        const transaction = db.transaction(['txs', 'blockTxs']);
+        const [record, placed] = await Promise.all([transaction.objectStore('txs').get(id), transaction.objectStore('blockTxs').index('byTxId').getKey(id), transaction.done]);
+        return record && withLocation(record, toTxLocation(placed));
       });
     },
 
@@ -170,7 +169,7 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
       assertListLimit(limit);
       if (limit === 0) return [];
       return run('list transactions', async (db) => {
-        const transaction = db.transaction(['txs', 'txIndex']);
+        const transaction = db.transaction(['txs', 'blockTxs']);
         const out: StoredTx[] = [];
         // A reversed cursor on the index visits newest first and stops after
         // `limit` records, so the cost does not grow with the store.
@@ -179,10 +178,10 @@ export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreIni
           out.push(cursor.value);
           cursor = out.length < limit ? await cursor.continue() : null;
         }
-        const txIndex = transaction.objectStore('txIndex');
-        const locations = await Promise.all(out.map((record) => txIndex.get(record.id)));
+        const byTxId = transaction.objectStore('blockTxs').index('byTxId');
+        const placed = await Promise.all(out.map((record) => byTxId.getKey(record.id)));
         await transaction.done;
-        return out.map((record, index) => withLocation(record, locations[index]));
+        return out.map((record, index) => withLocation(record, toTxLocation(placed[index])));
       });
     },
 

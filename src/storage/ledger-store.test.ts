@@ -67,17 +67,19 @@ describe('openIdbLedgerStore', () => {
     bob.close();
   });
 
-  it('creates the current version: txs with its byReceivedAt index, meta, and the chain stores', async () => {
+  it('creates the current version: txs with its byReceivedAt index, meta, and the chain stores with blockTxs and its multiEntry byTxId index', async () => {
     const indexedDB = new IDBFactory();
     (await openIdbLedgerStore(DB, { indexedDB, log: recordingLog() })).close();
     const raw = await rawOpen(indexedDB, DB);
     expect(raw.version).toBe(LEDGER_DB_VERSION);
-    expect(LEDGER_DB_VERSION).toBe(2);
-    expect([...raw.objectStoreNames].sort()).toEqual(['accounts', 'blocks', 'chain', 'headers', 'meta', 'txIndex', 'txs', 'undo']);
+    expect(LEDGER_DB_VERSION).toBe(3);
+    expect([...raw.objectStoreNames].sort()).toEqual(['accounts', 'blockTxs', 'blocks', 'chain', 'headers', 'meta', 'txs', 'undo']);
     const txs = raw.transaction('txs').objectStore('txs');
     expect(txs.keyPath).toBe('id');
     expect([...txs.indexNames]).toEqual(['byReceivedAt']);
     expect(txs.index('byReceivedAt').keyPath).toBe('receivedAtMs');
+    const byTxId = raw.transaction('blockTxs').objectStore('blockTxs').index('byTxId');
+    expect([byTxId.keyPath, byTxId.multiEntry, byTxId.unique]).toEqual(['txIds', true, false]);
     raw.close();
   });
 
