@@ -226,15 +226,17 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     const sendEndMs = startAtMs + perTab * tabs * gapMs;
     let blocksDuringRun = 0;
     const mineCallMs: number[] = [];
-    const nowShared = () => pages[0]!.evaluate(() => window.__bench.now());
+    // The shared clock read here, from the first tab's offset to Date.now(): asking a busy tab for
+    // the time took hundreds of milliseconds a read at 350 tx/s, and the block schedule slipped with it.
+    const nowShared = () => Date.now() + offsets[0]!;
     let nextBlockMs = startAtMs + blockEveryMs;
-    while ((await nowShared()) < sendEndMs) {
-      const wait = nextBlockMs - (await nowShared());
+    while (nowShared() < sendEndMs) {
+      const wait = nextBlockMs - nowShared();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, sendEndMs - nextBlockMs + blockEveryMs)));
-      if ((await nowShared()) >= sendEndMs) break;
-      const askedMs = await nowShared();
+      if (nowShared() >= sendEndMs) break;
+      const askedMs = nowShared();
       const mined = await pages[blocksDuringRun % tabs]!.evaluate(() => window.__bench.mineOne());
-      const doneMs = await nowShared();
+      const doneMs = nowShared();
       mineCallMs.push(mined.endMs - mined.startMs);
       if (doneMs - askedMs > blockEveryMs) log(`  block ${mined.height} by tab ${blocksDuringRun % tabs} at +${Math.round(askedMs - startAtMs)} ms: mine() took ${Math.round(mined.endMs - mined.startMs)} ms in the tab (${mined.stagesMs}; evaluate began after ${Math.round(mined.startMs - askedMs)} ms)`);
       blocksDuringRun++;
@@ -260,7 +262,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
       log(`  not every tab has every transaction after ${options.drainTimeoutMs / 1000} s; counting what arrived`);
     }
     const drainMs = Date.now() - drainStart;
-    const windowEndMs = await nowShared();
+    const windowEndMs = nowShared();
     const cpu = cpuUsage(cpuBefore, cpuSnapshot(), availableParallelism());
     const profile = await profiling?.stop();
     const idbSamples = (await Promise.all(pages.map((page) => page.evaluate(() => window.__bench.idbProbe.stop())))).flat();

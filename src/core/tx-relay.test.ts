@@ -10,8 +10,9 @@ import { createMemoryLinkPair } from '../net/memory-link.ts';
 import { createFullNode } from './full-node.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import { mineHeader } from './ledger/testing.ts';
+import { toHex } from './bytes.ts';
 import { signTx, txId } from './tx.ts';
-import type { Verifier, VerifyItem } from './types.ts';
+import type { Logger, Verifier, VerifyItem } from './types.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 
@@ -29,10 +30,10 @@ function gatedVerifier() {
   return { verifier, held };
 }
 
-async function makePeer(seed: number, verifier: Verifier) {
+async function makePeer(seed: number, verifier: Verifier, log: Logger = quiet) {
   const signer = await testSigner(seed);
   const now = { ms: 1_735_689_600_000 + 86_400_000 };
-  const full = await createFullNode({ verifier, clock: { nowMs: () => now.ms }, log: quiet, store: new MemoryChainStore() }, { network: 'test', peerId: signer.peerId });
+  const full = await createFullNode({ verifier, clock: { nowMs: () => now.ms }, log, store: new MemoryChainStore() }, { network: 'test', peerId: signer.peerId });
   const admitted: string[] = [];
   full.node.events.on('tx', (_tx, id) => admitted.push(id));
   return { signer, now, admitted, ...full };
@@ -75,15 +76,36 @@ describe('transaction relay', () => {
     expect(receiver.node.stats().txWaiting ?? 0).toBe(0);
   });
 
+  it('verifies each transaction this tab signs in the background, so the block that carries it finds the answer cached', async () => {
+    const asked: string[] = [];
+    const recording: Verifier = {
+      verify(items) {
+        asked.push(...items.map((item) => toHex(item.signature)));
+        return nodeVerifier.verify(items);
+      },
+    };
+    const warnings: string[] = [];
+    const { peer, pay } = await fundedPeerWatchingDrops(recording, { info: () => undefined, warn: (message) => void warnings.push(message) });
+    const good = await pay(1);
+    // A signing bug's output: the signature no longer covers the amount.
+    const broken = { ...(await pay(1, 1)), amount: 6 };
+    asked.length = 0;
+    expect(peer.node.submitLocalTx(good).ok).toBe(true);
+    expect(peer.node.submitLocalTx(broken).ok).toBe(true);
+    await until(() => warnings.length > 0, 'the broken signature to be reported');
+    expect(asked).toEqual([good.signature, broken.signature]);
+    expect(warnings).toEqual(['a transaction this tab signed does not verify']);
+  });
+
   /** A peer that mined a block (so it can pay), the drop events it emits, and a way to sign its payments. */
-  async function fundedPeerWatchingDrops() {
-    const peer = await makePeer(1, nodeVerifier);
+  async function fundedPeerWatchingDrops(verifier: Verifier = nodeVerifier, log: Logger = quiet) {
+    const peer = await makePeer(1, verifier, log);
     const header = mineHeader(peer.ledger.buildHeaderTemplate(peer.signer.peerId, [], peer.now.ms));
     expect((await peer.node.submitLocalBlock({ header, txs: [] })).ok).toBe(true);
     const dropped: string[][] = [];
     peer.node.events.on('txs-dropped', (ids) => dropped.push(ids));
     const to = (await testSigner(2)).peerId;
-    const pay = (fee: number) => signTx('test', { from: peer.signer.peerId, to, amount: 5, fee, nonce: 0 }, peer.signer);
+    const pay = (fee: number, nonce = 0) => signTx('test', { from: peer.signer.peerId, to, amount: 5, fee, nonce }, peer.signer);
     return { peer, dropped, pay };
   }
 
