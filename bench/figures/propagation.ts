@@ -96,9 +96,10 @@ export interface PropagationFigure {
   /**
    * Reconstructions of announced blocks; `waits` of them first waited for transactions already on their
    * way; `txsRequested` counts block transactions downloaded, by rebuilds and by the `fullBlocksFetched`
-   * blocks that headers-first sync fetched whole (a tab that fell behind the tip).
+   * blocks that headers-first sync fetched whole (a tab that fell behind the tip); `compactFetched`
+   * blocks sync asked for compact (a tab at most two blocks behind: its parents came late).
    */
-  compact: { hits: number; misses: number; hitPercent: number; fallbacks: number; txsRequested: number; waits: number; fullBlocksFetched: number };
+  compact: { hits: number; misses: number; hitPercent: number; fallbacks: number; txsRequested: number; waits: number; fullBlocksFetched: number; compactFetched: number };
   bandwidth: {
     bodiesPerTabPerTx: number;
     bytesInPerTabPerTx: number;
@@ -368,6 +369,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
         hits, misses, hitPercent: round((100 * hits) / Math.max(1, hits + misses), 1),
         fallbacks: delta(statsAfter, statsBefore, 'compactBlockFallbacks'), txsRequested: delta(statsAfter, statsBefore, 'blockTxsRequested'),
         waits: delta(statsAfter, statsBefore, 'compactBlockWaits'), fullBlocksFetched: delta(statsAfter, statsBefore, 'blocksRequested'),
+        compactFetched: delta(statsAfter, statsBefore, 'blocksRequestedCompact'),
       },
       bandwidth: {
         bodiesPerTabPerTx: round(delta(statsAfter, statsBefore, 'txBodiesReceived') / (txs * receivers), 3),

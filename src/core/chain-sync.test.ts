@@ -66,6 +66,39 @@ describe('headers-first sync', () => {
     expect(joiner.bans).toEqual([]);
   });
 
+  it('fetches a block compact when it is the only one missing, rebuilding it from the mempool', async () => {
+    const [source, follower] = [await makePeer(1), await makePeer(2)];
+    await mine(source);
+    follower.now.ms = source.now.ms;
+    const first = createMemoryLinkPair(source.signer.peerId, follower.signer.peerId);
+    source.node.addLink(first.atA);
+    follower.node.addLink(first.atB);
+    await until(() => follower.ledger.tip().height === 1, 'the follower at height 1');
+    const txs: Tx[] = [];
+    for (let nonce = 0; nonce < 3; nonce++) txs.push(await signTx(NETWORK, { from: source.signer.peerId, to: follower.signer.peerId, amount: 1, fee: 1, nonce }, source.signer));
+    for (const tx of txs) expect(source.node.submitLocalTx(tx).ok).toBe(true);
+    await until(() => follower.node.stats().mempoolSize === 3, 'the transactions in the follower\'s mempool');
+    // The block that confirms them is made while the two are apart: the follower learns of it from the next link's HELLO.
+    first.atB.close('the test parts them');
+    await until(() => follower.node.peers().length === 0 && source.node.peers().length === 0, 'the link closed');
+    await mine(source, txs);
+    follower.now.ms = source.now.ms;
+    const before = follower.node.stats();
+    const second = createMemoryLinkPair(source.signer.peerId, follower.signer.peerId);
+    source.node.addLink(second.atA);
+    follower.node.addLink(second.atB);
+    await until(() => follower.ledger.tip().height === 2, 'the follower at height 2');
+
+    const after = follower.node.stats();
+    const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+    expect(delta('blocksRequestedCompact')).toBe(1);
+    expect(delta('blocksRequested')).toBe(0);
+    expect(delta('compactBlockHits')).toBe(1);
+    expect(delta('blockTxsRequested')).toBe(0);
+    expect(source.bans).toEqual([]);
+    expect(follower.bans).toEqual([]);
+  });
+
   it('answers GET_BLOCK_TXS without indexes with every transaction of the block', async () => {
     const source = await makePeer(1);
     const asker = await testSigner(3);

@@ -17,7 +17,10 @@ export function createStats() {
     /** Compact blocks that waited for transactions already on their way (fetched or being verified) instead of asking for them again; each ends as a hit or, after the wait, a miss. */
     compactBlockWaits: 0,
     blockTxsRequested: 0,
+    /** Blocks sync fetched whole (BLOCK and every transaction in one round trip: catching up). */
     blocksRequested: 0,
+    /** Blocks sync fetched compact, as an announcement would (a node at most two blocks behind; chain-sync.ts). */
+    blocksRequestedCompact: 0,
     headersRequested: 0,
     headersReceived: 0,
     unsolicitedDropped: 0,
