@@ -253,6 +253,14 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     /** A block mined by this tab. */
     submitLocal: (block: Block) => accept(block, 'self'),
 
+    /**
+     * A block the ledger validated and is storing (LedgerEvents.validated): kept to serve, since peers
+     * told of it now ask before it is in IndexedDB.
+     */
+    keepToServe(block: Block): void {
+      recentBlocks.set(blockHash(block.header), block);
+    },
+
     /** Does this node need the block? (Neither stored nor being rebuilt.) */
     wants: (hash: BlockHash): boolean => !ledger.hasBlock(hash) && !pending.has(hash),
 

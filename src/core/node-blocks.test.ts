@@ -73,6 +73,36 @@ describe('block relay and sync between nodes', () => {
     expect(store.reads).toBe(0);
   });
 
+  it('announces a validated block while its own store commit is still running, and serves it from memory', async () => {
+    /** Holds each connect commit until the test releases it. */
+    class GatedStore extends MemoryChainStore {
+      gated = false;
+      held: (() => void)[] = [];
+      override async commitConnects(...args: Parameters<MemoryChainStore['commitConnects']>) {
+        if (this.gated) await new Promise<void>((resolve) => this.held.push(resolve));
+        return super.commitConnects(...args);
+      }
+    }
+    const signer = await testSigner(1);
+    const now = { ms: START_MS };
+    const store = new GatedStore();
+    const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store }, { network: 'test-blocks', peerId: signer.peerId });
+    const a: Peer = { ...full, signer, now };
+    const b = await makePeer(2);
+    link(a, b);
+    await until(() => a.node.peers().length === 1, 'the link');
+    store.gated = true;
+    const mined = mine(a);
+    await until(() => b.ledger.tip().height === 1, 'the block at the peer');
+    // The miner has not stored it yet, so its own tip has not moved; the peer has it all the same.
+    expect(store.held).toHaveLength(1);
+    expect(a.ledger.tip().height).toBe(0);
+    store.gated = false;
+    store.held[0]!();
+    await mined;
+    expect(a.ledger.tip()).toEqual(b.ledger.tip());
+  });
+
   it('relays a mined block as a compact block rebuilt from the mempool', async () => {
     const [a, b, c] = [await makePeer(1), await makePeer(2), await makePeer(3)];
     link(a, b);

@@ -39,6 +39,8 @@ export class ActiveChain {
     private readonly params: Readonly<ChainParams>,
     private readonly genesis: HeaderEntry,
     private readonly genesisBlock: Block,
+    /** Called with the blocks of a connect that passed every rule, before they are stored (LedgerEvents.validated). */
+    private readonly onValidated: (blocks: readonly Block[]) => void = () => undefined,
   ) {
     this.active = [genesis];
   }
@@ -153,7 +155,10 @@ export class ActiveChain {
       commits.push({ block, undo: applied.value.undo, accounts: applied.value.changed, tip: this.tipRecord(entry, digest.hex()) });
       parent = entry;
     }
-    if (commits.length > 0) await this.store.commitConnects(commits);
+    if (commits.length > 0) {
+      this.onValidated(commits.map((commit) => commit.block));
+      await this.store.commitConnects(commits);
+    }
     for (const [id, account] of staged) {
       this.rememberSettled(id);
       this.accounts.set(id, account);

@@ -65,6 +65,13 @@ export interface HeaderInfo {
 
 export type LedgerEvents = {
   tip: [event: TipEvent];
+  /**
+   * Blocks that passed every ledger rule (proof-of-work, signatures, the
+   * state transition) and are about to be stored; `tip` follows once they
+   * are. Valid whether or not the store write then succeeds, so a node may
+   * relay them at once instead of after its own commit (block-relay.ts).
+   */
+  validated: [blocks: readonly Block[]];
   /** The stored state was corrupt and has been rebuilt from stored blocks. */
   rebuilt: [reason: string];
 };

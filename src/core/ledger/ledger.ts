@@ -60,9 +60,9 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
   const params: Readonly<ChainParams> = init.params ? Object.freeze({ ...chainParams(network), ...init.params }) : chainParams(network);
   const genesis = genesisBlock(network, params);
   const index = new HeaderIndex(genesis.header);
-  const chain = new ActiveChain(store, params, index.genesis, genesis);
-  const orphans = new OrphanPool(params.maxOrphanBlocks);
   const events = new Emitter<LedgerEvents>();
+  const chain = new ActiveChain(store, params, index.genesis, genesis, (blocks) => events.emit('validated', blocks));
+  const orphans = new OrphanPool(params.maxOrphanBlocks);
   let rebuildReason: string | undefined;
 
   const admit: AdmitComponents = { network, params, index, orphans, store, verifier, clock, rejected: new Map(), maxRejected: 1000 };
