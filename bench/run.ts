@@ -56,7 +56,7 @@ const FULL: Sizes = {
   // 8 and 16 tabs are issue 5's; 3 tabs is a reference: the same code when the 2 cores are not oversubscribed.
   propagation: { tabs: [3, 8, 16], ratePerSec: 100, durationMs: 30_000, blockEveryMs: 1_000, drainTimeoutMs: 15_000 },
   // Starts from the main 8-tab run at 100 tx/s (reused) and climbs, or descends, the ladder.
-  saturation: { tabs: 8, rates: [10, 25, 50, 100, 200, 350, 500, 700], startPerSec: 100, durationMs: 10_000, blockEveryMs: 1_000, drainTimeoutMs: 5_000 },
+  saturation: { tabs: 8, rates: [10, 25, 50, 100, 200, 250, 300, 350, 500, 700], startPerSec: 100, durationMs: 10_000, blockEveryMs: 1_000, drainTimeoutMs: 5_000 },
   sync: { blocks: 500, txsPerBlock: 20, timeoutMs: 240_000 },
   memory: { txs: 100_000, txsPerBlock: 200, timeoutMs: 240_000 },
   scale: { nodeCounts: [1_000, 10_000], seed: 1 },
