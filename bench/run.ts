@@ -180,7 +180,7 @@ async function main(): Promise<number> {
 
     if (only.has('propagation')) {
       const sat = sizes.saturation;
-      log(`\n[2b] saturation: the highest rate ${sat.tabs} tabs keep up with (p99 < 1 s, nothing lost), on the ladder ${sat.rates.join(', ')} tx/s from ${sat.startPerSec}`);
+      log(`\n[2b] saturation: the highest rate ${sat.tabs} tabs keep up with (sent at ≥ 95% of the rate, p99 < 1 s, nothing lost), on the ladder ${sat.rates.join(', ')} tx/s from ${sat.startPerSec}`);
       try {
         results.saturation = await measureSaturation(browser, baseUrl, agent, sat, log, results.propagation.find((figure) => figure.options.tabs === sat.tabs));
       } catch (error) {
