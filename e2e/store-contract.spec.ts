@@ -53,5 +53,6 @@ test('the LedgerStore contract passes on real IndexedDB in Chromium', async ({ p
   expect(shared).toHaveLength(nodeCases.length);
   expect(shared).toEqual(nodeCases);
   expect(results.map((result) => result.name)).toContain(`${BROWSER_ONLY_PREFIX} a non-extractable Ed25519 CryptoKey survives close and reopen and still signs`);
+  expect(results.map((result) => result.name)).toContain(`${BROWSER_ONLY_PREFIX} a version-2 database opens at version 3 with its transaction locations moved into blockTxs`);
   console.log(`LedgerStore contract on Chromium IndexedDB: ${shared.length} shared + ${results.length - shared.length} browser-only cases passed in ${results.reduce((ms, r) => ms + r.ms, 0)} ms`);
 });

@@ -59,6 +59,51 @@ function browserOnlyCases(): StoreContractCase[] {
         }
       },
     },
+    // Schema v3's upgrade step on the real engine: a version-2 database's txIndex records, read and
+    // regrouped by block inside the version-change transaction, which then deletes the old store.
+    {
+      name: `${BROWSER_ONLY_PREFIX} a version-2 database opens at version 3 with its transaction locations moved into blockTxs`,
+      async run() {
+        const dbName = `tabmesh-contract-upgrade:${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+        const [a, b] = ['a1'.repeat(32), 'b2'.repeat(32)];
+        const ids = ['01', '02', '03'].map((byte) => byte.repeat(32));
+        const v2 = await rawOpen(dbName, 2, (db) => {
+          const txs = db.createObjectStore('txs', { keyPath: 'id' });
+          txs.createIndex('byReceivedAt', 'receivedAtMs');
+          for (const name of ['meta', 'blocks', 'headers', 'undo', 'accounts', 'chain', 'txIndex']) db.createObjectStore(name);
+        });
+        const write = v2.transaction('txIndex', 'readwrite');
+        write.objectStore('txIndex').put({ blockHash: a, height: 1 }, ids[0]!);
+        write.objectStore('txIndex').put({ blockHash: a, height: 1 }, ids[1]!);
+        write.objectStore('txIndex').put({ blockHash: b, height: 2 }, ids[2]!);
+        await new Promise<void>((resolve, reject) => {
+          write.oncomplete = () => resolve();
+          write.onerror = () => reject(write.error);
+        });
+        v2.close();
+
+        const store = await openIdbLedgerStore(dbName, { log: quietLog });
+        try {
+          expect(await store.getTxLocation(ids[0]!)).toEqual({ blockHash: a, height: 1 });
+          expect(await store.getTxLocation(ids[1]!)).toEqual({ blockHash: a, height: 1 });
+          expect(await store.getTxLocation(ids[2]!)).toEqual({ blockHash: b, height: 2 });
+          expect(await store.getTxLocation('04'.repeat(32))).toBeUndefined();
+        } finally {
+          store.close();
+        }
+        const v3 = await rawOpen(dbName);
+        try {
+          expect(v3.version).toBe(3);
+          expect([...v3.objectStoreNames].includes('txIndex')).toBe(false);
+          const blockTxs = v3.transaction('blockTxs').objectStore('blockTxs');
+          expect(await requestResult(blockTxs.count())).toBe(2);
+          expect(await requestResult(blockTxs.index('byTxId').count())).toBe(3);
+        } finally {
+          v3.close();
+          indexedDB.deleteDatabase(dbName);
+        }
+      },
+    },
     // The guard against a runner that passes by running nothing: a failing assertion must fail here too.
     storeCase(`${BROWSER_ONLY_PREFIX} the assertions can fail`, async (store) => {
       await store.putMeta('n', 1);
@@ -71,6 +116,23 @@ function browserOnlyCases(): StoreContractCase[] {
       expect(threw).toBe(true);
     }),
   ];
+}
+
+/** Opens `name` on the page's own IndexedDB, running `upgrade` if it is created or older than `version`. */
+function rawOpen(name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, version);
+    request.onupgradeneeded = () => upgrade?.(request.result);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error(`could not open ${name}`));
+  });
+}
+
+function requestResult<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error('request failed'));
+  });
 }
 
 async function runOne(contractCase: StoreContractCase, dbName: string): Promise<CaseResult> {
