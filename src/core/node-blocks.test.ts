@@ -16,10 +16,11 @@ const START_MS = 1_735_689_600_000 + 86_400_000;
 
 type Peer = FullNode & { signer: Signer; now: { ms: number } };
 
-async function makePeer(seed: number): Promise<Peer> {
+/** A full node on `store` (a fresh memory store unless a test watches or holds its own). */
+async function makePeer(seed: number, store: MemoryChainStore = new MemoryChainStore()): Promise<Peer> {
   const signer = await testSigner(seed);
   const now = { ms: START_MS };
-  const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store: new MemoryChainStore() }, { network: 'test-blocks', peerId: signer.peerId });
+  const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store }, { network: 'test-blocks', peerId: signer.peerId });
   return { ...full, signer, now };
 }
 
@@ -57,11 +58,8 @@ describe('block relay and sync between nodes', () => {
         return super.getBlock(...args);
       }
     }
-    const signer = await testSigner(1);
-    const now = { ms: START_MS };
     const store = new CountingStore();
-    const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store }, { network: 'test-blocks', peerId: signer.peerId });
-    const a: Peer = { ...full, signer, now };
+    const a = await makePeer(1, store);
     const [b, c] = [await makePeer(2), await makePeer(3)];
     link(a, b);
     link(a, c);
@@ -83,11 +81,8 @@ describe('block relay and sync between nodes', () => {
         return super.commitConnects(...args);
       }
     }
-    const signer = await testSigner(1);
-    const now = { ms: START_MS };
     const store = new GatedStore();
-    const full = await createFullNode({ verifier: nodeVerifier, clock: { nowMs: () => now.ms }, log: quiet, store }, { network: 'test-blocks', peerId: signer.peerId });
-    const a: Peer = { ...full, signer, now };
+    const a = await makePeer(1, store);
     const b = await makePeer(2);
     link(a, b);
     await until(() => a.node.peers().length === 1, 'the link');
