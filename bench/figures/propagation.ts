@@ -34,6 +34,14 @@ import { startProfile, type ProfileSummary } from '../lib/profile.ts';
 import { startTrace, type TraceSummary } from '../lib/trace.ts';
 import { round, summarize, type Summary } from '../lib/summary.ts';
 
+/**
+ * How often each tab's IndexedDB and worker-echo probes (bench/page/agent.ts) take a sample. The probes
+ * are diagnosis, not the figure, and they cost the tab they measure: at 10 a second they took 2.9% of a
+ * tab's main thread in a profile at 8 tabs (docs/PERFORMANCE.md). Once a second still gives each run
+ * hundreds of samples over its tabs.
+ */
+const PROBE_EVERY_MS = 1_000;
+
 export interface PropagationOptions {
   tabs: number;
   ratePerSec: number;
@@ -211,10 +219,10 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     const tracing = options.trace ? await startTrace(browser, pages[0]!) : undefined;
     const startAtMs = (await pages[0]!.evaluate(() => window.__bench.now())) + 1_000;
     const cpuBefore = cpuSnapshot();
-    await Promise.all(pages.map((page) => page.evaluate(async () => {
-      await window.__bench.idbProbe.start(100);
-      window.__bench.workerProbe.start(100);
-    })));
+    await Promise.all(pages.map((page) => page.evaluate(async (probeEveryMs) => {
+      await window.__bench.idbProbe.start(probeEveryMs);
+      window.__bench.workerProbe.start(probeEveryMs);
+    }, PROBE_EVERY_MS)));
     await Promise.all(pages.map((page, index) => page.evaluate((plan) => window.__bench.startSending(plan), {
       startAtMs: startAtMs + index * gapMs,
       intervalMs: tabs * gapMs,
