@@ -5,10 +5,9 @@
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex } from '../core/bytes.ts';
-import type { VerifyItem } from '../core/types.ts';
-import { createNobleEd25519Verifier, createWebCryptoEd25519Verifier, type Ed25519Verifier } from './ed25519.ts';
+import { bothBackends } from './ed25519-fixtures.ts';
 import { CURVE_ORDER, SMALL_ORDER_ENCODINGS, bytesToNumberLE, decodePublicKey } from './ed25519-rules.ts';
 
 const { Point } = ed;
@@ -30,17 +29,8 @@ const challenge = (r: Uint8Array, publicKey: Uint8Array, message: Uint8Array): b
 
 const message = (i: number): Uint8Array => new TextEncoder().encode(`edge case ${i}`);
 
-let noble: Ed25519Verifier;
-let webcrypto: Ed25519Verifier;
-
-beforeAll(async () => {
-  noble = createNobleEd25519Verifier();
-  webcrypto = await createWebCryptoEd25519Verifier(globalThis.crypto.subtle);
-});
-
-async function both(item: VerifyItem): Promise<[boolean, boolean]> {
-  return [await noble.verify(item), await webcrypto.verify(item)];
-}
+/** Both backends' answers, as [noble, webcrypto]. */
+const { both } = bothBackends();
 
 describe('small-order points', () => {
   it('lists the eight distinct points of the torsion subgroup', () => {

@@ -1,15 +1,9 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../core/bytes.ts';
 import type { VerifyItem } from '../core/types.ts';
-import {
-  createEd25519Verifier,
-  createNobleEd25519Verifier,
-  createWebCryptoEd25519Verifier,
-  nobleKeypair,
-  nobleSign,
-  type Ed25519Verifier,
-} from './ed25519.ts';
+import { createEd25519Verifier, nobleKeypair, nobleSign } from './ed25519.ts';
+import { bothBackends } from './ed25519-fixtures.ts';
 
 /** RFC 8032 section 7.1, TEST 1 to TEST 3. */
 const RFC8032 = [
@@ -48,18 +42,8 @@ function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   return out;
 }
 
-let noble: Ed25519Verifier;
-let webcrypto: Ed25519Verifier;
-
-beforeAll(async () => {
-  noble = createNobleEd25519Verifier();
-  webcrypto = await createWebCryptoEd25519Verifier(globalThis.crypto.subtle);
-});
-
 /** Both backends' answers, as [noble, webcrypto]. */
-async function both(item: VerifyItem): Promise<[boolean, boolean]> {
-  return [await noble.verify(item), await webcrypto.verify(item)];
-}
+const { both } = bothBackends();
 
 describe('RFC 8032 test vectors', () => {
   for (const vector of RFC8032) {
