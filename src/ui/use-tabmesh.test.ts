@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createThrottle } from './use-tabmesh.ts';
+import { createTabmeshStore } from './store.ts';
+import { createRefreshedView, createThrottle, VIEW_REFRESH_MS, type PageVisibility } from './use-tabmesh.ts';
 
 describe('createThrottle', () => {
   beforeEach(() => {
@@ -36,5 +37,60 @@ describe('createThrottle', () => {
     throttle.cancel();
     vi.advanceTimersByTime(500);
     expect(runs).toBe(0);
+  });
+});
+
+describe('createRefreshedView', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A page whose visibility the test sets; `show()` fires what a visibilitychange to visible would. */
+  function fakePage() {
+    let hidden = false;
+    const shown: (() => void)[] = [];
+    const page: PageVisibility = { hidden: () => hidden, onShown: (listener) => void shown.push(listener) };
+    return {
+      page,
+      hide: () => void (hidden = true),
+      show: () => {
+        hidden = false;
+        for (const listener of shown) listener();
+      },
+    };
+  }
+
+  it('publishes the store to its listeners at most once per refresh while the page is visible', () => {
+    const store = createTabmeshStore();
+    const view = createRefreshedView(store, fakePage().page);
+    const published: string[] = [];
+    view.subscribe((state) => published.push(state.relay));
+    store.getState().setRelay('connecting');
+    store.getState().setRelay('open');
+    vi.advanceTimersByTime(0);
+    expect(published).toEqual(['open']);
+    expect(view.getState().relay).toBe('open');
+  });
+
+  it('holds its snapshot while the page is hidden and catches up once when it is shown', () => {
+    const store = createTabmeshStore();
+    const { page, hide, show } = fakePage();
+    const view = createRefreshedView(store, page);
+    const published: string[] = [];
+    view.subscribe((state) => published.push(state.relay));
+    const before = view.getState().relay;
+    hide();
+    store.getState().setRelay('connecting');
+    store.getState().setRelay('open');
+    vi.advanceTimersByTime(10 * VIEW_REFRESH_MS);
+    expect(published).toEqual([]);
+    expect(view.getState().relay).toBe(before);
+    show();
+    vi.advanceTimersByTime(0);
+    expect(published).toEqual(['open']);
+    expect(view.getState().relay).toBe('open');
   });
 });

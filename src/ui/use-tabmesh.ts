@@ -39,15 +39,38 @@ export function createThrottle(run: () => void, intervalMs: number): { poke(): v
   };
 }
 
+/** Whether the page is hidden (a background tab, a minimised window), and a way to hear it shown again. */
+export interface PageVisibility {
+  hidden(): boolean;
+  /** Calls `listener` each time the page becomes visible. */
+  onShown(listener: () => void): void;
+}
+
+/** The document's own visibility; where there is no document (Node), always visible. */
+const documentVisibility: PageVisibility = {
+  hidden: () => typeof document !== 'undefined' && document.hidden,
+  onShown(listener) {
+    if (typeof document === 'undefined') return;
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) listener();
+    });
+  },
+};
+
 /**
  * The store as React sees it: a snapshot taken at most once per
  * VIEW_REFRESH_MS. The node writes to the store for every transaction, block
  * and arrival (at 100 tx/s, hundreds of writes a second); components
  * re-render with everything written since, instead of once per write.
+ *
+ * While the page is hidden the snapshot stays as it was, and it catches up
+ * once when the page is shown. A person with the network open in many tabs
+ * sees one of them; the others' animation frames stop, but React would
+ * still render and mutate their DOM for every refresh, taking CPU from the
+ * visible tab and from every tab's peer. window.tabmesh reads the node, not
+ * this view, so scripts see the live state either way.
  */
-function refreshedView(store: TabmeshStore): StoreView {
-  const existing = refreshedViews.get(store);
-  if (existing) return existing;
+export function createRefreshedView(store: TabmeshStore, visibility: PageVisibility = documentVisibility): StoreView {
   let snapshot = store.getState();
   const listeners = new Set<(state: TabmeshState, previous: TabmeshState) => void>();
   const publish = createThrottle(() => {
@@ -55,8 +78,11 @@ function refreshedView(store: TabmeshStore): StoreView {
     snapshot = store.getState();
     if (snapshot !== previous) for (const listener of listeners) listener(snapshot, previous);
   }, VIEW_REFRESH_MS);
-  store.subscribe(() => publish.poke());
-  const view: StoreView = {
+  store.subscribe(() => {
+    if (!visibility.hidden()) publish.poke();
+  });
+  visibility.onShown(() => publish.poke());
+  return {
     getState: () => snapshot,
     getInitialState: () => store.getInitialState(),
     subscribe(listener) {
@@ -64,6 +90,13 @@ function refreshedView(store: TabmeshStore): StoreView {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** The page's one refreshed view of `store` (createRefreshedView). */
+function refreshedView(store: TabmeshStore): StoreView {
+  const existing = refreshedViews.get(store);
+  if (existing) return existing;
+  const view = createRefreshedView(store);
   refreshedViews.set(store, view);
   return view;
 }
