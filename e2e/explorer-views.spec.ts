@@ -5,7 +5,7 @@
  * balances table and the log filter as blocks and transactions arrive.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { balanceOutput, fundTab, idOf, openTab, peerRow, uniqueNetwork, waitFullMesh } from './harness/tabs.ts';
+import { balanceOf, balanceOutput, fundTab, gotoTab, idOf, openTab, peerRow, uniqueNetwork, waitFullMesh } from './harness/tabs.ts';
 
 const shortId = (id: string) => `${id.slice(0, 8)}…`;
 const graph = (page: Page) => page.getByRole('figure', { name: 'Network graph' });
@@ -126,4 +126,31 @@ test('a panel out of sight catches up at most every 2 s, and at once when it is 
   // Scrolled into view, it catches up at once.
   await panel.scrollIntoViewIfNeeded();
   await expect(panel.locator(`[data-tx-id="${second}"]`)).toHaveCount(1, { timeout: 500 });
+});
+
+test('a hidden tab does not redraw, and catches up when it is shown', async ({ context }) => {
+  // Headless Chromium shows every page, so the page's visibility is played here: document.hidden and a visibilitychange event.
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(Document.prototype, 'hidden', { get: () => hidden, configurable: true });
+    Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible'), configurable: true });
+    (window as unknown as { setHidden(value: boolean): void }).setHidden = (value) => {
+      hidden = value;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+  });
+  await gotoTab(page, uniqueNetwork());
+  await expect(balanceOutput(page)).toHaveText('0');
+
+  await page.evaluate(() => (window as unknown as { setHidden(value: boolean): void }).setHidden(true));
+  await page.evaluate(() => window.tabmesh.mine(1));
+  const balance = await balanceOf(page);
+  expect(balance, 'the peer itself is live: the block reward is credited').toBeGreaterThan(0);
+  // A visible page shows it within one view refresh (100 ms); a hidden one keeps what it last drew.
+  await page.waitForTimeout(1_000);
+  await expect(balanceOutput(page)).toHaveText('0');
+
+  await page.evaluate(() => (window as unknown as { setHidden(value: boolean): void }).setHidden(false));
+  await expect(balanceOutput(page)).toHaveText(String(balance), { timeout: 1_000 });
 });
