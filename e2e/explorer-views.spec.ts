@@ -128,14 +128,17 @@ test('a panel out of sight catches up at most every 2 s, and at once when it is 
   await expect(panel.locator(`[data-tx-id="${second}"]`)).toHaveCount(1, { timeout: 500 });
 });
 
+/** The page's visibility, played: headless Chromium shows every page, so document.hidden is overridden before the page's scripts. */
+type PlayedVisibility = { setHidden(hidden: boolean): void };
+const setHidden = (page: Page, hidden: boolean) => page.evaluate((value) => (window as unknown as PlayedVisibility).setHidden(value), hidden);
+
 test('a hidden tab does not redraw, and catches up when it is shown', async ({ context }) => {
-  // Headless Chromium shows every page, so the page's visibility is played here: document.hidden and a visibilitychange event.
   const page = await context.newPage();
   await page.addInitScript(() => {
     let hidden = false;
     Object.defineProperty(Document.prototype, 'hidden', { get: () => hidden, configurable: true });
     Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible'), configurable: true });
-    (window as unknown as { setHidden(value: boolean): void }).setHidden = (value) => {
+    (window as unknown as PlayedVisibility).setHidden = (value) => {
       hidden = value;
       document.dispatchEvent(new Event('visibilitychange'));
     };
@@ -143,7 +146,7 @@ test('a hidden tab does not redraw, and catches up when it is shown', async ({ c
   await gotoTab(page, uniqueNetwork());
   await expect(balanceOutput(page)).toHaveText('0');
 
-  await page.evaluate(() => (window as unknown as { setHidden(value: boolean): void }).setHidden(true));
+  await setHidden(page, true);
   await page.evaluate(() => window.tabmesh.mine(1));
   const balance = await balanceOf(page);
   expect(balance, 'the peer itself is live: the block reward is credited').toBeGreaterThan(0);
@@ -151,6 +154,6 @@ test('a hidden tab does not redraw, and catches up when it is shown', async ({ c
   await page.waitForTimeout(1_000);
   await expect(balanceOutput(page)).toHaveText('0');
 
-  await page.evaluate(() => (window as unknown as { setHidden(value: boolean): void }).setHidden(false));
+  await setHidden(page, false);
   await expect(balanceOutput(page)).toHaveText(String(balance), { timeout: 1_000 });
 });
