@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEd25519Verifier } from '../src/crypto/ed25519.ts';
-import { createMeshSim, type MeshSimNode } from '../src/sim/mesh-node.ts';
+import { createMeshSim, type MeshSimNode } from '../src/sim/mesh-sim.ts';
 import { createSimNetwork, type SimNetwork } from '../src/sim/sim-network.ts';
 
 const nodes = Number(process.argv[2] ?? 200);

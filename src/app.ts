@@ -8,7 +8,7 @@ import { startPeer } from './app/start-peer.ts';
 import { createTabmeshApi, type TabmeshApi } from './app/tabmesh-api.ts';
 import { DEFAULT_NETWORK } from './core/network.ts';
 import type { TabmeshStore } from './ui/store.ts';
-import { createTaskScheduler } from './worker/macrotask.ts';
+import { createTaskScheduler } from './runtime/macrotask.ts';
 
 export type { TabmeshApi } from './app/tabmesh-api.ts';
 

@@ -243,7 +243,7 @@ function createAgent(probe: ProbeState) {
       const startMs = now();
       const [hash] = await window.tabmesh.mine(1);
       const stats = window.tabmesh.stats();
-      // Where mine() spent its time (src/app/mining-loop.ts): the rest is waiting for the mining job's turn.
+      // Where mine() spent its time (src/peer/mining-loop.ts): the rest is waiting for the mining job's turn.
       const stagesMs = `template ${Math.round(stats.minedBlockTemplateMs ?? NaN)}, search ${Math.round(stats.minedBlockSearchMs ?? NaN)}, commit and announce ${Math.round(stats.minedBlockSubmitMs ?? NaN)}`;
       return { startMs, endMs: now(), height: window.tabmesh.tip().height, hash: hash ?? '', stagesMs };
     },

@@ -5,13 +5,14 @@
  * core parses and decides, the worker verifies, core applies, storage
  * persists, and the UI store is updated.
  */
-import { createFullNode, type FullNode } from '../core/full-node.ts';
 import { decodeTx, encodeTx } from '../core/tx.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
-import { createPeersModule } from '../core/peers/peers-module.ts';
-import { createMeshMaintainer, createOfferGate, type MeshMaintainer } from '../net/mesh-maintainer.ts';
 import { createSignalingClient } from '../net/signaling-client.ts';
-import { createWebrtcDialer, type WebrtcDialer } from '../net/webrtc-dialer.ts';
+import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
+import { createMeshPeer, prefixedStats, type MeshPeer } from '../peer/mesh-peer.ts';
+import { createMiningLoop } from '../peer/mining-loop.ts';
+import { createWallet } from '../peer/wallet.ts';
+import { createHostScheduler } from '../runtime/host-scheduler.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
 import { inHistoryOf } from '../storage/chain-commits.ts';
 import type { TabmeshStore } from '../ui/store.ts';
@@ -19,23 +20,19 @@ import type { TxView } from '../ui/view-models.ts';
 import { createMiner } from '../worker/miner.ts';
 import { edgesFromRecords } from '../ui/graph-model.ts';
 import { sampleFromStats } from '../ui/net-series.ts';
-import { createTaskScheduler } from '../worker/macrotask.ts';
-import { measureTaskLag } from '../worker/task-lag.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
 import { createChainView, createTxStatusIndex, txToView } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
-import { createMiningLoop } from './mining-loop.ts';
 import { createTraceWiring, type TraceResult } from './trace-wiring.ts';
 import { createTxHistoryWriter } from './tx-history-writer.ts';
 import { openIdentity } from './open-identity.ts';
-import { createWallet } from './wallet.ts';
 
 /** Recent transactions loaded at start for the page and for tx(id). */
 const RECENT_TXS_ON_LOAD = 500;
 /** Housekeeping cadence: keepalive, dead-link detection, mesh repair, stats for the page. */
 const TICK_MS = 1_000;
 
-export interface RunningPeer extends FullNode {
+export interface RunningPeer extends MeshPeer {
   id: string;
   send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
   /** From memory: every recent transaction (chain-view.ts, TX_STATUS_INDEX_ENTRIES). */
@@ -69,10 +66,6 @@ function storedToView(stored: StoredTx, log: Logger): TxView | undefined {
   return txToView(decoded.value, stored.id, stored.receivedAtMs, stored.source, stored.status === 'confirmed' ? stored.height : undefined);
 }
 
-/** Prefixes a component's counters so they never collide with the node's. */
-const prefixed = (prefix: string, counters: object) =>
-  Object.fromEntries(Object.entries(counters).filter(([, value]) => typeof value === 'number').map(([name, value]) => [`${prefix}${name[0]!.toUpperCase()}${name.slice(1)}`, value as number]));
-
 export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logger): Promise<RunningPeer> {
   const { network } = config;
   // simple-peer's browser bundle carries its own Node polyfills (buffer, process, streams), and evaluating
@@ -82,28 +75,19 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const { signer, store, clashed } = await openIdentity(network, log);
   const verifier = createVerifierPool();
   log.info('signature verification runs in workers', { backend: await verifier.backend() });
-
-  // The mesh maintainer and dialer are created below but the peers module needs them; these forward
-  // references are filled in before any frame can arrive (the relay starts last).
-  const later: { mesh?: MeshMaintainer; gate?: (from: string, hex: string) => boolean; dialer?: WebrtcDialer } = {};
-  const peers = createPeersModule({
-    signer, verifier, random: Math.random,
-    acceptsInbound: () => later.mesh?.hasInboundRoom() ?? true,
-    onSignal: (from, hex) => {
-      if (!full.node.banOf(from) && later.gate?.(from, hex)) later.dialer?.receiveSignal(from, hex);
-    },
-  }, { network });
-  const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peers.knownPeers().length }, { network });
-  // The node's deferred tasks also tell how far behind the page's task queue is (announcements batch while it is).
-  const taskLag = measureTaskLag(createTaskScheduler());
-  // Only a visible page delays its announcements: the browser runs a hidden page's timers at most about once a
-  // second, which would turn the 20 ms delay into a second per hop (and a hidden page draws nothing anyway).
-  const visible = () => document.visibilityState === 'visible';
-  const busy = () => visible() && taskLag.busy();
-  // For the same reason only a visible page holds announcements to a signer's neighbours (SIGNER_NEIGHBOUR_HOLD_MS).
-  const linkedWhileVisible = (a: string, b: string) => visible() && peers.book.linked(a, b);
-  const full = await createFullNode({ verifier, clock, log, store, defer: taskLag.schedule, after: (delayMs, fn) => void setTimeout(fn, delayMs), busy, linked: linkedWhileVisible, modules: [peers.factory, traces.factory] }, { network, peerId: signer.peerId });
-  const { node, ledger, mempool } = full;
+  // Only a visible page delays or holds its announcements: the browser runs a hidden page's timers at most
+  // about once a second, which would turn a 20 ms delay into a second per hop (and a hidden page draws nothing anyway).
+  const scheduler = createHostScheduler({ punctual: () => document.visibilityState === 'visible' });
+  const { default: SimplePeer } = await simplePeerModule;
+  const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });
+  // The trace samples at a rate scaled to the network's size, which it asks the peer book on its timer (after start).
+  const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peer.peers.knownPeers().length }, { network });
+  const peer = await createMeshPeer({
+    signer, verifier, clock, log, store, scheduler, relay, rng: Math.random,
+    connect: (hooks) => createWebrtcDialer({ signer, verifier, clock, log, createPeer: (options) => new SimplePeer(options), ...hooks }, { network, iceServers: config.iceServers }),
+    modules: [traces.factory],
+  }, { network, mesh: { targetLinks: config.targetLinks } });
+  const { node, ledger, mempool } = peer;
   traces.attach(node);
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
   if (clashed) node.count('identityClashes');
@@ -152,48 +136,12 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   });
   markDropped(await node.restoreTxs(storedPending));
 
-  const { default: SimplePeer } = await simplePeerModule;
-  const relay = createSignalingClient({ url: config.relayUrl, network, signer, log });
-  const relayReaches = (id: string) => relay.status() === 'open' && later.mesh!.inRoom(id);
-  const dialer = createWebrtcDialer({
-    signer, verifier, clock, log,
-    createPeer: (options) => new SimplePeer(options),
-    // The relay introduces; once it is gone (or does not know the peer), signals travel through the mesh.
-    sendSignal: (to, hex) => (relayReaches(to) && relay.sendSignal(to, hex)) || peers.send(to, hex),
-    onLink: (link) => node.addLink(link),
-    onRefused: () => node.count('signalsRejected'),
-  }, { network, iceServers: config.iceServers });
-  const mesh = createMeshMaintainer({ targetLinks: config.targetLinks, backoff: peers.book.backoff }, {
-    isLinked: (id) => node.hasLink(id),
-    isPending: (id) => dialer.isPending(id),
-    isBanned: (id) => node.banOf(id) !== undefined,
-    linkCount: () => node.peers().length,
-    pendingCount: () => dialer.pendingCount(),
-    dial: (id) => dialer.dial(id),
-    links: () => node.peers(),
-    disconnect: (id, reason) => node.disconnect(id, reason),
-    bookPeers: () => peers.knownPeers(),
-    canSignal: (id) => relayReaches(id) || peers.canRoute(id),
-    acceptsInbound: (id) => peers.book.get(id)?.acceptsInbound,
-    distance: (id) => peers.distance(id),
-  });
-  const gate = createOfferGate(mesh, dialer);
-  Object.assign(later, { mesh, gate, dialer });
-
   relay.events.on('status', (status) => ui.getState().setRelay(status));
-  relay.events.on('welcome', (members) => mesh.welcome(members));
-  relay.events.on('peer-joined', (id) => mesh.joined(id));
-  relay.events.on('peer-left', (id) => mesh.left(id));
-  relay.events.on('signal', (from, data) => {
-    if (node.banOf(from)) return log.warn('ignored a signal from a banned peer', { peerId: from });
-    if (gate(from, data)) dialer.receiveSignal(from, data);
+  node.events.on('peer-open', (link) => {
+    ui.getState().upsertPeer({ ...link, state: 'open' });
+    log.info('link open', { peerId: link.id, direction: link.direction });
   });
-  node.events.on('peer-open', (peer) => {
-    mesh.linked(peer.id);
-    ui.getState().upsertPeer({ ...peer, state: 'open' });
-    log.info('link open', { peerId: peer.id, direction: peer.direction });
-  });
-  node.events.on('peer-update', (peer) => ui.getState().upsertPeer({ ...peer, state: 'open' }));
+  node.events.on('peer-update', (link) => ui.getState().upsertPeer({ ...link, state: 'open' }));
   node.events.on('peer-close', (peerId, reason) => {
     ui.getState().removePeer(peerId);
     log.info('link closed', { peerId, reason });
@@ -204,8 +152,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const wallet = createWallet(network, { signer, ledger, mempool, submit: (tx) => node.submitLocalTx(tx) });
 
   const stats = () => ({
-    ...node.stats(), taskLagMs: Math.round(taskLag.lagMs() * 10) / 10, ...prefixed('verifier', verifier.stats()), ...prefixed('miner', miner.stats()), ...prefixed('minedBlock', mining.lastBlockStages()),
-    ...prefixed('peers', peers.stats()), ...prefixed('mesh', mesh.stats()), ...prefixed('trace', traces.stats()),
+    ...peer.stats(), taskLagMs: Math.round(scheduler.lagMs() * 10) / 10, ...prefixedStats('verifier', verifier.stats()), ...prefixedStats('miner', miner.stats()),
+    ...prefixedStats('minedBlock', mining.lastBlockStages()), ...prefixedStats('trace', traces.stats()),
   });
   let previousStats: Record<string, number> | undefined;
   let previousSampleMs = clock.nowMs();
@@ -214,7 +162,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     const state = ui.getState();
     const now = clock.nowMs();
     state.upsertPeers(node.peers().map((peer) => ({ ...peer, state: 'open' as const })));
-    const records = peers.records();
+    const records = peer.peers.records();
     state.setGraph(
       records.map((record) => ({ id: record.peerId })),
       edgesFromRecords(records),
@@ -225,8 +173,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     previousSampleMs = now;
   };
   const timer = setInterval(() => {
-    node.tick();
-    mesh.tick();
+    peer.tick();
     chainView.refreshWallet();
     chainView.refreshAccounts();
     ui.getState().setMining(mining.stats());
@@ -236,10 +183,10 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     ui.getState().setBans(node.bans());
     ui.getState().setSync(node.syncProgress());
   }, TICK_MS);
-  relay.start();
+  peer.start();
 
   return {
-    ...full,
+    ...peer,
     id: signer.peerId,
     send: wallet.send,
     txStatus: (id) => {
@@ -256,7 +203,6 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       return stored?.status === 'pending' ? { status: 'pending', receivedAtMs: stored.receivedAtMs } : { status: 'unknown' };
     },
     mine: (blocks) => mining.mine(blocks),
-    knownPeers: () => [...new Set([...mesh.knownPeers(), ...peers.knownPeers()])],
     disconnect: (peerId) => node.disconnect(peerId, 'closed by script'),
     trace: (txId) => traces.trace(txId),
     setMining(on) {
@@ -269,9 +215,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       traces.stop();
       mining.setMining(false);
       miner.close();
-      relay.stop();
-      dialer.close();
-      node.close();
+      peer.close();
       chainView.close();
       verifier.close();
       globalThis.removeEventListener?.('pagehide', flushHistory);

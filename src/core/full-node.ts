@@ -8,6 +8,7 @@ import type { ChainParams } from './ledger/params.ts';
 import type { ChainStore } from './ledger/types.ts';
 import { createNode, type NodeInit, type TabmeshNode } from './node.ts';
 import type { ProtocolModuleFactory } from './protocol-module.ts';
+import type { Scheduler } from './scheduler.ts';
 import type { Clock, Logger, PeerId, Verifier } from './types.ts';
 
 export interface FullNodeComponents {
@@ -16,11 +17,8 @@ export interface FullNodeComponents {
   log: Logger;
   /** Durable chain storage: IndexedDB in a tab, memory in tests and the simulator. */
   store: ChainStore;
-  /** Runs announcement batches after the current task (NodeComponents.defer). */
-  defer?: (fn: () => void) => void;
-  /** Delays transaction announcements while the page is busy (NodeComponents.after, .busy). */
-  after?: (delayMs: number, fn: () => void) => void;
-  busy?: () => boolean;
+  /** Timing: announcement batching and holds (NodeComponents.scheduler). */
+  scheduler?: Scheduler;
   /** Whether the peer records say two peers are linked (NodeComponents.linked). */
   linked?: (a: PeerId, b: PeerId) => boolean;
   /** Extra protocol modules (see protocol-module.ts). */

@@ -22,6 +22,7 @@ import { FIRST_MODULE_FRAME_TYPE, LAST_MODULE_FRAME_TYPE, type ProtocolModule, t
 import { createStats, type StatName } from './stats.ts';
 import { createInventory } from './inventory.ts';
 import { PeerSession, type PeerInfo } from './peer-session.ts';
+import { microtaskDefer, type Scheduler } from './scheduler.ts';
 import type { RateLimit } from './token-bucket.ts';
 import { createTxRelay, type TxSource } from './tx-relay.ts';
 import type { Tx } from './tx.ts';
@@ -38,18 +39,11 @@ export interface NodeComponents {
   /** Extra protocols (peer exchange, mesh signaling), each owning frame types 0x10–0x3f. */
   modules?: ProtocolModuleFactory[];
   /**
-   * Runs a function after the current task (announcement batching); default queueMicrotask.
-   * A tab passes a new-task scheduler, so the frames of a burst (one task each) share one INV per peer.
+   * Timing (scheduler.ts). Without one (unit tests), announcement batches run as a microtask and
+   * transaction announcements are never delayed; a host passes its scheduler, so the frames of a
+   * burst (one task each) share one INV per peer, and a busy host batches for TX_ANNOUNCE_DELAY_MS.
    */
-  defer?: (fn: () => void) => void;
-  /**
-   * Runs a function after `delayMs` (a tab passes setTimeout). With it, transaction announcements
-   * wait TX_ANNOUNCE_DELAY_MS (inventory.ts) while `busy` says so; without it (tests, the
-   * simulator) they leave with the current batch.
-   */
-  after?: (delayMs: number, fn: () => void) => void;
-  /** Is the page behind on its tasks (worker/task-lag.ts)? Only then are announcements delayed; absent means always. */
-  busy?: () => boolean;
+  scheduler?: Scheduler;
   /** Do the peer records say these two peers are linked (peers/peer-book.ts)? Lets relays hold announcements to a signer's neighbours (InventoryInit.linked). */
   linked?: (a: PeerId, b: PeerId) => boolean;
 }
@@ -96,7 +90,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   // Headroom over honest peaks: 100 tx/s of gossip is ~300 frames/s on a link, and a sync source answers
   // each block with two frames, so 1,000/s would cap a catch-up at 500 blocks/s and ban the source beyond.
   const peerRateLimit = init.peerRateLimit ?? { burst: 4_000, perSecond: 2_000 };
-  const defer = components.defer ?? ((fn: () => void) => queueMicrotask(fn));
+  const { scheduler } = components;
+  const defer = (scheduler ?? microtaskDefer).defer;
   const events = new Emitter<NodeEvents>();
   const stats = createStats();
   const sessions = new Map<PeerId, Session>();
@@ -152,9 +147,12 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       flush();
       for (const session of sessions.values()) session.flush();
     }),
-    after: components.after,
-    busy: components.busy,
-    linked: components.linked,
+    ...(scheduler ? {
+      after: (delayMs: number, fn: () => void) => scheduler.after(delayMs, fn),
+      // A host whose timers do not keep time (a hidden page) neither delays nor holds announcements.
+      busy: () => scheduler.punctual() && scheduler.busy(),
+      linked: (a: PeerId, b: PeerId) => scheduler.punctual() && (components.linked?.(a, b) ?? false),
+    } : {}),
     selfId: init.peerId,
   });
   const txRelay = createTxRelay(context, {

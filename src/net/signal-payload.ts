@@ -28,3 +28,12 @@ export function parseSignalPayload(text: string): Result<SignalPayload> {
   if (data.type === 'candidate' && (typeof data.candidate !== 'object' || data.candidate === null)) return reject('bad-field', 'candidate needs a candidate object');
   return accept({ type: data.type as SignalKind, data });
 }
+
+/**
+ * Glare: both sides sent an offer at once. The offer from the lower peer id
+ * wins, decided the same way on both sides, so exactly one connection
+ * survives. True when our own offer (from `selfId`) beats one from `from`.
+ */
+export function ownOfferWinsGlare(selfId: string, from: string): boolean {
+  return selfId < from;
+}

@@ -14,7 +14,7 @@ import type { Instance as SimplePeerInstance, Options as SimplePeerOptions } fro
 import type { LinkDirection, PeerLink } from '../core/link.ts';
 import { checkSignalContext, openSignal, sealSignal, signalVerifyItem } from '../core/signal-envelope.ts';
 import type { Clock, Logger, PeerId, Signer, Verifier } from '../core/types.ts';
-import { parseSignalPayload } from './signal-payload.ts';
+import { ownOfferWinsGlare, parseSignalPayload } from './signal-payload.ts';
 import { createSimplePeerLink } from './simple-peer-link.ts';
 
 export interface DialerComponents {
@@ -104,8 +104,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
     if (!payload.ok) return refuse(`bad payload: ${payload.detail}`);
     const existing = pending.get(stampedFrom);
     if (payload.value.type === 'offer') {
-      // Glare: both sides offered. The lower id's offer wins on both sides.
-      if (existing?.initiator && selfId < stampedFrom) return;
+      if (existing?.initiator && ownOfferWinsGlare(selfId, stampedFrom)) return;
       start(stampedFrom, false).signal(payload.value.data as never);
       return;
     }

@@ -2,10 +2,10 @@
  * Issue 4 §2 in the simulator, with no relay at all: tabs bootstrapped with
  * a couple of links discover the rest through signed peer records, reach the
  * target degree by dialling through mesh signaling, and replace links that
- * close. See mesh-node.ts for how a dial is modelled.
+ * close. See mesh-sim.ts and sim-connector.ts for how a dial is modelled.
  */
 import { describe, expect } from 'vitest';
-import { createMeshSim, type MeshSimNode } from './mesh-node.ts';
+import { createMeshSim, type MeshSimNode } from './mesh-sim.ts';
 import { createSimNetwork, type SimNetwork } from './sim-network.ts';
 import { simIt } from './sim-test.ts';
 

@@ -9,6 +9,7 @@
  * so one seed always gives the same run: stats() twice is byte-identical.
  * Errors thrown out of a run carry the seed (seed.ts).
  */
+import type { Scheduler as CoreScheduler } from '../core/scheduler.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { ChainParams } from '../core/ledger/params.ts';
 import { signTx, txId, type Tx, type UnsignedTx } from '../core/tx.ts';
@@ -184,6 +185,14 @@ export async function createSimNetwork<N extends SimNodeLike>(init: SimNetworkIn
     onDuplicate: stats.onDuplicate,
   };
 
+  /** What a node's core times with (SimNodeComponents.scheduler). */
+  const nodeScheduler: CoreScheduler = {
+    defer: (task) => queueMicrotask(task),
+    after: (delayMs, task) => void scheduler.after(Math.ceil(delayMs), task),
+    busy: () => false,
+    punctual: () => true,
+  };
+
   async function createSimNode(index: number, record: SimNode<N> | undefined, options: JoinOptions): Promise<SimNode<N>> {
     const signer = record?.signer ?? nextSimSigner(identities);
     const incarnation = record ? record.incarnation + 1 : 0;
@@ -196,6 +205,7 @@ export async function createSimNetwork<N extends SimNodeLike>(init: SimNetworkIn
       verifier,
       log: createSimLogger(index, scheduler.nowMs, logLevel, log),
       prng: root.fork(`node/${index}/${incarnation}`),
+      scheduler: nodeScheduler,
       ...(init.chainParams ? { chainParams: init.chainParams } : {}),
     });
     const sim: SimNode<N> = { index, peerId: signer.peerId, signer, node, alive: true, incarnation, joinedAtMs: scheduler.nowMs(), txs: new Map(), peerEvents: [], log };

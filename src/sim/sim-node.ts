@@ -16,6 +16,7 @@ import type { ChainParams } from '../core/ledger/params.ts';
 import type { PeerLink } from '../core/link.ts';
 import { createNode, type NodeEvents, type TabmeshNode, type TxSource } from '../core/node.ts';
 import type { Tx } from '../core/tx.ts';
+import type { Scheduler } from '../core/scheduler.ts';
 import type { Clock, Logger, PeerId, TxId, Verifier } from '../core/types.ts';
 import type { Prng } from './prng.ts';
 import type { SimSigner } from './sim-identity.ts';
@@ -41,6 +42,8 @@ export interface SimNodeComponents {
   log: Logger;
   /** This node's own stream (forked from the seed by index and incarnation). */
   prng: Prng;
+  /** Timing over the virtual clock (core/scheduler.ts): batches as microtasks, timers as simulator events, never busy. */
+  scheduler: Scheduler;
   /** Network-wide ledger parameter overrides (SimNetworkInit.chainParams); every node gets the same. */
   chainParams?: Partial<ChainParams>;
 }

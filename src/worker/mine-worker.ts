@@ -5,7 +5,7 @@
  * delays a signature check. All logic is in mine-runner.ts and
  * mine-protocol.ts; this file wires them to the worker's message port.
  */
-import { createTaskScheduler } from './macrotask.ts';
+import { createTaskScheduler } from '../runtime/macrotask.ts';
 import { createMineRunner } from './mine-runner.ts';
 
 const scope = globalThis as unknown as DedicatedWorkerGlobalScope;

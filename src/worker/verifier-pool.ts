@@ -30,7 +30,7 @@ import {
   type VerifierPoolInit,
   type WorkerLike,
 } from './verifier-pool-api.ts';
-import { createTaskScheduler } from './macrotask.ts';
+import { createTaskScheduler } from '../runtime/macrotask.ts';
 import { MAX_MESSAGE_BYTES, MAX_REQUEST_ITEMS, packVerifyRequest, parseVerifyReply, type VerifyReply } from './verify-protocol.ts';
 
 export * from './verifier-pool-api.ts';
