@@ -14,4 +14,3 @@ export { hopCounts, percentile, summarize, type Summary } from './metrics.ts';
 export { randomConnectedGraph, isConnected, type Edge } from './topology.ts';
 export { seedNote, simSeed, withSeed } from './seed.ts';
 export { allAtTip, fund, mineBlock, tipsAgree, type MineOptions, type MinerNodeLike } from './sim-mining.ts';
-export { simIt } from './sim-test.ts';

@@ -14,7 +14,7 @@ import type { PartitionMode } from './partitions.ts';
 import { allAtTip, fund, mineBlock, tipsAgree } from './sim-mining.ts';
 import { createSimNetwork, type SimNetwork } from './sim-network.ts';
 import type { LedgerSimNode } from './sim-node.ts';
-import { simIt } from './sim-test.ts';
+import { simIt } from '../../test/helpers/sim-test.ts';
 
 type Net = SimNetwork<LedgerSimNode>;
 

@@ -7,7 +7,7 @@
 import { describe, expect } from 'vitest';
 import { createMeshSim, type MeshSimNode } from './mesh-sim.ts';
 import { createSimNetwork, type SimNetwork } from './sim-network.ts';
-import { simIt } from './sim-test.ts';
+import { simIt } from '../../test/helpers/sim-test.ts';
 
 const D = 6;
 const HIGH = 12;

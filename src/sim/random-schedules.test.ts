@@ -26,7 +26,7 @@ import { createPrng } from './prng.ts';
 import { fund, mineBlock, tipsAgree } from './sim-mining.ts';
 import { createSimNetwork, SimRejectedError, type SimNetwork } from './sim-network.ts';
 import type { LedgerSimNode } from './sim-node.ts';
-import { simIt } from './sim-test.ts';
+import { simIt } from '../../test/helpers/sim-test.ts';
 
 type Net = SimNetwork<LedgerSimNode>;
 

@@ -33,7 +33,7 @@ import type { TxId } from '../core/types.ts';
 import { summarize } from './metrics.ts';
 import { allAtTip, fund, mineBlock } from './sim-mining.ts';
 import { createSimNetwork, SimRejectedError } from './sim-network.ts';
-import { simIt } from './sim-test.ts';
+import { simIt } from '../../test/helpers/sim-test.ts';
 
 const delta = (after: Record<string, number>, before: Record<string, number>, name: string) => (after[name] ?? 0) - (before[name] ?? 0);
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -5,7 +5,7 @@ import { createSimNetwork, type SimNetwork } from './sim-network.ts';
 import type { SimNodeLike } from './sim-node.ts';
 import { allAtTip, fund, mineBlock, tipsAgree } from './sim-mining.ts';
 import { defaultNodeFactory } from './sim-node.ts';
-import { simIt } from './sim-test.ts';
+import { simIt } from '../../test/helpers/sim-test.ts';
 
 /** Hop distances from `from` over open links, only through nodes `allowed` admits. */
 function bfs<N extends SimNodeLike>(net: SimNetwork<N>, from: number, allowed: (index: number) => boolean = () => true): Map<number, number> {

@@ -4,7 +4,7 @@
  * to replay it.
  */
 import { it } from 'vitest';
-import { simSeed, withSeed } from './seed.ts';
+import { simSeed, withSeed } from '../../src/sim/seed.ts';
 
 export function simIt(name: string, seed: number, fn: (seed: number) => Promise<void>, timeoutMs?: number): void {
   it(name, () => withSeed(simSeed(seed), fn), timeoutMs);
