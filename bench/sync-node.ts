@@ -40,7 +40,7 @@ import { openIdbLedgerStore } from '../src/storage/idb-ledger-store.ts';
 import { createMemoryLedgerStore } from '../src/storage/memory-ledger-store.ts';
 import type { LedgerStore } from '../src/storage/ledger-store.ts';
 import { createTabmeshStore } from '../src/ui/store.ts';
-import { createTxHistoryWriter } from '../src/app/tx-history-writer.ts';
+import { createTxHistoryWriter } from '../src/storage/tx-history-writer.ts';
 
 const NETWORK = 'test-sync-node';
 const blocks = Number(process.argv[2] ?? 500);

@@ -19,3 +19,20 @@ export const silentLogger: Logger = {
   info: () => undefined,
   warn: () => undefined,
 };
+
+/**
+ * Structured logs for long-running processes (the full node): one JSON
+ * object a line, `{"time", "level", "msg", ...fields}`, which journald, jq
+ * and log shippers read without a parser of their own. Fields that would
+ * clash with the three keys are nested under `fields`.
+ */
+export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+  const line = (level: string, msg: string, fields?: Record<string, unknown>): string => {
+    const clashes = fields !== undefined && ('time' in fields || 'level' in fields || 'msg' in fields);
+    return JSON.stringify({ time: new Date().toISOString(), level, msg, ...(clashes ? { fields } : fields) });
+  };
+  return {
+    info: (msg, fields) => write(line('info', msg, fields)),
+    warn: (msg, fields) => write(line('warn', msg, fields)),
+  };
+}

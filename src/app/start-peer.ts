@@ -24,7 +24,7 @@ import { createVerifierPool } from '../worker/verifier-pool.ts';
 import { createChainView, createTxStatusIndex, txToView } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
 import { createTraceWiring, type TraceResult } from './trace-wiring.ts';
-import { createTxHistoryWriter } from './tx-history-writer.ts';
+import { createTxHistoryWriter } from '../storage/tx-history-writer.ts';
 import { openIdentity } from './open-identity.ts';
 
 /** Recent transactions loaded at start for the page and for tx(id). */

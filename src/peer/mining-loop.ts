@@ -26,6 +26,8 @@ export class MiningError extends Error {
   override readonly name = 'MiningError';
 }
 
+export type MiningLoop = ReturnType<typeof createMiningLoop>;
+
 export function createMiningLoop(components: MiningLoopComponents, minerId: PeerId) {
   const { ledger, mempool, node, miner, clock, log } = components;
   let continuous = false;

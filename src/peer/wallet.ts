@@ -27,6 +27,8 @@ export interface WalletComponents {
   submit(tx: Tx): LedgerResult<TxId>;
 }
 
+export type Wallet = ReturnType<typeof createWallet>;
+
 export function createWallet(network: string, components: WalletComponents) {
   const { signer, ledger, mempool } = components;
   let queue: Promise<unknown> = Promise.resolve();

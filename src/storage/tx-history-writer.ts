@@ -9,7 +9,7 @@
  * late batch: putTxs keeps it confirmed.
  */
 import type { TxId } from '../core/types.ts';
-import type { LedgerStore, StoredTx } from '../storage/ledger-store.ts';
+import type { LedgerStore, StoredTx } from './ledger-store.ts';
 
 /** Long enough to gather a burst (100 tx/s is 10 per flush), short enough that a reload loses little. */
 const DEFAULT_FLUSH_MS = 100;

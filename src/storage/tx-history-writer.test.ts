@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sampleTx } from '../storage/ledger-store.contract.ts';
-import type { LedgerStore } from '../storage/ledger-store.ts';
-import { createMemoryLedgerStore } from '../storage/memory-ledger-store.ts';
+import { sampleTx } from './ledger-store.contract.ts';
+import type { LedgerStore } from './ledger-store.ts';
+import { createMemoryLedgerStore } from './memory-ledger-store.ts';
 import { createTxHistoryWriter } from './tx-history-writer.ts';
 
 /** A memory store that counts its batched calls, and a timer the test fires by hand. */
