@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './cli-run.ts';
 import { encodeCookie } from './rpc-cookie.ts';
 import { createRpcServer, type RpcServer } from './rpc-server.ts';
-import { createFakeRpcTarget, FAKE_ID, RICH, type FakeRpcTarget } from './test-support/fake-rpc-target.ts';
+import { createFakeRpcTarget, FAKE_ID, RICH, type FakeRpcTarget } from '../test/helpers/fake-rpc-target.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 let dir: string;

@@ -6,6 +6,7 @@
  * node and a tab accept the same networks and mesh degrees.
  */
 import { DEFAULT_NETWORK, isValidNetworkName } from '../src/core/network.ts';
+import { DEFAULT_TARGET_LINKS, MAX_TARGET_LINKS } from '../src/net/mesh-maintainer.ts';
 import { parseIceServers, type IceServer } from './ice-servers.ts';
 import { parseFlags, parseIntegerIn } from './parse-flags.ts';
 
@@ -22,14 +23,7 @@ export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8080/signal';
  * CLI reads it.
  */
 export const DEFAULT_RPC_PORT = 8645;
-/**
- * The tab's ?links default and bound (src/app/config.ts: D = 6 as gossipsub's
- * D, measured in bench/mesh-degree.ts; at most 32). Copied, not imported:
- * fullnode/ may not import app/ (eslint zones), and config.ts does not export
- * the bound. They belong in a shared module (net/ or peer/) both can import.
- */
-export const DEFAULT_TARGET_LINKS = 6;
-export const MAX_TARGET_LINKS = 32;
+export { DEFAULT_TARGET_LINKS, MAX_TARGET_LINKS };
 
 /** Everything the full node needs from its command line. */
 export interface NodeOptions {

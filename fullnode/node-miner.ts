@@ -5,7 +5,7 @@
  */
 import { createMiner, type Miner } from '../src/worker/miner.ts';
 import type { Logger } from '../src/core/types.ts';
-import { adaptThread } from './node-verifier.ts';
+import { adaptThread } from './thread-worker.ts';
 import { startTsThread } from './ts-thread.ts';
 
 const MINE_THREAD = new URL('./mine-thread.ts', import.meta.url);

@@ -15,7 +15,6 @@ import { adaptThread } from './thread-worker.ts';
 import { startTsThread } from './ts-thread.ts';
 
 /** Re-exported for callers that imported it from here first; thread-worker.ts is its home. */
-export { adaptThread, type ThreadWorker, type ThreadWorkerInit } from './thread-worker.ts';
 
 const VERIFY_THREAD = new URL('./verify-thread.ts', import.meta.url);
 

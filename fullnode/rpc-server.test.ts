@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../src/core/types.ts';
 import { createRpcServer, MAX_BODY_BYTES, type RpcServer } from './rpc-server.ts';
-import { createFakeRpcTarget, FAKE_ID, KNOWN_TX, RICH, type FakeRpcTarget } from './test-support/fake-rpc-target.ts';
+import { createFakeRpcTarget, FAKE_ID, KNOWN_TX, RICH, type FakeRpcTarget } from '../test/helpers/fake-rpc-target.ts';
 
 let dir: string;
 let cookiePath: string;

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --import tsx
 /**
  * `tabmesh-cli COMMAND --data DIR`: talks to a running tabmesh-node over its
  * RPC (fullnode/cli-run.ts has the behaviour, cli-args.ts the usage).

@@ -6,6 +6,7 @@
  *   ?links=N      target number of links, D (default 6; the mesh keeps between ⌈2D/3⌉ and 2D)
  */
 import { DEFAULT_NETWORK, isValidNetworkName } from '../core/network.ts';
+import { DEFAULT_TARGET_LINKS, MAX_TARGET_LINKS } from '../net/mesh-maintainer.ts';
 
 export interface PeerConfig {
   network: string;
@@ -15,13 +16,7 @@ export interface PeerConfig {
   iceServers: RTCIceServer[];
 }
 
-/**
- * D = 6 links (gossipsub's D; the mesh keeps 4..12). Measured with the simulator (bench/mesh-degree.ts,
- * 200 tabs without a relay): D=6 reaches its degree in ~12-25 s with a mean path of 4.8 hops; D=8 is
- * slower to fill and repair (22 s vs 13.5 s after cutting 20% of links). Far below Chromium's 500 cap.
- */
-export const DEFAULT_TARGET_LINKS = 6;
-const MAX_TARGET_LINKS = 32;
+export { DEFAULT_TARGET_LINKS } from '../net/mesh-maintainer.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

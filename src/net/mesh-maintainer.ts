@@ -31,6 +31,16 @@ import { openSignal } from '../core/signal-envelope.ts';
 import type { PeerId } from '../core/types.ts';
 import { parseSignalPayload } from './signal-payload.ts';
 
+/**
+ * D = 6 links (gossipsub's D; the mesh keeps 4..12). Measured with the simulator (bench/mesh-degree.ts,
+ * 200 tabs without a relay): D=6 reaches its degree in ~12-25 s with a mean path of 4.8 hops; D=8 is
+ * slower to fill and repair (22 s vs 13.5 s after cutting 20% of links). Far below Chromium's 500 cap.
+ * A tab's ?links= and the full node's --links take 1 to MAX_TARGET_LINKS.
+ */
+export const DEFAULT_TARGET_LINKS = 6;
+/** 2 x 32 = 64 links at the high mark: an eighth of Chromium's 500-connection cap per page. */
+export const MAX_TARGET_LINKS = 32;
+
 export interface MeshMaintainerInit {
   /** D, the degree aimed for. Default 6 (gossipsub's D; measured in docs/PROTOCOL.md, "Mesh"). */
   targetLinks?: number;
@@ -78,7 +88,7 @@ export interface MeshView {
 export type MeshMaintainer = ReturnType<typeof createMeshMaintainer>;
 
 export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
-  const target = init.targetLinks ?? 6;
+  const target = init.targetLinks ?? DEFAULT_TARGET_LINKS;
   const high = init.highLinks ?? 2 * target;
   const low = Math.min(target, init.lowLinks ?? Math.ceil((2 * target) / 3));
   const minOutbound = Math.min(target, init.minOutbound ?? Math.ceil(target / 2));

@@ -2,7 +2,7 @@
  * An in-memory RpcTarget for tests of the RPC server and CLI: it records the
  * calls it gets and answers from fixed data. Not a node: it checks nothing.
  */
-import { RpcUserError, type RpcTarget } from '../rpc-api.ts';
+import { RpcUserError, type RpcTarget } from '../../fullnode/rpc-api.ts';
 
 export const FAKE_ID = 'a'.repeat(64);
 export const KNOWN_TX = 'b'.repeat(64);
