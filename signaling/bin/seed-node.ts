@@ -14,10 +14,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const NODE_BIN = fileURLToPath(new URL('../../fullnode/bin/tabmesh-node.ts', import.meta.url));
+/** tsx by its resolved location, so the child loads whatever the server's working directory is. */
+const TSX = import.meta.resolve('tsx');
 const RESTART_DELAY_MS = 5_000;
 /** An exit within this long of starting counts as a refusal to start, not a crash. */
 const QUICK_EXIT_MS = 10_000;
 const MAX_QUICK_EXITS = 3;
+/** How long a seed that got the terminal's SIGINT itself has to finish before it is sent SIGTERM. */
+const SIGTERM_AFTER_MS = 2_000;
 
 export interface SeedNodeInit {
   /** The relay of this server, e.g. ws://127.0.0.1:8080/signal. */
@@ -50,7 +54,7 @@ export function startSeedNode(init: SeedNodeInit): SeedNode {
 
   function start(): void {
     const startedAtMs = Date.now();
-    const args = ['--import', 'tsx', NODE_BIN, '--relay', init.relayUrl, '--net', init.network, '--data', init.dataDir, '--rpc-port', String(init.rpcPort)];
+    const args = ['--import', TSX, NODE_BIN, '--relay', init.relayUrl, '--net', init.network, '--data', init.dataDir, '--rpc-port', String(init.rpcPort)];
     const spawned = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = spawned;
     spawned.stdout!.on('data', prefixLines((text) => process.stdout.write(text)));
@@ -76,8 +80,13 @@ export function startSeedNode(init: SeedNodeInit): SeedNode {
       const running = child;
       if (!running) return Promise.resolve();
       return new Promise((resolve) => {
-        running.once('exit', () => resolve());
-        running.kill('SIGTERM');
+        // Ctrl-C in a terminal signals the whole process group, the seed too, and it is already shutting
+        // down; a second signal would make it exit at once (closeOnSignals). So it gets a moment first.
+        const term = setTimeout(() => running.kill('SIGTERM'), SIGTERM_AFTER_MS);
+        running.once('exit', () => {
+          clearTimeout(term);
+          resolve();
+        });
       });
     },
   };

@@ -121,7 +121,7 @@ export function createSignalingClient(init: SignalingClientInit) {
     stop(): void {
       stopped = true;
       clearTimeout(reconnectTimer);
-      socket?.close(1000, 'tab closing');
+      socket?.close(1000, 'peer closing');
       socket = undefined;
       setStatus('closed');
     },
