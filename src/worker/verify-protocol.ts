@@ -131,3 +131,31 @@ export function packVerifyRequest(id: number, items: readonly VerifyItem[]): { r
   const packed = items.map((item) => ({ publicKey: copy(item.publicKey), message: copy(item.message), signature: copy(item.signature) }));
   return { request: { id, items: packed }, transfer: [buffer] };
 }
+
+/**
+ * The body of a verification worker, whatever its host (a Web Worker in a
+ * tab, a worker thread in the full node): detects the Ed25519 backend once,
+ * and returns the handler for each incoming message, which always answers
+ * through `post`. Requests that arrive during detection wait on it; if it
+ * fails, every request gets a 'verify-failed' reply naming the error.
+ */
+export function serveVerifyRequests(post: (reply: VerifyReply) => void, label: string, detect: () => Promise<ItemVerifier & { fallbackReason?: string }>): (data: unknown) => void {
+  const verifier = detect();
+  verifier.then(
+    (ready) => {
+      if (ready.fallbackReason) console.warn(`${label}: using noble (${ready.fallbackReason})`);
+    },
+    (error: unknown) => console.error(`${label}: no Ed25519 backend`, error),
+  );
+  const reply = (message: VerifyReply): void => {
+    try {
+      post(message);
+    } catch (error) {
+      // Replies are plain data, so this should not happen; if it does, the pool
+      // still needs an answer for this id or its promise would hang.
+      post({ id: message.id, ok: false, reason: 'verify-failed', detail: `could not post reply: ${String(error)}` });
+    }
+  };
+  // handleVerifyRequest never rejects, so nothing escapes the handler.
+  return (data) => void handleVerifyRequest(data, verifier).then(reply);
+}
