@@ -21,6 +21,7 @@ import {
   assertMetaKey,
   assertTxId,
   assertTxIds,
+  consoleStoreLog,
   mergeTxWrite,
   normalizeStoredTx,
   normalizeStoredTxs,
@@ -47,11 +48,6 @@ export function ledgerDbName(network: string, peerId: PeerId): string {
   if (!isHexOfLength(peerId, 32)) throw new InvalidArgumentError('peerId must be 64 lower-case hex characters (an Ed25519 public key)');
   return `tabmesh:${network}:${peerId}`;
 }
-
-const consoleLog: Logger = {
-  info: (message, fields) => console.info(message, fields ?? ''),
-  warn: (message, fields) => console.warn(message, fields ?? ''),
-};
 
 /**
  * One readwrite transaction on `txs`: reads the records of `ids` as readers
@@ -104,7 +100,7 @@ async function addOrMergeTxs(db: LedgerDb, records: readonly StoredTx[]): Promis
  */
 export async function openIdbLedgerStore(dbName: string, init: IdbLedgerStoreInit = {}): Promise<LedgerStore> {
   if (typeof dbName !== 'string' || dbName.length === 0) throw new InvalidArgumentError('dbName must be a non-empty string');
-  const log = init.log ?? consoleLog;
+  const log = init.log ?? consoleStoreLog;
   const factory = init.indexedDB ?? globalThis.indexedDB;
   if (!factory) throw new StorageError('unavailable', 'open database', 'Could not open database: this browser has no IndexedDB.');
   let closedReason: string | undefined;

@@ -1,7 +1,8 @@
 /**
- * The LedgerStore seam: what a peer persists. Two implementations share one
+ * The LedgerStore seam: what a peer persists. Three implementations share one
  * contract suite (ledger-store.contract.ts): IndexedDB in the browser
- * (idb-ledger-store.ts) and memory for tests and the simulator
+ * (idb-ledger-store.ts), LevelDB for the headless Node node
+ * (level-ledger-store.ts) and memory for tests and the simulator
  * (memory-ledger-store.ts).
  *
  * It holds the wallet's view (its transactions, small metadata) and, as the
@@ -14,7 +15,7 @@
 import { isHexOfLength } from '../core/bytes.ts';
 import type { ChainStore } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
-import type { PeerId, TxId } from '../core/types.ts';
+import type { Logger, PeerId, TxId } from '../core/types.ts';
 
 export { StorageError, type StorageErrorKind } from './storage-error.ts';
 
@@ -89,6 +90,12 @@ export interface LedgerStore extends ChainStore {
   /** Closes the store; later calls reject with a StorageError of kind 'closed'. */
   close(): void;
 }
+
+/** The logger a store uses when its init gives none. */
+export const consoleStoreLog: Logger = {
+  info: (message, fields) => console.info(message, fields ?? ''),
+  warn: (message, fields) => console.warn(message, fields ?? ''),
+};
 
 const STATUSES: readonly TxStatus[] = ['pending', 'confirmed', 'dropped'];
 
