@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NETWORK, branch, childOf, send, setup, signers } from '../core/ledger/ledger-fixtures.ts';
+import { NETWORK, branch, childOf, send, setup, signers } from '../../test/helpers/ledger-fixtures.ts';
 import { genesisBlock } from '../core/ledger/block.ts';
 import { createMempool } from '../core/ledger/mempool.ts';
 import { txId } from '../core/tx.ts';

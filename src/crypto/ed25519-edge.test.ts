@@ -7,7 +7,7 @@ import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex } from '../core/bytes.ts';
-import { bothBackends } from './ed25519-fixtures.ts';
+import { bothBackends } from '../../test/helpers/ed25519-fixtures.ts';
 import { CURVE_ORDER, SMALL_ORDER_ENCODINGS, bytesToNumberLE, decodePublicKey } from './ed25519-rules.ts';
 
 const { Point } = ed;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../core/bytes.ts';
 import type { VerifyItem } from '../core/types.ts';
 import { createEd25519Verifier, nobleKeypair, nobleSign } from './ed25519.ts';
-import { bothBackends } from './ed25519-fixtures.ts';
+import { bothBackends } from '../../test/helpers/ed25519-fixtures.ts';
 
 /** RFC 8032 section 7.1, TEST 1 to TEST 3. */
 const RFC8032 = [

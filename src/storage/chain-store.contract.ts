@@ -9,7 +9,7 @@ import type { Account, Block } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import { encodeTx, txId, type Tx } from '../core/tx.ts';
 import type { PeerId } from '../core/types.ts';
-import { applyAccounts, connectCommit, disconnectCommit, emptyUndo, makeBlock, parties, sortedAccounts, tipOf, type Parties } from './chain-fixtures.ts';
+import { applyAccounts, connectCommit, disconnectCommit, emptyUndo, makeBlock, parties, sortedAccounts, tipOf, type Parties } from '../../test/helpers/chain-fixtures.ts';
 import { expect, lazy, rejection, storeCase, type StoreContractCase } from './contract-expect.ts';
 import { StorageError, type LedgerStore } from './ledger-store.ts';
 

@@ -8,7 +8,7 @@ import { blockHash, encodeBlock } from '../core/ledger/block.ts';
 import type { Account, Block } from '../core/ledger/types.ts';
 import { encodeTx, txId, type Tx } from '../core/tx.ts';
 import type { Logger, PeerId } from '../core/types.ts';
-import { applyAccounts, connectCommit, disconnectCommit, makeBlock, parties, sortedAccounts, tipOf, type Parties } from './chain-fixtures.ts';
+import { applyAccounts, connectCommit, disconnectCommit, makeBlock, parties, sortedAccounts, tipOf, type Parties } from '../../test/helpers/chain-fixtures.ts';
 import { ledgerDbName, openIdbLedgerStore } from './idb-ledger-store.ts';
 import { StorageError, type LedgerStore, type StoredTx } from './ledger-store.ts';
 

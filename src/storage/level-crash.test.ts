@@ -25,7 +25,7 @@ import { mineHeader } from '../core/ledger/testing.ts';
 import type { Account, Block } from '../core/ledger/types.ts';
 import { txId } from '../core/tx.ts';
 import type { Logger, PeerId } from '../core/types.ts';
-import { applyAccounts, connectCommit, disconnectCommit, makeBlock, parties, tipOf } from './chain-fixtures.ts';
+import { applyAccounts, connectCommit, disconnectCommit, makeBlock, parties, tipOf } from '../../test/helpers/chain-fixtures.ts';
 import { openLevelLedgerStore, type LevelLedgerStore } from './level-ledger-store.ts';
 
 const NETWORK = 'test-crash';

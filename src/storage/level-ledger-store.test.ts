@@ -12,7 +12,7 @@ import { blockHash, encodeBlock } from '../core/ledger/block.ts';
 import type { Account, Block } from '../core/ledger/types.ts';
 import { txId, type Tx } from '../core/tx.ts';
 import type { Logger, PeerId } from '../core/types.ts';
-import { applyAccounts, connectCommit, makeBlock, parties, type Parties } from './chain-fixtures.ts';
+import { applyAccounts, connectCommit, makeBlock, parties, type Parties } from '../../test/helpers/chain-fixtures.ts';
 import { chainStoreContractCases } from './chain-store.contract.ts';
 import type { StoreOpenInit } from './contract-expect.ts';
 import { ledgerStoreContractCases, sampleTx } from './ledger-store.contract.ts';

@@ -3,11 +3,11 @@
  * keys), headers linked by the core's blockHash, real Merkle roots.
  * Storage does not check proof-of-work, so headers do not carry any.
  */
-import { testSigner } from '../../test/helpers/test-keys.ts';
-import { ZERO_HASH, blockHash, merkleRoot } from '../core/ledger/block.ts';
-import type { Account, Block, BlockUndo, TipRecord } from '../core/ledger/types.ts';
-import { signTx, txId, type Tx } from '../core/tx.ts';
-import type { PeerId } from '../core/types.ts';
+import { testSigner } from './test-keys.ts';
+import { ZERO_HASH, blockHash, merkleRoot } from '../../src/core/ledger/block.ts';
+import type { Account, Block, BlockUndo, TipRecord } from '../../src/core/ledger/types.ts';
+import { signTx, txId, type Tx } from '../../src/core/tx.ts';
+import type { PeerId } from '../../src/core/types.ts';
 
 const NETWORK = 'test-storage';
 

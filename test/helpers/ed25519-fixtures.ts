@@ -3,8 +3,8 @@
  * they give the same answer (ed25519.test.ts, ed25519-edge.test.ts).
  */
 import { beforeAll } from 'vitest';
-import type { VerifyItem } from '../core/types.ts';
-import { createNobleEd25519Verifier, createWebCryptoEd25519Verifier, type Ed25519Verifier } from './ed25519.ts';
+import type { VerifyItem } from '../../src/core/types.ts';
+import { createNobleEd25519Verifier, createWebCryptoEd25519Verifier, type Ed25519Verifier } from '../../src/crypto/ed25519.ts';
 
 /** Creates both verifiers before the file's tests run; `both(item)` answers as [noble, webcrypto]. */
 export function bothBackends(): { both(item: VerifyItem): Promise<[boolean, boolean]> } {

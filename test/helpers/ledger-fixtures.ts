@@ -3,15 +3,15 @@
  * a ledger over a MemoryChainStore with a fake clock and the Node verifier,
  * and helpers that mine on the tip or on any indexed block.
  */
-import { nodeVerifier, testSigner } from '../../../test/helpers/test-keys.ts';
-import { signTx, type Tx } from '../tx.ts';
-import type { PeerId, Signer } from '../types.ts';
-import { blockHash } from './block.ts';
-import { createLedger, type Ledger } from './ledger.ts';
-import { MemoryChainStore } from './memory-chain-store.ts';
-import type { ChainParams } from './params.ts';
-import { fakeClock, mineChild, mineHeader, recordingLogger, type FakeClock, type RecordingLogger } from './testing.ts';
-import type { Block } from './types.ts';
+import { nodeVerifier, testSigner } from './test-keys.ts';
+import { signTx, type Tx } from '../../src/core/tx.ts';
+import type { PeerId, Signer } from '../../src/core/types.ts';
+import { blockHash } from '../../src/core/ledger/block.ts';
+import { createLedger, type Ledger } from '../../src/core/ledger/ledger.ts';
+import { MemoryChainStore } from '../../src/core/ledger/memory-chain-store.ts';
+import type { ChainParams } from '../../src/core/ledger/params.ts';
+import { fakeClock, mineChild, mineHeader, recordingLogger, type FakeClock, type RecordingLogger } from '../../src/core/ledger/testing.ts';
+import type { Block } from '../../src/core/ledger/types.ts';
 
 export const NETWORK = 'test-ledger';
 

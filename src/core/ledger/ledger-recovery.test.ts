@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Signer } from '../types.ts';
 import { blockHash, genesisBlock } from './block.ts';
-import { NETWORK, balances, branch, childOf, send, setup, signers, sumOfBalances, type Fixture } from './ledger-fixtures.ts';
+import { NETWORK, balances, branch, childOf, send, setup, signers, sumOfBalances, type Fixture } from '../../../test/helpers/ledger-fixtures.ts';
 import type { TipEvent } from './ledger.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
 import { TEST_PARAMS } from './params.ts';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { txId } from '../tx.ts';
 import type { Signer } from '../types.ts';
 import { blockHash, genesisBlock } from './block.ts';
-import { NETWORK, balances, branch, childOf, mineBlocks, nextBlock, send, setup, signers, sumOfBalances } from './ledger-fixtures.ts';
+import { NETWORK, balances, branch, childOf, mineBlocks, nextBlock, send, setup, signers, sumOfBalances } from '../../../test/helpers/ledger-fixtures.ts';
 import type { TipEvent } from './ledger.ts';
 import { TEST_PARAMS } from './params.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';

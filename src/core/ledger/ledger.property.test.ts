@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../tx.ts';
 import type { Signer } from '../types.ts';
 import { genesisBlock } from './block.ts';
-import { NETWORK, balances, childOf, send, setup, signers, sumOfBalances, type Fixture } from './ledger-fixtures.ts';
+import { NETWORK, balances, childOf, send, setup, signers, sumOfBalances, type Fixture } from '../../../test/helpers/ledger-fixtures.ts';
 import type { Ledger } from './ledger.ts';
 import type { Block } from './types.ts';
 

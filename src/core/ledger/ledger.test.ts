@@ -3,7 +3,7 @@ import { nodeVerifier } from '../../../test/helpers/test-keys.ts';
 import { txId } from '../tx.ts';
 import type { Signer } from '../types.ts';
 import { blockHash, genesisBlock } from './block.ts';
-import { NETWORK, branch, childOf, mineBlocks, nextBlock, send, setup, signers, sumOfBalances } from './ledger-fixtures.ts';
+import { NETWORK, branch, childOf, mineBlocks, nextBlock, send, setup, signers, sumOfBalances } from '../../../test/helpers/ledger-fixtures.ts';
 import type { TipEvent } from './ledger.ts';
 import { TEST_PARAMS } from './params.ts';
 import { mineHeader } from './testing.ts';
