@@ -6,7 +6,7 @@ import { TEST_PARAMS } from '../core/ledger/params.ts';
 import { targetToHex } from '../core/ledger/pow.ts';
 import type { BlockHeader } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
-import { FakeMineWorker } from './mine-fake-worker.ts';
+import { FakeMineWorker } from '../../test/helpers/mine-fake-worker.ts';
 import type { MineJob } from './mine-protocol.ts';
 import { MinerCrashedError, MiningCancelledError, MiningFailedError, createMiner, type MinerInit, type WorkerLike } from './miner.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { VerifyItem } from '../core/types.ts';
 import { createNobleEd25519Verifier, nobleKeypair, nobleSign } from '../crypto/ed25519.ts';
-import { FakeVerifyWorker, countingVerifier } from './fake-verify-worker.ts';
+import { FakeVerifyWorker, countingVerifier } from '../../test/helpers/fake-verify-worker.ts';
 import { VerifierClosedError, VerifyRequestError, WorkerCrashedError, createVerifierPool, type VerifierPoolInit } from './verifier-pool.ts';
 import type { ItemVerifier, VerifyRequest } from './verify-protocol.ts';
 

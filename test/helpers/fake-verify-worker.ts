@@ -3,9 +3,9 @@
  * runs the real handleVerifyRequest and copies messages with structuredClone
  * (honouring the transfer list), as a real worker boundary would.
  */
-import type { VerifyItem } from '../core/types.ts';
-import type { WorkerLike } from './verifier-pool-api.ts';
-import { handleVerifyRequest, type ItemVerifier } from './verify-protocol.ts';
+import type { VerifyItem } from '../../src/core/types.ts';
+import type { WorkerLike } from '../../src/worker/verifier-pool-api.ts';
+import { handleVerifyRequest, type ItemVerifier } from '../../src/worker/verify-protocol.ts';
 
 export class FakeVerifyWorker implements WorkerLike {
   private readonly events = new EventTarget();

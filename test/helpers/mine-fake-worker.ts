@@ -4,8 +4,8 @@
  * (honouring the transfer list) and delivers them as separate macrotasks, as
  * a real worker boundary would.
  */
-import { createMineRunner, type MineRunner, type MineRunnerInit } from './mine-runner.ts';
-import type { WorkerLike } from './verifier-pool-api.ts';
+import { createMineRunner, type MineRunner, type MineRunnerInit } from '../../src/worker/mine-runner.ts';
+import type { WorkerLike } from '../../src/worker/verifier-pool-api.ts';
 
 /** A macrotask yield in Node: setImmediate runs after pending I/O and timers, like a browser task. */
 const nextTask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
