@@ -2,7 +2,8 @@
  * A tab's settings, read from its URL so that scripts and demos can point
  * tabs at networks and relays without a build step:
  *   ?net=NAME     network (default 'main'); also the relay room
- *   ?relay=URL    signaling relay (default: this page's origin + /signal)
+ *   ?relay=URL[,URL…]  signaling relays (default: this page's origin + /signal), at most MAX_RELAYS
+ *   ?ice=relay    relay-only ICE (iceTransportPolicy 'relay'): links only through a TURN server, for testing
  *   ?links=N      target number of links, D (default 6; the mesh keeps between ⌈2D/3⌉ and 2D)
  */
 import { DEFAULT_NETWORK, isValidNetworkName } from '../core/network.ts';
@@ -10,11 +11,17 @@ import { DEFAULT_TARGET_LINKS, MAX_TARGET_LINKS } from '../net/mesh-maintainer.t
 
 export interface PeerConfig {
   network: string;
-  relayUrl: string;
+  /** One or more relays; the first is this page's own unless ?relay= says otherwise. */
+  relayUrls: string[];
   targetLinks: number;
   /** Empty: tabs on one machine need no STUN. Real deployments add STUN/TURN here. */
   iceServers: RTCIceServer[];
+  /** 'relay' (?ice=relay) gathers only TURN candidates. */
+  iceTransportPolicy: RTCIceTransportPolicy;
 }
+
+/** Relays a page joins at most: each is a socket and a room membership; a few give redundancy. */
+export const MAX_RELAYS = 8;
 
 export { DEFAULT_TARGET_LINKS } from '../net/mesh-maintainer.ts';
 
@@ -26,12 +33,18 @@ export function readConfig(location: Pick<Location, 'search' | 'protocol' | 'hos
   const params = new URLSearchParams(location.search);
   const network = params.get('net') ?? DEFAULT_NETWORK;
   if (!isValidNetworkName(network)) throw new ConfigError(`?net=${network} is not a valid network name: use 1-32 letters, digits, - or _`);
-  const relayUrl = params.get('relay') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
-  if (!/^wss?:\/\//.test(relayUrl)) throw new ConfigError(`?relay=${relayUrl} must be a ws:// or wss:// URL`);
+  const relayParam = params.get('relay');
+  const relayUrls = relayParam === null ? [`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`] : [...new Set(relayParam.split(',').map((url) => url.trim()))];
+  if (relayUrls.length > MAX_RELAYS) throw new ConfigError(`?relay= lists ${relayUrls.length} relays; at most ${MAX_RELAYS}`);
+  for (const url of relayUrls) {
+    if (!/^wss?:\/\//.test(url) || !URL.canParse(url)) throw new ConfigError(`?relay=${relayParam}: '${url}' is not a ws:// or wss:// URL`);
+  }
+  const ice = params.get('ice');
+  if (ice !== null && ice !== 'relay' && ice !== 'all') throw new ConfigError(`?ice=${ice} must be 'relay' (TURN only) or 'all'`);
   const linksParam = params.get('links');
   const targetLinks = linksParam === null ? DEFAULT_TARGET_LINKS : Number(linksParam);
   if (!Number.isInteger(targetLinks) || targetLinks < 1 || targetLinks > MAX_TARGET_LINKS) {
     throw new ConfigError(`?links=${linksParam} must be an integer from 1 to ${MAX_TARGET_LINKS}`);
   }
-  return { network, relayUrl, targetLinks, iceServers: [] };
+  return { network, relayUrls, targetLinks, iceServers: [], iceTransportPolicy: ice === 'relay' ? 'relay' : 'all' };
 }

@@ -36,6 +36,8 @@ export interface DialerInit {
   network: string;
   /** ICE servers; empty by default because tabs on one machine need none. Deployments add STUN/TURN. */
   iceServers?: RTCIceServer[];
+  /** 'relay' gathers only TURN candidates (for testing a TURN deployment); default 'all'. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** A connection that has not opened by then is abandoned. */
   connectTimeoutMs?: number;
 }
@@ -66,7 +68,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
 
   function start(peerId: PeerId, initiator: boolean): SimplePeerInstance {
     abandon(peerId, 'superseded');
-    const peer = components.createPeer({ initiator, trickle: true, config: { iceServers: init.iceServers ?? [] } });
+    const peer = components.createPeer({ initiator, trickle: true, config: { iceServers: init.iceServers ?? [], iceTransportPolicy: init.iceTransportPolicy ?? 'all' } });
     const timer = setTimeout(() => abandon(peerId, 'timed out'), init.connectTimeoutMs ?? 20_000);
     const entry: Pending = { peer, initiator, timer };
     pending.set(peerId, entry);
