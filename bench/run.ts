@@ -8,7 +8,8 @@
  *                                              asserts nothing about speed; writes bench/results/smoke.json
  *   node --import tsx bench/run.ts --diagnose  the full run's scenarios plus CPU profiles, traces, a page
  *                                              without its view and a rate sweep; writes bench/results/diagnose.json
- *   --only verify,propagation,sync,memory,scale       a subset of the figures
+ *   --only verify,propagation,sync,memory,scale,fullnode   a subset of the figures (fullnode: issue 18 §5's
+ *                                              full node under load, node-to-node and node-to-tab sync; ≈ 1.5 min)
  *   --table bench/results/latest.json          print the table of a saved run again, measuring nothing
  *
  * It builds dist/ when missing or stale, serves it with the relay on a free
@@ -32,6 +33,9 @@ import { measureSaturation, type SaturationFigure, type SaturationOptions } from
 import { measureScale, type ScaleFigure } from './figures/scale.ts';
 import { measureSync, type SyncFigure, type SyncOptions } from './figures/sync.ts';
 import { measureVerify, type VerifyFigure } from './figures/verify.ts';
+import { measureFullNodeLoad, type FullNodeLoadFigure, type FullNodeLoadOptions } from './figures/full-node-load.ts';
+import { measureFullNodeSync, type FullNodeSyncFigure, type FullNodeSyncOptions } from './figures/full-node-sync.ts';
+import { measureFullNodeTabSync, type FullNodeTabSyncFigure, type FullNodeTabSyncOptions } from './figures/full-node-tab-sync.ts';
 import type { VerifyBenchOptions } from './page/verify-main.ts';
 import { buildUnminifiedApp, ensureBuilt, startAppServer } from './lib/app-server.ts';
 import { buildHeadlessApp, bundleAgent } from './lib/bundle.ts';
@@ -39,7 +43,7 @@ import { buildRows, printTable, type Row } from './lib/report.ts';
 import { launchBrowser } from './lib/tabs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale'] as const;
+const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale', 'fullnode'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 interface Sizes {
@@ -49,6 +53,8 @@ interface Sizes {
   sync: SyncOptions;
   memory: MemoryOptions;
   scale: { nodeCounts: number[]; seed: number };
+  /** Issue 18 §5: the headless full node under load, syncing a node, syncing a tab. */
+  fullnode: { load: FullNodeLoadOptions; sync: FullNodeSyncOptions; tab: FullNodeTabSyncOptions };
 }
 
 const FULL: Sizes = {
@@ -60,6 +66,13 @@ const FULL: Sizes = {
   sync: { blocks: 500, txsPerBlock: 20, timeoutMs: 240_000 },
   memory: { txs: 100_000, txsPerBlock: 200, timeoutMs: 240_000 },
   scale: { nodeCounts: [1_000, 10_000], seed: 1 },
+  fullnode: {
+    // 4 load peers × 1,800 tx/s stays under the 2,000 frames/s the node allows each peer; 20 senders × the
+    // 200-nonce window (4,000 in flight) stay under its 5,000-transaction mempool, so nothing is refused.
+    load: { loadPeers: 4, sendersPerPeer: 5, txsPerSender: 6_000, maxPerPeerPerSec: 1_800, blockGapMs: 50, warmupMs: 3_000, durationMs: 20_000, rawRounds: 5, rawRoundMs: 1_000 },
+    sync: { blocks: 500, txsPerBlock: 100, timeoutMs: 300_000 },
+    tab: { blocks: 500, txsPerBlock: 40, timeoutMs: 240_000 },
+  },
 };
 
 const SMOKE: Sizes = {
@@ -69,6 +82,12 @@ const SMOKE: Sizes = {
   sync: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
   memory: { txs: 400, txsPerBlock: 100, timeoutMs: 60_000 },
   scale: { nodeCounts: [200], seed: 1 },
+  fullnode: {
+    // More transfers than 2 peers can offer in the 2 s of load (1,800/s each), so the window never ends empty.
+    load: { loadPeers: 2, sendersPerPeer: 2, txsPerSender: 2_000, maxPerPeerPerSec: 1_800, blockGapMs: 50, warmupMs: 500, durationMs: 1_500, rawRounds: 1, rawRoundMs: 300 },
+    sync: { blocks: 10, txsPerBlock: 10, timeoutMs: 60_000 },
+    tab: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
+  },
 };
 
 export interface BenchResults {
@@ -82,6 +101,9 @@ export interface BenchResults {
   sync?: SyncFigure;
   memory?: MemoryFigure;
   scale?: ScaleFigure;
+  fullNodeLoad?: FullNodeLoadFigure;
+  fullNodeSync?: FullNodeSyncFigure;
+  fullNodeTabSync?: FullNodeTabSyncFigure;
   diagnose?: Record<string, unknown>;
   errors: Record<string, string>;
   rows: Row[];
@@ -98,7 +120,7 @@ function readOptions() {
     },
   });
   if (values.help) {
-    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale] | --table FILE');
+    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale,fullnode] | --table FILE');
     process.exit(0);
   }
   if (values.smoke && values.diagnose) throw new Error('--smoke and --diagnose do not mix');
@@ -122,7 +144,7 @@ async function main(): Promise<number> {
   const { mode, only, table } = readOptions();
   if (table) {
     const saved = JSON.parse(readFileSync(table, 'utf8')) as BenchResults;
-    const { rows, missing } = buildRows(saved, new Set(FIGURES.filter((name) => name === 'propagation' ? saved.propagation.length > 0 || saved.errors['propagation-8'] : saved[name] !== undefined || saved.errors[name])));
+    const { rows, missing } = buildRows(saved, new Set(FIGURES.filter((name) => wasMeasured(saved, name))));
     log(`${saved.mode} run of ${saved.startedAt}, ${(saved.wallMs / 1000).toFixed(0)} s, machine ${JSON.stringify(saved.machine)}`);
     printTable(rows, log);
     return missing.length > 0 ? 1 : 0;
@@ -142,7 +164,7 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   const diagnose: Record<string, unknown> = {};
   try {
-    const needsApp = only.has('propagation') || only.has('sync') || only.has('memory');
+    const needsApp = only.has('propagation') || only.has('sync') || only.has('memory') || only.has('fullnode');
     let baseUrl = '';
     if (needsApp) {
       ensureBuilt(ROOT, log);
@@ -213,6 +235,8 @@ async function main(): Promise<number> {
       }
     }
 
+    if (only.has('fullnode')) await runFullNodeFigures(browser, baseUrl, agent, sizes.fullnode, results);
+
     if (mode === 'diagnose') Object.assign(diagnose, await runDiagnostics(browser, agent, sizes));
   } finally {
     await browser?.close();
@@ -246,6 +270,46 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Did a saved run measure (or try to measure) `name`? For --table. */
+function wasMeasured(saved: BenchResults, name: FigureName): boolean {
+  if (name === 'propagation') return saved.propagation.length > 0 || saved.errors['propagation-8'] !== undefined;
+  if (name === 'fullnode') return [saved.fullNodeLoad, saved.fullNodeSync, saved.fullNodeTabSync].some((figure) => figure !== undefined) || Object.keys(saved.errors).some((key) => key.startsWith('fullnode'));
+  return saved[name] !== undefined || saved.errors[name] !== undefined;
+}
+
+/**
+ * Issue 18 §5, the full node (docs/PERFORMANCE.md, sections 9-11): admission
+ * under load against one core's raw verification, node-to-node sync into
+ * LevelDB, and node-to-tab sync. Each is measured even when one before it failed.
+ */
+async function runFullNodeFigures(browser: Browser, baseUrl: string, agent: string, sizes: Sizes['fullnode'], results: BenchResults): Promise<void> {
+  const load = sizes.load;
+  log(`\n[9] full node under load: ${load.loadPeers} load peers over WebRTC, ${load.loadPeers * load.sendersPerPeer} senders, ${load.durationMs / 1000} s after ${load.warmupMs / 1000} s of warm-up`);
+  try {
+    const f = (results.fullNodeLoad = await measureFullNodeLoad(`${baseUrl.replace(/^http/, 'ws')}/signal`, load, log));
+    log(`  admitted ${f.admittedPerSec} tx/s = ${f.overRaw}× raw ${f.raw.perSecond}/s; node CPU ${f.nodeCpuUsPerTx} µs/tx (${f.cores.node} cores; load peers ${f.cores.bench}; machine ${f.cores.machine} of ${f.cores.of})`);
+  } catch (error) {
+    results.errors['fullnode-load'] = describe(error);
+    log(`  could not measure: ${results.errors['fullnode-load']}`);
+  }
+  log(`\n[10] node-to-node sync into LevelDB: ${sizes.sync.blocks} blocks × ${sizes.sync.txsPerBlock} transactions`);
+  try {
+    const f = (results.fullNodeSync = await measureFullNodeSync(sizes.sync, log));
+    log(`  ${f.txsPerSec} tx/s (${f.blocksPerSec} blocks/s, ${f.syncMs} ms), ${f.cpu.cores} cores, ${f.cpu.usPerTx} µs CPU/tx; read back ${f.persisted.txLocations} transaction locations`);
+  } catch (error) {
+    results.errors['fullnode-sync'] = describe(error);
+    log(`  could not measure: ${results.errors['fullnode-sync']}`);
+  }
+  log(`\n[11] node-to-tab sync: ${sizes.tab.blocks} blocks × ${sizes.tab.txsPerBlock} transactions from the full node alone`);
+  try {
+    const f = (results.fullNodeTabSync = await measureFullNodeTabSync(browser, baseUrl, agent, sizes.tab, log));
+    log(`  ${f.txsPerSecFromNavigation} tx/s from navigation (${f.txsPerSecFromLink} from the link), done at ${f.stagesMs.done} ms; node ${f.cpu.nodeCores} cores, browser ${f.cpu.browser.browserCoresTotal}`);
+  } catch (error) {
+    results.errors['fullnode-tab'] = describe(error);
+    log(`  could not measure: ${results.errors['fullnode-tab']}`);
+  }
 }
 
 /**

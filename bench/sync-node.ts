@@ -28,36 +28,27 @@ import { IDBFactory } from 'fake-indexeddb';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createChainView, createTxStatusIndex } from '../src/app/chain-view.ts';
-import { toHex } from '../src/core/bytes.ts';
 import { createFullNode, type FullNode } from '../src/core/full-node.ts';
-import { mineHeader } from '../src/core/ledger/testing.ts';
-import { signTx, type Tx } from '../src/core/tx.ts';
 import type { PeerLink } from '../src/core/link.ts';
 import type { Logger, Signer, Verifier } from '../src/core/types.ts';
-import { createEd25519Verifier, nobleKeypair, nobleSign } from '../src/crypto/ed25519.ts';
+import { createEd25519Verifier } from '../src/crypto/ed25519.ts';
 import { createMemoryLinkPair } from '../src/net/memory-link.ts';
 import { openIdbLedgerStore } from '../src/storage/idb-ledger-store.ts';
 import { createMemoryLedgerStore } from '../src/storage/memory-ledger-store.ts';
 import type { LedgerStore } from '../src/storage/ledger-store.ts';
 import { createTabmeshStore } from '../src/ui/store.ts';
 import { createTxHistoryWriter } from '../src/storage/tx-history-writer.ts';
+import { benchSigner, buildTransferChain, createBuildClock } from './lib/chain-build.ts';
 
 const NETWORK = 'test-sync-node';
 const blocks = Number(process.argv[2] ?? 500);
 const txsPerBlock = Number(process.argv[3] ?? 20);
 const latencyMs = Number(process.argv[4] ?? 2);
-/** Block times start one day after the test genesis and step one second. */
-const START_MS = 1_735_689_600_000 + 86_400_000;
 
 const warnings: string[] = [];
 const log: Logger = { info: () => undefined, warn: (message, fields) => void warnings.push(`${message} ${JSON.stringify(fields ?? {})}`) };
-const now = { ms: START_MS };
-const clock = { nowMs: () => now.ms };
-
-function signerFor(seed: number): Signer {
-  const { secretKey, publicKey } = nobleKeypair(new Uint8Array(32).fill(seed));
-  return { peerId: toHex(publicKey), publicKey, sign: async (message) => nobleSign(secretKey, message) };
-}
+/** Block times step one second from a day after the test genesis; both nodes share the clock. */
+const clock = createBuildClock();
 
 const backend = await createEd25519Verifier();
 let verifyMs = 0;
@@ -80,29 +71,15 @@ async function node(store: LedgerStore, signer: Signer): Promise<FullNode> {
   return createFullNode({ verifier, clock, log, store }, { network: NETWORK, peerId: signer.peerId });
 }
 
-async function mine(source: FullNode, miner: Signer, txs: Tx[]): Promise<void> {
-  now.ms += 1_000;
-  const header = mineHeader(source.ledger.buildHeaderTemplate(miner.peerId, txs, now.ms));
-  const result = await source.node.submitLocalBlock({ header, txs });
-  if (!result.ok) throw new Error(`block refused: ${result.reason} ${result.detail}`);
-}
-
-const sourceSigner = signerFor(1);
-const joinerSigner = signerFor(2);
-const recipient = signerFor(3).peerId;
+const sourceSigner = benchSigner(1);
+const joinerSigner = benchSigner(2);
+const recipient = benchSigner(3).peerId;
 const source = await node(createMemoryLedgerStore(), sourceSigner);
 
-const buildStarted = performance.now();
-await mine(source, sourceSigner, []); // the source's coins
-let nonce = 0;
-for (let b = 0; b < blocks; b++) {
-  const txs: Tx[] = [];
-  for (let i = 0; i < txsPerBlock; i++) txs.push(await signTx(NETWORK, { from: sourceSigner.peerId, to: recipient, amount: 1, fee: 1, nonce: nonce++ }, sourceSigner));
-  await mine(source, sourceSigner, txs);
-}
-const target = source.ledger.tip().height;
-const totalTxs = blocks * txsPerBlock;
-console.log(`built ${target} blocks, ${totalTxs} transactions in ${Math.round(performance.now() - buildStarted)} ms (${backend.backend} verification)`);
+const built = await buildTransferChain(source, clock, { network: NETWORK, signer: sourceSigner, recipient, blocks, txsPerBlock });
+const target = built.height;
+const totalTxs = built.txIds.length;
+console.log(`built ${target} blocks, ${totalTxs} transactions in ${Math.round(built.ms)} ms (${backend.backend} verification)`);
 
 const idb = new IDBFactory();
 const store = await openIdbLedgerStore(`tabmesh:${NETWORK}:${joinerSigner.peerId}`, { indexedDB: idb, log, owner: joinerSigner.peerId });

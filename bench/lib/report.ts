@@ -120,7 +120,38 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
       }
     }
   }
+  if (only.has('fullnode')) addFullNodeRows(results, add, notMeasured);
   return { rows, missing };
+}
+
+type AddRow = (figure: string, ok: boolean, measured: string, target: string, met: boolean | undefined, detail?: string) => void;
+const counters = (values: Record<string, number>) => Object.entries(values).map(([name, value]) => `${name} ${value}`).join(', ');
+
+/** Issue 18 §5: the full node's three figures (docs/PERFORMANCE.md, sections 9-11). */
+function addFullNodeRows(results: BenchResults, add: AddRow, notMeasured: (figure: string, target: string, reason: string) => void): void {
+  const load = results.fullNodeLoad;
+  if (!load) notMeasured('full node under load', '≥ 0.5× one core\'s raw verify', results.errors['fullnode-load'] ?? 'no result');
+  else {
+    const w = load.window;
+    add('full node under load: admitted', finite(load.admittedPerSec, load.overRaw), `${load.admittedPerSec} tx/s = ${load.overRaw}× raw ${load.raw.perSecond}/s`, '≥ 0.5× one core\'s raw verify', load.overRaw >= 0.5,
+      `${load.options.loadPeers} load peers over WebRTC, ${w.admitted} tx admitted in ${round(w.ms / 1000, 1)} s (${w.endedBy}), ${w.blocks} blocks mined, mempool ${w.mempoolAtEnd} at the end; load ceiling ${load.loadCeilingPerSec} tx/s; raw batched on all cores ${load.raw.batchedPerSecond}/s; POST /mine p50 ${ms(load.mineCallMs.p50)}, max ${ms(load.mineCallMs.max)}; node counters: ${counters(load.nodeCounters)}`);
+    add('full node under load: CPU / admitted tx', finite(load.nodeCpuUsPerTx), `${load.nodeCpuUsPerTx} µs`, `info (one raw verify: ${Math.round(1e6 / load.raw.perSecond)} µs)`, undefined,
+      `node process ${load.cores.node} cores, load peers (bench process) ${load.cores.bench}, machine ${load.cores.machine} of ${load.cores.of}; node event-loop delay p99 ${ms(load.nodeLoopDelayMs.p99)}, max ${ms(load.nodeLoopDelayMs.max)}`);
+  }
+
+  const sync = results.fullNodeSync;
+  if (!sync) notMeasured('node-to-node sync (LevelDB)', '≥ 20,000 tx/s', results.errors['fullnode-sync'] ?? 'no result');
+  else {
+    add(`node-to-node sync (LevelDB), ${sync.build.height} blocks / ${sync.build.txs} tx`, finite(sync.txsPerSec) && sync.persisted.txLocations === sync.build.txs, `${sync.txsPerSec} tx/s`, '≥ 20,000 tx/s', sync.txsPerSec >= 20_000,
+      `link to tip in ${ms(sync.syncMs)} (${sync.blocksPerSec} blocks/s); both peers' process ${sync.cpu.cores} cores, ${sync.cpu.usPerTx} µs CPU/tx${load ? `; raw verify on every core, this run: ${load.raw.batchedPerSecond}/s` : ''}; read back: tip ${sync.persisted.tipHeight}, ${sync.persisted.txLocations} transaction locations; joiner: ${counters(sync.joinerCounters)}`);
+  }
+
+  const tab = results.fullNodeTabSync;
+  if (!tab) notMeasured('node-to-tab sync', '≥ 5,000 tx/s', results.errors['fullnode-tab'] ?? 'no result');
+  else {
+    add(`node-to-tab sync, ${tab.build.height} blocks / ${tab.build.txs} tx`, finite(tab.txsPerSecFromNavigation) && tab.persistedTxs === tab.build.txs, `${tab.txsPerSecFromNavigation} tx/s`, '≥ 5,000 tx/s', tab.txsPerSecFromNavigation >= 5_000,
+      `from page load; ${tab.txsPerSecFromLink} tx/s from the link; ready ${ms(tab.stagesMs.ready)}, linked ${ms(tab.stagesMs.linked)}, first block ${ms(tab.stagesMs.firstBlock)}, done ${ms(tab.stagesMs.done)}; node ${tab.cpu.nodeCores} cores, browser ${tab.cpu.browser.browserCoresTotal}, machine ${tab.cpu.browser.machineCores}; tab: ${counters(tab.tabCounters)}`);
+  }
 }
 
 export function printTable(rows: Row[], log: (line: string) => void): void {

@@ -1,0 +1,182 @@
+/**
+ * Figure 10 (issue 18 §5): node-to-node sync, persisted to LevelDB. Two
+ * peers assembled as the full node assembles itself (createMeshPeer over a
+ * LevelDB store, the worker_threads verifier pool, the host scheduler), in
+ * the bench's process, over an in-memory link pair: the source starts on a
+ * data directory holding `blocks` blocks of `txsPerBlock` signed transfers
+ * (built beforehand, lib/chain-build.ts), the joiner on an empty one.
+ *
+ * The rate is transactions per second from the moment the link is handed to
+ * both peers to the moment the joiner's tip reaches the source's. The
+ * ledger moves its tip only after the store's commit of that block has
+ * resolved (src/core/ledger/ledger.ts), so at that moment every transaction
+ * is in the joiner's LevelDB; after the peers close, the joiner's directory
+ * is opened again and every transaction's location is read back, to show it.
+ *
+ * Both peers, their verifier threads and LevelDB's own threads share this
+ * machine's 2 cores; the process's CPU over the sync is reported beside the
+ * rate. The in-memory link has no latency: what is measured is the nodes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createNodeVerifierPool, type NodeVerifierPool } from '../../fullnode/node-verifier.ts';
+import type { Logger, Signer } from '../../src/core/types.ts';
+import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
+import type { Connector } from '../../src/peer/connector.ts';
+import { createMeshPeer, type MeshPeer } from '../../src/peer/mesh-peer.ts';
+import { createHostScheduler } from '../../src/runtime/host-scheduler.ts';
+import { openLevelLedgerStore, type LevelLedgerStore } from '../../src/storage/level-ledger-store.ts';
+import { BenchError } from '../lib/bench-error.ts';
+import { benchSigner, buildLevelChain, buildTransferChain } from '../lib/chain-build.ts';
+import { round } from '../lib/summary.ts';
+import { benchNetwork } from '../lib/tabs.ts';
+
+export interface FullNodeSyncOptions {
+  blocks: number;
+  txsPerBlock: number;
+  timeoutMs: number;
+}
+
+export interface FullNodeSyncFigure {
+  options: FullNodeSyncOptions;
+  network: string;
+  build: { ms: number; height: number; txs: number };
+  /** Transactions per second from the link to the joiner's tip at the source's. */
+  txsPerSec: number;
+  blocksPerSec: number;
+  syncMs: number;
+  /** The bench process (both peers, their verifier threads, LevelDB's threads) over the sync. */
+  cpu: { cores: number; usPerTx: number };
+  /** Read back from the joiner's directory after it closed. */
+  persisted: { tipHeight: number; txLocations: number };
+  joinerCounters: Record<string, number>;
+  warnings: string[];
+}
+
+const clock = { nowMs: () => Date.now() };
+/** The full node dials through WebRTC; these two are handed their one link, and must not dial anyone. */
+const neverDials: Connector = { dial: () => undefined, isPending: () => false, pendingCount: () => 0, receiveSignal: () => undefined, close: () => undefined };
+/** Housekeeping cadence, as the full node's (fullnode/main.ts TICK_MS). */
+const TICK_MS = 1_000;
+const COUNTERS = ['headersRequested', 'blocksRequested', 'blocksRequestedCompact', 'blocksAccepted', 'blocksDuplicate', 'blockTxsRequested', 'compactBlockMisses', 'peersBanned', 'linksClosed'];
+
+interface LevelPeer {
+  peer: MeshPeer;
+  store: LevelLedgerStore;
+  verifier: NodeVerifierPool;
+  close(): Promise<void>;
+}
+
+/** A peer on the LevelDB ledger in `dir`, assembled as fullnode/main.ts does, minus relay, dialer, miner and RPC. */
+async function openLevelPeer(dir: string, signer: Signer, network: string, log: Logger): Promise<LevelPeer> {
+  const store = await openLevelLedgerStore(dir, { network, owner: signer.peerId, clock, log });
+  const verifier = createNodeVerifierPool({ log });
+  const peer = await createMeshPeer({
+    signer, verifier, clock, log, store, scheduler: createHostScheduler(), rng: Math.random, connect: () => neverDials,
+  }, { network });
+  return {
+    peer, store, verifier,
+    async close() {
+      peer.close();
+      verifier.close();
+      await verifier.closed();
+      store.close();
+      await store.whenClosed();
+    },
+  };
+}
+
+/** Resolves once `peer`'s tip is at `height`, or rejects after `timeoutMs`. */
+function tipReaches(peer: MeshPeer, height: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (peer.ledger.tip().height < height) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new BenchError(`the joiner reached height ${peer.ledger.tip().height} of ${height} in ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const unsubscribe = peer.ledger.events.on('tip', check);
+    check();
+  });
+}
+
+export async function measureFullNodeSync(options: FullNodeSyncOptions, log: (line: string) => void): Promise<FullNodeSyncFigure> {
+  const network = benchNetwork('nsync');
+  const warnings: string[] = [];
+  const quiet: Logger = { info: () => undefined, warn: (message, fields) => void (warnings.length < 20 && warnings.push(`${message} ${JSON.stringify(fields ?? {})}`)) };
+  const root = mkdtempSync(join(tmpdir(), 'tabmesh-bench-nsync-'));
+  const [sourceDir, joinerDir] = [join(root, 'source'), join(root, 'joiner')];
+  const sourceSigner = benchSigner(1);
+  const joinerSigner = benchSigner(2);
+  const opened: LevelPeer[] = [];
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  try {
+    const built = await buildLevelChain(sourceDir, { network, owner: sourceSigner.peerId, log: quiet }, (full, buildClock) =>
+      buildTransferChain(full, buildClock, { network, signer: sourceSigner, recipient: benchSigner(3).peerId, blocks: options.blocks, txsPerBlock: options.txsPerBlock }));
+    log(`  source built ${built.height} blocks with ${built.txIds.length} transactions into LevelDB in ${(built.ms / 1000).toFixed(1)} s`);
+
+    const source = await openLevelPeer(sourceDir, sourceSigner, network, quiet);
+    opened.push(source);
+    if (source.peer.ledger.tip().height !== built.height) throw new BenchError(`the source reopened at height ${source.peer.ledger.tip().height}, not ${built.height}`);
+    const joiner = await openLevelPeer(joinerDir, joinerSigner, network, quiet);
+    opened.push(joiner);
+    ticker = setInterval(() => {
+      source.peer.tick();
+      joiner.peer.tick();
+    }, TICK_MS);
+
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const pair = createMemoryLinkPair(source.peer.id, joiner.peer.id);
+    source.peer.addLink(pair.atA);
+    joiner.peer.addLink(pair.atB);
+    await tipReaches(joiner.peer, built.height, options.timeoutMs);
+    const syncMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const stats = joiner.peer.stats();
+    clearInterval(ticker);
+    for (const peer of opened.splice(0)) await peer.close();
+
+    const persisted = await readBack(joinerDir, network, joinerSigner.peerId, built.txIds, quiet);
+    if (persisted.tipHeight !== built.height || persisted.txLocations !== built.txIds.length) {
+      throw new BenchError(`the joiner's directory holds tip ${persisted.tipHeight} (source ${built.height}) and ${persisted.txLocations} of ${built.txIds.length} transaction locations`);
+    }
+    const txs = built.txIds.length;
+    const cpuUs = cpu.user + cpu.system;
+    return {
+      options,
+      network,
+      build: { ms: Math.round(built.ms), height: built.height, txs },
+      txsPerSec: Math.round(txs / (syncMs / 1000)),
+      blocksPerSec: round(built.height / (syncMs / 1000), 1),
+      syncMs: Math.round(syncMs),
+      cpu: { cores: round(cpuUs / 1000 / syncMs, 2), usPerTx: Math.round(cpuUs / txs) },
+      persisted,
+      joinerCounters: Object.fromEntries(COUNTERS.map((name) => [name, stats[name] ?? 0])),
+      warnings,
+    };
+  } finally {
+    clearInterval(ticker);
+    for (const peer of opened) await peer.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Opens the joiner's closed directory again: its stored tip, and how many of `txIds` have a stored location. */
+async function readBack(dir: string, network: string, owner: string, txIds: readonly string[], log: Logger): Promise<{ tipHeight: number; txLocations: number }> {
+  const store = await openLevelLedgerStore(dir, { network, owner, clock, log });
+  try {
+    const state = await store.loadState();
+    let found = 0;
+    for (const id of txIds) if (await store.getTxLocation(id)) found++;
+    return { tipHeight: state?.tip.height ?? -1, txLocations: found };
+  } finally {
+    store.close();
+    await store.whenClosed();
+  }
+}
