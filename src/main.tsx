@@ -4,6 +4,8 @@
  */
 import { createRoot } from 'react-dom/client';
 import { startTabmesh } from './app.ts';
+import { createPageLogger } from './app/page-logger.ts';
+import { registerShellWorker } from './app/register-sw.ts';
 import { AppView } from './ui/app-view.tsx';
 import { createTabmeshStore, type TabmeshStore } from './ui/store.ts';
 
@@ -21,3 +23,17 @@ const store = createTabmeshStore();
 if (import.meta.env.DEV) window.__tabmeshStore = store;
 const api = startTabmesh(store);
 createRoot(root).render(<AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={(on) => api.setMining(on)} onTraceTx={async (id) => void (await api.trace(id))} />);
+
+// The app shell's service worker (docs/ARCHITECTURE.md, "The app shell"), registered after `load` so its
+// precache downloads do not compete with the page's own first load.
+const registerShell = () =>
+  void registerShellWorker(
+    {
+      serviceWorker: 'serviceWorker' in navigator ? navigator.serviceWorker : undefined,
+      isSecureContext: window.isSecureContext,
+      log: createPageLogger((level, message) => store.getState().log(level, message)),
+    },
+    { enabled: import.meta.env.PROD },
+  );
+if (document.readyState === 'complete') registerShell();
+else window.addEventListener('load', registerShell, { once: true });
