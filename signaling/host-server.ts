@@ -1,10 +1,17 @@
 /**
- * One Node http.Server carrying the page, `GET /healthz` and the relay on
- * `/signal`. `npm start` (static dist/) and `npm run dev` (Vite middleware)
- * both build on it, so health checks and the relay behave the same in both.
+ * One Node server carrying the page, `GET /healthz`, `GET /config.json` (ICE
+ * servers for the page) and the relay on `/signal`. `npm start` (static
+ * dist/) and `npm run dev` (Vite middleware) both build on it, so health
+ * checks, page config and the relay behave the same in both.
+ *
+ * With `tls` it is an https.Server: the page is served over HTTPS and the
+ * relay over WSS on the same port, so a tab opened from another machine is a
+ * secure context (WebCrypto and Web Locks exist only there).
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from '../src/core/types.ts';
+import { serveIceConfig, type IceSettings } from './ice-servers.ts';
 import { createConsoleLogger } from './logger.ts';
 import { createRelayServer, type RelayServer, type RelayServerInit } from './relay-server.ts';
 
@@ -23,6 +30,10 @@ export interface HostServerInit {
   /** Refuse upgrades on paths other than the relay's. False when another handler (Vite HMR) takes upgrades. */
   exclusiveUpgrades: boolean;
   log?: Logger;
+  /** PEM certificate and key: serve HTTPS and WSS instead of HTTP and WS (tls-files.ts checks them). */
+  tls?: { cert: string; key: string };
+  /** STUN/TURN servers handed to pages at /config.json; none by default (tabs on one machine need none). */
+  ice?: IceSettings;
 }
 
 export interface HostServer {
@@ -31,6 +42,7 @@ export interface HostServer {
   address(): { port: number; host: string };
   /** Closes the relay's sockets, then the HTTP server and its keep-alive connections. */
   close(): Promise<void>;
+  /** An https.Server (a subclass for our purposes) when `tls` was given. */
   readonly httpServer: http.Server;
   readonly relay: RelayServer;
 }
@@ -46,16 +58,19 @@ export interface HealthReport {
 export function createHostServer(init: HostServerInit): HostServer {
   const log = init.log ?? createConsoleLogger();
   const startedMs = performance.now();
-  const httpServer = http.createServer((req, res) => {
+  const onRequest: RequestHandler = (req, res) => {
     try {
-      if ((req.url ?? '').split('?', 1)[0] === '/healthz') return health(req, res);
+      const pathname = (req.url ?? '').split('?', 1)[0];
+      if (pathname === '/healthz') return health(req, res);
+      if (pathname === '/config.json') return serveIceConfig(init.ice, req, res);
       init.handle(req, res);
     } catch (error) {
       log.warn('server: request handler failed', { url: req.url, error: String(error) });
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end('internal error\n');
     }
-  });
+  };
+  const httpServer: http.Server = init.tls ? https.createServer({ cert: init.tls.cert, key: init.tls.key }, onRequest) : http.createServer(onRequest);
   const relay = createRelayServer({ ...init.relay, server: httpServer, exclusiveUpgrades: init.exclusiveUpgrades, log });
 
   function health(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -1,12 +1,13 @@
 /**
  * The production server behind `npm start`: the built page from dist/ (sirv),
- * `GET /healthz`, and the relay on `/signal`, all on one port.
+ * `GET /healthz`, `GET /config.json`, and the relay on `/signal`, all on one
+ * port; over HTTPS/WSS when given a certificate.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sirv from 'sirv';
 import type { Logger } from '../src/core/types.ts';
-import { createHostServer, type HostServer, type RelayOptions } from './host-server.ts';
+import { createHostServer, type HostServer, type HostServerInit, type RelayOptions } from './host-server.ts';
 
 export interface AppServerInit {
   port: number;
@@ -16,6 +17,10 @@ export interface AppServerInit {
   distDir: string;
   relay?: RelayOptions;
   log?: Logger;
+  /** Serve HTTPS and WSS with this PEM certificate and key (see host-server.ts). */
+  tls?: HostServerInit['tls'];
+  /** STUN/TURN servers for pages at /config.json (ice-servers.ts). */
+  ice?: HostServerInit['ice'];
 }
 
 export type AppServer = Pick<HostServer, 'ready' | 'address' | 'close' | 'relay'>;
@@ -47,6 +52,8 @@ export function createAppServer(init: AppServerInit): AppServer {
     host: init.host,
     relay: init.relay,
     log: init.log,
+    tls: init.tls,
+    ice: init.ice,
     exclusiveUpgrades: true,
     handle: (req, res) =>
       serveStatic(req, res, () => {

@@ -10,25 +10,65 @@
  *         (seed-node.ts), with its data in TABMESH_SEED_DATA (default
  *         data/seed), on TABMESH_SEED_NET (default main), RPC port
  *         TABMESH_SEED_RPC_PORT (default 8645)
+ *   HTTPS and WSS on the same port (signaling/tls-config.ts):
+ *     --tls-cert FILE --tls-key FILE, or TLS_CERT / TLS_KEY: a PEM certificate and key
+ *     --https: a self-signed certificate for LAN testing, kept in TABMESH_TLS_DIR (default data/tls)
+ *   STUN/TURN servers served to pages at /config.json (signaling/ice-servers.ts); a flag wins over its variable:
+ *     --stun URLS, or TABMESH_STUN: comma-separated stun:/stuns: URLs
+ *     --turn URLS, or TABMESH_TURN: comma-separated turn:/turns: URLs
+ *     --turn-secret S, or TABMESH_TURN_SECRET: coturn's static-auth-secret (prefer the variable: flags show in ps)
+ *     --turn-ttl SEC, or TABMESH_TURN_TTL: lifetime of a minted TURN credential (default 3600)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NETWORK, isValidNetworkName } from '../../src/core/network.ts';
 import { createAppServer, MissingBuildError, type AppServer } from '../http-server.ts';
+import { IceConfigError, parseIceSettings, type IceSettings, type RawSetting } from '../ice-servers.ts';
+import { resolveTls, type TlsSetup } from '../tls-config.ts';
+import { TlsFileError } from '../tls-files.ts';
 import { closeOnSignals, describeListenError, exitWith, portFromEnv } from './cli.ts';
 import { startSeedNode, type SeedNode } from './seed-node.ts';
 
-const USAGE = 'usage: npm start [-- --seed]   (environment: PORT, HOST, TABMESH_DIST, TABMESH_SEED, TABMESH_SEED_DATA, TABMESH_SEED_NET, TABMESH_SEED_RPC_PORT)';
+const USAGE = [
+  'usage: npm start [-- [--seed] [--https | --tls-cert FILE --tls-key FILE] [--stun URLS] [--turn URLS --turn-secret S [--turn-ttl SEC]]]',
+  '  (environment: PORT, HOST, TABMESH_DIST, TABMESH_SEED, TABMESH_SEED_DATA, TABMESH_SEED_NET, TABMESH_SEED_RPC_PORT,',
+  '   TLS_CERT, TLS_KEY, TABMESH_TLS_DIR, TABMESH_STUN, TABMESH_TURN, TABMESH_TURN_SECRET, TABMESH_TURN_TTL)',
+].join('\n');
 let seedFlag = false;
+let tls: TlsSetup | undefined;
+let ice: IceSettings;
 try {
-  const { values } = parseArgs({ options: { seed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false });
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      https: { type: 'boolean' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+      stun: { type: 'string' }, turn: { type: 'string' }, 'turn-secret': { type: 'string' }, 'turn-ttl': { type: 'string' },
+    },
+    allowPositionals: false,
+  });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   seedFlag = values.seed === true;
+  /** A flag wins over its environment variable; the name travels along for error messages. */
+  const setting = (flag: keyof typeof values, env: string): RawSetting | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return { value: fromFlag, name: `--${flag}` };
+    const fromEnv = process.env[env];
+    return fromEnv === undefined ? undefined : { value: fromEnv, name: env };
+  };
+  ice = parseIceSettings({
+    stun: setting('stun', 'TABMESH_STUN'), turn: setting('turn', 'TABMESH_TURN'),
+    turnSecret: setting('turn-secret', 'TABMESH_TURN_SECRET'), turnTtl: setting('turn-ttl', 'TABMESH_TURN_TTL'),
+  });
+  tls = await resolveTls({
+    cert: setting('tls-cert', 'TLS_CERT'), key: setting('tls-key', 'TLS_KEY'),
+    selfSigned: values.https === true, dir: resolve(process.env.TABMESH_TLS_DIR || 'data/tls'),
+  });
 } catch (error) {
+  if (error instanceof IceConfigError || error instanceof TlsFileError) exitWith(error.message);
   console.error(`tabmesh: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   process.exit(2);
 }
@@ -43,7 +83,7 @@ const distDir = process.env.TABMESH_DIST || fileURLToPath(new URL('../../dist/',
 
 let server: AppServer;
 try {
-  server = createAppServer({ port, host, distDir });
+  server = createAppServer({ port, host, distDir, tls: tls?.credentials, ice });
 } catch (error) {
   if (error instanceof MissingBuildError) exitWith(error.message);
   throw error;
@@ -54,14 +94,22 @@ try {
   exitWith(describeListenError(error, port));
 }
 const { port: actualPort } = server.address();
-console.log(`tabmesh serving http://localhost:${actualPort}/ (relay ws://localhost:${actualPort}/signal)`);
+// Before the "serving" line: a supervisor (or test) that stops us as soon as it reads it must get a clean shutdown.
 let seed: SeedNode | undefined;
-if (seedOn) {
-  const dataDir = resolve(process.env.TABMESH_SEED_DATA || 'data/seed');
-  console.log(`tabmesh: starting the seed node on network '${seedNetwork}', data in ${dataDir}`);
-  seed = startSeedNode({ relayUrl: `ws://127.0.0.1:${actualPort}/signal`, network: seedNetwork, dataDir, rpcPort: seedRpcPort });
-}
 closeOnSignals(async () => {
   await seed?.stop();
   await server.close();
 });
+const [web, socket] = tls ? ['https', 'wss'] : ['http', 'ws'];
+for (const note of tls?.notes ?? []) console.log(`tabmesh: ${note}`);
+console.log(`tabmesh serving ${web}://localhost:${actualPort}/ (relay ${socket}://localhost:${actualPort}/signal)`);
+if (ice.stunUrls.length + ice.turnUrls.length > 0) console.log(`tabmesh: pages get ICE servers ${[...ice.stunUrls, ...ice.turnUrls].join(', ')}${ice.turnUrls.length > 0 ? ` (TURN credentials valid ${ice.turnTtlSec} s)` : ''}`);
+if (seedOn) {
+  const dataDir = resolve(process.env.TABMESH_SEED_DATA || 'data/seed');
+  console.log(`tabmesh: starting the seed node on network '${seedNetwork}', data in ${dataDir}`);
+  // Over TLS the seed dials wss://localhost, which a self-signed certificate names; the child trusts our certificate
+  // through NODE_EXTRA_CA_CERTS (read at its start; spawn passes our environment on).
+  if (tls) process.env.NODE_EXTRA_CA_CERTS ??= tls.certFile;
+  const relayUrl = tls ? `wss://localhost:${actualPort}/signal` : `ws://127.0.0.1:${actualPort}/signal`;
+  seed = startSeedNode({ relayUrl, network: seedNetwork, dataDir, rpcPort: seedRpcPort });
+}

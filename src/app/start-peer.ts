@@ -23,6 +23,7 @@ import { sampleFromStats } from '../ui/net-series.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
 import { createChainView, createTxStatusIndex, txToView } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
+import { resolveIceServers } from './ice-config.ts';
 import { createTraceWiring, type TraceResult } from './trace-wiring.ts';
 import { createTxHistoryWriter } from '../storage/tx-history-writer.ts';
 import { openIdentity } from './open-identity.ts';
@@ -79,12 +80,13 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   // about once a second, which would turn a 20 ms delay into a second per hop (and a hidden page draws nothing anyway).
   const scheduler = createHostScheduler({ punctual: () => document.visibilityState === 'visible' });
   const { default: SimplePeer } = await simplePeerModule;
+  const iceServers = await resolveIceServers(config, fetch, log);
   const relay = createSignalingClient({ url: config.relayUrls[0]!, network, signer, log });
   // The trace samples at a rate scaled to the network's size, which it asks the peer book on its timer (after start).
   const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peer.peers.knownPeers().length }, { network });
   const peer = await createMeshPeer({
     signer, verifier, clock, log, store, scheduler, relay, rng: Math.random,
-    connect: (hooks) => createWebrtcDialer({ signer, verifier, clock, log, createPeer: (options) => new SimplePeer(options), ...hooks }, { network, iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy }),
+    connect: (hooks) => createWebrtcDialer({ signer, verifier, clock, log, createPeer: (options) => new SimplePeer(options), ...hooks }, { network, iceServers, iceTransportPolicy: config.iceTransportPolicy }),
     modules: [traces.factory],
   }, { network, mesh: { targetLinks: config.targetLinks } });
   const { node, ledger, mempool } = peer;
