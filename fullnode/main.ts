@@ -31,7 +31,7 @@ import { createNodeVerifierPool } from './node-verifier.ts';
 import type { NodeOptions } from './node-flags.ts';
 import { createNodeRpcTarget } from './node-rpc-target.ts';
 import { keepWalletHistory } from './node-history.ts';
-import { loadPeerBook, savePeerBook } from './peer-book-store.ts';
+import { loadPeerBook, savePeerBook } from '../src/peer/peer-book-store.ts';
 import { cookiePathFor } from './rpc-cookie.ts';
 import { createRpcServer } from './rpc-server.ts';
 

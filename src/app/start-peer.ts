@@ -1,16 +1,21 @@
 /**
  * Wires one running peer: identity and storage, the verifier workers, the
- * ledger, mempool and protocol node, the miner, the relay client, the WebRTC
+ * ledger, mempool and protocol node, the miner, the relay set (every relay
+ * of ?relay=, and the same-browser BroadcastChannel), the WebRTC
  * dialer and the mesh maintainer. Data flows one way: net delivers bytes,
  * core parses and decides, the worker verifies, core applies, storage
  * persists, and the UI store is updated.
  */
 import { decodeTx, encodeTx } from '../core/tx.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
+import { createBroadcastSignaling } from '../net/broadcast-signaling.ts';
+import { channelName } from '../net/broadcast-signaling-messages.ts';
+import { createRelaySet, type RelayMemberState } from '../net/relay-set.ts';
 import { createSignalingClient } from '../net/signaling-client.ts';
 import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
 import { createMeshPeer, prefixedStats, type MeshPeer } from '../peer/mesh-peer.ts';
 import { createMiningLoop } from '../peer/mining-loop.ts';
+import { keepPeerBook } from '../peer/peer-book-store.ts';
 import { createWallet } from '../peer/wallet.ts';
 import { createHostScheduler } from '../runtime/host-scheduler.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
@@ -32,6 +37,12 @@ import { openIdentity } from './open-identity.ts';
 const RECENT_TXS_ON_LOAD = 500;
 /** Housekeeping cadence: keepalive, dead-link detection, mesh repair, stats for the page. */
 const TICK_MS = 1_000;
+/**
+ * The peer book and anchors are written this often (and when the page goes), so a reload, even with the
+ * relay down, has peers to try. 15 s: a book of 1,000 records is ~1.3 MB of hex, and it is written only
+ * when it changed; a tab's records live 10 minutes (peer-record.ts), so a save is never stale for long.
+ */
+const SAVE_BOOK_EVERY_MS = 15_000;
 
 export interface RunningPeer extends MeshPeer {
   id: string;
@@ -46,6 +57,12 @@ export interface RunningPeer extends MeshPeer {
   disconnect(peerId: string): boolean;
   trace(txId: string): Promise<TraceResult>;
   stats(): Record<string, number>;
+  /** Each signaling route: the relays, then the same-browser channel (url `broadcast:…`). */
+  relays(): RelayMemberState[];
+  /** Joins one more relay (the URL is checked by the caller); false when it is already joined. */
+  addRelay(url: string): boolean;
+  /** Leaves a relay; false when it is not one of ours. */
+  removeRelay(url: string): boolean;
   stop(): void;
 }
 
@@ -81,7 +98,17 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const scheduler = createHostScheduler({ punctual: () => document.visibilityState === 'visible' });
   const { default: SimplePeer } = await simplePeerModule;
   const iceServers = await resolveIceServers(config, fetch, log);
-  const relay = createSignalingClient({ url: config.relayUrls[0]!, network, signer, log });
+  // Every relay at once (relay-set.ts): the mesh is introduced while any one is up.
+  const relay = createRelaySet({
+    create: (url) => createSignalingClient({ url, network, signer, log }),
+    log,
+    // Asked only once signals flow (after start); the channel then defers to a mesh route.
+    meshReaches: (to) => peer.peers.canRoute(to),
+  }, config.relayUrls);
+  // Tabs of this browser find each other with no server at all (broadcast-signaling.ts).
+  if (typeof BroadcastChannel === 'function') {
+    relay.add(`broadcast:${channelName(network)}`, { member: createBroadcastSignaling({ network, selfId: signer.peerId, log }), local: true });
+  }
   // The trace samples at a rate scaled to the network's size, which it asks the peer book on its timer (after start).
   const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peer.peers.knownPeers().length }, { network });
   const peer = await createMeshPeer({
@@ -138,7 +165,15 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   });
   markDropped(await node.restoreTxs(storedPending));
 
-  relay.events.on('status', (status) => ui.getState().setRelay(status));
+  const showRelays = () => {
+    ui.getState().setRelay(relay.relayStatus());
+    ui.getState().setRelays(relay.states());
+  };
+  relay.onStates(showRelays);
+  showRelays();
+  // The stored peer book and anchors (dialled first) go in before the peer starts.
+  const book = await keepPeerBook({ store, verifier, clock, log, peer }, network);
+  const saveBook = setInterval(() => void book.save(), SAVE_BOOK_EVERY_MS);
   node.events.on('peer-open', (link) => {
     ui.getState().upsertPeer({ ...link, state: 'open' });
     log.info('link open', { peerId: link.id, direction: link.direction });
@@ -212,8 +247,14 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       ui.getState().setMining(mining.stats());
     },
     stats,
+    relays: () => relay.states(),
+    addRelay: (url) => relay.add(url),
+    removeRelay: (url) => relay.remove(url),
     stop() {
       clearInterval(timer);
+      clearInterval(saveBook);
+      // Reads the outbound links (the anchors) now, before peer.close() below closes them.
+      const bookSaved = book.save();
       traces.stop();
       mining.setMining(false);
       miner.close();
@@ -221,8 +262,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       chainView.close();
       verifier.close();
       globalThis.removeEventListener?.('pagehide', flushHistory);
-      // The queued history is written before the database closes.
-      void history.flush().finally(() => store.close());
+      // The queued history, the peer book and the anchors are written before the database closes.
+      void Promise.all([history.flush(), bookSaved]).finally(() => store.close());
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { isHexOfLength } from '../core/bytes.ts';
 import { InvalidArgumentError } from '../core/result.ts';
+import { MAX_RELAYS } from './config.ts';
 import type { RunningPeer } from './start-peer.ts';
 
 export interface TabmeshApi {
@@ -45,6 +46,18 @@ export interface TabmeshApi {
    * pool handed over when it linked. Rejects when traces are asked too often.
    */
   trace(id: string): Promise<{ reporter: string; firstSeenMs: number; from: string | 'origin'; via: string | 'self'; catchUp: boolean }[]>;
+  /**
+   * Each signaling route and its state: the relays (from ?relay= and addRelay), then, where the browser has
+   * BroadcastChannel, the same-browser channel (`url` 'broadcast:tabmesh/signal/v1/NETWORK').
+   */
+  relays(): { url: string; status: 'connecting' | 'open' | 'closed' }[];
+  /**
+   * Joins one more relay at run time: a ws:// or wss:// URL, at most 8 relays in all (as ?relay=). Resolves
+   * false when it is already joined; rejects with a clear Error for a bad URL or one relay too many.
+   */
+  addRelay(url: string): Promise<boolean>;
+  /** Leaves a relay (or the same-browser channel) by its URL; false when it is not one of this tab's. */
+  removeRelay(url: string): boolean;
 }
 
 export class NotReadyError extends Error {
@@ -97,6 +110,19 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     setMining: (on) => requirePeer().setMining(on === true),
     knownPeers: () => requirePeer().knownPeers(),
     disconnect: (peerId) => requirePeer().disconnect(peerId),
+    relays: () => requirePeer().relays().map(({ url, status }) => ({ url, status })),
+    addRelay: async (url) => {
+      await ready;
+      const running = requirePeer();
+      if (typeof url !== 'string' || !/^wss?:\/\//.test(url) || !URL.canParse(url)) {
+        throw new InvalidArgumentError(`addRelay: ${JSON.stringify(String(url))} is not a ws:// or wss:// URL`);
+      }
+      const relays = running.relays().filter((relay) => !relay.local);
+      if (relays.some((relay) => relay.url === url)) return false;
+      if (relays.length >= MAX_RELAYS) throw new InvalidArgumentError(`addRelay: this tab already has ${relays.length} relays; at most ${MAX_RELAYS}`);
+      return running.addRelay(url);
+    },
+    removeRelay: (url) => requirePeer().removeRelay(url),
     trace: async (id) => {
       await ready;
       if (!isHexOfLength(id, 32)) throw new InvalidArgumentError('id must be a transaction id (64 lower-case hex characters)');

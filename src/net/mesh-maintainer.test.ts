@@ -56,6 +56,21 @@ describe('mesh maintainer', () => {
     expect(fake.dials).toEqual([]);
     expect(mesh.knownPeers()).toEqual([]);
   });
+
+  it('dials preferred peers (anchors) first, once each', () => {
+    const fake = fakeView();
+    let now = 0;
+    // random() = 0 would always draw the first candidate of a group: the anchor is last in the room's order.
+    const mesh = createMeshMaintainer({ targetLinks: 1, random: () => 0, nowMs: () => now }, fake.view);
+    mesh.prefer(['anchor']);
+    mesh.welcome(['p1', 'p2', 'anchor']);
+    expect(fake.dials).toEqual(['anchor']);
+    // The anchor's dial failed: the next dial (after its backoff) no longer prefers it over the others.
+    fake.pending.clear();
+    now += 60_000;
+    mesh.tick();
+    expect(fake.dials).toEqual(['anchor', 'p1']);
+  });
 });
 
 /** A view with directions and ages, so the marks, reservations and pruning apply. */

@@ -98,6 +98,8 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const nowMs = init.nowMs ?? Date.now;
   const backoff = init.backoff ?? new BackoffTable({ random });
   const room = new Set<PeerId>();
+  /** Anchors (peer/peer-book-store.ts): dialled before anyone else, once each, whenever a signal can reach them. */
+  const preferred = new Set<PeerId>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
   const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0 };
@@ -130,7 +132,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   function preferenceGroups(pool: PeerId[]): PeerId[][] {
     const groups = new Map<number, PeerId[]>();
     for (const id of pool) {
-      const rank = (view.acceptsInbound?.(id) === false ? 0 : 100) + (view.distance?.(id) ?? 99);
+      const rank = preferred.has(id) ? 1_000 : (view.acceptsInbound?.(id) === false ? 0 : 100) + (view.distance?.(id) ?? 99);
       let group = groups.get(rank);
       if (!group) groups.set(rank, (group = []));
       group.push(id);
@@ -146,6 +148,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       if (!from) return;
       const [id] = from.splice(randomIndex(random, from.length), 1);
       backoff.attempt(id!, now);
+      preferred.delete(id!); // one try, as Bitcoin Core tries each anchor once
       dialling.add(id!);
       counters.dials++;
       view.dial(id!);
@@ -228,6 +231,14 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     hasInboundRoom(): boolean {
       const state = census();
       return state.total < high && state.inbound.length < high - minOutbound;
+    },
+
+    /**
+     * Peers to dial before any other candidate (the anchors, our last outbound
+     * links): each is tried once, as soon as it is a candidate (a signal can reach it).
+     */
+    prefer(ids: readonly PeerId[]): void {
+      for (const id of ids) preferred.add(id);
     },
 
     /** True when the relay listed `peerId` in our room (send its signals by relay; others by the mesh). */

@@ -1,5 +1,6 @@
-/** The page header: network, this tab's short peer id (the Wallet panel has it in full), relay status and peer count. */
+/** The page header: network, this tab's short peer id (the Wallet panel has it in full), relay status (and each relay's), and peer count. */
 import { shortId } from './format.ts';
+import { RelayList } from './relay-list.tsx';
 import { useTabmesh } from './use-tabmesh.ts';
 import type { RelayStatus } from './view-models.ts';
 
@@ -39,6 +40,7 @@ export function Header() {
               <span className="dot" aria-hidden="true" />
               {RELAY_LABEL[relay]}
             </span>
+            <RelayList />
             <span className="badge" aria-live="polite">
               {openPeers} {openPeers === 1 ? 'peer' : 'peers'}
             </span>

@@ -35,7 +35,7 @@ import {
   type SeriesSlice,
   type TraceSlice,
 } from './explorer-slices.ts';
-import type { LogEntry, LogLevel, PeerView, Phase, RelayStatus, SelfView, TxStatus, TxView } from './view-models.ts';
+import type { LogEntry, LogLevel, PeerView, Phase, RelayStatus, RelayView, SelfView, TxStatus, TxView } from './view-models.ts';
 
 export { MAX_ARRIVALS, MAX_SAMPLES, MAX_TRACES, SERIES_WINDOW_MS, type ArrivalsSlice, type DetailSlice, type GraphSlice, type SeriesSlice, type TraceSlice } from './explorer-slices.ts';
 export { MAX_ACCOUNT_VIEWS, MAX_BLOCK_VIEWS, MAX_MEMPOOL_VIEWS, type ChainSlice, type MempoolSlice, type MiningSlice, type WalletSlice } from './ledger-slices.ts';
@@ -50,11 +50,15 @@ export interface NodeSlice {
   phase: Phase;
   /** Why startup failed, shown as a page-level error when phase is 'failed'. */
   failure?: string;
+  /** Over the relay servers: open while any is (the same-browser channel is left out). */
   relay: RelayStatus;
+  /** Each signaling route (relays and the same-browser channel), for the header's list. */
+  relays: RelayView[];
   stats: Record<string, number>;
   setSelf(id: string, network: string): void;
   setPhase(phase: Phase, failure?: string): void;
   setRelay(status: RelayStatus): void;
+  setRelays(relays: readonly RelayView[]): void;
   setStats(stats: Record<string, number>): void;
 }
 
@@ -118,10 +122,12 @@ export type Slice<T> = StateCreator<TabmeshState, [], [], T>;
 export const createNodeSlice: Slice<NodeSlice> = (set) => ({
   phase: 'loading',
   relay: 'connecting',
+  relays: [],
   stats: {},
   setSelf: (id, network) => set({ self: { id, network } }),
   setPhase: (phase, failure) => set({ phase, failure: phase === 'failed' ? (failure ?? 'Unknown error') : undefined }),
   setRelay: (relay) => set({ relay }),
+  setRelays: (relays) => set({ relays: relays.map((relay) => ({ ...relay })) }),
   setStats: (stats) => set({ stats: { ...stats } }),
 });
 

@@ -6,6 +6,13 @@ import type { BlockHash, PeerId, TxId } from '../core/types.ts';
 
 export type RelayStatus = 'connecting' | 'open' | 'closed';
 
+/** One signaling route of this tab: a relay server, or (local) the same-browser BroadcastChannel. */
+export interface RelayView {
+  url: string;
+  status: RelayStatus;
+  local: boolean;
+}
+
 export type Phase = 'loading' | 'ready' | 'failed';
 
 export interface PeerView {

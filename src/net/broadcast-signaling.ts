@@ -1,0 +1,190 @@
+/**
+ * Signaling between tabs of one browser and origin, with no server at all
+ * (issue 19 §6; docs/PROTOCOL.md, "Same-browser signaling"). It has the relay
+ * client's shape (signaling-client.ts), so it joins a relay set
+ * (relay-set.ts) as one more member:
+ *
+ * - presence: `hello` on start (present tabs answer `here`), `here` every
+ *   heartbeat, `bye` on stop; a tab not heard from for `expiryMs` is gone
+ *   (a crashed tab sends no bye).
+ * - signals: the same sealed, signed envelopes as through the relay,
+ *   addressed by peer id. The dialer verifies them (docs/SECURITY.md), so the
+ *   channel needs no authentication of its own; a lying tab can only make us
+ *   try a dial that fails.
+ *
+ * Every message is parsed with limits (broadcast-signaling-messages.ts).
+ */
+import { Emitter } from '../core/emitter.ts';
+import type { Logger, PeerId } from '../core/types.ts';
+import { CHANNEL_VERSION, channelName, parseChannelMessage, type ChannelMessage, type ChannelReject } from './broadcast-signaling-messages.ts';
+import type { RelayStatus, SignalingEvents } from './signaling-client.ts';
+
+/**
+ * 5 s: presence costs one small post per tab per beat. Expiry is 6 beats
+ * (30 s): a hidden tab's timers may run only once a second or, after five
+ * hidden minutes, once a minute (Chromium's intensive throttling), yet it still
+ * answers a newcomer's hello at once (message events are not throttled).
+ */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+export const DEFAULT_EXPIRY_MS = 30_000;
+/**
+ * Answers to our hello are gathered this long and handed over as one welcome
+ * (the mesh dials at once on a welcome). Tabs answer within a few ms; a late
+ * answer arrives as a join and is dialled on the next mesh tick.
+ */
+export const DEFAULT_WELCOME_WINDOW_MS = 100;
+/** Present tabs tracked at most: the relay's room size (signaling/relay-server.ts maxRoomSize). */
+export const MAX_PRESENT_PEERS = 256;
+
+/** The part of a BroadcastChannel this uses (injected in tests). */
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  close(): void;
+}
+
+export interface BroadcastSignalingInit {
+  network: string;
+  selfId: PeerId;
+  log: Logger;
+  /** Default: `new BroadcastChannel(name)`. */
+  createChannel?: (name: string) => ChannelLike;
+  heartbeatMs?: number;
+  expiryMs?: number;
+  welcomeWindowMs?: number;
+  maxPeers?: number;
+  nowMs?: () => number;
+}
+
+export interface BroadcastSignaling {
+  readonly events: Emitter<SignalingEvents>;
+  /** 'open' from start() to stop(): a channel cannot be refused. */
+  status(): RelayStatus;
+  /** Posts a sealed envelope to `to`; false when `to` is not present or the channel is stopped. */
+  sendSignal(to: PeerId, data: string): boolean;
+  start(): void;
+  stop(): void;
+  /** The tabs present now. */
+  present(): PeerId[];
+  /** Messages refused by reason, and presences refused when full. */
+  stats(): Record<string, number>;
+}
+
+export function createBroadcastSignaling(init: BroadcastSignalingInit): BroadcastSignaling {
+  const events = new Emitter<SignalingEvents>();
+  const heartbeatMs = init.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const expiryMs = init.expiryMs ?? DEFAULT_EXPIRY_MS;
+  const maxPeers = init.maxPeers ?? MAX_PRESENT_PEERS;
+  const nowMs = init.nowMs ?? Date.now;
+  const createChannel = init.createChannel ?? ((name: string) => new BroadcastChannel(name));
+  /** Peer id → when we last heard from it. */
+  const present = new Map<PeerId, number>();
+  const counters: Record<string, number> = { rejected: 0, presenceRefused: 0, signalsIn: 0, signalsOut: 0 };
+  let channel: ChannelLike | undefined;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let welcomeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function post(message: ChannelMessage): boolean {
+    if (!channel) return false;
+    try {
+      channel.postMessage(message);
+      return true;
+    } catch (error) {
+      // A closed channel or an uncloneable value: the signal is lost like a relay frame on a dropped socket.
+      init.log.warn('could not post on the same-browser channel', { error: String(error) });
+      return false;
+    }
+  }
+
+  const self = (type: 'hello' | 'here' | 'bye'): ChannelMessage => ({ v: CHANNEL_VERSION, type, from: init.selfId });
+
+  /** Notes that `id` is present; false when the table is full and `id` is new. */
+  function see(id: PeerId): boolean {
+    if (present.has(id)) {
+      present.set(id, nowMs());
+      return true;
+    }
+    if (present.size >= maxPeers) {
+      counters.presenceRefused!++;
+      return false;
+    }
+    present.set(id, nowMs());
+    events.emit('peer-joined', id);
+    return true;
+  }
+
+  function refuse(reason: ChannelReject['reason']): void {
+    counters.rejected!++;
+    const key = `rejected:${reason}`;
+    // One line per reason: a buggy tab posting garbage in a loop must not flood the page's log.
+    if ((counters[key] = (counters[key] ?? 0) + 1) === 1) init.log.warn('ignored a malformed message on the same-browser channel', { reason });
+  }
+
+  function receive(data: unknown): void {
+    const parsed = parseChannelMessage(data);
+    if (!parsed.ok) return refuse(parsed.reason);
+    const message = parsed.value;
+    if (message.from === init.selfId) return; // a duplicated tab still holding our id; the page detects that itself
+    switch (message.type) {
+      case 'hello':
+        see(message.from);
+        post(self('here'));
+        return;
+      case 'here':
+        see(message.from);
+        return;
+      case 'bye':
+        if (present.delete(message.from)) events.emit('peer-left', message.from);
+        return;
+      case 'signal':
+        if (message.to !== init.selfId) return;
+        counters.signalsIn!++;
+        // A signal proves the sender is there (our answer must find its way back).
+        see(message.from);
+        events.emit('signal', message.from, message.data);
+        return;
+    }
+  }
+
+  function beat(): void {
+    post(self('here'));
+    const cutoff = nowMs() - expiryMs;
+    for (const [id, seenMs] of present) {
+      if (seenMs >= cutoff) continue;
+      present.delete(id);
+      events.emit('peer-left', id);
+    }
+  }
+
+  return {
+    events,
+    status: () => (channel ? 'open' : 'closed'),
+    sendSignal(to, data) {
+      if (!present.has(to)) return false;
+      const sent = post({ v: CHANNEL_VERSION, type: 'signal', from: init.selfId, to, data });
+      if (sent) counters.signalsOut!++;
+      return sent;
+    },
+    start() {
+      if (channel) return;
+      channel = createChannel(channelName(init.network));
+      channel.addEventListener('message', (event) => receive(event.data));
+      events.emit('status', 'open');
+      post(self('hello'));
+      heartbeat = setInterval(beat, heartbeatMs);
+      welcomeTimer = setTimeout(() => events.emit('welcome', [...present.keys()]), init.welcomeWindowMs ?? DEFAULT_WELCOME_WINDOW_MS);
+    },
+    stop() {
+      if (!channel) return;
+      post(self('bye'));
+      channel.close();
+      channel = undefined;
+      clearInterval(heartbeat);
+      clearTimeout(welcomeTimer);
+      present.clear();
+      events.emit('status', 'closed');
+    },
+    present: () => [...present.keys()],
+    stats: () => ({ ...counters }),
+  };
+}
