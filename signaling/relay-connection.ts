@@ -4,80 +4,36 @@
  *   challenged --join, signature ok--> joined --close--> closed
  *        \--join--> verifying --bad signature / room full--> closed
  *
+ * A joined socket is `active` (wants peers, drawn into welcome samples) until
+ * it says `idle`, and back with `active`; it receives signals either way.
+ *
  * Every handler is wrapped so that nothing a client sends can throw out of
  * it: malformed input becomes an error frame, repeated abuse a close.
  */
-import { randomBytes, randomInt } from 'node:crypto';
-import * as ed from '@noble/ed25519';
+import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import { fromHex, toHex } from '../src/core/bytes.ts';
+import { toHex } from '../src/core/bytes.ts';
 import {
-  RELAY_MAX_WELCOME_PEERS, joinSigningBytes, parseClientMessage,
-  type ClientMessage, type RelayErrorCode, type ServerMessage,
+  RELAY_FEATURE_ACTIVITY, parseClientMessage, type ClientMessage, type RelayErrorCode, type ServerMessage,
 } from '../src/core/relay-protocol.ts';
-import type { Reject } from '../src/core/result.ts';
 import type { Logger, PeerId } from '../src/core/types.ts';
-import { TokenBucket, type RateLimit } from '../src/core/token-bucket.ts';
-import type { RelayRooms } from './relay-rooms.ts';
+import { TokenBucket } from '../src/core/token-bucket.ts';
+import { RELAY_CLOSE, clip, errorCodeFor, rawToText, verifyJoin, type JoinMessage, type RelayLimits } from './relay-frames.ts';
+import type { RelayRooms, RoomMember } from './relay-rooms.ts';
 
-/** WebSocket close codes the relay sends (RFC 6455 §7.4; 4000-4999 are ours). */
-export const RELAY_CLOSE = {
-  shuttingDown: 1001,
-  /** Bad join signature, join timeout, too many protocol errors, flooding. */
-  policyViolation: 1008,
-  /** Sent by `ws` itself when a frame exceeds maxFrameBytes. */
-  frameTooLarge: 1009,
-  internalError: 1011,
-  /** Room full: the client may retry later. */
-  tryAgainLater: 1013,
-  /** The same peer id joined again on a newer socket (a tab reload). */
-  replaced: 4001,
-} as const;
-
-export interface RelayLimits {
-  maxRoomSize: number;
-  joinTimeoutMs: number;
-  rateLimit: RateLimit;
-  maxDroppedMessages: number;
-  maxProtocolErrors: number;
-  maxBufferedBytes: number;
-}
+export { RELAY_CLOSE, type RelayLimits } from './relay-frames.ts';
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
   rooms: RelayRooms<RelayConnection>;
   limits: RelayLimits;
   log: Logger;
-  /** True once the relay is shutting down: departures are no longer announced. */
-  isClosing(): boolean;
   onClosed(connection: RelayConnection): void;
 }
 
-type JoinMessage = Extract<ClientMessage, { type: 'join' }>;
 type SignalMessage = Extract<ClientMessage, { type: 'signal' }>;
 
-/** Client-controlled text echoed in errors and logs is clipped (error.message is at most 500 chars). */
-const clip = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
-
-function errorCodeFor(rejected: Reject): RelayErrorCode {
-  if (rejected.reason === 'too-large' || rejected.reason === 'unknown-type' || rejected.reason === 'bad-json') return rejected.reason;
-  return 'bad-field';
-}
-
-function rawToText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
-
-/** Strict RFC 8032 verification (zip215: false), the same rule the ledger uses. */
-async function verifyJoin(join: JoinMessage, nonce: Uint8Array): Promise<boolean> {
-  const publicKey = fromHex(join.peerId);
-  const signature = fromHex(join.signature);
-  if (publicKey === undefined || signature === undefined) return false;
-  return ed.verifyAsync(signature, joinSigningBytes(join.network, nonce), publicKey, { zip215: false });
-}
-
-export class RelayConnection {
+export class RelayConnection implements RoomMember {
   private state: 'challenged' | 'verifying' | 'joined' | 'closed' = 'challenged';
   private readonly nonce = new Uint8Array(randomBytes(32));
   private readonly bucket: TokenBucket;
@@ -141,6 +97,11 @@ export class RelayConnection {
     });
   }
 
+  /** Another socket now holds this peer id (a reload, here or on another relay). */
+  replace(): void {
+    this.close(RELAY_CLOSE.replaced, 'replaced by a newer connection');
+  }
+
   /** Leaves the room at once and starts the closing handshake. */
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
@@ -185,8 +146,10 @@ export class RelayConnection {
     if (isBinary) return this.protocolError('binary-frame', 'frames must be JSON text');
     const parsed = parseClientMessage(rawToText(data));
     if (!parsed.ok) return this.protocolError(errorCodeFor(parsed), parsed.detail);
-    if (parsed.value.type === 'join') this.onJoin(parsed.value);
-    else this.onSignal(parsed.value);
+    const message = parsed.value;
+    if (message.type === 'join') this.onJoin(message);
+    else if (message.type === 'signal') this.onSignal(message);
+    else this.onActivity(message.type === 'active');
   }
 
   private onJoin(join: JoinMessage): void {
@@ -221,17 +184,26 @@ export class RelayConnection {
     this.state = 'joined';
     this.network = network;
     this.peerId = peerId;
-    const others = this.ctx.rooms.others(network, peerId);
-    if (admitted.replaced !== undefined) {
-      // The old socket no longer holds the id, so its close announces nothing;
-      // the others see exactly one peer-left and then one peer-joined.
-      admitted.replaced.close(RELAY_CLOSE.replaced, 'replaced by a newer connection');
-      for (const [, other] of others) other.send({ type: 'peer-left', peerId });
-    }
-    const peers = this.ctx.rooms.sampleIds(network, peerId, RELAY_MAX_WELCOME_PEERS, randomInt);
-    this.send({ type: 'welcome', peerId, peers });
-    for (const [, other] of others) other.send({ type: 'peer-joined', peerId });
-    this.ctx.log.info('relay: joined', { ...this.fields(), replaced: admitted.replaced !== undefined, roomSize: others.length + 1 });
+    // The old socket no longer holds the id, so its close removes nothing; nobody else is told (no broadcasts).
+    admitted.replaced?.replace();
+    this.ctx.rooms.sample(network, peerId, this.ctx.limits.welcomeSample).then(
+      (peers) => this.guard('welcome', () => this.welcome(peers, admitted.replaced !== undefined)),
+      (error: unknown) => this.guard('welcome', () => {
+        this.ctx.log.warn('relay: sampling the room failed', { ...this.fields(), error: String(error) });
+        this.welcome([], admitted.replaced !== undefined);
+      }),
+    );
+  }
+
+  /**
+   * The joiner gets a sample of the room; a few active members (who want
+   * peers) are told of the joiner. O(sample) work, whatever the room's size.
+   */
+  private welcome(peers: PeerId[], replaced: boolean): void {
+    if (this.state !== 'joined' || this.network === undefined || this.peerId === undefined) return;
+    this.send({ type: 'welcome', peerId: this.peerId, peers, features: [RELAY_FEATURE_ACTIVITY] });
+    this.ctx.rooms.announce(this.network, this.peerId, this.ctx.limits.announceSample);
+    this.ctx.log.info('relay: joined', { ...this.fields(), replaced, sample: peers.length });
   }
 
   private onSignal(signal: SignalMessage): void {
@@ -239,10 +211,35 @@ export class RelayConnection {
       return this.protocolError('not-joined', 'join before sending signals');
     }
     if (signal.to === this.peerId) return this.protocolError('bad-field', 'signal.to is your own peer id');
-    const target = this.ctx.rooms.get(this.network, signal.to);
-    // Not counted as abuse: the target may have left while the signal was in flight.
-    if (target === undefined) return this.sendError('unknown-peer', `peer ${signal.to.slice(0, 16)}… is not in room ${this.network}`);
-    target.send({ type: 'signal', from: this.peerId, data: signal.data });
+    const { network, peerId } = this;
+    const delivered = this.ctx.rooms.deliver(network, signal.to, { type: 'signal', from: peerId, data: signal.data });
+    if (delivered === true) return;
+    if (delivered === false) return this.unknownPeer(signal.to);
+    delivered.then(
+      (ok) => ok || this.guard('signal', () => this.unknownPeer(signal.to)),
+      (error: unknown) => this.guard('signal', () => {
+        this.ctx.log.warn('relay: forwarding a signal failed', { ...this.fields(), error: String(error) });
+        this.unknownPeer(signal.to);
+      }),
+    );
+  }
+
+  /**
+   * Not counted as abuse: the target may have left while the signal was in
+   * flight. Leaves are not broadcast, so `peer-left` here is how a tab learns
+   * that a sampled id is gone (older tabs log the error, newer ones drop the id).
+   */
+  private unknownPeer(to: PeerId): void {
+    if (this.state !== 'joined') return;
+    this.send({ type: 'peer-left', peerId: to });
+    this.sendError('unknown-peer', `peer ${to.slice(0, 16)}… is not in room ${this.network ?? '?'}`);
+  }
+
+  private onActivity(active: boolean): void {
+    if (this.state !== 'joined' || this.network === undefined || this.peerId === undefined) {
+      return this.protocolError('not-joined', `join before sending ${active ? 'active' : 'idle'}`);
+    }
+    this.ctx.rooms.setActive(this.network, this.peerId, this, active);
   }
 
   private protocolError(code: RelayErrorCode, detail: string): void {
@@ -267,11 +264,11 @@ export class RelayConnection {
     this.send({ type: 'error', code, message: clip(message) });
   }
 
+  /** Leaves the room. Nobody is told: tabs learn of departures when a signal finds no one (unknownPeer). */
   private leave(): void {
     const { network, peerId } = this;
     if (network === undefined || peerId === undefined) return;
-    if (!this.ctx.rooms.remove(network, peerId, this) || this.ctx.isClosing()) return;
-    for (const [, other] of this.ctx.rooms.others(network, peerId)) other.send({ type: 'peer-left', peerId });
+    this.ctx.rooms.remove(network, peerId, this);
   }
 
   private onSocketClosed(code: number, reason: string): void {

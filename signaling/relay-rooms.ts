@@ -1,82 +1,70 @@
 /**
- * Room membership for the relay: network name -> (peer id -> member). Pure
- * bookkeeping with no sockets, so the replacement and room-size rules are
- * easy to read in one place. Empty rooms are deleted, so the number of rooms
- * is bounded by the number of joined connections.
+ * The relay's room seam (docs/PROTOCOL.md, "Relay"): who is in which
+ * network's room, which members still want peers (active) and which are well
+ * linked (idle), random samples for welcomes, and delivery of a message to a
+ * member by id. Two implementations behind one interface:
+ *
+ *  - memory (relay-rooms-memory.ts): the embedded default, one process;
+ *  - Redis (redis-rooms.ts): several relay processes share rooms, and a
+ *    message for a member on another process crosses Redis pub/sub. It keeps
+ *    a memory room for its own sockets and falls back to it while Redis is down.
+ *
+ * Every operation is O(1) or O(sample size) in the size of the room, so a
+ * join costs the same in a room of 10 or 10,000 (measured in bench/relay-scale.ts).
  */
+import type { ServerMessage } from '../src/core/relay-protocol.ts';
 import type { PeerId } from '../src/core/types.ts';
 
+/** What a room holds: a joined socket, seen only through what the rooms need of it. */
+export interface RoomMember {
+  send(message: ServerMessage): void;
+  /** Another socket (on this relay or another) took this member's peer id: close without announcing. */
+  replace(): void;
+}
+
+/** Messages one member may cause another to receive, possibly on another relay process. */
+export type RoomMessage = Extract<ServerMessage, { type: 'signal' | 'peer-joined' }>;
+
 export type AdmitResult<M> =
-  /** `replaced` is the earlier member with the same peer id (a tab reload). */
+  /** `replaced` is the earlier local member with the same peer id (a tab reload). */
   | { ok: true; replaced: M | undefined }
   | { ok: false; reason: 'room-full' };
 
 export interface RoomStats {
   rooms: number;
+  /** Members on this process. */
   peers: number;
+  /** Of those, the ones that want peers. */
+  active: number;
 }
 
-export class RelayRooms<M> {
-  private readonly rooms = new Map<string, Map<PeerId, M>>();
-
-  constructor(private readonly maxRoomSize: number) {}
-
+/** One room interface, two implementations (memory, Redis). */
+export interface RelayRooms<M extends RoomMember> {
   /**
-   * Puts `member` in `network` under `peerId`. A member already holding that
-   * id is replaced, which never counts against the room size.
+   * Puts `member` in `network` under `peerId`, active. A member already
+   * holding that id is replaced, which never counts against the room size.
    */
-  admit(network: string, peerId: PeerId, member: M): AdmitResult<M> {
-    let room = this.rooms.get(network);
-    const replaced = room?.get(peerId);
-    if (replaced === undefined && room !== undefined && room.size >= this.maxRoomSize) {
-      return { ok: false, reason: 'room-full' };
-    }
-    if (room === undefined) {
-      room = new Map();
-      this.rooms.set(network, room);
-    }
-    room.set(peerId, member);
-    return { ok: true, replaced };
-  }
-
+  admit(network: string, peerId: PeerId, member: M): AdmitResult<M>;
   /** Removes `member` only if it still holds `peerId`; false when it was replaced or absent. */
-  remove(network: string, peerId: PeerId, member: M): boolean {
-    const room = this.rooms.get(network);
-    if (room === undefined || room.get(peerId) !== member) return false;
-    room.delete(peerId);
-    if (room.size === 0) this.rooms.delete(network);
-    return true;
-  }
-
-  get(network: string, peerId: PeerId): M | undefined {
-    return this.rooms.get(network)?.get(peerId);
-  }
-
-  /** Every member of `network` except `exceptPeerId`. */
-  others(network: string, exceptPeerId: PeerId): Array<[PeerId, M]> {
-    const room = this.rooms.get(network);
-    if (room === undefined) return [];
-    return [...room].filter(([peerId]) => peerId !== exceptPeerId);
-  }
-
+  remove(network: string, peerId: PeerId, member: M): boolean;
+  /** Moves the member between the active and idle lists (it stays reachable either way). */
+  setActive(network: string, peerId: PeerId, member: M, active: boolean): void;
+  /** The member on this process holding `peerId`. */
+  get(network: string, peerId: PeerId): M | undefined;
   /**
-   * Up to `max` ids from `network` other than `exceptPeerId`, a uniform random
-   * sample when the room is larger (so newcomers do not all dial the oldest
-   * members). `randomInt(n)` returns an integer in [0, n).
+   * Up to `max` random members other than `exceptPeerId`: active ones first,
+   * topped up with idle ones so a newcomer to a settled room still gets peers.
    */
-  sampleIds(network: string, exceptPeerId: PeerId, max: number, randomInt: (n: number) => number): PeerId[] {
-    const ids = this.others(network, exceptPeerId).map(([peerId]) => peerId);
-    if (ids.length <= max) return ids;
-    for (let i = 0; i < max; i++) {
-      const j = i + randomInt(ids.length - i);
-      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-    }
-    return ids.slice(0, max);
-  }
-
-  stats(): RoomStats {
-    let peers = 0;
-    for (const room of this.rooms.values()) peers += room.size;
-    return { rooms: this.rooms.size, peers };
-  }
+  sample(network: string, exceptPeerId: PeerId, max: number): Promise<PeerId[]>;
+  /**
+   * Delivers `message` to member `to`, here or on another process. The answer
+   * is synchronous when memory decides it (so error replies keep frame order)
+   * and a promise when Redis must be asked; false when no relay has `to`.
+   */
+  deliver(network: string, to: PeerId, message: RoomMessage): boolean | Promise<boolean>;
+  /** Tells up to `max` random active members other than `peerId` that it joined. */
+  announce(network: string, peerId: PeerId, max: number): void;
+  stats(): RoomStats;
+  /** Stops timers and connections the implementation owns. */
+  close(): Promise<void>;
 }

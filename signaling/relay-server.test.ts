@@ -13,11 +13,31 @@ describe('relay join', () => {
   it('welcomes a joiner with the room and announces it to the others', async () => {
     const { url, relay } = await startRelay();
     const a = await join(url);
-    expect(a.welcome).toEqual({ type: 'welcome', peerId: a.id.peerId, peers: [] });
+    expect(a.welcome).toEqual({ type: 'welcome', peerId: a.id.peerId, peers: [], features: ['activity'] });
     const b = await join(url);
     expect(b.welcome.peers).toEqual([a.id.peerId]);
     expect(await a.client.expect('peer-joined')).toEqual({ type: 'peer-joined', peerId: b.id.peerId });
-    expect(relay.stats()).toEqual({ rooms: 1, peers: 2, pending: 0 });
+    expect(relay.stats()).toEqual({ rooms: 1, peers: 2, active: 2, pending: 0 });
+  });
+
+  it('welcomes with a sample of welcomeSample members and announces to announceSample of them', async () => {
+    const { url } = await startRelay({ welcomeSample: 3, announceSample: 2 });
+    const members = [];
+    for (let i = 0; i < 6; i++) members.push(await join(url));
+    const ids = new Set(members.map((member) => member.id.peerId));
+    const late = await join(url);
+    expect(late.welcome.peers).toHaveLength(3);
+    for (const id of late.welcome.peers) expect(ids.has(id)).toBe(true);
+    // Each member's frames so far are peer-joined announcements; count who heard of the late joiner.
+    const heard = await Promise.all(members.map(async ({ client }) => {
+      const frames = [];
+      for (;;) {
+        const frame = await client.next(200).catch(() => undefined);
+        if (frame === undefined) return frames.some((f) => f.type === 'peer-joined' && f.peerId === late.id.peerId);
+        frames.push(frame);
+      }
+    }));
+    expect(heard.filter(Boolean)).toHaveLength(2);
   });
 
   it('sends a fresh 32-byte challenge per connection', async () => {
@@ -63,7 +83,7 @@ describe('relay join', () => {
     expect(await client.expect('error')).toMatchObject({ code: 'bad-signature' });
   });
 
-  it('replaces an older socket of the same peer id, announcing one leave then one join', async () => {
+  it('replaces an older socket of the same peer id without announcing the leave', async () => {
     const { url, relay } = await startRelay();
     const a1 = await join(url);
     const b = await join(url);
@@ -71,9 +91,8 @@ describe('relay join', () => {
     const a2 = await join(url, 'main', a1.id);
     expect(a2.welcome.peers).toEqual([b.id.peerId]);
     expect(await a1.client.closed).toEqual({ code: 4001, reason: 'replaced by a newer connection' });
-    expect(await b.client.next()).toEqual({ type: 'peer-left', peerId: a1.id.peerId });
     expect(await b.client.next()).toEqual({ type: 'peer-joined', peerId: a1.id.peerId });
-    // The old socket's close announces nothing more: the next frame b sees is a2's signal.
+    // The old socket's close announces nothing: the next frame b sees is a2's signal.
     a2.client.signal(b.id.peerId, 'after-replace');
     expect(await b.client.next()).toEqual({ type: 'signal', from: a1.id.peerId, data: 'after-replace' });
     b.client.signal(a1.id.peerId, 'to-new-socket');
@@ -137,20 +156,60 @@ describe('relay signals', () => {
     const a2 = await join(url, 'beta');
     await b.client.expect('peer-joined');
     a.client.signal(b.id.peerId, 'cross-room');
+    expect(await a.client.next()).toEqual({ type: 'peer-left', peerId: b.id.peerId });
     expect(await a.client.expect('error')).toMatchObject({ code: 'unknown-peer' });
     a2.client.signal(b.id.peerId, 'same-room');
     expect(await b.client.next()).toEqual({ type: 'signal', from: a2.id.peerId, data: 'same-room' });
   });
 
-  it('announces peer-left when a member disconnects', async () => {
+  it('does not broadcast a departure; a signal to the departed gets peer-left and unknown-peer', async () => {
     const { url, relay } = await startRelay();
     const a = await join(url);
     const b = await join(url);
     await a.client.expect('peer-joined');
     await b.client.close();
-    expect(await a.client.next()).toEqual({ type: 'peer-left', peerId: b.id.peerId });
+    await expect.poll(() => relay.stats().peers).toBe(1);
     a.client.signal(b.id.peerId, 'too-late');
+    expect(await a.client.next()).toEqual({ type: 'peer-left', peerId: b.id.peerId });
     expect(await a.client.expect('error')).toMatchObject({ code: 'unknown-peer' });
     expect(relay.stats()).toMatchObject({ rooms: 1, peers: 1 });
+  });
+});
+
+describe('active and idle members', () => {
+  it('samples active members before idle ones, and an idle member still gets signals', async () => {
+    const { url, relay } = await startRelay({ welcomeSample: 1 });
+    const idle = await join(url);
+    const active = await join(url);
+    await idle.client.expect('peer-joined');
+    idle.client.sendJson({ type: 'idle' });
+    await expect.poll(() => relay.stats().active).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      const newcomer = await join(url);
+      expect(newcomer.welcome.peers).toEqual([active.id.peerId]);
+      await newcomer.client.close();
+    }
+    const dialer = await join(url);
+    dialer.client.signal(idle.id.peerId, 'offer-to-idle');
+    expect(await idle.client.next()).toEqual({ type: 'signal', from: dialer.id.peerId, data: 'offer-to-idle' });
+    // Back to active: it is drawn into samples again.
+    idle.client.sendJson({ type: 'active' });
+    await expect.poll(() => relay.stats().active).toBe(3);
+  });
+
+  it('an idle member is still sampled when nobody is active, so newcomers to a settled room get peers', async () => {
+    const { url } = await startRelay();
+    const settled = await join(url);
+    settled.client.sendJson({ type: 'idle' });
+    const probe = await join(url);
+    expect(probe.welcome.peers).toEqual([settled.id.peerId]);
+  });
+
+  it('refuses active/idle before join with not-joined', async () => {
+    const { url } = await startRelay();
+    const client = await connect(url);
+    await client.expect('challenge');
+    client.sendJson({ type: 'idle' });
+    expect(await client.expect('error')).toMatchObject({ code: 'not-joined' });
   });
 });

@@ -12,6 +12,7 @@
  * Importing this module has no side effects.
  */
 import http from 'node:http';
+import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { RELAY_MAX_FRAME_BYTES } from '../src/core/relay-protocol.ts';
@@ -20,7 +21,9 @@ import type { Logger } from '../src/core/types.ts';
 import { createConsoleLogger } from './logger.ts';
 import type { RateLimit } from '../src/core/token-bucket.ts';
 import { RelayConnection, type ConnectionContext, type RelayLimits } from './relay-connection.ts';
-import { RelayRooms } from './relay-rooms.ts';
+import type { RelayRooms } from './relay-rooms.ts';
+import { MemoryRooms } from './relay-rooms-memory.ts';
+import { RedisRooms, type RedisRoomsInit, type RedisRoomsStatus } from './redis-rooms.ts';
 
 export { RELAY_CLOSE } from './relay-connection.ts';
 export type { RateLimit } from '../src/core/token-bucket.ts';
@@ -37,7 +40,19 @@ export interface RelayServerInit {
   /** Refuse (404) upgrades on other paths. Default: true when standalone, false when attached. */
   exclusiveUpgrades?: boolean;
   maxFrameBytes?: number;
+  /** Members of one room on this process. Default: maxConnections (rooms have no cap of their own). */
   maxRoomSize?: number;
+  /** Members listed in a welcome. Default 32. */
+  welcomeSample?: number;
+  /** Active members told of each join. Default 8. */
+  announceSample?: number;
+  /**
+   * Share rooms with other relay processes through this Redis (redis://host:port
+   * or rediss://). Unset: rooms live in this process's memory (the embedded default).
+   */
+  redisUrl?: string;
+  /** Tuning for the Redis rooms (prefix, refresh and expiry); tests shorten them. */
+  redis?: Pick<RedisRoomsInit, 'prefix' | 'refreshMs' | 'ttlMs' | 'relayId'>;
   rateLimit?: RateLimit;
   maxDroppedMessages?: number;
   maxProtocolErrors?: number;
@@ -55,8 +70,12 @@ export interface RelayStats {
   rooms: number;
   /** Joined sockets. */
   peers: number;
+  /** Joined sockets that want peers (not idle). */
+  active: number;
   /** Sockets that have not joined yet (closing ones excluded). */
   pending: number;
+  /** Present when the relay was given a Redis URL. */
+  redis?: RedisRoomsStatus;
 }
 
 export interface RelayServer {
@@ -69,12 +88,39 @@ export interface RelayServer {
   close(): Promise<void>;
 }
 
+/**
+ * Bytes of memory budgeted per connection when deriving maxConnections: a
+ * frame being assembled can reach 64 KiB, while an idle joined socket costs
+ * about 8 KiB of RSS at 10,000 members (bench/relay-scale.ts), so the budget covers a
+ * room of clients all sending full-size frames at once.
+ */
+const BYTES_PER_CONNECTION = 64 * 1024;
+
+/**
+ * maxConnections from this machine's memory: a quarter of it at 64 KiB a
+ * connection, between 4,096 (the old fixed limit) and 65,536 (one process's
+ * file descriptors and event loop are the limit beyond that). 24 GiB -> 65,536;
+ * 1 GiB -> 4,096.
+ */
+export function memoryDerivedMaxConnections(totalMemBytes: number = os.totalmem()): number {
+  return Math.max(4096, Math.min(65_536, Math.floor(totalMemBytes / 4 / BYTES_PER_CONNECTION)));
+}
+
 /** Defaults, each with the reason for its value. */
 export const RELAY_DEFAULTS = {
   /** An SDP offer inside a signed hex envelope fits with room to spare (relay-protocol.ts). */
   maxFrameBytes: RELAY_MAX_FRAME_BYTES,
-  /** Equals RELAY_MAX_WELCOME_PEERS so a welcome lists the whole room, and bounds a join's broadcast to 255 sends. */
-  maxRoomSize: 256,
+  /**
+   * Enough for a newcomer to fill its links (D = 6) several times over when
+   * some sampled peers are full or gone; 32 ids are 2.1 KB of JSON.
+   */
+  welcomeSample: 32,
+  /**
+   * Active members (short of links) told of a join, so they can dial it too.
+   * Constant, so a join costs the same in any room; tabs learn the rest of
+   * the network by peer exchange (docs/PROTOCOL.md, "Relay").
+   */
+  announceSample: 8,
   /** A tab dialing a dozen peers sends an offer plus ~10 trickled ICE candidates each (~150 frames); 50/s covers churn. */
   rateLimit: { burst: 200, perSecond: 50 },
   /** A client that ignored 100 rate-limited errors is flooding on purpose. */
@@ -85,8 +131,8 @@ export const RELAY_DEFAULTS = {
   joinTimeoutMs: 10_000,
   /** Unauthenticated sockets cost memory and a timer; 512 absorbs a reload storm, not a socket flood. */
   maxPendingJoins: 512,
-  /** Each socket may hold a frame being assembled (64 KiB) plus its send buffer: caps memory near 256 MiB. */
-  maxConnections: 4096,
+  /** Each socket may hold a frame being assembled (64 KiB): a quarter of memory at that size (memoryDerivedMaxConnections). */
+  maxConnections: memoryDerivedMaxConnections(),
   /** 16 full frames queued to a client that does not read: it is gone or hostile. */
   maxBufferedBytes: 1024 * 1024,
   /** Below common proxy idle timeouts (60 s); a vanished tab is dropped, and announced, within 30 s. */
@@ -131,8 +177,11 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
   const path = init.path ?? '/signal';
   const owned = init.server === undefined;
   const exclusive = init.exclusiveUpgrades ?? owned;
+  const maxConnections = init.maxConnections ?? RELAY_DEFAULTS.maxConnections;
   const limits: RelayLimits = {
-    maxRoomSize: init.maxRoomSize ?? RELAY_DEFAULTS.maxRoomSize,
+    maxRoomSize: init.maxRoomSize ?? maxConnections,
+    welcomeSample: init.welcomeSample ?? RELAY_DEFAULTS.welcomeSample,
+    announceSample: init.announceSample ?? RELAY_DEFAULTS.announceSample,
     joinTimeoutMs: init.joinTimeoutMs ?? RELAY_DEFAULTS.joinTimeoutMs,
     rateLimit: init.rateLimit ?? RELAY_DEFAULTS.rateLimit,
     maxDroppedMessages: init.maxDroppedMessages ?? RELAY_DEFAULTS.maxDroppedMessages,
@@ -140,7 +189,6 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
     maxBufferedBytes: init.maxBufferedBytes ?? RELAY_DEFAULTS.maxBufferedBytes,
   };
   const maxPendingJoins = init.maxPendingJoins ?? RELAY_DEFAULTS.maxPendingJoins;
-  const maxConnections = init.maxConnections ?? RELAY_DEFAULTS.maxConnections;
   const shutdownGraceMs = init.shutdownGraceMs ?? RELAY_DEFAULTS.shutdownGraceMs;
 
   const server = init.server ?? http.createServer((_req, res) => {
@@ -150,7 +198,9 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
   if (owned) server.on('error', (error) => log.warn('relay: server error', { error: error.message }));
   // perMessageDeflate off: compression would let a small frame inflate past maxFrameBytes of work.
   const wss = new WebSocketServer({ noServer: true, maxPayload: init.maxFrameBytes ?? RELAY_DEFAULTS.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
-  const rooms = new RelayRooms<RelayConnection>(limits.maxRoomSize);
+  const redisRooms = init.redisUrl === undefined ? undefined
+    : new RedisRooms<RelayConnection>({ ...init.redis, url: init.redisUrl, maxRoomSize: limits.maxRoomSize, log });
+  const rooms: RelayRooms<RelayConnection> = redisRooms ?? new MemoryRooms<RelayConnection>({ maxRoomSize: limits.maxRoomSize });
   const connections = new Set<RelayConnection>();
   let closing: Promise<void> | undefined;
   let nextId = 1;
@@ -159,10 +209,19 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
     rooms,
     limits,
     log,
-    isClosing: () => closing !== undefined,
     onClosed: (connection) => connections.delete(connection),
   };
-  const pendingCount = (): number => [...connections].filter((connection) => connection.pending).length;
+  /**
+   * Sockets that have not joined yet, pruned lazily: counting them by walking
+   * every connection made each upgrade O(connections), 10,000 steps a join at
+   * 10,000 members. This set holds at most maxPendingJoins plus the sockets
+   * settled since the last count.
+   */
+  const unsettled = new Set<RelayConnection>();
+  const pendingCount = (): number => {
+    for (const connection of unsettled) if (!connection.pending) unsettled.delete(connection);
+    return unsettled.size;
+  };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (pathOf(req.url) !== path) {
@@ -178,6 +237,7 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
       if (closing !== undefined) return ws.close(1001, 'relay shutting down');
       const connection = new RelayConnection(ws, context, `#${nextId++} ${req.socket.remoteAddress ?? '?'}`);
       connections.add(connection);
+      unsettled.add(connection);
       connection.start();
     });
   };
@@ -197,8 +257,8 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
       return { port: address.port, host: address.address };
     },
     stats() {
-      const { rooms: roomCount, peers } = rooms.stats();
-      return { rooms: roomCount, peers, pending: pendingCount() };
+      const { rooms: roomCount, peers, active } = rooms.stats();
+      return { rooms: roomCount, peers, active, pending: pendingCount(), ...(redisRooms ? { redis: redisRooms.status() } : {}) };
     },
     close() {
       closing ??= (async () => {
@@ -206,6 +266,7 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
         server.off('upgrade', onUpgrade);
         await Promise.all([...connections].map((connection) => connection.shutdown(shutdownGraceMs)));
         wss.close();
+        await rooms.close();
         if (owned) {
           await ready.catch(() => undefined); // a failed listen was already reported through ready
           await closeServer(server);

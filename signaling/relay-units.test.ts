@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../src/core/token-bucket.ts';
-import { RelayRooms } from './relay-rooms.ts';
+import type { ServerMessage } from '../src/core/relay-protocol.ts';
+import { MemoryRooms } from './relay-rooms-memory.ts';
+import { SampleSet } from './relay-sample.ts';
 
 describe('TokenBucket', () => {
   it('allows the burst, then refills at perSecond', () => {
@@ -24,27 +26,108 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('RelayRooms', () => {
+/** mulberry32, so sampling tests are repeatable. */
+function seededRandomInt(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+  };
+}
+
+/** A room member that records what it was sent. */
+function member(name: string) {
+  const sent: ServerMessage[] = [];
+  let replaced = 0;
+  return { name, sent, send: (message: ServerMessage) => void sent.push(message), replace: () => void replaced++, replacedCount: () => replaced };
+}
+type Member = ReturnType<typeof member>;
+
+describe('MemoryRooms', () => {
   it('replaces a member with the same id without counting it against the size', () => {
-    const rooms = new RelayRooms<string>(2);
-    expect(rooms.admit('main', 'a', 'a1')).toEqual({ ok: true, replaced: undefined });
-    expect(rooms.admit('main', 'b', 'b1')).toEqual({ ok: true, replaced: undefined });
-    expect(rooms.admit('main', 'c', 'c1')).toEqual({ ok: false, reason: 'room-full' });
-    expect(rooms.admit('main', 'a', 'a2')).toEqual({ ok: true, replaced: 'a1' });
-    expect(rooms.remove('main', 'a', 'a1')).toBe(false);
-    expect(rooms.get('main', 'a')).toBe('a2');
-    expect(rooms.remove('main', 'a', 'a2')).toBe(true);
-    expect(rooms.remove('main', 'b', 'b1')).toBe(true);
-    expect(rooms.stats()).toEqual({ rooms: 0, peers: 0 });
+    const rooms = new MemoryRooms<Member>({ maxRoomSize: 2 });
+    const [a1, a2, b1, c1] = [member('a1'), member('a2'), member('b1'), member('c1')];
+    expect(rooms.admit('main', 'a', a1)).toEqual({ ok: true, replaced: undefined });
+    expect(rooms.admit('main', 'b', b1)).toEqual({ ok: true, replaced: undefined });
+    expect(rooms.admit('main', 'c', c1)).toEqual({ ok: false, reason: 'room-full' });
+    expect(rooms.admit('main', 'a', a2)).toEqual({ ok: true, replaced: a1 });
+    expect(rooms.remove('main', 'a', a1)).toBe(false);
+    expect(rooms.get('main', 'a')).toBe(a2);
+    expect(rooms.stats()).toEqual({ rooms: 1, peers: 2, active: 2 });
+    expect(rooms.remove('main', 'a', a2)).toBe(true);
+    expect(rooms.remove('main', 'b', b1)).toBe(true);
+    expect(rooms.stats()).toEqual({ rooms: 0, peers: 0, active: 0 });
   });
 
-  it('samples at most max distinct ids, excluding the asker', () => {
-    const rooms = new RelayRooms<number>(100);
-    for (let i = 0; i < 50; i++) rooms.admit('main', `p${i}`, i);
-    const sample = rooms.sampleIds('main', 'p0', 10, (n) => n - 1);
+  it('samples at most max distinct ids, excluding the asker', async () => {
+    const rooms = new MemoryRooms<Member>({ maxRoomSize: 1000, randomInt: seededRandomInt(1) });
+    for (let i = 0; i < 500; i++) rooms.admit('main', `p${i}`, member(`p${i}`));
+    const sample = await rooms.sample('main', 'p0', 10);
     expect(sample).toHaveLength(10);
     expect(new Set(sample).size).toBe(10);
     expect(sample).not.toContain('p0');
-    expect(rooms.sampleIds('main', 'p0', 100, () => 0)).toHaveLength(49);
+    expect(await rooms.sample('main', 'p0', 1000)).toHaveLength(499);
+    expect(await rooms.sample('nowhere', 'p0', 10)).toEqual([]);
+  });
+
+  it('samples active members first and tops up with idle ones; idle members still get signals', async () => {
+    const rooms = new MemoryRooms<Member>({ maxRoomSize: 100 });
+    const members = Array.from({ length: 10 }, (_, i) => member(`p${i}`));
+    members.forEach((m, i) => rooms.admit('main', `p${i}`, m));
+    for (let i = 0; i < 8; i++) rooms.setActive('main', `p${i}`, members[i]!, false);
+    expect(rooms.stats().active).toBe(2);
+    expect(new Set(await rooms.sample('main', 'x', 2))).toEqual(new Set(['p8', 'p9']));
+    const topped = await rooms.sample('main', 'x', 5);
+    expect(topped.slice(0, 2).sort()).toEqual(['p8', 'p9']);
+    expect(topped).toHaveLength(5);
+    expect(rooms.deliver('main', 'p3', { type: 'signal', from: 'p9', data: 'offer' })).toBe(true);
+    expect(members[3]!.sent).toEqual([{ type: 'signal', from: 'p9', data: 'offer' }]);
+    expect(rooms.deliver('main', 'gone', { type: 'signal', from: 'p9', data: 'offer' })).toBe(false);
+  });
+
+  it('announces a join to at most max active members, never to idle ones or the joiner', () => {
+    const rooms = new MemoryRooms<Member>({ maxRoomSize: 100 });
+    const members = Array.from({ length: 20 }, (_, i) => member(`p${i}`));
+    members.forEach((m, i) => rooms.admit('main', `p${i}`, m));
+    for (let i = 0; i < 10; i++) rooms.setActive('main', `p${i}`, members[i]!, false);
+    rooms.announce('main', 'p19', 4);
+    const told = members.filter((m) => m.sent.length > 0);
+    expect(told).toHaveLength(4);
+    for (const m of told) {
+      expect(Number(m.name.slice(1))).toBeGreaterThanOrEqual(10);
+      expect(m.name).not.toBe('p19');
+      expect(m.sent).toEqual([{ type: 'peer-joined', peerId: 'p19' }]);
+    }
+  });
+});
+
+describe('SampleSet', () => {
+  it('keeps membership through swap-removes', () => {
+    const set = new SampleSet();
+    for (const id of ['a', 'b', 'c', 'd']) set.add(id);
+    set.add('a');
+    expect(set.size).toBe(4);
+    expect(set.delete('b')).toBe(true);
+    expect(set.delete('b')).toBe(false);
+    expect([set.has('a'), set.has('b'), set.has('c'), set.has('d')]).toEqual([true, false, true, true]);
+    expect(new Set(set.sample(10, new Set(), () => 0))).toEqual(new Set(['a', 'c', 'd']));
+  });
+
+  it('draws uniformly from a large set (each id within 20% of its expected count, 4.5 sigma)', () => {
+    const set = new SampleSet();
+    for (let i = 0; i < 200; i++) set.add(`p${i}`);
+    const counts = new Map<string, number>();
+    const randomInt = seededRandomInt(7);
+    for (let round = 0; round < 10_000; round++) {
+      const sample = set.sample(10, new Set(['p0']), randomInt);
+      expect(new Set(sample).size).toBe(10);
+      for (const id of sample) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    expect(counts.has('p0')).toBe(false);
+    const expected = (10_000 * 10) / 199;
+    for (const count of counts.values()) expect(Math.abs(count - expected)).toBeLessThan(expected * 0.2);
   });
 });

@@ -33,6 +33,21 @@ describe('relay messages', () => {
     expect(parseServerMessage(JSON.stringify({ type: 'signal', from: 'me', data: 'x' }))).toMatchObject({ ok: false, reason: 'bad-field' });
   });
 
+  it('parses active and idle, dropping extra fields', () => {
+    expect(parseClientMessage('{"type":"idle","peerId":"x"}')).toEqual({ ok: true, value: { type: 'idle' } });
+    expect(parseClientMessage('{"type":"active"}')).toEqual({ ok: true, value: { type: 'active' } });
+  });
+
+  it('parses welcome.features when present and bounded, and tolerates its absence', () => {
+    const welcome = { type: 'welcome', peerId: ID, peers: [] };
+    expect(parseServerMessage(JSON.stringify(welcome))).toEqual({ ok: true, value: welcome });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, features: ['activity', 'later-thing'] })))
+      .toEqual({ ok: true, value: { ...welcome, features: ['activity', 'later-thing'] } });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, features: 'activity' }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, features: ['Bad Name'] }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, features: Array(17).fill('a') }))).toMatchObject({ ok: false, reason: 'bad-field' });
+  });
+
   it('binds the network into the join signature bytes', () => {
     const challenge = new Uint8Array(32).fill(7);
     const a = joinSigningBytes('a', challenge);

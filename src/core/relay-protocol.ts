@@ -7,6 +7,10 @@
  * with its peer id and an Ed25519 signature over
  * `"tabmesh/relay-join/v1" || str8(network) || challenge`. Only then does the
  * relay admit it to the room, so nobody can join under another peer's id.
+ *
+ * Rooms have no fixed size: a welcome carries a random sample of members, and
+ * a tab that is well linked tells the relay it is `idle` so that samples
+ * mostly hold tabs that still need peers (docs/PROTOCOL.md, "Relay").
  */
 import { ByteWriter, concatBytes, fromHex, isHexOfLength, utf8 } from './bytes.ts';
 import { isValidNetworkName } from './network.ts';
@@ -17,8 +21,20 @@ import type { PeerId } from './types.ts';
 export const RELAY_MAX_FRAME_BYTES = 64 * 1024;
 /** Signal payloads are hex of a signed envelope (see signal-envelope.ts), bounded below the frame size. */
 export const RELAY_MAX_SIGNAL_CHARS = 60 * 1024;
-/** A welcome lists at most this many room members, so it stays within the frame limit. */
+/**
+ * A welcome a tab accepts lists at most this many members: 256 ids are 16.6 KB
+ * of JSON, well within the frame limit. Relays send a sample of 32
+ * (signaling/relay-server.ts), and older relays sent up to 256.
+ */
 export const RELAY_MAX_WELCOME_PEERS = 256;
+/** `welcome.features` holds at most this many short names; unknown names are ignored. */
+export const RELAY_MAX_FEATURES = 16;
+/**
+ * Feature a relay lists in `welcome.features` when it understands
+ * `{type:'active'}` / `{type:'idle'}`. A tab sends them only then, so an
+ * older relay never counts them as protocol errors.
+ */
+export const RELAY_FEATURE_ACTIVITY = 'activity';
 
 const JOIN_DOMAIN = utf8('tabmesh/relay-join/v1');
 
@@ -37,11 +53,16 @@ export type RelayErrorCode =
 
 export type ClientMessage =
   | { type: 'join'; network: string; peerId: PeerId; signature: string }
-  | { type: 'signal'; to: PeerId; data: string };
+  | { type: 'signal'; to: PeerId; data: string }
+  /** Short of links: put me in the samples welcomes are drawn from (a joiner starts active). */
+  | { type: 'active' }
+  /** Well linked: sample others first. Signals addressed to me are still delivered. */
+  | { type: 'idle' };
 
 export type ServerMessage =
   | { type: 'challenge'; nonce: string }
-  | { type: 'welcome'; peerId: PeerId; peers: PeerId[] }
+  /** `peers` is a random sample of the room, not all of it; `features` lists optional messages the relay understands. */
+  | { type: 'welcome'; peerId: PeerId; peers: PeerId[]; features?: string[] }
   | { type: 'peer-joined'; peerId: PeerId }
   | { type: 'peer-left'; peerId: PeerId }
   | { type: 'signal'; from: PeerId; data: string }
@@ -70,8 +91,11 @@ function parseJsonObject(text: string, maxChars: number): Result<Record<string, 
   return accept(value as Record<string, unknown>);
 }
 
-const isPeerId = (value: unknown): value is PeerId => isHexOfLength(value, 32);
-const isSignalData = (value: unknown): value is string =>
+/** A peer id as the relay carries it: 64 lower-case hex characters (an Ed25519 public key). */
+export const isPeerId = (value: unknown): value is PeerId => isHexOfLength(value, 32);
+const isFeatureName = (value: unknown): value is string => typeof value === 'string' && /^[a-z0-9-]{1,32}$/.test(value);
+/** A signal payload: a non-empty string of at most RELAY_MAX_SIGNAL_CHARS. */
+export const isSignalData = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= RELAY_MAX_SIGNAL_CHARS;
 
 /** Parses a frame a tab sent to the relay. */
@@ -89,6 +113,9 @@ export function parseClientMessage(text: string): Result<ClientMessage> {
       if (!isPeerId(message.to)) return reject('bad-field', 'signal.to must be 64 hex characters');
       if (!isSignalData(message.data)) return reject('bad-field', `signal.data must be a non-empty string of at most ${RELAY_MAX_SIGNAL_CHARS} characters`);
       return accept({ type: 'signal', to: message.to, data: message.data });
+    case 'active':
+    case 'idle':
+      return accept({ type: message.type });
     default:
       return reject('unknown-type', `unknown message type ${JSON.stringify(message.type)}`);
   }
@@ -114,7 +141,12 @@ export function parseServerMessage(text: string): Result<ServerMessage> {
       if (!Array.isArray(peers) || peers.length > RELAY_MAX_WELCOME_PEERS || !peers.every(isPeerId)) {
         return reject('bad-field', `welcome.peers must be at most ${RELAY_MAX_WELCOME_PEERS} peer ids`);
       }
-      return accept({ type: 'welcome', peerId: message.peerId, peers });
+      if (message.features === undefined) return accept({ type: 'welcome', peerId: message.peerId, peers });
+      const features = message.features;
+      if (!Array.isArray(features) || features.length > RELAY_MAX_FEATURES || !features.every(isFeatureName)) {
+        return reject('bad-field', `welcome.features must be at most ${RELAY_MAX_FEATURES} short names`);
+      }
+      return accept({ type: 'welcome', peerId: message.peerId, peers, features });
     }
     case 'peer-joined':
     case 'peer-left':

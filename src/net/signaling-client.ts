@@ -3,10 +3,18 @@
  * proves ownership of its peer id by signing the relay's challenge, reports
  * who is in the room, and carries opaque signed envelopes to and from peers.
  * It reconnects with jittered backoff; the mesh does not depend on it staying up.
+ *
+ * The relay shows a sample of the room, not all of it, and announces neither
+ * every join nor any leave (docs/PROTOCOL.md, "Relay"). So this client
+ * reports as a room member (`peer-joined`) anyone who signals it through the
+ * relay, since the relay evidently reaches them, and tells the relay whether
+ * this tab still wants peers (setActive) so well-linked tabs drop out of samples.
  */
 import { toHex } from '../core/bytes.ts';
 import { Emitter } from '../core/emitter.ts';
-import { challengeBytes, joinSigningBytes, parseServerMessage, type ClientMessage } from '../core/relay-protocol.ts';
+import {
+  RELAY_FEATURE_ACTIVITY, challengeBytes, joinSigningBytes, parseServerMessage, type ClientMessage,
+} from '../core/relay-protocol.ts';
 import type { Logger, PeerId, Signer } from '../core/types.ts';
 import { createBackoff } from './backoff.ts';
 
@@ -14,9 +22,14 @@ export type RelayStatus = 'connecting' | 'open' | 'closed';
 
 export type SignalingEvents = {
   status: [status: RelayStatus];
-  /** Room members at join time (welcome) and later arrivals. */
+  /**
+   * A room member this tab had not heard of: announced by the relay, or one
+   * that signalled us through it (so answers can go back the same way).
+   */
   'peer-joined': [peerId: PeerId];
+  /** The relay no longer has this member (it answered a signal to it with peer-left). */
   'peer-left': [peerId: PeerId];
+  /** A random sample of the room at join time. */
   welcome: [peers: PeerId[]];
   signal: [from: PeerId, data: string];
 };
@@ -32,6 +45,9 @@ export interface SignalingClientInit {
 
 export type SignalingClient = ReturnType<typeof createSignalingClient>;
 
+/** Room ids remembered only to report each as `peer-joined` once; past this the memory starts afresh. */
+const MAX_REMEMBERED_MEMBERS = 4096;
+
 export function createSignalingClient(init: SignalingClientInit) {
   const events = new Emitter<SignalingEvents>();
   const backoff = createBackoff();
@@ -41,6 +57,24 @@ export function createSignalingClient(init: SignalingClientInit) {
   let joined = false;
   let stopped = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let members = new Set<PeerId>();
+  /** What the tab wants (setActive); the relay assumes a joiner is active. */
+  let wantsPeers = true;
+  /** What this connection's relay was last told; undefined when it cannot be told (older relay, not joined). */
+  let toldActive: boolean | undefined;
+
+  /** Tells the relay when the wish changed; only relays that list the feature in their welcome are told. */
+  function flushActivity(): void {
+    if (!joined || socket === undefined || toldActive === undefined || toldActive === wantsPeers) return;
+    if (send(socket, { type: wantsPeers ? 'active' : 'idle' })) toldActive = wantsPeers;
+  }
+
+  function remember(peerId: PeerId): boolean {
+    if (members.has(peerId)) return false;
+    if (members.size >= MAX_REMEMBERED_MEMBERS) members = new Set();
+    members.add(peerId);
+    return true;
+  }
 
   function setStatus(next: RelayStatus): void {
     if (next === status) return;
@@ -52,6 +86,7 @@ export function createSignalingClient(init: SignalingClientInit) {
     if (stopped) return;
     setStatus('connecting');
     joined = false;
+    toldActive = undefined;
     const ws = new WebSocketImpl(init.url);
     socket = ws;
     ws.onmessage = (event) => {
@@ -86,17 +121,27 @@ export function createSignalingClient(init: SignalingClientInit) {
         send(ws, { type: 'join', network: init.network, peerId: init.signer.peerId, signature: toHex(signature) });
         return;
       }
-      case 'welcome':
+      case 'welcome': {
         joined = true;
         backoff.reset();
+        toldActive = message.features?.includes(RELAY_FEATURE_ACTIVITY) ? true : undefined;
         setStatus('open');
-        events.emit('welcome', message.peers.filter((id) => id !== init.signer.peerId));
+        const peers = message.peers.filter((id) => id !== init.signer.peerId);
+        members = new Set(peers);
+        events.emit('welcome', peers);
+        flushActivity();
         return;
+      }
       case 'peer-joined':
+        if (message.peerId !== init.signer.peerId && remember(message.peerId)) events.emit('peer-joined', message.peerId);
+        return;
       case 'peer-left':
-        if (message.peerId !== init.signer.peerId) events.emit(message.type, message.peerId);
+        if (message.peerId === init.signer.peerId) return;
+        members.delete(message.peerId);
+        events.emit('peer-left', message.peerId);
         return;
       case 'signal':
+        if (message.from !== init.signer.peerId && remember(message.from)) events.emit('peer-joined', message.from);
         events.emit('signal', message.from, message.data);
         return;
       case 'error':
@@ -113,6 +158,16 @@ export function createSignalingClient(init: SignalingClientInit) {
     },
     status(): RelayStatus {
       return status;
+    },
+    /**
+     * Whether this tab wants more peers. Call it on each mesh tick (e.g. with
+     * links < the mesh's target); the relay is told only when it changes, and
+     * again after each reconnect. Idle tabs drop out of the relay's samples
+     * but still receive signals.
+     */
+    setActive(next: boolean): void {
+      wantsPeers = next;
+      flushActivity();
     },
     /** Sends a signed envelope to `to` through the relay; false when the relay is not joined. */
     sendSignal(to: PeerId, data: string): boolean {
