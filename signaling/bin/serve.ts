@@ -18,11 +18,14 @@
  *     --turn URLS, or TABMESH_TURN: comma-separated turn:/turns: URLs
  *     --turn-secret S, or TABMESH_TURN_SECRET: coturn's static-auth-secret (prefer the variable: flags show in ps)
  *     --turn-ttl SEC, or TABMESH_TURN_TTL: lifetime of a minted TURN credential (default 3600)
+ *   REDIS_URL (e.g. redis://127.0.0.1:6379): relay processes on one Redis share
+ *         their rooms (signaling/redis-rooms.ts); unset, rooms live in memory
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NETWORK, isValidNetworkName } from '../../src/core/network.ts';
+import { InvalidArgumentError } from '../../src/core/result.ts';
 import { createAppServer, MissingBuildError, type AppServer } from '../http-server.ts';
 import { IceConfigError, parseIceSettings, type IceSettings, type RawSetting } from '../ice-servers.ts';
 import { resolveTls, type TlsSetup } from '../tls-config.ts';
@@ -33,7 +36,7 @@ import { startSeedNode, type SeedNode } from './seed-node.ts';
 const USAGE = [
   'usage: npm start [-- [--seed] [--https | --tls-cert FILE --tls-key FILE] [--stun URLS] [--turn URLS --turn-secret S [--turn-ttl SEC]]]',
   '  (environment: PORT, HOST, TABMESH_DIST, TABMESH_SEED, TABMESH_SEED_DATA, TABMESH_SEED_NET, TABMESH_SEED_RPC_PORT,',
-  '   TLS_CERT, TLS_KEY, TABMESH_TLS_DIR, TABMESH_STUN, TABMESH_TURN, TABMESH_TURN_SECRET, TABMESH_TURN_TTL)',
+  '   TLS_CERT, TLS_KEY, TABMESH_TLS_DIR, TABMESH_STUN, TABMESH_TURN, TABMESH_TURN_SECRET, TABMESH_TURN_TTL, REDIS_URL)',
 ].join('\n');
 let seedFlag = false;
 let tls: TlsSetup | undefined;
@@ -83,9 +86,10 @@ const distDir = process.env.TABMESH_DIST || fileURLToPath(new URL('../../dist/',
 
 let server: AppServer;
 try {
-  server = createAppServer({ port, host, distDir, tls: tls?.credentials, ice });
+  server = createAppServer({ port, host, distDir, tls: tls?.credentials, ice, relay: { redisUrl: process.env.REDIS_URL || undefined } });
 } catch (error) {
   if (error instanceof MissingBuildError) exitWith(error.message);
+  if (error instanceof InvalidArgumentError) exitWith(`REDIS_URL: ${error.message}`);
   throw error;
 }
 try {

@@ -28,8 +28,12 @@ import { createMeshMaintainer, createOfferGate, type MeshMaintainer, type MeshMa
 import type { SignalingClient } from '../net/signaling-client.ts';
 import type { Connector, ConnectorHooks } from './connector.ts';
 
-/** The relay client's part a peer uses (net/signaling-client.ts). */
-export type RelayTransport = Pick<SignalingClient, 'status' | 'sendSignal' | 'events' | 'start' | 'stop'>;
+/**
+ * The relay client's part a peer uses (net/signaling-client.ts, or several
+ * behind net/relay-set.ts). `setActive` tells the relay whether this peer
+ * wants to be offered to newcomers (docs/PROTOCOL.md, "Relay": active and idle).
+ */
+export type RelayTransport = Pick<SignalingClient, 'status' | 'sendSignal' | 'events' | 'start' | 'stop'> & { setActive?(wantsPeers: boolean): void };
 
 export interface MeshPeerComponents<C extends Connector = Connector> {
   signer: Signer;
@@ -155,6 +159,9 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
       node.tick();
       connector.tick?.();
       mesh.tick();
+      // Below D the maintainer keeps dialling, so only then does the room need to offer us to newcomers;
+      // a well-linked peer goes idle and the relay's samples hold those who need peers.
+      relay?.setActive?.(node.peers().length < mesh.marks.target);
     },
     start: () => relay?.start(),
     stats: () => ({ ...node.stats(), ...prefixedStats('peers', peers.stats()), ...prefixedStats('mesh', mesh.stats()) }),
