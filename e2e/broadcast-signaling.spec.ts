@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { gotoTab, openTab, peersOf, tipOf, uniqueNetwork, waitFullMesh } from './harness/tabs.ts';
+import { gotoTab, openTab, peersOf, tipOf, uniqueNetwork, waitFullMesh, waitReady } from './harness/tabs.ts';
 
 /** A loopback port nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -20,6 +20,24 @@ async function closedPort(): Promise<number> {
 }
 
 const relaysOf = (page: Page) => page.evaluate(() => window.tabmesh.relays());
+
+/** How many peer records and anchors the tab has stored in its IndexedDB meta (docs/ARCHITECTURE.md, "Storage"). */
+const storedBookOf = (page: Page) => page.evaluate(async () => {
+  const name = `tabmesh:${window.tabmesh.network}:${window.tabmesh.id}`;
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const read = (key: string) => new Promise<unknown>((resolve, reject) => {
+    const request = db.transaction('meta').objectStore('meta').get(key);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const [book, anchors] = [await read('peerBook'), await read('peerAnchors')] as [string[] | undefined, { ids: string[] } | undefined];
+  db.close();
+  return { records: book?.length ?? 0, anchors: anchors?.ids.length ?? 0 };
+});
 /** From the page's navigation start to its first open link, on the page's own clock. */
 const firstLinkMs = (page: Page) => page.evaluate(() => Math.round(Math.min(...window.tabmesh.peers().map((peer) => peer.connectedAtMs)) - performance.timeOrigin));
 
@@ -50,6 +68,18 @@ test('with the relay down from the start, four tabs of one browser form a mesh o
   for (const [index, page] of pages.entries()) {
     await expect.poll(async () => (await tipOf(page)).hash, { message: `tab ${index} has the mined block` }).toBe(block);
   }
+  // The peer book and the anchors are stored (every 15 s); a reload loads them and dials the anchors first.
+  const last = pages[3]!;
+  await expect.poll(() => storedBookOf(last), { timeout: 25_000, message: 'the book and anchors are stored' }).toEqual({ records: 3, anchors: expect.any(Number) });
+  expect((await storedBookOf(last)).anchors).toBeGreaterThan(0);
+  await last.reload();
+  await waitReady(last);
+  const log = last.getByRole('list', { name: 'Event log' });
+  await expect(log).toContainText('loaded the peer book stored=3 added=3');
+  await expect(log).toContainText('dialling the anchors first');
+  // At least one link again at once (all three is the usual outcome; one run in three left two dials pending past 15 s).
+  await expect.poll(async () => (await peersOf(last)).length, { message: 'the reloaded tab links again, with no relay' }).toBeGreaterThan(0);
+
   // A figure, not an assertion: navigation start to the first open link, through BroadcastChannel alone.
   console.log(`broadcast-signaling: navigation to first link, no relay: ${linkMs.map((ms) => `${ms} ms`).join(', ')}`);
 });

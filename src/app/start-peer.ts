@@ -106,9 +106,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     meshReaches: (to) => peer.peers.canRoute(to),
   }, config.relayUrls);
   // Tabs of this browser find each other with no server at all (broadcast-signaling.ts).
-  if (typeof BroadcastChannel === 'function') {
-    relay.add(`broadcast:${channelName(network)}`, { member: createBroadcastSignaling({ network, selfId: signer.peerId, log }), local: true });
-  }
+  const sameBrowser = typeof BroadcastChannel === 'function' ? createBroadcastSignaling({ network, selfId: signer.peerId, log }) : undefined;
+  if (sameBrowser) relay.add(`broadcast:${channelName(network)}`, { member: sameBrowser, local: true });
   // The trace samples at a rate scaled to the network's size, which it asks the peer book on its timer (after start).
   const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peer.peers.knownPeers().length }, { network });
   const peer = await createMeshPeer({
@@ -175,6 +174,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const book = await keepPeerBook({ store, verifier, clock, log, peer }, network);
   const saveBook = setInterval(() => void book.save(), SAVE_BOOK_EVERY_MS);
   node.events.on('peer-open', (link) => {
+    sameBrowser?.linked(link.id); // from now on a mesh route to this page may be trusted (relay-set.ts)
     ui.getState().upsertPeer({ ...link, state: 'open' });
     log.info('link open', { peerId: link.id, direction: link.direction });
   });
@@ -191,6 +191,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const stats = () => ({
     ...peer.stats(), taskLagMs: Math.round(scheduler.lagMs() * 10) / 10, ...prefixedStats('verifier', verifier.stats()), ...prefixedStats('miner', miner.stats()),
     ...prefixedStats('minedBlock', mining.lastBlockStages()), ...prefixedStats('trace', traces.stats()),
+    ...(sameBrowser ? prefixedStats('sameBrowser', { ...sameBrowser.stats(), present: sameBrowser.present().length }) : {}),
   });
   let previousStats: Record<string, number> | undefined;
   let previousSampleMs = clock.nowMs();

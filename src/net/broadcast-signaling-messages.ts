@@ -17,14 +17,22 @@ export function channelName(network: string): string {
 }
 
 /**
+ * Every message carries the sender's `instance`: a random number drawn each
+ * time its channel starts. A reloaded tab keeps its peer id, and messages of
+ * two pages are not ordered on the channel, so the old page's `bye` may
+ * arrive after the new page's `hello`: it is ignored when the instance differs.
+ *
  * - hello: a tab arrives (or comes back); present tabs answer with `here`.
  * - here:  presence, as an answer and as the periodic heartbeat.
  * - bye:   a tab leaves (stopped, or its page is hidden for good).
  * - signal: a sealed signal envelope (hex) from `from` to `to`, as through the relay.
  */
 export type ChannelMessage =
-  | { v: typeof CHANNEL_VERSION; type: 'hello' | 'here' | 'bye'; from: PeerId }
-  | { v: typeof CHANNEL_VERSION; type: 'signal'; from: PeerId; to: PeerId; data: string };
+  | { v: typeof CHANNEL_VERSION; type: 'hello' | 'here' | 'bye'; from: PeerId; instance: number }
+  | { v: typeof CHANNEL_VERSION; type: 'signal'; from: PeerId; instance: number; to: PeerId; data: string };
+
+/** Instances are drawn below 2^48: unique enough among one browser's tabs, and exact in a double. */
+export const MAX_INSTANCE = 2 ** 48;
 
 export type ChannelReject = { ok: false; reason: 'not-an-object' | 'bad-version' | 'bad-type' | 'bad-field' | 'too-large' };
 export type ChannelParse = { ok: true; value: ChannelMessage } | ChannelReject;
@@ -42,16 +50,18 @@ export function parseChannelMessage(value: unknown): ChannelParse {
   const message = value as Record<string, unknown>;
   if (message.v !== CHANNEL_VERSION) return reject('bad-version');
   if (!isPeerId(message.from)) return reject('bad-field');
+  const { instance } = message;
+  if (typeof instance !== 'number' || !Number.isSafeInteger(instance) || instance < 0 || instance >= MAX_INSTANCE) return reject('bad-field');
   switch (message.type) {
     case 'hello':
     case 'here':
     case 'bye':
-      return { ok: true, value: { v: CHANNEL_VERSION, type: message.type, from: message.from } };
+      return { ok: true, value: { v: CHANNEL_VERSION, type: message.type, from: message.from, instance } };
     case 'signal': {
       if (!isPeerId(message.to)) return reject('bad-field');
       if (typeof message.data !== 'string' || message.data.length === 0) return reject('bad-field');
       if (message.data.length > RELAY_MAX_SIGNAL_CHARS) return reject('too-large');
-      return { ok: true, value: { v: CHANNEL_VERSION, type: 'signal', from: message.from, to: message.to, data: message.data } };
+      return { ok: true, value: { v: CHANNEL_VERSION, type: 'signal', from: message.from, instance, to: message.to, data: message.data } };
     }
     default:
       return reject('bad-type');

@@ -75,7 +75,7 @@ describe('broadcast signaling', () => {
     const alive = tab(network, 2, { heartbeatMs: 20, expiryMs: 120 });
     a.transport.start();
     alive.transport.start();
-    rawChannel(network).postMessage({ v: 1, type: 'hello', from: idOf(7) }); // says hello once, then crashes
+    rawChannel(network).postMessage({ v: 1, type: 'hello', from: idOf(7), instance: 1 }); // says hello once, then crashes
     await until(() => presentOf(a.transport).join() === '2,7', 'both presences');
     await until(() => a.seen.includes('-7'), 'the silent tab to expire', 2_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -89,25 +89,48 @@ describe('broadcast signaling', () => {
     const raw = rawChannel(network);
     const garbage: unknown[] = [
       'hello', null, [1, 2], 42,
-      { v: 2, type: 'hello', from: idOf(5) },
-      { v: 1, type: 'hello', from: 'not-an-id' },
-      { v: 1, type: 'hello', from: idOf(5).toUpperCase().replace(/^0/, 'A') },
-      { v: 1, type: 'dance', from: idOf(5) },
-      { v: 1, type: 'signal', from: idOf(5), to: idOf(1), data: '' },
-      { v: 1, type: 'signal', from: idOf(5), to: idOf(1), data: 7 },
-      { v: 1, type: 'signal', from: idOf(5), to: idOf(1), data: 'a'.repeat(RELAY_MAX_SIGNAL_CHARS + 1) },
+      { v: 2, type: 'hello', from: idOf(5), instance: 1 },
+      { v: 1, type: 'hello', from: 'not-an-id', instance: 1 },
+      { v: 1, type: 'hello', from: idOf(5).toUpperCase().replace(/^0/, 'A'), instance: 1 },
+      { v: 1, type: 'hello', from: idOf(5) },
+      { v: 1, type: 'hello', from: idOf(5), instance: -1 },
+      { v: 1, type: 'hello', from: idOf(5), instance: 2 ** 53 },
+      { v: 1, type: 'dance', from: idOf(5), instance: 1 },
+      { v: 1, type: 'signal', from: idOf(5), instance: 1, to: idOf(1), data: '' },
+      { v: 1, type: 'signal', from: idOf(5), instance: 1, to: idOf(1), data: 7 },
+      { v: 1, type: 'signal', from: idOf(5), instance: 1, to: idOf(1), data: 'a'.repeat(RELAY_MAX_SIGNAL_CHARS + 1) },
     ];
     for (const message of garbage) raw.postMessage(message);
-    raw.postMessage({ v: 1, type: 'signal', from: idOf(5), to: idOf(6), data: 'for someone else' });
-    raw.postMessage({ v: 1, type: 'signal', from: idOf(5), to: idOf(1), data: 'for us' });
+    raw.postMessage({ v: 1, type: 'signal', from: idOf(5), instance: 1, to: idOf(6), data: 'for someone else' });
+    raw.postMessage({ v: 1, type: 'signal', from: idOf(5), instance: 1, to: idOf(1), data: 'for us' });
     await until(() => a.signals.length === 1, 'the well-formed signal');
     expect(a.signals).toEqual(['5:for us']);
     expect(a.transport.stats().rejected).toBe(garbage.length);
-    expect(a.transport.stats()['rejected:too-large']).toBe(1);
+    expect(a.transport.stats().rejectedTooLarge).toBe(1);
 
-    raw.postMessage({ v: 1, type: 'here', from: idOf(6) });
-    raw.postMessage({ v: 1, type: 'here', from: idOf(8) });
+    raw.postMessage({ v: 1, type: 'here', from: idOf(6), instance: 1 });
+    raw.postMessage({ v: 1, type: 'here', from: idOf(8), instance: 1 });
     await until(() => a.transport.stats().presenceRefused === 1, 'the third presence to be refused');
     expect(presentOf(a.transport)).toEqual([5, 6]);
+  });
+
+  it('a reloaded tab (same id, new page) is not dropped by its old page\'s late bye, and is not trusted as linked', async () => {
+    const network = freshNetwork();
+    const a = tab(network, 1);
+    a.transport.start();
+    const raw = rawChannel(network);
+    raw.postMessage({ v: 1, type: 'hello', from: idOf(2), instance: 100 });
+    await until(() => presentOf(a.transport).join() === '2', 'the first page');
+    a.transport.linked(idOf(2));
+    expect(a.transport.linkedBefore(idOf(2))).toBe(true);
+    // The reload: the new page says hello before the old page's bye arrives.
+    raw.postMessage({ v: 1, type: 'hello', from: idOf(2), instance: 200 });
+    raw.postMessage({ v: 1, type: 'bye', from: idOf(2), instance: 100 });
+    raw.postMessage({ v: 1, type: 'signal', from: idOf(3), instance: 1, to: idOf(1), data: 'marker' });
+    await until(() => a.signals.length === 1, 'the messages to be handled');
+    expect(presentOf(a.transport), 'the old page\'s bye does not remove the new page').toEqual([2, 3]);
+    expect(a.transport.linkedBefore(idOf(2)), 'the link was with the old page').toBe(false);
+    raw.postMessage({ v: 1, type: 'bye', from: idOf(2), instance: 200 });
+    await until(() => a.seen.includes('-2'), 'the new page\'s bye');
   });
 });

@@ -16,7 +16,7 @@
  */
 import { Emitter } from '../core/emitter.ts';
 import type { Logger, PeerId } from '../core/types.ts';
-import { CHANNEL_VERSION, channelName, parseChannelMessage, type ChannelMessage, type ChannelReject } from './broadcast-signaling-messages.ts';
+import { CHANNEL_VERSION, MAX_INSTANCE, channelName, parseChannelMessage, type ChannelMessage, type ChannelReject } from './broadcast-signaling-messages.ts';
 import type { RelayStatus, SignalingEvents } from './signaling-client.ts';
 
 /**
@@ -54,6 +54,8 @@ export interface BroadcastSignalingInit {
   welcomeWindowMs?: number;
   maxPeers?: number;
   nowMs?: () => number;
+  /** Draws this channel's instance number on each start. Default Math.random. */
+  random?: () => number;
 }
 
 export interface BroadcastSignaling {
@@ -66,6 +68,14 @@ export interface BroadcastSignaling {
   stop(): void;
   /** The tabs present now. */
   present(): PeerId[];
+  /** Notes that a link with `id` opened: a link with its current page (instance). */
+  linked(id: PeerId): void;
+  /**
+   * True when we had a link with `id`'s current page. Only then may a mesh
+   * route to it be trusted over the channel: a reloaded tab keeps its id, and
+   * the peer records that route to it still list the links its old page had.
+   */
+  linkedBefore(id: PeerId): boolean;
   /** Messages refused by reason, and presences refused when full. */
   stats(): Record<string, number>;
 }
@@ -77,8 +87,12 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
   const maxPeers = init.maxPeers ?? MAX_PRESENT_PEERS;
   const nowMs = init.nowMs ?? Date.now;
   const createChannel = init.createChannel ?? ((name: string) => new BroadcastChannel(name));
-  /** Peer id → when we last heard from it. */
-  const present = new Map<PeerId, number>();
+  const random = init.random ?? Math.random;
+  /** Peer id → its page's instance and when we last heard from it. */
+  const present = new Map<PeerId, { instance: number; seenMs: number }>();
+  let instance = 0;
+  /** Peer id → the instance of its page we had a link with (null: linked before its page was heard on the channel). */
+  const linkedPages = new Map<PeerId, number | null>();
   const counters: Record<string, number> = { rejected: 0, presenceRefused: 0, signalsIn: 0, signalsOut: 0 };
   let channel: ChannelLike | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -96,26 +110,24 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
     }
   }
 
-  const self = (type: 'hello' | 'here' | 'bye'): ChannelMessage => ({ v: CHANNEL_VERSION, type, from: init.selfId });
+  const self = (type: 'hello' | 'here' | 'bye'): ChannelMessage => ({ v: CHANNEL_VERSION, type, from: init.selfId, instance });
 
-  /** Notes that `id` is present; false when the table is full and `id` is new. */
-  function see(id: PeerId): boolean {
-    if (present.has(id)) {
-      present.set(id, nowMs());
-      return true;
-    }
+  /** Notes that `id` (the page `pageInstance`, the latest heard of) is present; a newly present id is announced. */
+  function see(id: PeerId, pageInstance: number): void {
+    if (linkedPages.get(id) === null) linkedPages.set(id, pageInstance);
+    if (present.has(id)) return void present.set(id, { instance: pageInstance, seenMs: nowMs() });
     if (present.size >= maxPeers) {
       counters.presenceRefused!++;
-      return false;
+      return;
     }
-    present.set(id, nowMs());
+    present.set(id, { instance: pageInstance, seenMs: nowMs() });
     events.emit('peer-joined', id);
-    return true;
   }
 
   function refuse(reason: ChannelReject['reason']): void {
     counters.rejected!++;
-    const key = `rejected:${reason}`;
+    // 'too-large' → rejectedTooLarge: counters join the page's stats (start-peer.ts, sameBrowser…).
+    const key = `rejected${reason.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase())}`;
     // One line per reason: a buggy tab posting garbage in a loop must not flood the page's log.
     if ((counters[key] = (counters[key] ?? 0) + 1) === 1) init.log.warn('ignored a malformed message on the same-browser channel', { reason });
   }
@@ -127,20 +139,23 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
     if (message.from === init.selfId) return; // a duplicated tab still holding our id; the page detects that itself
     switch (message.type) {
       case 'hello':
-        see(message.from);
+        see(message.from, message.instance);
         post(self('here'));
         return;
       case 'here':
-        see(message.from);
+        see(message.from, message.instance);
         return;
       case 'bye':
-        if (present.delete(message.from)) events.emit('peer-left', message.from);
+        // Only the page we know leaves: a reloaded tab's old page may say bye after its new page said hello.
+        if (present.get(message.from)?.instance !== message.instance) return;
+        present.delete(message.from);
+        events.emit('peer-left', message.from);
         return;
       case 'signal':
         if (message.to !== init.selfId) return;
         counters.signalsIn!++;
         // A signal proves the sender is there (our answer must find its way back).
-        see(message.from);
+        see(message.from, message.instance);
         events.emit('signal', message.from, message.data);
         return;
     }
@@ -149,7 +164,7 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
   function beat(): void {
     post(self('here'));
     const cutoff = nowMs() - expiryMs;
-    for (const [id, seenMs] of present) {
+    for (const [id, { seenMs }] of present) {
       if (seenMs >= cutoff) continue;
       present.delete(id);
       events.emit('peer-left', id);
@@ -161,12 +176,13 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
     status: () => (channel ? 'open' : 'closed'),
     sendSignal(to, data) {
       if (!present.has(to)) return false;
-      const sent = post({ v: CHANNEL_VERSION, type: 'signal', from: init.selfId, to, data });
+      const sent = post({ v: CHANNEL_VERSION, type: 'signal', from: init.selfId, instance, to, data });
       if (sent) counters.signalsOut!++;
       return sent;
     },
     start() {
       if (channel) return;
+      instance = Math.floor(random() * MAX_INSTANCE);
       channel = createChannel(channelName(init.network));
       channel.addEventListener('message', (event) => receive(event.data));
       events.emit('status', 'open');
@@ -185,6 +201,16 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
       events.emit('status', 'closed');
     },
     present: () => [...present.keys()],
+    linked(id) {
+      linkedPages.delete(id);
+      linkedPages.set(id, present.get(id)?.instance ?? null);
+      // Bounded like presence; the oldest entry goes first (a Map iterates in insertion order).
+      if (linkedPages.size > 2 * maxPeers) linkedPages.delete(linkedPages.keys().next().value as PeerId);
+    },
+    linkedBefore(id) {
+      const page = linkedPages.get(id);
+      return page !== undefined && page !== null && present.get(id)?.instance === page;
+    },
     stats: () => ({ ...counters }),
   };
 }

@@ -124,9 +124,15 @@ describe('relay set', () => {
     expect(a.sent.map((s) => s.data)).toEqual(['1']);
     routes.add('tab');
     expect(relays.sendSignal('tab', '2'), 'the mesh has a route: the set declines').toBe(false);
+    let linkedPage = false;
+    local.member.linkedBefore = () => linkedPage;
+    expect(relays.sendSignal('tab', '2b'), 'a route to a page we never linked with (a reloaded tab) is not trusted').toBe(true);
+    expect(local.sent.map((s) => s.data)).toEqual(['2b']);
+    linkedPage = true;
+    expect(relays.sendSignal('tab', '2c')).toBe(false);
     routes.delete('tab');
     expect(relays.sendSignal('tab', '3')).toBe(true);
-    expect(local.sent.map((s) => s.data)).toEqual(['3']);
+    expect(local.sent.map((s) => s.data)).toEqual(['2b', '3']);
     expect(a.sent.map((s) => s.data), 'a relay that does not list the peer is not used').toEqual(['1']);
     expect(relays.relayStatus()).toBe('open');
     a.set('closed');

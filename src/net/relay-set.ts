@@ -10,9 +10,11 @@
  *   assembly stops routing through it and falls back to the mesh.
  * - `status()` is 'open' while any member is open.
  * - `sendSignal(to)` goes through an open relay that lists `to`; when none
- *   does, a local member (BroadcastChannel) is used only if the mesh has no
- *   route to `to`: a post on the channel reaches every tab of the browser,
- *   while a mesh-forwarded signal goes to one neighbour. A peer nobody lists
+ *   does, a local member (BroadcastChannel) is used unless the mesh has a
+ *   route to `to` and we had a link with `to`'s current page: a post on the
+ *   channel reaches every tab of the browser, while a mesh-forwarded signal
+ *   goes to one neighbour; but a reloaded tab keeps its id, and the records
+ *   that route to it still list its old page's links. A peer nobody lists
  *   goes through any open relay (the relay answers if it is not there).
  * - Local members start once every relay has answered (opened or failed),
  *   or after `localStartMaxWaitMs`: a peer both can reach is then introduced
@@ -33,6 +35,8 @@ export interface RelaySetMember {
   stop(): void;
   /** Whether this tab wants more peers, for relays that sample their rooms (signaling-client.ts); optional. */
   setActive?(wantsPeers: boolean): void;
+  /** A local member: true when we had a link with `to`'s current page, so a mesh route to it can be trusted. */
+  linkedBefore?(to: PeerId): boolean;
 }
 
 export interface RelaySetComponents {
@@ -187,7 +191,10 @@ export function createRelaySet(components: RelaySetComponents, urls: readonly st
       const relays = open.filter((entry) => !entry.local);
       if (trySend(relays.filter((entry) => entry.room.has(to)), to, data)) return true;
       const locals = open.filter((entry) => entry.local && entry.room.has(to));
-      if (locals.length > 0) return !components.meshReaches?.(to) && trySend(locals, to, data);
+      if (locals.length > 0) {
+        const meshTrusted = components.meshReaches?.(to) === true && locals.every((entry) => entry.member.linkedBefore?.(to) ?? true);
+        return !meshTrusted && trySend(locals, to, data);
+      }
       // Nobody lists `to` (a join not yet reported): a relay either delivers it or answers that the peer is gone.
       return !all.some((entry) => entry.room.has(to)) && trySend(relays, to, data);
     },
