@@ -304,7 +304,7 @@ async function runFullNodeFigures(browser: Browser, baseUrl: string, agent: stri
   }
   log(`\n[11] node-to-tab sync: ${sizes.tab.blocks} blocks × ${sizes.tab.txsPerBlock} transactions from the full node alone`);
   try {
-    const f = (results.fullNodeTabSync = await measureFullNodeTabSync(browser, baseUrl, agent, sizes.tab, log));
+    const f = (results.fullNodeTabSync = await measureFullNodeTabSync(browser, ROOT, agent, sizes.tab, log));
     log(`  ${f.txsPerSecFromNavigation} tx/s from navigation (${f.txsPerSecFromLink} from the link), done at ${f.stagesMs.done} ms; node ${f.cpu.nodeCores} cores, browser ${f.cpu.browser.browserCoresTotal}`);
   } catch (error) {
     results.errors['fullnode-tab'] = describe(error);

@@ -16,19 +16,22 @@
  * Both peers, their verifier threads and LevelDB's own threads share this
  * machine's 2 cores; the process's CPU over the sync is reported beside the
  * rate. The in-memory link has no latency: what is measured is the nodes.
+ * A second fresh joiner then syncs from the same source with a verifier
+ * that answers yes unchecked: that reference rate is what everything but
+ * Ed25519 verification allows, measured in the same run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNodeVerifierPool, type NodeVerifierPool } from '../../fullnode/node-verifier.ts';
+import { createNodeVerifierPool } from '../../fullnode/node-verifier.ts';
 import type { Logger, Signer } from '../../src/core/types.ts';
 import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
 import type { Connector } from '../../src/peer/connector.ts';
 import { createMeshPeer, type MeshPeer } from '../../src/peer/mesh-peer.ts';
 import { createHostScheduler } from '../../src/runtime/host-scheduler.ts';
-import { openLevelLedgerStore, type LevelLedgerStore } from '../../src/storage/level-ledger-store.ts';
+import { openLevelLedgerStore } from '../../src/storage/level-ledger-store.ts';
 import { BenchError } from '../lib/bench-error.ts';
-import { benchSigner, buildLevelChain, buildTransferChain } from '../lib/chain-build.ts';
+import { benchSigner, buildLevelChain, buildTransferChain, trustingVerifier } from '../lib/chain-build.ts';
 import { round } from '../lib/summary.ts';
 import { benchNetwork } from '../lib/tabs.ts';
 
@@ -48,6 +51,11 @@ export interface FullNodeSyncFigure {
   syncMs: number;
   /** The bench process (both peers, their verifier threads, LevelDB's threads) over the sync. */
   cpu: { cores: number; usPerTx: number };
+  /**
+   * Reference pass, same run: another fresh joiner whose verifier answers yes
+   * without checking. What everything but Ed25519 verification allows.
+   */
+  withoutSignatureChecks: { txsPerSec: number; cores: number; usPerTx: number };
   /** Read back from the joiner's directory after it closed. */
   persisted: { tipHeight: number; txLocations: number };
   joinerCounters: Record<string, number>;
@@ -63,24 +71,28 @@ const COUNTERS = ['headersRequested', 'blocksRequested', 'blocksRequestedCompact
 
 interface LevelPeer {
   peer: MeshPeer;
-  store: LevelLedgerStore;
-  verifier: NodeVerifierPool;
   close(): Promise<void>;
 }
 
-/** A peer on the LevelDB ledger in `dir`, assembled as fullnode/main.ts does, minus relay, dialer, miner and RPC. */
-async function openLevelPeer(dir: string, signer: Signer, network: string, log: Logger): Promise<LevelPeer> {
+/**
+ * A peer on the LevelDB ledger in `dir`, assembled as fullnode/main.ts does,
+ * minus relay, dialer, miner and RPC. `checks: 'none'` swaps the worker pool
+ * for a verifier that answers yes unverified: the reference pass.
+ */
+async function openLevelPeer(dir: string, signer: Signer, network: string, log: Logger, checks: 'ed25519' | 'none'): Promise<LevelPeer> {
   const store = await openLevelLedgerStore(dir, { network, owner: signer.peerId, clock, log });
-  const verifier = createNodeVerifierPool({ log });
+  const pool = checks === 'ed25519' ? createNodeVerifierPool({ log }) : undefined;
   const peer = await createMeshPeer({
-    signer, verifier, clock, log, store, scheduler: createHostScheduler(), rng: Math.random, connect: () => neverDials,
+    signer, verifier: pool ?? trustingVerifier, clock, log, store, scheduler: createHostScheduler(), rng: Math.random, connect: () => neverDials,
   }, { network });
+  const tick = setInterval(() => peer.tick(), TICK_MS);
   return {
-    peer, store, verifier,
+    peer,
     async close() {
+      clearInterval(tick);
       peer.close();
-      verifier.close();
-      await verifier.closed();
+      pool?.close();
+      await pool?.closed();
       store.close();
       await store.whenClosed();
     },
@@ -105,64 +117,72 @@ function tipReaches(peer: MeshPeer, height: number, timeoutMs: number): Promise<
   });
 }
 
+interface SyncPass {
+  syncMs: number;
+  cpuUs: number;
+  stats: Record<string, number>;
+}
+
+/** Links a fresh joiner in `dir` to `source` and waits for it to reach `height`; the joiner is closed afterwards. */
+async function syncPass(source: MeshPeer, network: string, dir: string, signer: Signer, checks: 'ed25519' | 'none', height: number, options: FullNodeSyncOptions, log: Logger): Promise<SyncPass> {
+  const joiner = await openLevelPeer(dir, signer, network, log, checks);
+  try {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const pair = createMemoryLinkPair(source.id, joiner.peer.id);
+    source.addLink(pair.atA);
+    joiner.peer.addLink(pair.atB);
+    await tipReaches(joiner.peer, height, options.timeoutMs);
+    const syncMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    return { syncMs, cpuUs: cpu.user + cpu.system, stats: joiner.peer.stats() };
+  } finally {
+    await joiner.close();
+  }
+}
+
 export async function measureFullNodeSync(options: FullNodeSyncOptions, log: (line: string) => void): Promise<FullNodeSyncFigure> {
   const network = benchNetwork('nsync');
   const warnings: string[] = [];
   const quiet: Logger = { info: () => undefined, warn: (message, fields) => void (warnings.length < 20 && warnings.push(`${message} ${JSON.stringify(fields ?? {})}`)) };
   const root = mkdtempSync(join(tmpdir(), 'tabmesh-bench-nsync-'));
-  const [sourceDir, joinerDir] = [join(root, 'source'), join(root, 'joiner')];
+  const [sourceDir, joinerDir, referenceDir] = [join(root, 'source'), join(root, 'joiner'), join(root, 'reference')];
   const sourceSigner = benchSigner(1);
   const joinerSigner = benchSigner(2);
-  const opened: LevelPeer[] = [];
-  let ticker: ReturnType<typeof setInterval> | undefined;
+  let source: LevelPeer | undefined;
   try {
     const built = await buildLevelChain(sourceDir, { network, owner: sourceSigner.peerId, log: quiet }, (full, buildClock) =>
       buildTransferChain(full, buildClock, { network, signer: sourceSigner, recipient: benchSigner(3).peerId, blocks: options.blocks, txsPerBlock: options.txsPerBlock }));
     log(`  source built ${built.height} blocks with ${built.txIds.length} transactions into LevelDB in ${(built.ms / 1000).toFixed(1)} s`);
 
-    const source = await openLevelPeer(sourceDir, sourceSigner, network, quiet);
-    opened.push(source);
+    source = await openLevelPeer(sourceDir, sourceSigner, network, quiet, 'ed25519');
     if (source.peer.ledger.tip().height !== built.height) throw new BenchError(`the source reopened at height ${source.peer.ledger.tip().height}, not ${built.height}`);
-    const joiner = await openLevelPeer(joinerDir, joinerSigner, network, quiet);
-    opened.push(joiner);
-    ticker = setInterval(() => {
-      source.peer.tick();
-      joiner.peer.tick();
-    }, TICK_MS);
-
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const pair = createMemoryLinkPair(source.peer.id, joiner.peer.id);
-    source.peer.addLink(pair.atA);
-    joiner.peer.addLink(pair.atB);
-    await tipReaches(joiner.peer, built.height, options.timeoutMs);
-    const syncMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    const stats = joiner.peer.stats();
-    clearInterval(ticker);
-    for (const peer of opened.splice(0)) await peer.close();
+    const main = await syncPass(source.peer, network, joinerDir, joinerSigner, 'ed25519', built.height, options, quiet);
+    const reference = await syncPass(source.peer, network, referenceDir, benchSigner(4), 'none', built.height, options, quiet);
+    await source.close();
+    source = undefined;
 
     const persisted = await readBack(joinerDir, network, joinerSigner.peerId, built.txIds, quiet);
     if (persisted.tipHeight !== built.height || persisted.txLocations !== built.txIds.length) {
       throw new BenchError(`the joiner's directory holds tip ${persisted.tipHeight} (source ${built.height}) and ${persisted.txLocations} of ${built.txIds.length} transaction locations`);
     }
     const txs = built.txIds.length;
-    const cpuUs = cpu.user + cpu.system;
+    const rate = (pass: SyncPass) => Math.round(txs / (pass.syncMs / 1000));
     return {
       options,
       network,
       build: { ms: Math.round(built.ms), height: built.height, txs },
-      txsPerSec: Math.round(txs / (syncMs / 1000)),
-      blocksPerSec: round(built.height / (syncMs / 1000), 1),
-      syncMs: Math.round(syncMs),
-      cpu: { cores: round(cpuUs / 1000 / syncMs, 2), usPerTx: Math.round(cpuUs / txs) },
+      txsPerSec: rate(main),
+      blocksPerSec: round(built.height / (main.syncMs / 1000), 1),
+      syncMs: Math.round(main.syncMs),
+      cpu: { cores: round(main.cpuUs / 1000 / main.syncMs, 2), usPerTx: Math.round(main.cpuUs / txs) },
+      withoutSignatureChecks: { txsPerSec: rate(reference), cores: round(reference.cpuUs / 1000 / reference.syncMs, 2), usPerTx: Math.round(reference.cpuUs / txs) },
       persisted,
-      joinerCounters: Object.fromEntries(COUNTERS.map((name) => [name, stats[name] ?? 0])),
+      joinerCounters: Object.fromEntries(COUNTERS.map((name) => [name, main.stats[name] ?? 0])),
       warnings,
     };
   } finally {
-    clearInterval(ticker);
-    for (const peer of opened) await peer.close();
+    await source?.close();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -89,6 +89,12 @@ export async function buildTransferChain(full: FullNode, clock: BuildClock, plan
 }
 
 /**
+ * Says every signature is valid, unchecked: for the bench's own peers and
+ * reference passes, never for a node whose verification is being measured.
+ */
+export const trustingVerifier: Verifier = { verify: async (items) => items.map(() => true) };
+
+/**
  * The in-thread WebCrypto verifier (a batch is verified concurrently: Node
  * runs WebCrypto jobs on libuv's thread pool). Builds verify here rather than
  * in worker threads: what a build costs is not a figure.

@@ -33,11 +33,11 @@ import { DEFAULT_MAX_TXS_PER_SENDER } from '../../src/core/ledger/mempool.ts';
 import type { PeerLink } from '../../src/core/link.ts';
 import { TokenBuckets } from '../../src/core/token-bucket.ts';
 import { txId, type Tx } from '../../src/core/tx.ts';
-import type { Logger, PeerId, Verifier } from '../../src/core/types.ts';
+import type { Logger, PeerId } from '../../src/core/types.ts';
 import { createSignalingClient } from '../../src/net/signaling-client.ts';
 import { createWebrtcDialer } from '../../src/net/webrtc-dialer.ts';
 import { framesOf } from '../../src/sim/frame-kind.ts';
-import { benchSigner } from './chain-build.ts';
+import { benchSigner, trustingVerifier } from './chain-build.ts';
 
 /**
  * The rate cap's burst, in seconds of the rate: short, so that after a spell
@@ -45,8 +45,6 @@ import { benchSigner } from './chain-build.ts';
  * refills (its bucket holds 4,000 frames, refilled at 2,000 a second).
  */
 const BURST_SECONDS = 0.25;
-/** Signal envelopes are verified by the dialer; this peer trusts the relay it was started with. */
-const trusting: Verifier = { verify: async (items) => items.map(() => true) };
 
 export interface LoadPeerInit {
   relayUrl: string;
@@ -184,7 +182,8 @@ export async function startLoadPeer(init: LoadPeerInit): Promise<LoadPeer> {
 
   const relay = createSignalingClient({ url: init.relayUrl, network, signer, log, WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
   const dialer = createWebrtcDialer({
-    signer, verifier: trusting, clock, log,
+    // Signal envelopes are verified by the dialer; this peer trusts the relay it was started with.
+    signer, verifier: trustingVerifier, clock, log,
     createPeer: (options) => new SimplePeer({ ...options, wrtc: wrtc as unknown as SimplePeer.Options['wrtc'] }),
     sendSignal: (to, hex) => relay.sendSignal(to, hex),
     onLink: adopt,

@@ -146,6 +146,12 @@ function addFullNodeRows(results: BenchResults, add: AddRow, notMeasured: (figur
       `link to tip in ${ms(sync.syncMs)} (${sync.blocksPerSec} blocks/s); both peers' process ${sync.cpu.cores} cores, ${sync.cpu.usPerTx} µs CPU/tx${load ? `; raw verify on every core, this run: ${load.raw.batchedPerSecond}/s` : ''}; read back: tip ${sync.persisted.tipHeight}, ${sync.persisted.txLocations} transaction locations; joiner: ${counters(sync.joinerCounters)}`);
   }
 
+  if (sync?.withoutSignatureChecks) {
+    const ref = sync.withoutSignatureChecks;
+    add('node-to-node sync, reference: signatures unchecked', finite(ref.txsPerSec), `${ref.txsPerSec} tx/s`, 'info (all but Ed25519)', undefined,
+      `the same sync to another fresh joiner whose verifier answers yes unchecked; ${ref.cores} cores, ${ref.usPerTx} µs CPU/tx`);
+  }
+
   const tab = results.fullNodeTabSync;
   if (!tab) notMeasured('node-to-tab sync', '≥ 5,000 tx/s', results.errors['fullnode-tab'] ?? 'no result');
   else {
