@@ -64,6 +64,8 @@ export interface FullNodeLoadFigure {
   window: { ms: number; admitted: number; blocks: number; mempoolAtEnd: number; endedBy: 'duration' | 'txs-exhausted' };
   /** The node's main thread over the window: how late its tasks ran (ms), p99 and max; CPU starvation shows here. */
   nodeLoopDelayMs: { p99: number; max: number };
+  /** The node's main thread over the window: the share of the time it was running (event-loop utilization), and its ms per admitted transaction. */
+  nodeMainThread: { busy: number; usPerTx: number };
   /** POST /mine calls over the whole load (warm-up included): p50 and max, ms. */
   mineCallMs: { count: number; p50: number; max: number };
   /** The load side's ceiling: loadPeers × maxPerPeerPerSec. */
@@ -168,6 +170,7 @@ export async function measureFullNodeLoad(relayUrl: string, options: FullNodeLoa
       cores: { node: round(nodeCpuUs / 1e6 / seconds, 2), bench: round((bench.user + bench.system) / 1e6 / seconds, 2), machine: machine.machineCores, of: machine.cores },
       window: { ms: Math.round(seconds * 1000), admitted, blocks: last.tipHeight - first.tipHeight, mempoolAtEnd: last.mempool, endedBy },
       nodeLoopDelayMs: last.loopDelayMs,
+      nodeMainThread: mainThreadOf(first, last, admitted),
       mineCallMs: mineCallSummary(mineCallsMs),
       loadCeilingPerSec: options.loadPeers * options.maxPerPeerPerSec,
       nodeCounters: pick(last),
@@ -187,6 +190,12 @@ export async function measureFullNodeLoad(relayUrl: string, options: FullNodeLoa
 function mineCallSummary(values: number[]): FullNodeLoadFigure['mineCallMs'] {
   const summary = summarize(values);
   return { count: summary.count, p50: Math.round(summary.p50), max: Math.round(summary.max) };
+}
+/** The main thread's share of the window spent running (not waiting for events), and its µs of running per admitted transaction. */
+function mainThreadOf(first: NodeSample, last: NodeSample, admitted: number): FullNodeLoadFigure['nodeMainThread'] {
+  const active = last.mainThreadMs.active - first.mainThreadMs.active;
+  const idle = last.mainThreadMs.idle - first.mainThreadMs.idle;
+  return { busy: round(active / Math.max(1, active + idle), 2), usPerTx: Math.round((active * 1000) / admitted) };
 }
 const cpuOf = (sample: NodeSample): number => sample.cpuUs.user + sample.cpuUs.system;
 const pick = (sample: NodeSample): Record<string, number> => Object.fromEntries(COUNTERS.map((name) => [name, sample.stats[name] ?? 0]));

@@ -22,6 +22,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createNodeVerifierPool } from '../../fullnode/node-verifier.ts';
 import type { Logger, Signer } from '../../src/core/types.ts';
@@ -50,12 +51,12 @@ export interface FullNodeSyncFigure {
   blocksPerSec: number;
   syncMs: number;
   /** The bench process (both peers, their verifier threads, LevelDB's threads) over the sync. */
-  cpu: { cores: number; usPerTx: number };
+  cpu: { cores: number; usPerTx: number; mainThreadBusy: number };
   /**
    * Reference pass, same run: another fresh joiner whose verifier answers yes
    * without checking. What everything but Ed25519 verification allows.
    */
-  withoutSignatureChecks: { txsPerSec: number; cores: number; usPerTx: number };
+  withoutSignatureChecks: { txsPerSec: number; cores: number; usPerTx: number; mainThreadBusy: number };
   /** Read back from the joiner's directory after it closed. */
   persisted: { tipHeight: number; txLocations: number };
   joinerCounters: Record<string, number>;
@@ -120,6 +121,8 @@ function tipReaches(peer: MeshPeer, height: number, timeoutMs: number): Promise<
 interface SyncPass {
   syncMs: number;
   cpuUs: number;
+  /** The share of the sync the process's main thread (both peers' JavaScript) was running. */
+  mainThreadBusy: number;
   stats: Record<string, number>;
 }
 
@@ -128,6 +131,7 @@ async function syncPass(source: MeshPeer, network: string, dir: string, signer: 
   const joiner = await openLevelPeer(dir, signer, network, log, checks);
   try {
     const cpuBefore = process.cpuUsage();
+    const loopBefore = performance.eventLoopUtilization();
     const started = performance.now();
     const pair = createMemoryLinkPair(source.id, joiner.peer.id);
     source.addLink(pair.atA);
@@ -135,7 +139,8 @@ async function syncPass(source: MeshPeer, network: string, dir: string, signer: 
     await tipReaches(joiner.peer, height, options.timeoutMs);
     const syncMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    return { syncMs, cpuUs: cpu.user + cpu.system, stats: joiner.peer.stats() };
+    const loop = performance.eventLoopUtilization(loopBefore);
+    return { syncMs, cpuUs: cpu.user + cpu.system, mainThreadBusy: round(loop.utilization, 2), stats: joiner.peer.stats() };
   } finally {
     await joiner.close();
   }
@@ -175,8 +180,8 @@ export async function measureFullNodeSync(options: FullNodeSyncOptions, log: (li
       txsPerSec: rate(main),
       blocksPerSec: round(built.height / (main.syncMs / 1000), 1),
       syncMs: Math.round(main.syncMs),
-      cpu: { cores: round(main.cpuUs / 1000 / main.syncMs, 2), usPerTx: Math.round(main.cpuUs / txs) },
-      withoutSignatureChecks: { txsPerSec: rate(reference), cores: round(reference.cpuUs / 1000 / reference.syncMs, 2), usPerTx: Math.round(reference.cpuUs / txs) },
+      cpu: { cores: round(main.cpuUs / 1000 / main.syncMs, 2), usPerTx: Math.round(main.cpuUs / txs), mainThreadBusy: main.mainThreadBusy },
+      withoutSignatureChecks: { txsPerSec: rate(reference), cores: round(reference.cpuUs / 1000 / reference.syncMs, 2), usPerTx: Math.round(reference.cpuUs / txs), mainThreadBusy: reference.mainThreadBusy },
       persisted,
       joinerCounters: Object.fromEntries(COUNTERS.map((name) => [name, main.stats[name] ?? 0])),
       warnings,

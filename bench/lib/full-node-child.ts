@@ -11,7 +11,7 @@
  *   parent → child  {type: 'sample'} | {type: 'close'}
  *   child → parent  {type: 'ready', id, rpcPort} | {type: 'sample', …NodeSample} | {type: 'error', message}
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startFullNode } from '../../fullnode/main.ts';
 import { parseNodeFlags } from '../../fullnode/node-flags.ts';
 import { createJsonLogger } from '../../signaling/logger.ts';
@@ -25,6 +25,8 @@ export interface NodeSample {
   mempool: number;
   /** The main thread's event-loop delay since the last sample (ms): how late its tasks ran. */
   loopDelayMs: { p99: number; max: number };
+  /** The main thread's event-loop time since the process started (ms): busy, and idle waiting for events. */
+  mainThreadMs: { active: number; idle: number };
 }
 
 const send = (message: object): void => void process.send?.(message);
@@ -50,7 +52,8 @@ try {
     if (type === 'sample') {
       const loopDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
       loopDelay.reset();
-      const sample: NodeSample = { stats: node.stats(), cpuUs: process.cpuUsage(), tipHeight: ledger.tip().height, mempool: mempool.size, loopDelayMs };
+      const { active, idle } = performance.eventLoopUtilization();
+      const sample: NodeSample = { stats: node.stats(), cpuUs: process.cpuUsage(), tipHeight: ledger.tip().height, mempool: mempool.size, loopDelayMs, mainThreadMs: { active, idle } };
       send({ type: 'sample', ...sample });
     } else if (type === 'close') {
       stop(0);

@@ -125,6 +125,8 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
 }
 
 type AddRow = (figure: string, ok: boolean, measured: string, target: string, met: boolean | undefined, detail?: string) => void;
+/** A share (0-1) as a percentage; '?' for a saved run from before it was measured (--table). */
+const pct = (share: number | undefined) => (share === undefined ? '?' : `${Math.round(share * 100)}%`);
 const counters = (values: Record<string, number>) => Object.entries(values).map(([name, value]) => `${name} ${value}`).join(', ');
 
 /** Issue 18 §5: the full node's three figures (docs/PERFORMANCE.md, sections 9-11). */
@@ -136,20 +138,20 @@ function addFullNodeRows(results: BenchResults, add: AddRow, notMeasured: (figur
     add('full node under load: admitted', finite(load.admittedPerSec, load.overRaw), `${load.admittedPerSec} tx/s = ${load.overRaw}× raw ${load.raw.perSecond}/s`, '≥ 0.5× one core\'s raw verify', load.overRaw >= 0.5,
       `${load.options.loadPeers} load peers over WebRTC, ${w.admitted} tx admitted in ${round(w.ms / 1000, 1)} s (${w.endedBy}), ${w.blocks} blocks mined, mempool ${w.mempoolAtEnd} at the end; load ceiling ${load.loadCeilingPerSec} tx/s; raw batched on all cores ${load.raw.batchedPerSecond}/s; POST /mine p50 ${ms(load.mineCallMs.p50)}, max ${ms(load.mineCallMs.max)}; node counters: ${counters(load.nodeCounters)}`);
     add('full node under load: CPU / admitted tx', finite(load.nodeCpuUsPerTx), `${load.nodeCpuUsPerTx} µs`, `info (one raw verify: ${Math.round(1e6 / load.raw.perSecond)} µs)`, undefined,
-      `node process ${load.cores.node} cores, load peers (bench process) ${load.cores.bench}, machine ${load.cores.machine} of ${load.cores.of}; node event-loop delay p99 ${ms(load.nodeLoopDelayMs.p99)}, max ${ms(load.nodeLoopDelayMs.max)}`);
+      `node process ${load.cores.node} cores, load peers (bench process) ${load.cores.bench}, machine ${load.cores.machine} of ${load.cores.of}; ${load.nodeMainThread ? `node main thread busy ${pct(load.nodeMainThread.busy)} of the window, ${load.nodeMainThread.usPerTx} µs/tx; ` : ''}node event-loop delay p99 ${ms(load.nodeLoopDelayMs.p99)}, max ${ms(load.nodeLoopDelayMs.max)}`);
   }
 
   const sync = results.fullNodeSync;
   if (!sync) notMeasured('node-to-node sync (LevelDB)', '≥ 20,000 tx/s', results.errors['fullnode-sync'] ?? 'no result');
   else {
     add(`node-to-node sync (LevelDB), ${sync.build.height} blocks / ${sync.build.txs} tx`, finite(sync.txsPerSec) && sync.persisted.txLocations === sync.build.txs, `${sync.txsPerSec} tx/s`, '≥ 20,000 tx/s', sync.txsPerSec >= 20_000,
-      `link to tip in ${ms(sync.syncMs)} (${sync.blocksPerSec} blocks/s); both peers' process ${sync.cpu.cores} cores, ${sync.cpu.usPerTx} µs CPU/tx${load ? `; raw verify on every core, this run: ${load.raw.batchedPerSecond}/s` : ''}; read back: tip ${sync.persisted.tipHeight}, ${sync.persisted.txLocations} transaction locations; joiner: ${counters(sync.joinerCounters)}`);
+      `link to tip in ${ms(sync.syncMs)} (${sync.blocksPerSec} blocks/s); both peers' process ${sync.cpu.cores} cores, ${sync.cpu.usPerTx} µs CPU/tx, main thread busy ${pct(sync.cpu.mainThreadBusy)}${load ? `; raw verify on every core, this run: ${load.raw.batchedPerSecond}/s` : ''}; read back: tip ${sync.persisted.tipHeight}, ${sync.persisted.txLocations} transaction locations; joiner: ${counters(sync.joinerCounters)}`);
   }
 
   if (sync?.withoutSignatureChecks) {
     const ref = sync.withoutSignatureChecks;
     add('node-to-node sync, reference: signatures unchecked', finite(ref.txsPerSec), `${ref.txsPerSec} tx/s`, 'info (all but Ed25519)', undefined,
-      `the same sync to another fresh joiner whose verifier answers yes unchecked; ${ref.cores} cores, ${ref.usPerTx} µs CPU/tx`);
+      `the same sync to another fresh joiner whose verifier answers yes unchecked; ${ref.cores} cores, ${ref.usPerTx} µs CPU/tx, main thread busy ${pct(ref.mainThreadBusy)}`);
   }
 
   const tab = results.fullNodeTabSync;
