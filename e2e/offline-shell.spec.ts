@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { createAppServer, type AppServer } from '../signaling/http-server.ts';
-import { idOf, uniqueNetwork, waitReady } from './harness/tabs.ts';
+import { idOf, peersOf, uniqueNetwork, waitFullMesh, waitReady } from './harness/tabs.ts';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -125,6 +125,46 @@ test('a tab reloads and starts as the same peer with the server down, and a new 
     await expect(page.getByText('relay offline')).toBeVisible({ timeout: 15_000 });
   } finally {
     await Promise.allSettled(servers.map((server) => server.close()));
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test('with the server down, a reloaded tab loads, starts and links again to its same-browser peers within 10 s', async ({ context }) => {
+  test.setTimeout(120_000);
+  const work = await mkdtemp(path.join(tmpdir(), 'tabmesh-offline-relink-'));
+  const build = path.join(work, 'build');
+  await cp(DIST, build, { recursive: true });
+  const server = createAppServer({ port: 0, host: '127.0.0.1', distDir: build, log: quiet });
+  try {
+    await server.ready;
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    const network = uniqueNetwork();
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await context.newPage();
+      await page.goto(`${origin}/?net=${network}`);
+      await waitReady(page);
+      pages.push(page);
+    }
+    await waitFullMesh(pages);
+    const [reloaded, ...others] = pages as [Page, ...Page[]];
+    await reloaded.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    const id = await idOf(reloaded);
+    const otherIds = await Promise.all(others.map(idOf));
+
+    // The page and the relay go down together; the reload is served by the worker, and its peer finds the
+    // other tabs of this browser through BroadcastChannel, with no server at all.
+    await server.close();
+    const startedMs = Date.now();
+    const response = await reloaded.reload();
+    expect(response?.fromServiceWorker(), 'the reload came from the service worker').toBe(true);
+    await waitReady(reloaded);
+    expect(await idOf(reloaded)).toBe(id);
+    await expect.poll(async () => (await peersOf(reloaded)).sort(), { timeout: 10_000, intervals: [100] }).toEqual(otherIds.sort());
+    console.log(`offline relink: reload to every same-browser peer linked in ${Date.now() - startedMs} ms`);
+    for (const page of others) expect(await peersOf(page)).toContain(id);
+  } finally {
+    await server.close();
     await rm(work, { recursive: true, force: true });
   }
 });

@@ -133,4 +133,19 @@ describe('broadcast signaling', () => {
     raw.postMessage({ v: 1, type: 'bye', from: idOf(2), instance: 200 });
     await until(() => a.seen.includes('-2'), 'the new page\'s bye');
   });
+
+  it('a tab linked through a relay before its page was heard here is not trusted as linked once it reloads', async () => {
+    const network = freshNetwork();
+    const a = tab(network, 1);
+    a.transport.start();
+    const raw = rawChannel(network);
+    // Linked through the relay while its page's hello went by before our channel started.
+    a.transport.linked(idOf(2));
+    expect(a.transport.linkedBefore(idOf(2)), 'which page we linked is unknown').toBe(false);
+    // The reload: the new page's hello is the first we hear of that id. It cannot be the page we linked.
+    raw.postMessage({ v: 1, type: 'hello', from: idOf(2), instance: 300 });
+    raw.postMessage({ v: 1, type: 'here', from: idOf(2), instance: 300 });
+    await until(() => presentOf(a.transport).join() === '2', 'the new page');
+    expect(a.transport.linkedBefore(idOf(2)), 'a mesh route to the old page must not carry signals for the new one').toBe(false);
+  });
 });

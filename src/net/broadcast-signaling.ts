@@ -139,6 +139,9 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
     if (message.from === init.selfId) return; // a duplicated tab still holding our id; the page detects that itself
     switch (message.type) {
       case 'hello':
+        // A page that says hello has just started, so a link we opened before hearing it (null: through a relay)
+        // was with an earlier page of that id; the mesh route to it goes nowhere (a reloaded tab).
+        if (linkedPages.get(message.from) === null) linkedPages.delete(message.from);
         see(message.from, message.instance);
         post(self('here'));
         return;

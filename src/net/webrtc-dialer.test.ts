@@ -11,7 +11,7 @@ const quiet = { info: () => undefined, warn: () => undefined };
 type Tamper = (fromId: string, envelopeHex: string) => string;
 
 /** Two dialers whose signals cross an in-process "relay" that may tamper with them. */
-async function makePair(tamper: Tamper = (_from, hex) => hex) {
+async function makePair(tamper: Tamper = (_from, hex) => hex, routable: (from: number) => boolean = () => true) {
   const signers = [await testSigner(1), await testSigner(2)];
   const links: PeerLink[][] = [[], []];
   const refused: string[][] = [[], []];
@@ -24,6 +24,7 @@ async function makePair(tamper: Tamper = (_from, hex) => hex) {
       log: quiet,
       createPeer: (options) => new SimplePeer({ ...options, wrtc }),
       sendSignal: (to, hex) => {
+        if (!routable(index)) return false;
         const target = signers.findIndex((s) => s.peerId === to);
         setTimeout(() => dialers[target]!.receiveSignal(signer.peerId, tamper(signer.peerId, hex)), 1);
         return true;
@@ -63,6 +64,21 @@ describe('WebRTC dialer over signed signaling', () => {
     await waitFor(() => links[0]!.length === 1 && links[1]!.length === 1);
     expect([links[0]![0]!.peerId, links[0]![0]!.direction]).toEqual([signers[1]!.peerId, 'out']);
     expect([links[1]![0]!.peerId, links[1]![0]!.direction]).toEqual([signers[0]!.peerId, 'in']);
+  });
+
+  it('gives up an offer that no route carries at once, so the peer\'s own offer links instead of losing the glare to it', async () => {
+    let lowerRoutes = false;
+    const signers = [await testSigner(1), await testSigner(2)];
+    const lower = signers[0]!.peerId < signers[1]!.peerId ? 0 : 1;
+    const { dialers, links } = track(await makePair(undefined, (from) => from !== lower || lowerRoutes));
+    // The lower id dials first, with no route (a reloaded tab dialling an anchor it cannot reach yet)...
+    dialers[lower]!.dial(signers[1 - lower]!.peerId);
+    await waitFor(() => !dialers[lower]!.isPending(signers[1 - lower]!.peerId), 2_000);
+    // ...then the higher id dials it, and the lower one answers over a route that now exists.
+    lowerRoutes = true;
+    dialers[1 - lower]!.dial(signers[lower]!.peerId);
+    await waitFor(() => links[0]!.length === 1 && links[1]!.length === 1, 4_000);
+    expect(links[1 - lower]![0]!.direction).toBe('out');
   });
 
   it('settles glare: both dial at once and exactly one connection survives, the lower id\'s', async () => {

@@ -73,8 +73,15 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
     const entry: Pending = { peer, initiator, timer };
     pending.set(peerId, entry);
     peer.on('signal', (data: unknown) => {
+      const isOffer = (data as { type?: unknown } | null)?.type === 'offer';
       void sealSignal(init.network, signer, peerId, JSON.stringify(data), clock.nowMs())
-        .then((hex) => components.sendSignal(peerId, hex) || log.warn('no route for a signal', { peerId }))
+        .then((hex) => {
+          if (components.sendSignal(peerId, hex)) return;
+          log.warn('no route for a signal', { peerId });
+          // An offer that reached nobody would hold the attempt for connectTimeoutMs, and meanwhile win the
+          // glare against the peer's own offer (a lower id), so neither link could form: give it up now.
+          if (isOffer && pending.get(peerId) === entry) abandon(peerId, 'no route for the offer');
+        })
         .catch((error: unknown) => abandon(peerId, `could not sign a signal: ${String(error)}`));
     });
     peer.on('connect', () => {
