@@ -42,7 +42,7 @@ const storedBookOf = (page: Page) => page.evaluate(async () => {
 const firstLinkMs = (page: Page) => page.evaluate(() => Math.round(Math.min(...window.tabmesh.peers().map((peer) => peer.connectedAtMs)) - performance.timeOrigin));
 
 test('with the relay down from the start, four tabs of one browser form a mesh over BroadcastChannel and agree on a tip', async ({ context }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const deadRelay = `ws://127.0.0.1:${await closedPort()}/signal`;
   const network = uniqueNetwork();
   const pages: Page[] = [];
@@ -84,7 +84,8 @@ test('with the relay down from the start, four tabs of one browser form a mesh o
   await expect(log).toContainText('dialling the anchors first');
   // Every link again: a mesh route that still runs over a link to the old page is not used (broadcast-signaling.ts, hello).
   const others = await Promise.all(pages.filter((page) => page !== last).map((page) => page.evaluate(() => window.tabmesh.id)));
-  await expect.poll(async () => (await peersOf(last)).sort(), { message: 'the reloaded tab links again to all three, with no relay' }).toEqual(others.sort());
+  await expect.poll(async () => (await peersOf(last)).length, { message: 'the reloaded tab links again, with no relay' }).toBeGreaterThan(0);
+  await expect.poll(async () => (await peersOf(last)).sort(), { timeout: 45_000, message: 'the reloaded tab links again to all three, with no relay' }).toEqual(others.sort());
 
   // A figure, not an assertion: navigation start to the first open link, through BroadcastChannel alone.
   console.log(`broadcast-signaling: navigation to first link, no relay: ${linkMs.map((ms) => `${ms} ms`).join(', ')}`);

@@ -7,6 +7,7 @@
  * SIGKILL restarts with the same id and tip and links again.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { RpcCallError } from '../fullnode/rpc-client.ts';
 import { makeDataDir, removeDataDir, startNodeProcess, stopNodeProcess, type NodeProcess } from './harness/full-node.ts';
 import { fundTab, openTab, peersOf, tipOf, txStatusOf, uniqueNetwork } from './harness/tabs.ts';
 
@@ -37,7 +38,16 @@ test('three tabs and a full node form one mesh; the node relays, mines, serves a
     await fundTab(pages[0]!, pages);
     await expect.poll(async () => (await node.rpc.status()).tip.height, { timeout: 20_000 }).toBe((await tipOf(pages[0]!)).height);
     const txId = await pages[0]!.evaluate((to) => window.tabmesh.send(to, 25, 1), status.id);
-    await expect.poll(async () => ((await node.rpc.tx(txId)) as { status: string }).status, { timeout: 20_000 }).toBe('pending');
+    // GET /tx answers 404 until the transaction arrives: that is "not yet", not a failure.
+    const nodeTxStatus = async () => {
+      try {
+        return ((await node.rpc.tx(txId)) as { status: string }).status;
+      } catch (error) {
+        if (error instanceof RpcCallError && error.status === 404) return 'unknown';
+        throw error;
+      }
+    };
+    await expect.poll(nodeTxStatus, { timeout: 20_000 }).toBe('pending');
 
     // A block mined by the node (through its RPC) reaches every tab, and confirms the transaction everywhere.
     const { hashes } = await node.rpc.mine(2);
