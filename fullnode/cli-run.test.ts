@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { runCli } from './cli-run.ts';
 import { encodeCookie } from './rpc-cookie.ts';
 import { createRpcServer, type RpcServer } from './rpc-server.ts';
 import { createFakeRpcTarget, FAKE_ID, RICH, type FakeRpcTarget } from '../test/helpers/fake-rpc-target.ts';
+import { spawnScript } from '../test/helpers/spawn-script.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 let dir: string;
@@ -96,16 +96,10 @@ describe('runCli', () => {
 describe('bin/tabmesh-cli.ts', () => {
   it('runs as a child process against a real server', async () => {
     const bin = fileURLToPath(new URL('./bin/tabmesh-cli.ts', import.meta.url));
-    const spawnCli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('error', reject);
-        child.on('exit', (code) => resolve({ code, stdout, stderr }));
-      });
+    const spawnCli = async (args: string[]) => {
+      const run = spawnScript(bin, args);
+      return { code: await run.exited, stdout: run.stdout(), stderr: run.stderr() };
+    };
     const [status, usage] = await Promise.all([spawnCli(['status', '--data', dir]), spawnCli(['status'])]);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);

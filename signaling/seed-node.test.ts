@@ -5,13 +5,13 @@
  * a user starts them; only the page is a stand-in (an index.html in a temp
  * folder), since the unit tier runs before the build.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRpc } from '../fullnode/rpc-client.ts';
+import { spawnScript } from '../test/helpers/spawn-script.ts';
 import { until } from '../test/helpers/until.ts';
 
 const SERVE = fileURLToPath(new URL('./bin/serve.ts', import.meta.url));
@@ -23,14 +23,7 @@ const tempFolder = (): string => {
 };
 afterEach(() => folders.splice(0).forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
-function serve(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, ...args], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const serve = (args: string[], env: Record<string, string>) => spawnScript(SERVE, args, { HOST: '127.0.0.1', PORT: '0', ...env });
 
 describe('npm start -- --seed', () => {
   it('runs a full node in the relay room, and stops it gracefully on SIGTERM', async () => {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnScript } from '../test/helpers/spawn-script.ts';
 import { createAppServer, type AppServer } from './http-server.ts';
 import { silentLogger } from './logger.ts';
 import { createIdentity, joinAs, type TestClient } from './test-support.ts';
@@ -119,24 +119,16 @@ describe('bad TLS files', () => {
 
 /** Runs `npm start`'s entry point; resolves once it prints its serving line, or when it exits. */
 function runServe(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, ...args], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TABMESH_DIST: distDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const run = spawnScript(SERVE, args, { PORT: '0', HOST: '127.0.0.1', TABMESH_DIST: distDir, ...env });
   const serving = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /serving https?:\/\/localhost:(\d+)\//.exec(stdout);
+    run.child.stdout!.on('data', () => {
+      const match = /serving https?:\/\/localhost:(\d+)\//.exec(run.stdout());
       if (match) resolve(Number(match[1]));
     });
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    void run.exited.then((code) => reject(new Error(`serve exited with ${code}: ${run.stderr()}`)));
   });
   serving.catch(() => undefined); // observed by the tests that wait for it
-  return { child, exited, serving, output: () => ({ stdout, stderr }) };
+  return { child: run.child, exited: run.exited, serving, output: () => ({ stdout: run.stdout(), stderr: run.stderr() }) };
 }
 
 describe('npm start (signaling/bin/serve.ts)', () => {

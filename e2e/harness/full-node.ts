@@ -3,12 +3,13 @@
  * a user would with `npm run node`, and talks to it over its RPC with the
  * token from DIR/.cookie.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectRpc, type RpcClient } from '../../fullnode/rpc-client.ts';
+import { spawnScript } from '../../test/helpers/spawn-script.ts';
 
 const BIN = fileURLToPath(new URL('../../fullnode/bin/tabmesh-node.ts', import.meta.url));
 
@@ -28,22 +29,17 @@ export const removeDataDir = (dir: string): void => rmSync(dir, { recursive: tru
 
 /** Starts a node on `network` with its data in `dataDir`, and resolves once its RPC answers. */
 export async function startNodeProcess(options: { relay: string; network: string; dataDir: string; extraArgs?: string[] }): Promise<NodeProcess> {
-  const args = ['--import', 'tsx', BIN, '--relay', options.relay, '--net', options.network, '--data', options.dataDir, '--rpc-port', '0', ...(options.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const { child, exited, output } = spawnScript(BIN, ['--relay', options.relay, '--net', options.network, '--data', options.dataDir, '--rpc-port', '0', ...(options.extraArgs ?? [])]);
   const deadline = Date.now() + 30_000;
   let stopped: number | string | undefined;
   void exited.then((code) => (stopped = code));
-  while (!/"msg":"full node running"/.test(output)) {
-    if (stopped !== undefined) throw new Error(`the full node exited (${stopped}) before it was running:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the full node did not start within 30 s:\n${output}`);
+  while (!/"msg":"full node running"/.test(output())) {
+    if (stopped !== undefined) throw new Error(`the full node exited (${stopped}) before it was running:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`the full node did not start within 30 s:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const rpc = await connectRpc(options.dataDir);
-  return { dataDir: options.dataDir, child, output: () => output, rpc, exited };
+  return { dataDir: options.dataDir, child, output, rpc, exited };
 }
 
 /** SIGTERM, and waits for the exit code. */

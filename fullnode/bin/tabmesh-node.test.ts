@@ -5,12 +5,12 @@
  * kept. The node runs for real against no relay (it keeps retrying), which is
  * all these need.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnScript } from '../../test/helpers/spawn-script.ts';
 import { until } from '../../test/helpers/until.ts';
 
 const BIN = fileURLToPath(new URL('./tabmesh-node.ts', import.meta.url));
@@ -24,14 +24,7 @@ function dataDir(): string {
   return folder;
 }
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const run = (args: string[]) => spawnScript(BIN, args);
 
 const idOf = (output: string) => /"msg":"full node running","id":"([0-9a-f]{64})"/.exec(output)?.[1];
 
