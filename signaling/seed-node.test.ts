@@ -54,4 +54,18 @@ describe('npm start -- --seed', () => {
     expect(await server.exited).toBe(2);
     expect(server.output()).toMatch(/^tabmesh: Unknown option '--sede'/);
   });
+
+  it('refuses a bad REDIS_URL or seed network with one line naming the setting, and exit code 1', async () => {
+    const dist = tempFolder();
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>stand-in</title>');
+    for (const [env, pattern] of [
+      [{ REDIS_URL: 'notaurl' }, /^tabmesh: REDIS_URL: .*redis:\/\//],
+      [{ TABMESH_SEED: '1', TABMESH_SEED_NET: 'no spaces' }, /^tabmesh: TABMESH_SEED_NET=no spaces is not a network name/],
+    ] as const) {
+      const server = serve([], { TABMESH_DIST: dist, ...env });
+      expect(await server.exited, server.output()).toBe(1);
+      expect(server.output().trim().split('\n')).toHaveLength(1);
+      expect(server.output()).toMatch(pattern);
+    }
+  });
 });
