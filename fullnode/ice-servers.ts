@@ -40,6 +40,11 @@ function checkServer(entry: unknown, index: number): Parsed<IceServer> {
   for (const field of ['username', 'credential'] as const) {
     if (record[field] !== undefined && typeof record[field] !== 'string') return { ok: false, error: `${where}.${field} must be a string` };
   }
+  // RTCPeerConnection throws for a TURN URL without both (as the page's check in src/app/ice-config.ts says):
+  // refused here, at start, rather than on every dial.
+  if ((urls as string[]).some((url) => url.startsWith('turn')) && (typeof record.username !== 'string' || typeof record.credential !== 'string')) {
+    return { ok: false, error: `${where} is a TURN server without username and credential` };
+  }
   return { ok: true, value: record as unknown as IceServer };
 }
 

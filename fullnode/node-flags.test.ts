@@ -81,6 +81,7 @@ describe('parseNodeFlags', () => {
     ['[{"url":"stun:x"}]', /^--ice-servers: \[0\]\.url is not an RTCIceServer field/],
     ['[{"urls":"stun:x","username":5}]', /^--ice-servers: \[0\]\.username must be a string$/],
     ['[null]', /^--ice-servers: \[0\] must be an object/],
+    ['[{"urls":"turn:t:3478","username":"u"}]', /^--ice-servers: \[0\] is a TURN server without username and credential$/],
     [JSON.stringify(Array.from({ length: 9 }, () => ({ urls: 'stun:x' }))), /^--ice-servers: 9 servers, limit 8$/],
   ])('--ice-servers %s is refused', (json, message) => {
     expect(error(['--data', 'd', '--ice-servers', json])).toMatch(message);
