@@ -43,6 +43,8 @@ export interface ChainParams {
   mempoolMaxTxs: number;
   /** A transaction waiting longer than this in the mempool is dropped. */
   mempoolExpiryMs: number;
+  /** Zero bits an identity stamp's hash must start with (identity-stamp.ts): what a peer id costs. */
+  identityStampBits: number;
 }
 
 const TWO_256 = 1n << 256n;
@@ -107,6 +109,12 @@ export const MAIN_PARAMS: Readonly<ChainParams> = Object.freeze({
   genesisTarget: TWO_256 / MAIN_EXPECTED_HASHES_PER_BLOCK - 1n,
   /** 1 hour, as a tab session: long enough to survive a slow mining hour, short enough to forget junk. */
   mempoolExpiryMs: 60 * 60_000,
+  /**
+   * 20 bits: 2^20 ≈ 1 M expected hashes, about a second in a tab's worker (the
+   * midstate searcher ran 0.9-1.1 M hashes/s here). A thousand Sybil ids cost
+   * a core 17 minutes; checking one costs one hash.
+   */
+  identityStampBits: 20,
 });
 
 /**
@@ -124,6 +132,8 @@ export const TEST_PARAMS: Readonly<ChainParams> = Object.freeze({
   genesisTarget: (1n << 252n) - 1n,
   /** 10 minutes: tests and demos see expiry without waiting an hour. */
   mempoolExpiryMs: 10 * 60_000,
+  /** 8 bits: 256 hashes, trivial for tests and the simulator, yet a wrong stamp still fails 255 times in 256. */
+  identityStampBits: 8,
 });
 
 /** The parameters of `network`: TEST_PARAMS for names starting with `test`, MAIN_PARAMS otherwise. */
