@@ -75,8 +75,8 @@ export interface BlockRelayInit {
   ledger: Ledger;
   mempool: Mempool;
   inventory: Inventory;
-  /** The block's parent is unknown: the sync module fetches the missing headers. */
-  onOrphan(peerId: PeerId): void;
+  /** The block's parent is unknown: the sync module fetches the missing headers, and keeps asking until the block is indexed. */
+  onOrphan(peerId: PeerId, hash: BlockHash): void;
   /** A block's fetch ended (accepted, refused or abandoned); the sync module frees its slot. */
   onBlockArrived(hash: BlockHash): void;
   /** A block from a peer was accepted (for the page's propagation view). */
@@ -199,7 +199,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     sources.remember(block);
     if (result.value.status === 'connected' || result.value.status === 'reorged') recentBlocks.set(hash, block);
     if (source !== 'self') init.onAccepted?.(hash, source);
-    if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source);
+    if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source, hash);
     // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this
     // block (waiting orphans connect behind it), not this block itself.
   }

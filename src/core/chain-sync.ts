@@ -9,6 +9,18 @@
  * ledger connects the bodies that arrived together in one store commit (a
  * group commit), and moves its tip only once that commit is written, so an
  * interrupted sync resumes from the stored tip.
+ *
+ * Liveness (issue 20): every block a peer shows us it has (its HELLO tip, an
+ * announcement, a block whose parent we lack) is a claim, and a claim stays
+ * open until the block is in our header index (an orphan does not count:
+ * `ledger.hasBlock` is true for orphans, so the announcement path alone would
+ * never ask again). While a peer has an open claim and no headers request is
+ * out, the tick asks it again, every CLAIM_RETRY_MS, up to MAX_CLAIM_ASKS
+ * times. An empty HEADERS answer therefore ends one attempt, not the chase: a
+ * peer announces a block when its ledger has checked it, before its tip moves
+ * (node.ts, 'validated'), so a headers request that crosses that announcement
+ * is answered from the old tip, and used to leave a tab on the losing fork
+ * for good.
  */
 import { MAX_HEADERS_PER_FRAME, MAX_LOCATOR_HASHES } from './frames.ts';
 import { checkHeaderChain } from './header-chain.ts';
@@ -17,6 +29,7 @@ import type { Ledger } from './ledger/ledger.ts';
 import type { BlockHeader } from './ledger/types.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { BlockHash, PeerId } from './types.ts';
+import { blockHash } from './ledger/block.ts';
 
 /**
  * Bodies requested from one peer and not yet connected; with the 64-block orphan pool, out-of-order
@@ -52,8 +65,25 @@ const HEADERS_TIMEOUT_MS = 10_000;
  */
 const ASK_HEADERS_BELOW = 2 * MAX_IN_FLIGHT_PER_PEER;
 
+/**
+ * A peer's open claim is asked after again this long after the last HEADERS
+ * answer (or the claim itself): long enough for a block announced on
+ * validation to reach the peer's tip (one store commit, 0.4-1 s on a busy tab),
+ * short enough that a node never sits on a lighter chain for more than a few
+ * seconds beside a peer on a heavier one (the simulator's liveness check).
+ */
+export const CLAIM_RETRY_MS = 2_000;
+/** Asks per claim before it is dropped: a peer that never serves the headers of a block it claims is not chased forever. */
+const MAX_CLAIM_ASKS = 5;
+/** Claims kept per peer (the newest): its tip and the few blocks it announced last. */
+const MAX_CLAIMS_PER_PEER = 8;
+
 interface PeerSync {
   headersAskedMs?: number;
+  /** When its last HEADERS answer came (or a claim was added): open claims are asked after CLAIM_RETRY_MS from here. */
+  settledMs?: number;
+  /** Blocks it showed us it has that are not in our header index yet, with the asks spent on each. */
+  claims: Map<BlockHash, number>;
   /** Its last HEADERS answer was full: it may have more, to ask for once the queue runs low. */
   moreHeaders?: boolean;
   inFlight: Set<BlockHash>;
@@ -90,15 +120,37 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
 
   const stateOf = (peerId: PeerId): PeerSync => {
     let state = peers.get(peerId);
-    if (!state) peers.set(peerId, (state = { inFlight: new Set(), has: new Set() }));
+    if (!state) peers.set(peerId, (state = { inFlight: new Set(), has: new Set(), claims: new Map() }));
     return state;
   };
+
+  /** Indexed (connected or on a side branch with its ancestry): nothing more to learn about it. An orphan is not. */
+  const resolved = (hash: BlockHash) => ledger.headerEntry(hash) !== undefined;
+
+  /** Records that `peerId` has `hash`; true when it is news we must chase (not indexed here). */
+  function claim(peerId: PeerId, hash: BlockHash): boolean {
+    if (resolved(hash)) return false;
+    const state = stateOf(peerId);
+    if (!state.claims.has(hash)) {
+      if (state.claims.size >= MAX_CLAIMS_PER_PEER) state.claims.delete(state.claims.keys().next().value!);
+      state.claims.set(hash, 0);
+    }
+    state.settledMs ??= context.clock.nowMs();
+    return true;
+  }
+
+  /** Drops resolved and exhausted claims; true when `state` still has one to chase. */
+  function openClaims(state: PeerSync): boolean {
+    for (const [hash, asks] of state.claims) if (resolved(hash) || asks >= MAX_CLAIM_ASKS) state.claims.delete(hash);
+    return state.claims.size > 0;
+  }
 
   function askHeaders(peerId: PeerId): void {
     const state = stateOf(peerId);
     const now = context.clock.nowMs();
     if (state.headersAskedMs !== undefined && now - state.headersAskedMs < HEADERS_TIMEOUT_MS) return;
     state.headersAskedMs = now;
+    for (const [hash, asks] of state.claims) state.claims.set(hash, asks + 1);
     context.count('headersRequested');
     context.send(peerId, { type: 'getHeaders', locator: ledger.locator().slice(0, MAX_LOCATOR_HASHES) });
   }
@@ -145,11 +197,23 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
     onHello(peerId: PeerId, tipHash: BlockHash, tipHeight: number): void {
       stateOf(peerId);
       bestHeaderHeight = Math.max(bestHeaderHeight, tipHeight);
-      if (!ledger.hasBlock(tipHash)) askHeaders(peerId);
+      if (claim(peerId, tipHash)) askHeaders(peerId);
     },
 
-    /** Asks `peerId` for the headers after our tip: a block from it had an unknown parent, or one stalled elsewhere. */
-    askHeadersOf(peerId: PeerId): void {
+    /**
+     * A peer announced a block (INV). One we lack is fetched by the inventory; one we hold as an
+     * orphan is not, so its headers are asked for here, as they would be for a HELLO naming it.
+     */
+    onAnnounced(peerId: PeerId, hash: BlockHash): void {
+      if (claim(peerId, hash) && ledger.hasBlock(hash)) askHeaders(peerId);
+    },
+
+    /**
+     * Asks `peerId` for the headers after our tip: a block from it had an unknown parent (`hash`, kept
+     * as a claim until its ancestry is indexed), or one stalled elsewhere.
+     */
+    askHeadersOf(peerId: PeerId, hash?: BlockHash): void {
+      if (hash !== undefined) claim(peerId, hash);
       askHeaders(peerId);
     },
 
@@ -161,6 +225,10 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
       const state = stateOf(peerId);
       if (state.headersAskedMs === undefined) return context.punish(peerId, 'sent headers nobody asked for');
       state.headersAskedMs = undefined;
+      state.settledMs = context.clock.nowMs();
+      // Whatever the answer named, we now know where it stands (a lighter branch is not fetched).
+      for (const header of headers) state.claims.delete(blockHash(header));
+      // Empty: the peer is on our chain, or answered from a tip it has not moved yet; open claims are asked again on the tick.
       if (headers.length === 0) return;
       const checked = checkHeaderChain(ledger, headers);
       if (!checked.ok) {
@@ -191,6 +259,15 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
         // A body that came and waits for the ledger (its group commit) still holds its slot until
         // onBlockArrived: freeing it earlier let a fast peer fill the block relay's pending limit.
         for (const hash of state.inFlight) if (!inventory.isRequested('block', hash) && init.wants?.(hash) !== false) state.inFlight.delete(hash);
+      }
+      const now = context.clock.nowMs();
+      for (const peerId of context.openPeers()) {
+        const state = peers.get(peerId);
+        if (!state || !openClaims(state) || now - (state.settledMs ?? 0) < CLAIM_RETRY_MS) continue;
+        if (state.headersAskedMs === undefined || now - state.headersAskedMs >= HEADERS_TIMEOUT_MS) {
+          context.count('headersRetried');
+          askHeaders(peerId);
+        }
       }
       pump();
     },

@@ -166,7 +166,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
   const blockRelay = createBlockRelay(context, {
     ledger, mempool, inventory,
-    onOrphan: (peerId) => sync.askHeadersOf(peerId),
+    onOrphan: (peerId, hash) => sync.askHeadersOf(peerId, hash),
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
     onAccepted: (hash, from) => events.emit('block', hash, from),
     // Headers from the other peers name the block again if they have it; sync then fetches it whole.
@@ -228,7 +228,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       case 'block': return blockRelay.handleBlock(peerId, frame.header, frame.shortIds);
       case 'getBlockTxs': return blockRelay.handleGetBlockTxs(peerId, frame.hash, frame.indexes);
       case 'blockTxs': return blockRelay.handleBlockTxs(peerId, frame.hash, frame.txs);
-      case 'inv': return inventory.handleInv(peerId, frame.items);
+      case 'inv':
+        // A block announced that we hold only as an orphan is not fetched again: sync asks for its headers.
+        for (const item of frame.items) if (item.kind === 'block') sync.onAnnounced(peerId, item.id);
+        return inventory.handleInv(peerId, frame.items);
       case 'getData': return inventory.handleGetData(peerId, frame.items);
       case 'notFound': return inventory.handleNotFound(peerId, frame.items);
       case 'getHeaders': return sync.handleGetHeaders(peerId, frame.locator);

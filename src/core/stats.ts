@@ -22,6 +22,8 @@ export function createStats() {
     /** Blocks sync fetched compact, as an announcement would (a node at most two blocks behind; chain-sync.ts). */
     blocksRequestedCompact: 0,
     headersRequested: 0,
+    /** Headers asked again on the tick: a peer still has a block we have not indexed (chain-sync liveness). */
+    headersRetried: 0,
     headersReceived: 0,
     unsolicitedDropped: 0,
     invSent: 0,
