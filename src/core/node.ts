@@ -308,7 +308,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     sync.onHello(peerId, hello.tipHash, hello.tipHeight);
     // A peer that just linked learns what is waiting for a block (BIP35's mempool message, pushed).
     inventory.announceTo(peerId, 'tx', mempool.list().map((entry) => entry.id));
-    for (const module of modules) module.onPeerOpen?.(peerId);
+    for (const module of modules) module.onPeerOpen?.(peerId, session.link.direction);
   }
 
   function handlePong(session: Session, nonce: number): void {

@@ -6,6 +6,7 @@
  * built into the node; newer protocols (peer exchange, signaling through the
  * mesh) plug in as modules.
  */
+import type { LinkDirection } from './link.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { Result } from './result.ts';
 import type { PeerId } from './types.ts';
@@ -23,7 +24,8 @@ export interface ProtocolModule<Message = unknown> {
   readonly frames: Readonly<Record<number, ModuleFrameSpec>>;
   decode(type: number, payload: Uint8Array): Result<Message>;
   handle(peerId: PeerId, message: Message): void | Promise<void>;
-  onPeerOpen?(peerId: PeerId): void;
+  /** A link completed HELLO; `direction` says who dialled (the peer book marks outbound peers tried). */
+  onPeerOpen?(peerId: PeerId, direction: LinkDirection): void;
   onPeerClose?(peerId: PeerId): void;
   /** Called on the node's tick. */
   tick?(): void;

@@ -5,20 +5,30 @@
  * signaling can find a route and the page can draw the whole graph, and it
  * holds the per-peer dial backoff.
  *
+ * Where each record lives, and which one goes when the book is full, is
+ * decided by source-keyed buckets (peer-book-tables.ts, after Bitcoin Core's
+ * addrman; docs/PROTOCOL.md, "Peer book"): one source flooding records can
+ * crowd out only its own few buckets, and the sampler draws a bucket before
+ * a record, so a flood does not dominate what we share or dial either.
+ *
  * Pure: time is passed in, randomness is injected.
  */
+import { BoundedSet } from '../bounded-set.ts';
 import { InvalidArgumentError } from '../result.ts';
 import type { PeerId } from '../types.ts';
 import { BackoffTable, type BackoffTableInit } from './backoff-table.ts';
+import { createBookTables, type BookTable, type RecordSource } from './peer-book-tables.ts';
 import { isNewerRecord, type PeerRecord } from './peer-record.ts';
-import { randomIndex } from './random-index.ts';
+
+export type { BookTable, RecordSource } from './peer-book-tables.ts';
 
 export interface PeerBookInit {
   selfId: PeerId;
   /**
    * Records kept. 1,000: a record is at most 639 bytes, so the book stays
    * under 1 MB, and a tab network larger than that does not need every tab
-   * to know every peer (each tab dials only ~6 of them).
+   * to know every peer (each tab dials only ~6 of them). The buckets hold
+   * slightly fewer (992 for 1,000: whole buckets of 16).
    */
   capacity?: number;
   random: () => number;
@@ -26,6 +36,13 @@ export interface PeerBookInit {
 }
 
 export type UpsertOutcome = 'added' | 'replaced' | 'stale' | 'self' | 'expired';
+
+/**
+ * Peers we linked to before their record arrived, remembered so the record
+ * goes straight to "tried". A peer sends its own record right after HELLO,
+ * so a few dozen ids cover every link a tab opens at once.
+ */
+const PENDING_TRIED = 64;
 
 export type PeerBook = ReturnType<typeof createPeerBook>;
 
@@ -36,6 +53,8 @@ export function createPeerBook(init: PeerBookInit) {
   /** peer → the peers whose records list it (the reverse of each record's neighbours). */
   const listedBy = new Map<PeerId, Set<PeerId>>();
   const backoff = new BackoffTable({ ...init.backoff, random: init.random });
+  const tables = createBookTables({ capacity, random: init.random });
+  const pendingTried = new BoundedSet<PeerId>(PENDING_TRIED);
 
   function index(record: PeerRecord, add: boolean): void {
     for (const neighbour of record.neighbours) {
@@ -50,43 +69,69 @@ export function createPeerBook(init: PeerBookInit) {
     }
   }
 
-  function remove(peerId: PeerId): void {
+  function forget(peerId: PeerId): void {
     const record = records.get(peerId);
     if (!record) return;
     records.delete(peerId);
     index(record, false);
   }
 
-  /**
-   * Full book: a uniformly random record goes. Evicting by expiry would let
-   * a flood of fresh sybil records (max lifetime, new keys are free) push
-   * out every honest record deterministically; at random, they only displace
-   * in proportion to their share. (Bitcoin Core's addrman, bucketed by the
-   * source that told us, is the stronger defence; see docs/SECURITY.md.)
-   */
-  function evictOne(): void {
-    const index = randomIndex(init.random, records.size);
-    let i = 0;
-    for (const peerId of records.keys()) {
-      if (i++ === index) return remove(peerId);
-    }
+  function remove(peerId: PeerId): void {
+    tables.remove(peerId);
+    forget(peerId);
   }
+
+  const expiredAt = (nowMs: number) => (peerId: PeerId) => (records.get(peerId)?.expiresAtMs ?? 0) <= nowMs;
 
   return {
     backoff,
 
-    /** Keeps `record` if it is the newest for its peer; the caller has verified its signature. */
-    upsert(record: PeerRecord, nowMs: number): UpsertOutcome {
+    /**
+     * Keeps `record` if it is the newest for its peer; the caller has
+     * verified its signature. `source` is who told us: the linked peer whose
+     * frame carried it (the peer itself for its own record), or a label such
+     * as `relay`. Without one the record counts as its own source (a record
+     * read back from storage). A peer already in the book keeps its bucket.
+     */
+    upsert(record: PeerRecord, nowMs: number, source: RecordSource = record.peerId): UpsertOutcome {
       if (record.peerId === init.selfId) return 'self';
       if (record.expiresAtMs <= nowMs) return 'expired';
       const existing = records.get(record.peerId);
       if (existing && !isNewerRecord(record, existing)) return 'stale';
-      if (existing) remove(record.peerId);
-      else if (records.size >= capacity) evictOne();
+      if (existing) {
+        forget(record.peerId);
+      } else {
+        const tried = pendingTried.has(record.peerId);
+        pendingTried.delete(record.peerId);
+        for (const evicted of tables.add(record.peerId, source, expiredAt(nowMs), tried)) forget(evicted);
+      }
       records.set(record.peerId, record);
       index(record, true);
       return existing ? 'replaced' : 'added';
     },
+
+    /**
+     * We have a working outbound link to `peerId` (addrman's Good): its
+     * record moves to the "tried" table, where sources have no say. Before
+     * its record arrives, the id is remembered and the record goes straight there.
+     */
+    markTried(peerId: PeerId, nowMs: number): void {
+      if (peerId === init.selfId) return;
+      if (!records.has(peerId)) return pendingTried.add(peerId);
+      for (const evicted of tables.markTried(peerId, expiredAt(nowMs))) forget(evicted);
+    },
+
+    /** The bucket `peerId` lives in (`new/12`, `tried/3`): outbound links spread across these resist a flooding source. */
+    groupOf: (peerId: PeerId): string | undefined => tables.groupOf(peerId),
+
+    /** Which table holds `peerId`. */
+    tableOf: (peerId: PeerId): BookTable | undefined => tables.tableOf(peerId),
+
+    /** Who first told us of `peerId`. */
+    sourceOf: (peerId: PeerId): RecordSource | undefined => tables.sourceOf(peerId),
+
+    /** Records per table. */
+    counts: (): Record<BookTable, number> => tables.counts(),
 
     /** True when a record with this seq/issuedAt would be news (cheap check before verifying). */
     wouldAccept(record: Pick<PeerRecord, 'peerId' | 'seq' | 'issuedAtMs'>): boolean {
@@ -115,17 +160,13 @@ export function createPeerBook(init: PeerBookInit) {
       return dropped;
     },
 
-    /** Up to `count` distinct records chosen uniformly at random, skipping `exclude`. */
+    /**
+     * Up to `count` distinct records, skipping `exclude`, drawn bucket first:
+     * new or tried evenly, then a random non-empty bucket, then a record in it
+     * (peer-book-tables.ts). Feeds peer exchange and dial candidates.
+     */
     sample(count: number, exclude: ReadonlySet<PeerId> = new Set()): PeerRecord[] {
-      const pool = [...records.values()].filter((record) => !exclude.has(record.peerId));
-      const picked: PeerRecord[] = [];
-      // Partial Fisher–Yates: only `count` swaps.
-      for (let i = 0; i < pool.length && picked.length < count; i++) {
-        const j = i + randomIndex(init.random, pool.length - i);
-        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-        picked.push(pool[i]!);
-      }
-      return picked;
+      return tables.sample(count, exclude).map((peerId) => records.get(peerId)!);
     },
 
     peerIds: (): PeerId[] => [...records.keys()],

@@ -201,7 +201,8 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       const atMs = context.clock.nowMs();
       const touched = new Set<PeerId>();
       for (const record of fresh) {
-        const outcome = book.upsert(record, atMs);
+        // Bucketed by who told us (peer-book.ts): `from`, which is the record's own peer when it sends its own.
+        const outcome = book.upsert(record, atMs, from);
         if (outcome !== 'added' && outcome !== 'replaced') continue;
         stats.recordsAccepted++;
         for (const target of forward(record, from)) touched.add(target);

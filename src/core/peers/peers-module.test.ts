@@ -60,6 +60,23 @@ async function rogue(tab: Tab, seed = 50) {
 const offer = (signer: Signer, to: string, atMs: number, sdp = 'x') => sealSignal(NETWORK, signer, to, JSON.stringify({ type: 'offer', sdp }), atMs);
 
 describe('peers module over memory links', () => {
+  it("files each record under who told us, and the peers we dialled under \"tried\"", async () => {
+    const [a, b, c] = [await makeTab(1), await makeTab(2), await makeTab(3)];
+    link(b, c); // b dialled c
+    await until(() => b.peers.knownPeers().includes(c.id), "c's record at b");
+    link(a, b); // a dialled b, which then tells a of c
+    await until(() => a.peers.knownPeers().includes(c.id) && b.peers.knownPeers().includes(a.id), 'the records of the line');
+    expect(a.peers.book.sourceOf(c.id)).toBe(b.id);
+    expect(a.peers.book.sourceOf(b.id)).toBe(b.id); // its own record
+    expect(a.peers.book.tableOf(b.id)).toBe('tried');
+    expect(a.peers.groupOf(b.id)).toMatch(/^tried\/\d+$/);
+    expect(a.peers.book.tableOf(c.id)).toBe('new');
+    expect(a.peers.stats().bookTried).toBe(1);
+    // b did not dial a: an inbound peer is not "tried" (whoever dials us would move itself there).
+    expect(b.peers.book.tableOf(a.id)).toBe('new');
+    expect(b.peers.book.tableOf(c.id)).toBe('tried');
+  });
+
   it('exchanges records on link open and re-signs them, rate-limited, as links change', async () => {
     const [a, b, c] = [await makeTab(1), await makeTab(2), await makeTab(3)];
     link(a, b);

@@ -86,7 +86,12 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
           case 'signal': return signal.handle(peerId, message.hops, message.envelope, message.envelopeBytes, message.envelopeHex);
         }
       },
-      onPeerOpen: (peerId) => gossip.onPeerOpen(peerId),
+      onPeerOpen(peerId, direction) {
+        // A link we dialled that completed HELLO is addrman's "good": the peer is real and reachable.
+        // Inbound links are not: whoever dials us (a Sybil too) would move itself into "tried".
+        if (direction === 'out') book.markTried(peerId, context.clock.nowMs());
+        gossip.onPeerOpen(peerId);
+      },
       onPeerClose(peerId) {
         gossip.onPeerClose(peerId);
         signal.onPeerClose(peerId);
@@ -109,6 +114,12 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
     /** True when the mesh has a route (not a blind flood) for a signal to `to`. */
     canRoute: (to: PeerId): boolean => attached?.signal.canRoute(to) ?? false,
 
+    /** Marks a peer we linked to (a feeler, say) as tried in the book; outbound links that open are marked already. */
+    markTried: (peerId: PeerId): void => book.markTried(peerId, attached?.context.clock.nowMs() ?? 0),
+
+    /** The book bucket `peerId` lives in (peer-book.ts groupOf), for spreading outbound links across buckets. */
+    groupOf: (peerId: PeerId): string | undefined => book.groupOf(peerId),
+
     /** The peer book's peer ids (window.tabmesh.knownPeers()). */
     knownPeers: (): PeerId[] => book.peerIds(),
 
@@ -121,6 +132,6 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
     /** Our latest signed record, if any. */
     ownRecord: (): PeerRecord | undefined => attached?.gossip.ownRecord(),
 
-    stats: (): PeersStats & { bookSize: number } => ({ ...stats, bookSize: book.size }),
+    stats: (): PeersStats & { bookSize: number; bookTried: number } => ({ ...stats, bookSize: book.size, bookTried: book.counts().tried }),
   };
 }
