@@ -130,7 +130,7 @@ test('a tab reloads and starts as the same peer with the server down, and a new 
 });
 
 test('with the server down, a reloaded tab loads, starts and links again to its same-browser peers within 10 s', async ({ context }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(90_000);
   const work = await mkdtemp(path.join(tmpdir(), 'tabmesh-offline-relink-'));
   const build = path.join(work, 'build');
   await cp(DIST, build, { recursive: true });
@@ -160,11 +160,16 @@ test('with the server down, a reloaded tab loads, starts and links again to its 
     expect(response?.fromServiceWorker(), 'the reload came from the service worker').toBe(true);
     await waitReady(reloaded);
     expect(await idOf(reloaded)).toBe(id);
-    await expect.poll(async () => (await peersOf(reloaded)).length, { timeout: 10_000, intervals: [100], message: 'links again within 10 s' }).toBeGreaterThan(0);
-    // Every peer is usually back within 1-2 s too; now and then one dial waits out its 20 s timeout and a backoff.
-    await expect.poll(async () => (await peersOf(reloaded)).sort(), { timeout: 45_000, intervals: [100] }).toEqual(otherIds.sort());
+    // Every same-browser peer, within 10 s of the reload (issue 19 §6), loading and starting included. The other
+    // tabs redial the reloaded one as soon as its old page leaves, before its new page is up: those offers must be
+    // given up at once, not win the glare against the new page's own offer (broadcast-signaling.ts, departed).
+    // At least 1 ms: a poll timeout of 0 would mean no limit at all.
+    const remainingMs = () => Math.max(1, 10_000 - (Date.now() - startedMs));
+    await expect.poll(async () => (await peersOf(reloaded)).sort(), { timeout: remainingMs(), intervals: [100], message: 'linked to every same-browser peer within 10 s' }).toEqual(otherIds.sort());
     console.log(`offline relink: reload to every same-browser peer linked in ${Date.now() - startedMs} ms`);
-    for (const page of others) expect(await peersOf(page)).toContain(id);
+    for (const page of others) {
+      await expect.poll(() => peersOf(page), { timeout: remainingMs(), intervals: [100], message: 'and they to it, within the same 10 s' }).toContain(id);
+    }
   } finally {
     await server.close();
     await rm(work, { recursive: true, force: true });

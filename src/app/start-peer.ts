@@ -8,7 +8,7 @@
  */
 import { decodeTx, encodeTx } from '../core/tx.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
-import { createBroadcastSignaling } from '../net/broadcast-signaling.ts';
+import { createBroadcastSignaling, routeAroundDepartedPages } from '../net/broadcast-signaling.ts';
 import { channelName } from '../net/broadcast-signaling-messages.ts';
 import { createRelaySet, type RelayMemberState } from '../net/relay-set.ts';
 import { createSignalingClient } from '../net/signaling-client.ts';
@@ -16,6 +16,7 @@ import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
 import { createMeshPeer, prefixedStats, type MeshPeer } from '../peer/mesh-peer.ts';
 import { createMiningLoop } from '../peer/mining-loop.ts';
 import { keepPeerBook } from '../peer/peer-book-store.ts';
+import { keepBans } from '../peer/ban-store.ts';
 import { createWallet } from '../peer/wallet.ts';
 import { createHostScheduler } from '../runtime/host-scheduler.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
@@ -112,7 +113,11 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const traces = createTraceWiring({ signer, verifier, clock, log, ui, networkSize: () => peer.peers.knownPeers().length }, { network });
   const peer = await createMeshPeer({
     signer, verifier, clock, log, store, scheduler, relay, rng: Math.random,
-    connect: (hooks) => createWebrtcDialer({ signer, verifier, clock, log, createPeer: (options) => new SimplePeer(options), ...hooks }, { network, iceServers, iceTransportPolicy: config.iceTransportPolicy }),
+    connect: (hooks) => createWebrtcDialer({
+      signer, verifier, clock, log, createPeer: (options) => new SimplePeer(options), ...hooks,
+      // A tab whose page just left is reached by a relay or not at all, never by a stale mesh route (broadcast-signaling.ts).
+      sendSignal: sameBrowser ? routeAroundDepartedPages(sameBrowser, (to, hex) => relay.sendSignal(to, hex), hooks.sendSignal) : hooks.sendSignal,
+    }, { network, iceServers, iceTransportPolicy: config.iceTransportPolicy }),
     modules: [traces.factory],
   }, { network, mesh: { targetLinks: config.targetLinks } });
   const { node, ledger, mempool } = peer;
@@ -173,6 +178,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   // The stored peer book and anchors (dialled first) go in before the peer starts.
   const book = await keepPeerBook({ store, verifier, clock, log, peer }, network);
   const saveBook = setInterval(() => void book.save(), SAVE_BOOK_EVERY_MS);
+  // Bans held before the reload hold again, and each new one is stored as it happens (peer/ban-store.ts).
+  const bans = await keepBans({ store, clock, log, node });
   node.events.on('peer-open', (link) => {
     sameBrowser?.linked(link.id); // from now on a mesh route to this page may be trusted (relay-set.ts)
     ui.getState().upsertPeer({ ...link, state: 'open' });
@@ -263,8 +270,9 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       chainView.close();
       verifier.close();
       globalThis.removeEventListener?.('pagehide', flushHistory);
-      // The queued history, the peer book and the anchors are written before the database closes.
-      void Promise.all([history.flush(), bookSaved]).finally(() => store.close());
+      // The queued history, the peer book, the anchors and the bans are written before the database closes.
+      bans.stop();
+      void Promise.all([history.flush(), bookSaved, bans.save()]).finally(() => store.close());
     },
   };
 }

@@ -7,7 +7,7 @@ import { until } from '../../test/helpers/until.ts';
 import type { PeerId } from '../core/types.ts';
 import { RELAY_MAX_SIGNAL_CHARS } from '../core/relay-protocol.ts';
 import { channelName } from './broadcast-signaling-messages.ts';
-import { createBroadcastSignaling, type BroadcastSignaling, type BroadcastSignalingInit } from './broadcast-signaling.ts';
+import { createBroadcastSignaling, routeAroundDepartedPages, type BroadcastSignaling, type BroadcastSignalingInit } from './broadcast-signaling.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 const idOf = (n: number): PeerId => n.toString(16).padStart(64, '0');
@@ -147,5 +147,45 @@ describe('broadcast signaling', () => {
     raw.postMessage({ v: 1, type: 'here', from: idOf(2), instance: 300 });
     await until(() => presentOf(a.transport).join() === '2', 'the new page');
     expect(a.transport.linkedBefore(idOf(2)), 'a mesh route to the old page must not carry signals for the new one').toBe(false);
+  });
+
+  it('a tab whose page said bye is departed until it is heard again, or for expiryMs; only relays carry signals to it', async () => {
+    const network = freshNetwork();
+    let nowMs = 1_000;
+    const a = tab(network, 1, { expiryMs: 30_000, nowMs: () => nowMs });
+    a.transport.start();
+    const raw = rawChannel(network);
+    const marker = (n: number) => raw.postMessage({ v: 1, type: 'signal', from: idOf(9), instance: 1, to: idOf(1), data: `marker ${n}` });
+    raw.postMessage({ v: 1, type: 'hello', from: idOf(2), instance: 100 });
+    raw.postMessage({ v: 1, type: 'hello', from: idOf(3), instance: 100 });
+    await until(() => presentOf(a.transport).join() === '2,3', 'both pages');
+    expect(a.transport.departed(idOf(2)), 'a present page').toBe(false);
+
+    // Tab 2 reloads: its old page says bye. Until its new page says hello, no mesh route reaches it.
+    raw.postMessage({ v: 1, type: 'bye', from: idOf(2), instance: 100 });
+    raw.postMessage({ v: 1, type: 'bye', from: idOf(3), instance: 999 }); // not the page we know: ignored
+    marker(1);
+    await until(() => a.signals.length === 1, 'the byes to be handled');
+    expect(a.transport.departed(idOf(2))).toBe(true);
+    expect(a.transport.departed(idOf(3)), 'a bye from a page we do not know').toBe(false);
+    expect(a.transport.departed(idOf(7)), 'an id never heard of').toBe(false);
+    const routes: string[] = [];
+    const send = routeAroundDepartedPages(a.transport, (to) => routes.push(`relays ${Number.parseInt(to, 16)}`) < 0, (to) => routes.push(`any ${Number.parseInt(to, 16)}`) > 0);
+    expect(send(idOf(2), 'offer'), 'no relay reaches the departed page: no route, so the dialer gives the offer up at once').toBe(false);
+    expect(send(idOf(3), 'offer')).toBe(true);
+    expect(routes).toEqual(['relays 2', 'any 3']);
+
+    raw.postMessage({ v: 1, type: 'hello', from: idOf(2), instance: 200 });
+    marker(2);
+    await until(() => a.signals.length === 2, 'the new page\'s hello');
+    expect(a.transport.departed(idOf(2)), 'its new page said hello').toBe(false);
+
+    // A page that said bye and never came back is departed for expiryMs only (it may have left the channel, not the mesh).
+    raw.postMessage({ v: 1, type: 'bye', from: idOf(3), instance: 100 });
+    marker(3);
+    await until(() => a.signals.length === 3, 'the bye');
+    expect(a.transport.departed(idOf(3))).toBe(true);
+    nowMs += 30_000;
+    expect(a.transport.departed(idOf(3))).toBe(false);
   });
 });

@@ -76,8 +76,34 @@ export interface BroadcastSignaling {
    * the peer records that route to it still list the links its old page had.
    */
   linkedBefore(id: PeerId): boolean;
+  /**
+   * True when `id`'s page said bye less than `expiryMs` ago and nothing has
+   * been heard from that id since: its peer stopped, so no mesh route reaches
+   * it (the peer records still list its old page's links) until its next page
+   * says hello. See routeAroundDepartedPages.
+   */
+  departed(id: PeerId): boolean;
   /** Messages refused by reason, and presences refused when full. */
   stats(): Record<string, number>;
+}
+
+/**
+ * A peer's signal sender that sends nothing through the mesh to a tab whose
+ * page just left (`departed`): only a relay may still reach that id (its next
+ * page may already have joined one). A tab whose neighbour reloads redials it
+ * at once, before the new page is up; an offer sent into a dead mesh route
+ * was "delivered", so the dial waited out its 20 s timeout, and when the
+ * redialling tab had the lower id that lost offer also won the glare against
+ * the new page's own offer, leaving the two without a link for 20 s (1 reload
+ * in 4 with the server down, e2e/offline-shell.spec.ts). Refused, the offer is
+ * given up at once (webrtc-dialer.ts) and the new page's offer is answered.
+ */
+export function routeAroundDepartedPages(
+  channel: Pick<BroadcastSignaling, 'departed'>,
+  relays: (to: PeerId, data: string) => boolean,
+  anyRoute: (to: PeerId, data: string) => boolean,
+): (to: PeerId, data: string) => boolean {
+  return (to, data) => (channel.departed(to) ? relays(to, data) : anyRoute(to, data));
 }
 
 export function createBroadcastSignaling(init: BroadcastSignalingInit): BroadcastSignaling {
@@ -93,6 +119,8 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
   let instance = 0;
   /** Peer id → the instance of its page we had a link with (null: linked before its page was heard on the channel). */
   const linkedPages = new Map<PeerId, number | null>();
+  /** Peer id → when its page said bye; removed when the id is heard again (see()). */
+  const departedAt = new Map<PeerId, number>();
   const counters: Record<string, number> = { rejected: 0, presenceRefused: 0, signalsIn: 0, signalsOut: 0 };
   let channel: ChannelLike | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -114,6 +142,7 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
 
   /** Notes that `id` (the page `pageInstance`, the latest heard of) is present; a newly present id is announced. */
   function see(id: PeerId, pageInstance: number): void {
+    departedAt.delete(id);
     if (linkedPages.get(id) === null) linkedPages.set(id, pageInstance);
     if (present.has(id)) return void present.set(id, { instance: pageInstance, seenMs: nowMs() });
     if (present.size >= maxPeers) {
@@ -152,6 +181,10 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
         // Only the page we know leaves: a reloaded tab's old page may say bye after its new page said hello.
         if (present.get(message.from)?.instance !== message.instance) return;
         present.delete(message.from);
+        departedAt.delete(message.from); // re-inserted: the bound below forgets the oldest departure first
+        departedAt.set(message.from, nowMs());
+        // Bounded like presence (a Map iterates in insertion order).
+        if (departedAt.size > maxPeers) departedAt.delete(departedAt.keys().next().value as PeerId);
         events.emit('peer-left', message.from);
         return;
       case 'signal':
@@ -201,6 +234,7 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
       clearInterval(heartbeat);
       clearTimeout(welcomeTimer);
       present.clear();
+      departedAt.clear();
       events.emit('status', 'closed');
     },
     present: () => [...present.keys()],
@@ -213,6 +247,11 @@ export function createBroadcastSignaling(init: BroadcastSignalingInit): Broadcas
     linkedBefore(id) {
       const page = linkedPages.get(id);
       return page !== undefined && page !== null && present.get(id)?.instance === page;
+    },
+    departed(id) {
+      const atMs = departedAt.get(id);
+      // Only for a while: a tab that left the channel but not the mesh (tabmesh.removeRelay of the channel) says bye too.
+      return atMs !== undefined && nowMs() - atMs < expiryMs;
     },
     stats: () => ({ ...counters }),
   };
