@@ -1,7 +1,7 @@
 /**
  * The identity key file's text format, version 1: one line of JSON,
  *
- *   {"format":"tabmesh-identity","version":1,"seed":"<64 hex>","publicKey":"<64 hex>"}
+ *   {"format":"tabmesh-identity","version":1,"seed":"<64 hex>","publicKey":"<64 hex>","identityStamp":<u53>}
  *
  * `seed` is the RFC 8032 Ed25519 secret seed (32 bytes, lower-case hex) and
  * `publicKey` the peer id it derives. The public key is redundant on purpose:
@@ -10,26 +10,37 @@
  * identity (and another account). JSON rather than raw bytes so a person can
  * see which id a file holds, and `format`/`version` let a later version
  * (e.g. an encrypted seed) be told apart instead of misread.
+ *
+ * `identityStamp` (docs/PROTOCOL.md, "Identity stamp") is the key's proof of
+ * work, kept so a restart does not mint again. It came after version 1's
+ * first files, so it is optional: a file without it gets one minted at start
+ * and is written again (key-file.ts), and an older program reading a file
+ * with it ignores the field.
  */
 import { fromHex, isHexOfLength, toHex } from '../src/core/bytes.ts';
+import { isStampNonce } from '../src/core/identity-stamp.ts';
 import { nobleKeypair } from '../src/crypto/ed25519.ts';
 
 export const KEY_FILE_FORMAT = 'tabmesh-identity';
 export const KEY_FILE_VERSION = 1;
-/** A version 1 file is about 190 bytes; anything far larger is not one, and is not read into memory. */
+/** A version 1 file is about 220 bytes; anything far larger is not one, and is not read into memory. */
 export const MAX_KEY_FILE_BYTES = 1024;
 
 /** The seed and the public key it derives, as raw bytes. */
 export interface IdentitySeed {
   seed: Uint8Array;
   publicKey: Uint8Array;
+  /** The key's identity stamp; absent in files written before stamps. */
+  identityStamp?: number;
 }
 
-/** Encodes a seed as a version 1 key file (ends with a newline). */
-export function encodeKeyFile(seed: Uint8Array): string {
+/** Encodes a seed (and its stamp, when it has one) as a version 1 key file (ends with a newline). */
+export function encodeKeyFile(seed: Uint8Array, identityStamp?: number): string {
   if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new TypeError('seed must be 32 bytes');
+  if (identityStamp !== undefined && !isStampNonce(identityStamp)) throw new TypeError('identityStamp must be a non-negative safe integer');
   const { publicKey } = nobleKeypair(seed);
-  return `${JSON.stringify({ format: KEY_FILE_FORMAT, version: KEY_FILE_VERSION, seed: toHex(seed), publicKey: toHex(publicKey) })}\n`;
+  const fields = { format: KEY_FILE_FORMAT, version: KEY_FILE_VERSION, seed: toHex(seed), publicKey: toHex(publicKey), identityStamp };
+  return `${JSON.stringify(fields)}\n`;
 }
 
 /**
@@ -50,8 +61,9 @@ export function parseKeyFile(text: string): { ok: true; value: IdentitySeed } | 
   if (record.version !== KEY_FILE_VERSION) return { ok: false, error: `has identity file version ${JSON.stringify(record.version)}; this program reads version ${KEY_FILE_VERSION}` };
   if (!isHexOfLength(record.seed, 32)) return { ok: false, error: 'has a bad seed: it must be 64 lower-case hex characters' };
   if (!isHexOfLength(record.publicKey, 32)) return { ok: false, error: 'has a bad publicKey: it must be 64 lower-case hex characters' };
+  if (record.identityStamp !== undefined && !isStampNonce(record.identityStamp)) return { ok: false, error: 'has a bad identityStamp: it must be a non-negative integer below 2^53' };
   const seed = fromHex(record.seed)!;
   const { publicKey } = nobleKeypair(seed);
   if (toHex(publicKey) !== record.publicKey) return { ok: false, error: 'is damaged: its seed does not derive its publicKey' };
-  return { ok: true, value: { seed, publicKey } };
+  return { ok: true, value: { seed, publicKey, ...(record.identityStamp === undefined ? {} : { identityStamp: record.identityStamp }) } };
 }

@@ -15,6 +15,14 @@
  * overwrite each other's new key; the loser reads the winner's. A crash
  * leaves at most a stray temporary file, never half a key.
  *
+ * Identity stamp (docs/PROTOCOL.md, "Identity stamp"): minted with the key,
+ * at main's difficulty unless told otherwise (a stamp that meets main's bits
+ * meets every network's), and stored in the file. A file from before stamps,
+ * or whose stamp falls short of the bits asked, gets one minted at start
+ * (~1.3 s at 20 bits, key-file-stamp.ts) and is written again: a new
+ * temporary file (0600) renamed over it, so a crash leaves the old file or
+ * the new one, both holding the same key.
+ *
  * Signing: the seed is imported into WebCrypto as a non-extractable PKCS8
  * CryptoKey (createSigner's 'webcrypto' KeyMaterial), so after start-up the
  * key bytes are no longer held by JavaScript; where Node lacks WebCrypto
@@ -23,11 +31,14 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { concatBytes, equalBytes, utf8 } from '../src/core/bytes.ts';
+import { concatBytes, equalBytes, toHex, utf8 } from '../src/core/bytes.ts';
+import { checkIdentityStamp } from '../src/core/identity-stamp.ts';
+import { MAIN_PARAMS } from '../src/core/ledger/params.ts';
 import type { Signer } from '../src/core/types.ts';
-import { nobleSign } from '../src/crypto/ed25519.ts';
+import { nobleKeypair, nobleSign } from '../src/crypto/ed25519.ts';
 import { createSigner, type KeyMaterial } from '../src/identity/key-material.ts';
 import { encodeKeyFile, MAX_KEY_FILE_BYTES, parseKeyFile, type IdentitySeed } from './key-file-format.ts';
+import { mintIdentityStampNative } from './key-file-stamp.ts';
 
 export const KEY_FILE_NAME = 'identity.key';
 
@@ -47,6 +58,8 @@ export interface LoadedIdentity {
   signer: Signer;
   /** True when this call made the key (first start). */
   created: boolean;
+  /** True when this call minted the identity stamp (first start, or a file from before stamps). */
+  stampMinted: boolean;
   /** The key file's path. */
   path: string;
   /** Which implementation signs. */
@@ -58,6 +71,8 @@ export interface LoadedIdentity {
 export interface IdentityInit {
   /** The SubtleCrypto to sign with; null forces the noble fallback (tests). Default globalThis.crypto.subtle. */
   subtle?: SubtleCrypto | null;
+  /** Work the identity stamp must show. Default main's identityStampBits, which every network accepts. */
+  stampBits?: number;
 }
 
 /** RFC 8410 section 7: PKCS#8 PrivateKeyInfo for Ed25519 is this fixed header, then the 32-byte seed. */
@@ -108,16 +123,22 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes a new key file; false when another process created one first. */
-async function createKeyFile(dir: string, path: string, seed: Uint8Array): Promise<boolean> {
+/** Writes `text` to a new private temporary file beside the key and flushes it; returns its path. */
+async function writeTemporary(dir: string, text: string): Promise<string> {
   const temp = join(dir, `${KEY_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(encodeKeyFile(seed), 'utf8');
+    await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
   }
+  return temp;
+}
+
+/** Writes a new key file; false when another process created one first. */
+async function createKeyFile(dir: string, path: string, text: string): Promise<boolean> {
+  const temp = await writeTemporary(dir, text);
   let won = true;
   try {
     await link(temp, path);
@@ -135,12 +156,24 @@ async function createKeyFile(dir: string, path: string, seed: Uint8Array): Promi
   return won;
 }
 
-async function webCryptoSigner(key: IdentitySeed, subtle: SubtleCrypto): Promise<Signer> {
+/** Replaces the key file with `text` (the same key with its stamp): rename(2) over it is atomic. */
+async function rewriteKeyFile(dir: string, path: string, text: string): Promise<void> {
+  const temp = await writeTemporary(dir, text);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined); // best effort: the error below is what matters
+    throw new KeyFileError(path, `cannot be rewritten with its identity stamp: ${String(error)}`, { cause: error });
+  }
+  await syncDirectory(dir);
+}
+
+async function webCryptoSigner(key: IdentitySeed, identityStamp: number, subtle: SubtleCrypto): Promise<Signer> {
   const pkcs8 = concatBytes(PKCS8_ED25519_PREFIX, key.seed) as Uint8Array<ArrayBuffer>;
   try {
     const privateKey = await subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, false, ['sign']);
     const material: KeyMaterial = { kind: 'webcrypto', privateKey, publicKey: key.publicKey };
-    return createSigner(material, subtle);
+    return createSigner(material, identityStamp, subtle);
   } finally {
     pkcs8.fill(0); // the import copied it; this copy is not needed
   }
@@ -152,11 +185,11 @@ async function webCryptoSigner(key: IdentitySeed, subtle: SubtleCrypto): Promise
  * noble's byte for byte; a mismatch would mean the CryptoKey is not this id's
  * key), otherwise noble.
  */
-async function signerFor(key: IdentitySeed, subtle: SubtleCrypto | null): Promise<Pick<LoadedIdentity, 'signer' | 'backend' | 'fallbackReason'>> {
+async function signerFor(key: IdentitySeed, identityStamp: number, subtle: SubtleCrypto | null): Promise<Pick<LoadedIdentity, 'signer' | 'backend' | 'fallbackReason'>> {
   let fallbackReason = 'crypto.subtle is not available';
   if (subtle) {
     try {
-      const signer = await webCryptoSigner(key, subtle);
+      const signer = await webCryptoSigner(key, identityStamp, subtle);
       if (equalBytes(await signer.sign(SELF_CHECK_MESSAGE), nobleSign(key.seed, SELF_CHECK_MESSAGE))) return { signer, backend: 'webcrypto' };
       fallbackReason = 'WebCrypto Ed25519 signed differently from RFC 8032';
     } catch (error) {
@@ -166,31 +199,41 @@ async function signerFor(key: IdentitySeed, subtle: SubtleCrypto | null): Promis
     }
   }
   const material: KeyMaterial = { kind: 'noble', secretKey: key.seed, publicKey: key.publicKey };
-  return { signer: createSigner(material), backend: 'noble', fallbackReason };
+  return { signer: createSigner(material, identityStamp), backend: 'noble', fallbackReason };
 }
 
 /**
  * Loads the node's identity from DIR/identity.key, creating the directory
- * (0700) and the key (0600) on first start. Throws KeyFileError, naming the
- * path, for a key file that is unreadable, damaged or not private.
+ * (0700) and the key (0600) with its stamp on first start, and minting the
+ * stamp of a file that lacks one. Throws KeyFileError, naming the path, for a
+ * key file that is unreadable, damaged or not private.
  */
 export async function loadOrCreateIdentity(dir: string, init: IdentityInit = {}): Promise<LoadedIdentity> {
   const path = join(dir, KEY_FILE_NAME);
   const subtle = init.subtle === undefined ? (globalThis.crypto?.subtle ?? null) : init.subtle;
+  const stampBits = init.stampBits ?? MAIN_PARAMS.identityStampBits;
   let key = await readKeyFile(path);
   let created = false;
+  let stampMinted = false;
   if (!key) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const fresh = globalThis.crypto.getRandomValues(new Uint8Array(32));
     try {
-      created = await createKeyFile(dir, path, fresh);
+      const stamp = mintIdentityStampNative(nobleKeypair(fresh).publicKey, stampBits);
+      created = await createKeyFile(dir, path, encodeKeyFile(fresh, stamp));
+      stampMinted = created;
     } finally {
       fresh.fill(0); // what counts is the file, read back and checked below
     }
     key = await readKeyFile(path);
     if (!key) throw new KeyFileError(path, 'vanished right after it was written');
   }
-  const signing = await signerFor(key, subtle);
+  if (key.identityStamp === undefined || !checkIdentityStamp(toHex(key.publicKey), key.identityStamp, stampBits).ok) {
+    key.identityStamp = mintIdentityStampNative(key.publicKey, stampBits);
+    await rewriteKeyFile(dir, path, encodeKeyFile(key.seed, key.identityStamp));
+    stampMinted = true;
+  }
+  const signing = await signerFor(key, key.identityStamp, subtle);
   if (signing.backend === 'webcrypto') key.seed.fill(0); // the CryptoKey holds it now
-  return { ...signing, created, path };
+  return { ...signing, created, stampMinted, path };
 }

@@ -12,8 +12,10 @@
  * bytes for the same seed and message.
  */
 import { createPrivateKey, createPublicKey, sign as ed25519Sign, type KeyObject } from 'node:crypto';
+import { mintIdentityStampNative } from '../../fullnode/key-file-stamp.ts';
 import { toHex } from '../../src/core/bytes.ts';
 import { createFullNode, type FullNode } from '../../src/core/full-node.ts';
+import { TEST_PARAMS } from '../../src/core/ledger/params.ts';
 import { mineHeader } from '../../src/core/ledger/testing.ts';
 import { signTx, txId, type Tx } from '../../src/core/tx.ts';
 import type { Clock, Logger, PeerId, Signer, TxId, Verifier } from '../../src/core/types.ts';
@@ -26,12 +28,17 @@ export const BUILD_START_MS = 1_735_689_600_000 + 86_400_000;
 /** The DER header of a PKCS #8 Ed25519 private key; the 32-byte seed follows it (RFC 8410). */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
-/** A Signer whose key is derived from `seed` (32 bytes of it), signing with node:crypto. */
-export function benchSigner(seed: number): Signer {
+/**
+ * A Signer whose key is derived from `seed` (32 bytes of it), signing with
+ * node:crypto, and stamped for `stampBits` (default the test networks' 8:
+ * benches run on test networks, and main's 20 bits would cost ~1.3 s a key).
+ */
+export function benchSigner(seed: number, stampBits: number = TEST_PARAMS.identityStampBits): Signer {
   const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.alloc(32, seed)]), format: 'der', type: 'pkcs8' });
   // The SPKI encoding ends with the raw 32-byte public key.
   const publicKey = new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32));
-  return { peerId: toHex(publicKey), publicKey, sign: async (message) => new Uint8Array(ed25519Sign(null, message, key)) };
+  const identityStamp = mintIdentityStampNative(publicKey, stampBits);
+  return { peerId: toHex(publicKey), publicKey, identityStamp, sign: async (message) => new Uint8Array(ed25519Sign(null, message, key)) };
 }
 
 /** A clock for building: block times start at BUILD_START_MS and step one second a block. */

@@ -19,7 +19,9 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import WebSocket from 'ws';
+import { mintIdentityStampNative } from '../../fullnode/key-file-stamp.ts';
 import { framesOf } from '../../src/sim/frame-kind.ts';
+import { chainParams } from '../../src/core/ledger/params.ts';
 import { encodeFrame, FRAME_VERSION, FrameType, invId, MAX_FRAME_BYTES, parseFrame, USER_AGENT, type InvItem } from '../../src/core/frames.ts';
 import type { PeerLink } from '../../src/core/link.ts';
 import { signTx, txId, type Tx, type UnsignedTx } from '../../src/core/tx.ts';
@@ -69,7 +71,8 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
   const clock = { nowMs: () => Date.now() };
 
   const { secretKey, publicKey } = nobleKeypair();
-  const signer = createSigner({ kind: 'noble', secretKey, publicKey });
+  // It mints an honest stamp: the tab must link with it for the misbehaviour under test to reach the tab.
+  const signer = createSigner({ kind: 'noble', secretKey, publicKey }, mintIdentityStampNative(publicKey, chainParams(network).identityStampBits));
   const ed25519 = createNobleEd25519Verifier();
   const verifier: Verifier = { verify: (items) => Promise.all(items.map((item) => ed25519.verify(item))) };
 

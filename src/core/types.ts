@@ -5,10 +5,19 @@ export type TxId = string;
 /** Hex SHA-256 of a block header (used from the ledger issue on). */
 export type BlockHash = string;
 
-/** Ed25519 signing with a key that never leaves its owner. */
+/**
+ * An identity: an Ed25519 key that never leaves its owner, and the work that
+ * makes its id count (docs/PROTOCOL.md, "Identity stamp").
+ */
 export interface Signer {
   readonly peerId: PeerId;
   readonly publicKey: Uint8Array;
+  /**
+   * The identity stamp: a u64 nonce whose hash with the public key meets the
+   * network's identityStampBits (core/identity-stamp.ts). Sent in HELLO and
+   * in the relay join; a peer without one is refused.
+   */
+  readonly identityStamp: number;
   sign(message: Uint8Array): Promise<Uint8Array>;
 }
 

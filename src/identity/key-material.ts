@@ -38,16 +38,22 @@ export function isKeyMaterial(value: unknown): value is KeyMaterial {
   return record.kind === 'noble' && record.secretKey instanceof Uint8Array && record.secretKey.length === 32;
 }
 
-export function createSigner(key: KeyMaterial, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Signer {
+/**
+ * The identity of `key` with its stamp (core/identity-stamp.ts). The stamp is
+ * not checked here: its minter (a worker, the key file) already did, and a
+ * wrong one only gets this identity refused by its peers and relays.
+ */
+export function createSigner(key: KeyMaterial, identityStamp: number, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Signer {
   const peerId = toHex(key.publicKey);
   if (key.kind === 'webcrypto') {
     return {
       peerId,
       publicKey: key.publicKey,
+      identityStamp,
       async sign(message) {
         return new Uint8Array(await subtle!.sign({ name: 'Ed25519' }, key.privateKey, message as Uint8Array<ArrayBuffer>));
       },
     };
   }
-  return { peerId, publicKey: key.publicKey, sign: async (message) => nobleSign(key.secretKey, message) };
+  return { peerId, publicKey: key.publicKey, identityStamp, sign: async (message) => nobleSign(key.secretKey, message) };
 }

@@ -7,8 +7,14 @@
  * machine (measured: 1,000 keys in 155 ms), so 10,000 nodes cost ~1.5 s.
  * Signing is synchronous too (wrapped in a resolved promise), so signing a
  * transaction never waits on real I/O.
+ *
+ * Each identity carries a stamp minted at the test networks' difficulty (8
+ * bits, 256 hashes: ~0.3 ms a node), enough for the simulator's test
+ * networks; a simulation of a harder network passes its bits.
  */
 import { toHex } from '../core/bytes.ts';
+import { mintIdentityStamp } from '../core/identity-stamp.ts';
+import { TEST_PARAMS } from '../core/ledger/params.ts';
 import type { Signer } from '../core/types.ts';
 import { nobleKeypair, nobleSign } from '../crypto/ed25519.ts';
 import type { Prng } from './prng.ts';
@@ -19,12 +25,14 @@ export interface SimSigner extends Signer {
   signSync(message: Uint8Array): Uint8Array;
 }
 
-export function createSimSigner(secretKey: Uint8Array): SimSigner {
+/** The identity of `secretKey`, stamped for `stampBits` of work (default: the test networks'). */
+export function createSimSigner(secretKey: Uint8Array, stampBits: number = TEST_PARAMS.identityStampBits): SimSigner {
   const { publicKey } = nobleKeypair(secretKey);
   const signSync = (message: Uint8Array) => nobleSign(secretKey, message);
   return {
     peerId: toHex(publicKey),
     publicKey,
+    identityStamp: mintIdentityStamp(publicKey, stampBits),
     secretKey,
     signSync,
     sign: (message) => Promise.resolve(signSync(message)),
@@ -32,6 +40,6 @@ export function createSimSigner(secretKey: Uint8Array): SimSigner {
 }
 
 /** The next identity from `prng` (draws 32 bytes). */
-export function nextSimSigner(prng: Prng): SimSigner {
-  return createSimSigner(prng.bytes(32));
+export function nextSimSigner(prng: Prng, stampBits?: number): SimSigner {
+  return createSimSigner(prng.bytes(32), stampBits);
 }

@@ -3,14 +3,35 @@
  * Seeds are fixed so golden vectors and failures replay exactly.
  */
 import * as ed from '@noble/ed25519';
+import { mintIdentityStampNative } from '../../fullnode/key-file-stamp.ts';
 import { toHex } from '../../src/core/bytes.ts';
+import { MAIN_PARAMS } from '../../src/core/ledger/params.ts';
 import type { Signer, Verifier } from '../../src/core/types.ts';
+import { TEST_STAMPS } from './test-stamps.ts';
 
-/** A signer whose 32-byte secret key is `seedByte` repeated. */
+/** Stamps minted in this process for keys the table lacks, by `seed/bits`. */
+const minted = new Map<string, number>();
+
+/**
+ * The identity stamp of testSigner(seedByte): from the table (minted at
+ * main's 20 bits, so it serves every network) when present, otherwise minted
+ * once per process at `stampBits`.
+ */
+export function testStamp(seedByte: number, publicKey: Uint8Array, stampBits: number = MAIN_PARAMS.identityStampBits): number {
+  const listed = TEST_STAMPS[seedByte];
+  if (listed !== undefined && stampBits <= MAIN_PARAMS.identityStampBits) return listed;
+  const key = `${seedByte}/${stampBits}`;
+  let stamp = minted.get(key);
+  if (stamp === undefined) minted.set(key, (stamp = mintIdentityStampNative(publicKey, stampBits)));
+  return stamp;
+}
+
+/** A signer whose 32-byte secret key is `seedByte` repeated, with a stamp good for main (and so for every network). */
 export async function testSigner(seedByte: number): Promise<Signer & { secretKey: Uint8Array }> {
   const secretKey = new Uint8Array(32).fill(seedByte);
   const publicKey = await ed.getPublicKeyAsync(secretKey);
-  return { peerId: toHex(publicKey), publicKey, secretKey, sign: (message) => ed.signAsync(message, secretKey) };
+  const identityStamp = testStamp(seedByte, publicKey);
+  return { peerId: toHex(publicKey), publicKey, identityStamp, secretKey, sign: (message) => ed.signAsync(message, secretKey) };
 }
 
 /** Verifies on the calling thread with noble; tests only (the browser verifies in workers). */
