@@ -31,13 +31,14 @@ import { createNodeVerifierPool } from './node-verifier.ts';
 import type { NodeOptions } from './node-flags.ts';
 import { createNodeRpcTarget } from './node-rpc-target.ts';
 import { keepWalletHistory } from './node-history.ts';
-import { loadPeerBook, savePeerBook } from '../src/peer/peer-book-store.ts';
+import { keepBans } from '../src/peer/ban-store.ts';
+import { keepPeerBook } from '../src/peer/peer-book-store.ts';
 import { cookiePathFor } from './rpc-cookie.ts';
 import { createRpcServer } from './rpc-server.ts';
 
 /** Housekeeping cadence, as in a tab: keepalive, dead links, mesh repair. */
 const TICK_MS = 1_000;
-/** The peer book is written this often (and on shutdown), so a restart has peers to try before the relay answers. */
+/** The peer book and anchors are written this often (and on shutdown), so a restart has peers to try before the relay answers. */
 const SAVE_BOOK_EVERY_MS = 60_000;
 
 export interface FullNodeHost {
@@ -70,7 +71,9 @@ export async function startFullNode(options: NodeOptions, log: Logger): Promise<
   if (ledger.rebuilt) log.warn('stored chain state was corrupt and has been rebuilt from stored blocks', { reason: ledger.rebuildReason });
 
   const history = await keepWalletHistory({ node, store, clock, log }, signer.peerId);
-  await loadPeerBook({ store, verifier, clock, log, book: peer.peers.book }, network);
+  // The stored peer book, the anchors (dialled first, as a tab does) and the bans go in before the peer starts.
+  const book = await keepPeerBook({ store, verifier, clock, log, peer }, network);
+  const bans = await keepBans({ store, clock, log, node });
   const miner = createNodeMiner(log);
   const mining = createMiningLoop({ ledger, mempool, node, miner, clock, log }, signer.peerId);
   const wallet = createWallet(network, { signer, ledger, mempool, submit: (tx) => node.submitLocalTx(tx) });
@@ -87,7 +90,7 @@ export async function startFullNode(options: NodeOptions, log: Logger): Promise<
     throw error;
   }
   const tick = setInterval(() => peer.tick(), TICK_MS);
-  const saveBook = setInterval(() => void savePeerBook(store, peer.peers.book, network, log), SAVE_BOOK_EVERY_MS);
+  const saveBook = setInterval(() => void book.save(), SAVE_BOOK_EVERY_MS);
   peer.start();
   if (options.mine) mining.setMining(true);
   log.info('full node running', { id: signer.peerId, network, relay: options.relayUrl, rpcPort: rpc.address().port, tip: ledger.tip().height });
@@ -104,9 +107,12 @@ export async function startFullNode(options: NodeOptions, log: Logger): Promise<
       await rpc.close();
       mining.setMining(false);
       miner.close();
+      // Reads the outbound links (the anchors) now, before peer.close() below closes them.
+      const bookSaved = book.save();
+      bans.stop();
       peer.close();
       await history.flush();
-      await savePeerBook(store, peer.peers.book, network, log);
+      await Promise.all([bookSaved, bans.save()]);
       verifier.close();
       await verifier.closed();
       store.close();

@@ -16,6 +16,7 @@ import { createWebrtcDialer } from '../net/webrtc-dialer.ts';
 import { createMeshPeer, prefixedStats, type MeshPeer } from '../peer/mesh-peer.ts';
 import { createMiningLoop } from '../peer/mining-loop.ts';
 import { keepPeerBook } from '../peer/peer-book-store.ts';
+import { keepBans } from '../peer/ban-store.ts';
 import { createWallet } from '../peer/wallet.ts';
 import { createHostScheduler } from '../runtime/host-scheduler.ts';
 import type { StoredTx } from '../storage/ledger-store.ts';
@@ -177,6 +178,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   // The stored peer book and anchors (dialled first) go in before the peer starts.
   const book = await keepPeerBook({ store, verifier, clock, log, peer }, network);
   const saveBook = setInterval(() => void book.save(), SAVE_BOOK_EVERY_MS);
+  // Bans held before the reload hold again, and each new one is stored as it happens (peer/ban-store.ts).
+  const bans = await keepBans({ store, clock, log, node });
   node.events.on('peer-open', (link) => {
     sameBrowser?.linked(link.id); // from now on a mesh route to this page may be trusted (relay-set.ts)
     ui.getState().upsertPeer({ ...link, state: 'open' });
@@ -267,8 +270,9 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       chainView.close();
       verifier.close();
       globalThis.removeEventListener?.('pagehide', flushHistory);
-      // The queued history, the peer book and the anchors are written before the database closes.
-      void Promise.all([history.flush(), bookSaved]).finally(() => store.close());
+      // The queued history, the peer book, the anchors and the bans are written before the database closes.
+      bans.stop();
+      void Promise.all([history.flush(), bookSaved, bans.save()]).finally(() => store.close());
     },
   };
 }

@@ -392,6 +392,17 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       if (expired.length > 0) events.emit('txs-dropped', expired);
     },
 
+    /**
+     * Holds `peerId` off until `untilMs`, as a ban read back from storage
+     * (peer/ban-store.ts): no 'ban' event and no count, since it was counted
+     * when it happened. A longer ban already held is kept.
+     */
+    restoreBan(peerId: PeerId, untilMs: number, reason: string): void {
+      if (untilMs <= clock.nowMs() || (bans.get(peerId)?.untilMs ?? 0) >= untilMs) return;
+      bans.set(peerId, { untilMs, reason });
+      sessions.get(peerId)?.link.close(`banned: ${reason}`);
+    },
+
     /** Reports why a peer is held off, or undefined when it may connect. */
     banOf(peerId: PeerId): { untilMs: number; reason: string } | undefined {
       const ban = bans.get(peerId);
