@@ -5,15 +5,22 @@ import { FRAME_VERSION, FrameType, MAX_FRAME_BYTES, MAX_INV_ITEMS, encodeFrame, 
 import { signTx } from './tx.ts';
 
 const PEER = '8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c';
-const hello: Frame = { type: 'hello', network: 'test', peerId: PEER, tipHeight: 7, tipHash: 'ab'.repeat(32), userAgent: 'tabmesh/0.2.0' };
+const hello: Frame = { type: 'hello', network: 'test', peerId: PEER, tipHeight: 7, tipHash: 'ab'.repeat(32), userAgent: 'tabmesh/0.2.0', identityStamp: 0x1_0000_0203 };
+const { identityStamp: _stamp, ...helloWithoutStamp } = hello;
 const TX_ID = '5e'.repeat(4) + '0123456789abcdef' + 'ff'.repeat(24);
 const BLOCK_HASH = 'cd'.repeat(32);
 
 describe('link frames', () => {
-  it('pins the HELLO layout', () => {
-    expect(toHex(encodeFrame(hello))).toBe(
-      '0301' + '04' + toHex(new TextEncoder().encode('test')) + PEER + '00000007' + 'ab'.repeat(32) + '0d' + toHex(new TextEncoder().encode('tabmesh/0.2.0')),
-    );
+  it('pins the HELLO layout: the identity stamp is a u64 after the user agent', () => {
+    const before = '0301' + '04' + toHex(new TextEncoder().encode('test')) + PEER + '00000007' + 'ab'.repeat(32) + '0d' + toHex(new TextEncoder().encode('tabmesh/0.2.0'));
+    expect(toHex(encodeFrame(hello))).toBe(before + '0000000100000203');
+    // A build from before stamps sends none: it parses, with no stamp, for the node to refuse by name.
+    expect(toHex(encodeFrame(helloWithoutStamp as Frame))).toBe(before);
+    expect(parseFrame(fromHex(before)!)).toEqual({ ok: true, value: helloWithoutStamp });
+  });
+
+  it('refuses to encode a stamp that is not a u53', () => {
+    expect(() => encodeFrame({ ...hello, identityStamp: -1 } as Frame)).toThrow(/identityStamp must be/);
   });
 
   it('names a transaction by its first 8 bytes and a block by its whole hash', () => {
@@ -62,6 +69,8 @@ describe('link frames', () => {
     ['a short ping', ping.subarray(0, 5), 'truncated'],
     ['a ping nonce over 2^53-1', Uint8Array.of(FRAME_VERSION, FrameType.ping, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), 'bad-field'],
     ['a hello with a trailing byte', new Uint8Array([...encodeFrame({ ...hello, userAgent: '' }), 0]), 'trailing-bytes'],
+    ['a hello with a stamp cut short', new Uint8Array([...encodeFrame(helloWithoutStamp as Frame), 0, 0, 1]), 'truncated'],
+    ['a hello with a stamp over 2^53-1', new Uint8Array([...encodeFrame(helloWithoutStamp as Frame), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 'bad-field'],
     ['a hello cut short', encodeFrame(hello).subarray(0, 20), 'truncated'],
     ['a hello with invalid UTF-8', fromHex('0301' + '01' + 'ff' + PEER + '00000000' + '00'.repeat(32) + '00')!, 'bad-field'],
     ['a tx frame of the wrong length', Uint8Array.of(FRAME_VERSION, FrameType.tx, 1, 2, 3), 'truncated'],

@@ -10,6 +10,7 @@
  * browser's SCTP stack intact (GUIDE, "Keep data-channel messages at 16 KiB").
  */
 import { ByteReader, ByteWriter, TruncatedInputError, fromHex, isHexOfLength, toHex } from './bytes.ts';
+import { isStampNonce } from './identity-stamp.ts';
 import { accept, reject, type Reject, type Result } from './result.ts';
 import { BLOCK_HEADER_BYTES, decodeHeader, encodeHeader } from './ledger/block.ts';
 import type { BlockHeader } from './ledger/types.ts';
@@ -88,6 +89,12 @@ export interface HelloFrame extends ChainView {
   network: string;
   peerId: PeerId;
   userAgent: string;
+  /**
+   * The sender's identity stamp (docs/PROTOCOL.md, "Identity stamp"): a u64
+   * after the user agent. Builds from before stamps send none, which the
+   * receiver tells apart from a wrong stamp (node.ts).
+   */
+  identityStamp?: number;
 }
 
 export type Frame =
@@ -110,9 +117,9 @@ export type Frame =
   /** Answers getData for ids the sender no longer has, so the asker retries elsewhere at once. */
   | { type: 'notFound'; items: InvItem[] };
 
-/** Largest payload per type, checked before parsing (HELLO: 255-byte strings at most). */
+/** Largest payload per type, checked before parsing (HELLO: 255-byte strings at most, and the u64 stamp). */
 const MAX_PAYLOAD_BYTES: Record<number, number> = {
-  [FrameType.hello]: 1 + 255 + 32 + 4 + 32 + 1 + 255,
+  [FrameType.hello]: 1 + 255 + 32 + 4 + 32 + 1 + 255 + 8,
   [FrameType.tx]: TX_BYTES,
   [FrameType.ping]: 8,
   [FrameType.pong]: 8,
@@ -131,8 +138,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
   switch (frame.type) {
     case 'hello':
       if (!isHexOfLength(frame.peerId, 32) || !isHexOfLength(frame.tipHash, 32)) throw new RangeError('hello: peerId and tipHash must be 32-byte hex');
-      return writer.u8(FrameType.hello).str8(frame.network).bytes(fromHex(frame.peerId)!)
-        .u32(frame.tipHeight).bytes(fromHex(frame.tipHash)!).str8(frame.userAgent).finish();
+      if (frame.identityStamp !== undefined && !isStampNonce(frame.identityStamp)) throw new RangeError('hello: identityStamp must be a non-negative safe integer');
+      writer.u8(FrameType.hello).str8(frame.network).bytes(fromHex(frame.peerId)!)
+        .u32(frame.tipHeight).bytes(fromHex(frame.tipHash)!).str8(frame.userAgent);
+      return (frame.identityStamp === undefined ? writer : writer.u64(frame.identityStamp)).finish();
     case 'tx':
       return writer.u8(FrameType.tx).bytes(encodeTx(frame.tx)).finish();
     case 'ping':
@@ -228,7 +237,10 @@ function parseBodyFrame(type: number, reader: ByteReader): Result<Frame> {
       const tipHash = toHex(reader.bytes(32));
       const userAgent = reader.str8();
       if (network === undefined || userAgent === undefined) return reject('bad-field', 'hello: network and userAgent must be UTF-8');
-      return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent });
+      if (reader.remaining === 0) return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent });
+      const identityStamp = reader.u64();
+      if (identityStamp === undefined) return reject('bad-field', 'hello: identity stamp must be at most 2^53-1');
+      return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent, identityStamp });
     }
     case FrameType.ping:
     case FrameType.pong: {

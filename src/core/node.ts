@@ -12,6 +12,8 @@ import { createChainSync } from './chain-sync.ts';
 import { Emitter } from './emitter.ts';
 import { isBundle, splitBundle } from './frame-bundle.ts';
 import { FRAME_VERSION, MAX_FRAME_BYTES, USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
+import { fromHex } from './bytes.ts';
+import { checkIdentityStamp, mintIdentityStamp } from './identity-stamp.ts';
 import { blockHash } from './ledger/block.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
@@ -51,6 +53,12 @@ export interface NodeComponents {
 export interface NodeInit {
   network: string;
   peerId: PeerId;
+  /**
+   * This node's identity stamp (Signer.identityStamp), sent in HELLO. Without
+   * one the node mints it here, blocking: trivial on test networks (256
+   * hashes), ~1 s on main, so hosts pass their signer's.
+   */
+  identityStamp?: number;
   /** How long a misbehaving peer is held off. 10 minutes outlasts a reload loop without banning forever. */
   banMs?: number;
   /** Seen-cache bound for transaction ids. */
@@ -91,6 +99,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   // each block with two frames, so 1,000/s would cap a catch-up at 500 blocks/s and ban the source beyond.
   const peerRateLimit = init.peerRateLimit ?? { burst: 4_000, perSecond: 2_000 };
   const { scheduler } = components;
+  // Peers' stamps are checked at the ledger's difficulty: the network's, or the simulator's override.
+  const stampBits = ledger.params.identityStampBits;
+  const identityStamp = init.identityStamp ?? mintIdentityStamp(fromHex(init.peerId) ?? new Uint8Array(0), stampBits);
   const defer = (scheduler ?? microtaskDefer).defer;
   const events = new Emitter<NodeEvents>();
   const stats = createStats();
@@ -302,6 +313,15 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return session.link.close(`wrong network ${hello.network}`);
     }
     if (hello.peerId !== peerId) return punish(peerId, 'hello peer id differs from the signed signaling identity');
+    // An identity costs work (docs/PROTOCOL.md, "Identity stamp"). A build from before stamps sends none: closed
+    // without a ban, as a version mismatch is. A wrong stamp is a forgery or a cheap Sybil id: banned.
+    const stamp = checkIdentityStamp(peerId, hello.identityStamp, stampBits);
+    if (!stamp.ok) {
+      count('stampRejected');
+      if (hello.identityStamp !== undefined) return punish(peerId, stamp.detail);
+      log.warn('peer sent no identity stamp; closing', { peerId });
+      return session.link.close('no identity stamp in hello');
+    }
     session.helloReceived = true;
     log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent });
     events.emit('peer-open', info(session));
@@ -344,7 +364,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
         events.emit('peer-close', link.peerId, reason);
       });
       const tip = ledger.tip();
-      sendFrame(session, { type: 'hello', network: init.network, peerId: init.peerId, userAgent: USER_AGENT, tipHeight: tip.height, tipHash: tip.hash });
+      sendFrame(session, { type: 'hello', network: init.network, peerId: init.peerId, userAgent: USER_AGENT, tipHeight: tip.height, tipHash: tip.hash, identityStamp });
     },
 
     /** A transaction this tab signed: admitted to the mempool and gossiped, or the ledger's reason why not. */

@@ -12,7 +12,12 @@ import { txId, type Tx } from '../../src/core/tx.ts';
 import type { Signer } from '../../src/core/types.ts';
 import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
 
-export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network: string, tip: { height: number; hash: string }) {
+/** What the raw peer's HELLO carries as its identity stamp: its signer's unless told otherwise ('none' sends none). */
+export interface RawPeerInit {
+  identityStamp?: number | 'none';
+}
+
+export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network: string, tip: { height: number; hash: string }, init: RawPeerInit = {}) {
   const pair = createMemoryLinkPair(nodeId, self.peerId);
   const received: Frame[] = [];
   /** Bodies this peer hands out when asked (GETDATA), by the id the request carries: a TX or a compact BLOCK frame. */
@@ -37,7 +42,8 @@ export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network
     }
   }
   node.addLink(pair.atA);
-  send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer' });
+  const stamp = init.identityStamp ?? self.identityStamp;
+  send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer', ...(stamp === 'none' ? {} : { identityStamp: stamp }) });
   return {
     link,
     received,
