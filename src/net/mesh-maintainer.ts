@@ -20,6 +20,16 @@
  *   they stay up, and a peer that just dialled in can find another.
  * - Each dial starts a per-peer exponential backoff with jitter; a link that
  *   opens resets it, so a dropped link is redialled promptly.
+ * - Healing (issue 20; docs/PROTOCOL.md, "Healing"): two halves of a split
+ *   that each sit at D would never dial each other. So a peer whose record
+ *   shows more chain work than we and every linked peer have is dialled even
+ *   at D (one at a time); a feeler link (Bitcoin Core's) tests a random known
+ *   peer every few minutes and is closed once its records have come, unless
+ *   the peer has more work; and one outbound slot is rotated now and then,
+ *   so the mesh keeps mixing (mesh-maintainer-healing.ts).
+ * - Outbound diversity: candidates from groups (the peer book's buckets) that
+ *   none of our outbound links is in come first, so one source cannot fill
+ *   every outbound slot.
  *
  * Driven by the app's tick (no timers of its own); time and randomness are
  * injectable for tests.
@@ -30,6 +40,7 @@ import type { LinkDirection } from '../core/link.ts';
 import { openSignal } from '../core/signal-envelope.ts';
 import type { PeerId } from '../core/types.ts';
 import { parseSignalPayload } from './signal-payload.ts';
+import { createMeshHealing, DEFAULT_FEELER_INTERVAL_MS, DEFAULT_ROTATION_INTERVAL_MS, type MeshHealing } from './mesh-maintainer-healing.ts';
 
 /**
  * D = 6 links (gossipsub's D; the mesh keeps 4..12). Measured with the simulator (bench/mesh-degree.ts,
@@ -54,6 +65,10 @@ export interface MeshMaintainerInit {
   maxPendingDials?: number;
   /** Shared with the peer book so all failures of a peer count together. Default: its own table. */
   backoff?: BackoffTable;
+  /** Mean time between feeler links; 0: none. Default DEFAULT_FEELER_INTERVAL_MS (2 min, Bitcoin Core's). */
+  feelerIntervalMs?: number;
+  /** Mean time between rotations of one outbound slot; 0: none. Default DEFAULT_ROTATION_INTERVAL_MS (10 min). */
+  rotationIntervalMs?: number;
   random?: () => number;
   nowMs?: () => number;
 }
@@ -83,6 +98,12 @@ export interface MeshView {
   acceptsInbound?(peerId: PeerId): boolean | undefined;
   /** Links between us and `peerId` per the peer records (peers.distance); undefined when farther or unknown. */
   distance?(peerId: PeerId): number | undefined;
+  /** The chain work `peerId`'s newest record claims; undefined when unknown. */
+  workOf?(peerId: PeerId): bigint | undefined;
+  /** Our own tip's chain work. Without it (and workOf), no dial is made for work. */
+  ownWork?(): bigint;
+  /** The group (the peer book's bucket of its source) `peerId` is in; undefined when unknown. */
+  group?(peerId: PeerId): string | undefined;
 }
 
 export type MeshMaintainer = ReturnType<typeof createMeshMaintainer>;
@@ -103,8 +124,14 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
   const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0 };
+  // Feelers, dials for work and rotation: mesh-maintainer-healing.ts. Its feeler links stay out of the degree's counts.
+  const healing: MeshHealing = createMeshHealing({
+    feelerIntervalMs: init.feelerIntervalMs ?? DEFAULT_FEELER_INTERVAL_MS,
+    rotationIntervalMs: init.rotationIntervalMs ?? DEFAULT_ROTATION_INTERVAL_MS,
+    random,
+  }, view);
 
-  const links = (): MeshLink[] => view.links?.() ?? [];
+  const links = (): MeshLink[] => (view.links?.() ?? []).filter((link) => !healing.isFeeler(link.id));
   const linkCount = () => (view.links ? links().length : view.linkCount());
 
   function census() {
@@ -112,7 +139,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     const all = links();
     const inbound = all.filter((link) => link.direction === 'in');
     const outbound = view.links ? all.length - inbound.length : view.linkCount();
-    return { all, inbound, outbound, total: linkCount(), pendingOut: dialling.size };
+    return { all, inbound, outbound, total: linkCount(), pendingOut: dialling.size + healing.pendingCount() };
   }
 
   function candidates(now: number): PeerId[] {
@@ -120,6 +147,16 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     for (const id of view.bookPeers?.() ?? []) pool.add(id);
     return [...pool].filter((id) => !view.isLinked(id) && !view.isPending(id) && !view.isBanned(id)
       && backoff.ready(id, now) && (view.canSignal?.(id) ?? true));
+  }
+
+  /** Groups our outbound links (and dials) are in: a candidate from another group is preferred. */
+  function usedGroups(): Set<string> {
+    const used = new Set<string>();
+    if (!view.group) return used;
+    for (const link of links()) if (link.direction === 'out') used.add(view.group(link.id) ?? '');
+    for (const id of dialling) used.add(view.group(id) ?? '');
+    used.delete('');
+    return used;
   }
 
   /**
@@ -131,8 +168,11 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
    */
   function preferenceGroups(pool: PeerId[]): PeerId[][] {
     const groups = new Map<number, PeerId[]>();
+    const used = usedGroups();
     for (const id of pool) {
-      const rank = preferred.has(id) ? 1_000 : (view.acceptsInbound?.(id) === false ? 0 : 100) + (view.distance?.(id) ?? 99);
+      const source = view.group?.(id);
+      const fresh = source !== undefined && !used.has(source) ? 1_000 : 0;
+      const rank = preferred.has(id) ? 100_000 : (view.acceptsInbound?.(id) === false ? 0 : 10_000) + fresh + (view.distance?.(id) ?? 99);
       let group = groups.get(rank);
       if (!group) groups.set(rank, (group = []));
       group.push(id);
@@ -190,6 +230,8 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     const forOutbound = minOutbound - state.outbound - state.pendingOut;
     const wanted = Math.max(state.total < low ? forDegree : Math.min(1, forDegree), forOutbound);
     if (wanted > 0 && capacity > 0) dial(Math.min(wanted, capacity), now);
+    const spare = capacity - Math.max(0, Math.min(wanted, capacity));
+    healing.tick(now, { candidates: () => candidates(now), attempt: (id) => backoff.attempt(id, now), atTarget: state.total >= target, spare });
   }
 
   return {
@@ -211,6 +253,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     linked(peerId: PeerId): void {
       backoff.reset(peerId);
       dialling.delete(peerId);
+      healing.linked(peerId, nowMs());
     },
 
     /**
@@ -248,7 +291,10 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       return [...new Set([...room, ...(view.bookPeers?.() ?? [])])];
     },
 
-    stats: () => ({ ...counters, pendingDials: dialling.size }),
+    /** True for a feeler link (a short test link, kept out of the degree): the host need not record it as an anchor. */
+    isFeeler: (peerId: PeerId): boolean => healing.isFeeler(peerId),
+
+    stats: () => ({ ...counters, ...healing.stats(), pendingDials: dialling.size }),
   };
 }
 

@@ -21,6 +21,7 @@ import type { ChainStore } from '../core/ledger/types.ts';
 import type { PeerLink } from '../core/link.ts';
 import type { NodeInit } from '../core/node.ts';
 import { createPeersModule, type PeersInit, type PeersModule } from '../core/peers/peers-module.ts';
+import type { RecordSigner } from '../core/peers/peer-record.ts';
 import type { ProtocolModuleFactory } from '../core/protocol-module.ts';
 import type { Scheduler } from '../core/scheduler.ts';
 import type { Clock, Logger, PeerId, Signer, Verifier } from '../core/types.ts';
@@ -95,8 +96,17 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
   const { signer, verifier, clock, log, relay } = components;
   const { network } = init;
 
+  // Records carry the chain we are on (peer-record.ts), read from the ledger when each is signed,
+  // so peers across a split see that we have more work and dial us (net/mesh-maintainer-healing.ts).
+  const recordSigner: RecordSigner = {
+    peerId: signer.peerId,
+    publicKey: signer.publicKey,
+    get identityStamp() { return (signer as RecordSigner).identityStamp; },
+    sign: (message) => signer.sign(message),
+    chainTip: () => full.ledger.tip(),
+  } as RecordSigner;
   const peers = createPeersModule({
-    signer, verifier, random: components.rng,
+    signer: recordSigner, verifier, random: components.rng,
     // Both run only once frames flow, after everything below exists (start() and addLink come last).
     acceptsInbound: () => mesh.hasInboundRoom(),
     onSignal: (from, hex) => receiveSignal(from, hex),
@@ -130,6 +140,10 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     canSignal: (id) => relayReaches(id) || peers.canRoute(id),
     acceptsInbound: (id) => peers.book.get(id)?.acceptsInbound,
     distance: (id) => peers.distance(id),
+    workOf: (id) => peers.book.get(id)?.chainWork,
+    ownWork: () => full.ledger.tip().chainWork,
+    // Outbound links spread over the book's buckets (its source groups), so one source cannot fill them.
+    group: (id) => peers.book.groupOf(id),
   });
   const gate = createOfferGate(mesh, connector);
   /** A sealed signal by any route: dropped from a banned peer; an offer refused when we have no inbound room. */

@@ -3,7 +3,7 @@ import { nodeVerifier, testSigner } from '../../../test/helpers/test-keys.ts';
 import { fromHex, toHex } from '../bytes.ts';
 import { InvalidArgumentError } from '../result.ts';
 import {
-  MAX_RECORD_BYTES, MAX_RECORD_NEIGHBOURS, checkPeerRecord, encodePeerRecord, isNewerRecord, nextRecordSeq, parsePeerRecord,
+  MAX_RECORD_BYTES, MAX_RECORD_CHAIN_WORK, MAX_RECORD_NEIGHBOURS, checkPeerRecord, encodePeerRecord, isNewerRecord, nextRecordSeq, parsePeerRecord,
   peerRecordVerifyItem, signPeerRecord, type PeerRecord,
 } from './peer-record.ts';
 
@@ -13,7 +13,10 @@ const B = '11'.repeat(32);
 
 async function golden() {
   const signer = await testSigner(7);
-  const record = await signPeerRecord('main', signer, { seq: T0, issuedAtMs: T0, expiresAtMs: T0 + 600_000, acceptsInbound: true, neighbours: [A, B] });
+  const record = await signPeerRecord('main', signer, {
+    seq: T0, issuedAtMs: T0, expiresAtMs: T0 + 600_000, acceptsInbound: true, neighbours: [A, B],
+    tipHeight: 300, chainWork: 0x1_0000_0000_0000_0001n, stampNonce: 0x1234_5678,
+  });
   return { signer, record };
 }
 
@@ -35,16 +38,19 @@ describe('peer record encoding', () => {
     const { signer, record } = await golden();
     expect(signer.peerId).toBe('ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c');
     expect(toHex(encodePeerRecord('main', record))).toBe([
-      '01', // version
+      '02', // version
       '0d6e4079', // first 4 bytes of SHA-256("main")
       'ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c', // peerId
       '000001941f297c00', // seq
       '000001941f297c00', // issuedAtMs
       '000001941f32a3c0', // expiresAtMs (+10 min)
+      '0000012c', // tipHeight 300
+      '00000000000000010000000000000001', // chainWork 2^64 + 1 (u128)
+      '0000000012345678', // stampNonce
       '01', // flags: accepts inbound
       '02', // neighbour count
       B, A, // ascending
-      '7c465eaeb071c513b173d25253cc795392ce91b5cb122fbf995f291e074c0c94f38cf0b456d7a758ad4f61314c4ffa6a9771bc385c7303012a303e08a61dea0b',
+      '1891139bfd56f8bac383fddbce92487ea7c9a1b304f7e0e3abda8c62baf21d028d26e3bb6d4e6b8fc3fb438fb091e8e1c8bf2916c2279045325015348fb6c301',
     ].join(''));
   });
 
@@ -58,11 +64,29 @@ describe('peer record encoding', () => {
     expect(await nodeVerifier.verify([peerRecordVerifyItem('main', { ...record, seq: record.seq + 1 })])).toEqual([false]);
   });
 
+  it('carries the signer\'s chain tip and stamp, from the signer when the fields leave them out', async () => {
+    const base = await testSigner(9);
+    const signer = { ...base, sign: base.sign.bind(base), identityStamp: 77, chainTip: () => ({ height: 12, chainWork: 5_000n }) };
+    const record = await signPeerRecord('main', signer, { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 1_000, acceptsInbound: false, neighbours: [] });
+    expect(record).toMatchObject({ tipHeight: 12, chainWork: 5_000n, stampNonce: 77 });
+    const parsed = parsePeerRecord(encodePeerRecord('main', record));
+    expect(parsed.ok && parsed.value.record).toMatchObject({ tipHeight: 12, chainWork: 5_000n, stampNonce: 77 });
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', record)])).toEqual([true]);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', { ...record, chainWork: 5_001n })])).toEqual([false]);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', { ...record, tipHeight: 13 })])).toEqual([false]);
+    // Work beyond 2^128 - 1 saturates rather than wrapping to a small number.
+    const heavy = await signPeerRecord('main', base, { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 1_000, acceptsInbound: false, neighbours: [], chainWork: 1n << 200n });
+    expect(heavy.chainWork).toBe(MAX_RECORD_CHAIN_WORK);
+    await expect(signPeerRecord('main', base, { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 1_000, acceptsInbound: false, neighbours: [], tipHeight: -1 })).rejects.toThrow(/tipHeight/);
+  });
+
   it('fits 16 neighbours in MAX_RECORD_BYTES', async () => {
     const neighbours = Array.from({ length: MAX_RECORD_NEIGHBOURS }, (_, i) => i.toString(16).padStart(2, '0').repeat(32));
     const record = await signPeerRecord('main', await testSigner(3), { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 1, acceptsInbound: false, neighbours });
     expect(encodePeerRecord('main', record).length).toBe(MAX_RECORD_BYTES);
-    expect(MAX_RECORD_BYTES).toBe(639);
+    expect(MAX_RECORD_BYTES).toBe(667);
+    // 24 full records, their count and the frame header fit one 16 KiB data-channel message.
+    expect(2 + 1 + 24 * MAX_RECORD_BYTES).toBeLessThanOrEqual(16 * 1024);
   });
 
   it('refuses to sign what it could not parse, naming the field', async () => {
@@ -77,20 +101,22 @@ describe('peer record encoding', () => {
 
 describe('peer record parsing rejects each malformed field by name', () => {
   const cases: [string, () => Promise<Uint8Array>, string, RegExp][] = [
-    ['version', () => mutated(0, [2]), 'bad-version', /version 2/],
+    ['version 3', () => mutated(0, [3]), 'bad-version', /version 3/],
     ['seq 0', () => mutated(37, u64(0n)), 'bad-field', /seq/],
     ['seq beyond 2^53', () => mutated(37, u64(1n << 60n)), 'bad-field', /seq/],
     ['issuedAtMs beyond 2^53', () => mutated(45, u64(1n << 60n)), 'bad-field', /issuedAtMs/],
     ['expiresAtMs before issuedAtMs', () => mutated(53, u64(BigInt(T0 - 1))), 'bad-field', /expiresAtMs must be after/],
     ['lifetime over 30 min', () => mutated(53, u64(BigInt(T0 + 31 * 60_000))), 'bad-field', /lifetime/],
-    ['unknown flag bits', () => mutated(61, [0x81]), 'bad-field', /flags/],
-    ['neighbour count over 16', () => mutated(62, [17]), 'too-large', /17 neighbours/],
-    ['neighbours out of order', () => mutated(63, fromHex('ff'.repeat(32))!), 'bad-field', /ascending/],
-    ['duplicate neighbours', () => mutated(95, fromHex(B)!), 'bad-field', /ascending/],
-    ['neighbour is the peer itself', async () => mutated(95, fromHex((await golden()).signer.peerId)!), 'bad-field', /itself/],
-    ['truncated signature', async () => (await mutated(0, [1])).slice(0, -1), 'truncated', /needs 128 bytes/],
-    ['trailing bytes', async () => new Uint8Array([...(await mutated(0, [1])), 0]), 'trailing-bytes', /1 extra/],
-    ['oversized input', async () => new Uint8Array(MAX_RECORD_BYTES + 1), 'too-large', /limit 639/],
+    ['version 1 (no chain tip, no stamp)', () => mutated(0, [1]), 'bad-version', /version 1, expected 2/],
+    ['stampNonce beyond 2^53', () => mutated(81, u64(1n << 60n)), 'bad-field', /stampNonce/],
+    ['unknown flag bits', () => mutated(89, [0x81]), 'bad-field', /flags/],
+    ['neighbour count over 16', () => mutated(90, [17]), 'too-large', /17 neighbours/],
+    ['neighbours out of order', () => mutated(91, fromHex('ff'.repeat(32))!), 'bad-field', /ascending/],
+    ['duplicate neighbours', () => mutated(123, fromHex(B)!), 'bad-field', /ascending/],
+    ['neighbour is the peer itself', async () => mutated(123, fromHex((await golden()).signer.peerId)!), 'bad-field', /itself/],
+    ['truncated signature', async () => (await mutated(0, [2])).slice(0, -1), 'truncated', /needs 128 bytes/],
+    ['trailing bytes', async () => new Uint8Array([...(await mutated(0, [2])), 0]), 'trailing-bytes', /1 extra/],
+    ['oversized input', async () => new Uint8Array(MAX_RECORD_BYTES + 1), 'too-large', /limit 667/],
   ];
   for (const [name, bytes, reason, detail] of cases) {
     it(name, async () => {

@@ -1,15 +1,24 @@
 /**
  * Signed, expiring peer records (docs/PROTOCOL.md, "Peer record"; issue 4 §2,
  * issue 6 §1): what a peer says about itself: that it exists on this network
- * now, which peers it is linked to, and whether it takes more inbound links.
+ * now, which peers it is linked to, whether it takes more inbound links, the
+ * chain it is on (tip height and cumulative work) and its identity stamp.
  * Records are gossiped (peer-exchange.ts), so each tab learns the peers it may
- * dial without the relay and can draw the whole graph.
+ * dial without the relay and can draw the whole graph; and a tab that hears
+ * of more work than its links offer dials across (issue 20, "Healing":
+ * net/mesh-maintainer.ts).
  *
- * Encoding (big-endian):
- *   version u8 (=1) | networkTag 4 | peerId 32 | seq u64 | issuedAtMs u64 |
- *   expiresAtMs u64 | flags u8 | neighbourCount u8 (<= 16) | neighbours 32 × n |
- *   signature 64
- * Signed: "tabmesh/peer-record/v1" ‖ str8(network) ‖ encoding without signature
+ * Encoding (big-endian), version 2:
+ *   version u8 (=2) | networkTag 4 | peerId 32 | seq u64 | issuedAtMs u64 |
+ *   expiresAtMs u64 | tipHeight u32 | chainWork u128 | stampNonce u64 |
+ *   flags u8 | neighbourCount u8 (<= 16) | neighbours 32 × n | signature 64
+ * Signed: "tabmesh/peer-record/v2" ‖ str8(network) ‖ encoding without signature
+ *
+ * chainWork saturates at 2^128 - 1 (a chain that heavy would take every
+ * computer for longer than the universe has existed; 16 bytes rather than 32
+ * keep 24 full records in one 16 KiB frame). stampNonce is the identity
+ * stamp (core/identity-stamp.ts) of peerId. Version 1 (without the three)
+ * is refused as 'bad-version': every peer of a network runs one build.
  *
  * Canonical: neighbours strictly ascending (so unique), no unknown flag bits,
  * no trailing bytes; one record has exactly one encoding, checked by golden
@@ -24,16 +33,18 @@ import { ByteReader, ByteWriter, TruncatedInputError, concatBytes, equalBytes, f
 import { InvalidArgumentError, accept, reject, type Result } from '../result.ts';
 import type { PeerId, Signer, VerifyItem } from '../types.ts';
 
-export const PEER_RECORD_VERSION = 1;
-const DOMAIN = utf8('tabmesh/peer-record/v1');
+export const PEER_RECORD_VERSION = 2;
+const DOMAIN = utf8('tabmesh/peer-record/v2');
 /**
  * Neighbours listed per record. The mesh's high mark is 12 links; 16 leaves
  * room for a peer briefly above it (before pruning) while keeping a record
- * at 639 bytes, so 24 fit one 16 KiB frame.
+ * at 667 bytes, so 24 fit one 16 KiB frame (16,011 bytes).
  */
 export const MAX_RECORD_NEIGHBOURS = 16;
-/** Fixed part: version, tag, id, seq, two times, flags, count, signature. */
-export const RECORD_FIXED_BYTES = 1 + 4 + 32 + 8 + 8 + 8 + 1 + 1 + 64;
+/** Fixed part: version, tag, id, seq, two times, tip height, chain work, stamp nonce, flags, count, signature. */
+export const RECORD_FIXED_BYTES = 1 + 4 + 32 + 8 + 8 + 8 + 4 + 16 + 8 + 1 + 1 + 64;
+/** The largest chain work a record carries: larger values saturate (u128). */
+export const MAX_RECORD_CHAIN_WORK = (1n << 128n) - 1n;
 export const MAX_RECORD_BYTES = RECORD_FIXED_BYTES + 32 * MAX_RECORD_NEIGHBOURS;
 /** Default lifetime: 10 min. Re-signed every minute, so a live peer never lapses; a gone one vanishes within 10 min. */
 export const DEFAULT_RECORD_TTL_MS = 10 * 60_000;
@@ -55,6 +66,14 @@ export interface PeerRecord {
   acceptsInbound: boolean;
   /** The peer's open links when it signed, ascending. */
   neighbours: PeerId[];
+  /**
+   * The height and cumulative work of the signer's best chain when it signed.
+   * Every record on the wire carries them (0 in a hand-built test record).
+   */
+  tipHeight?: number;
+  chainWork?: bigint;
+  /** The identity stamp's nonce for peerId (identity-stamp.ts); 0 in a hand-built test record. */
+  stampNonce?: number;
   /** Hex, 64 bytes. */
   signature: string;
 }
@@ -87,9 +106,23 @@ function hex(bytes: Uint8Array, start: number, end: number): string {
   return out;
 }
 
+function u128(value: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, value >> 64n);
+  view.setBigUint64(8, value & 0xffff_ffff_ffff_ffffn);
+  return out;
+}
+
+function readU128(bytes: Uint8Array): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
+  return (view.getBigUint64(0) << 64n) | view.getBigUint64(8);
+}
+
 function encodeUnsigned(network: string, record: UnsignedPeerRecord): Uint8Array {
   const writer = new ByteWriter().u8(PEER_RECORD_VERSION).bytes(networkTag(network)).bytes(fromHex(record.peerId)!)
     .u64(record.seq).u64(record.issuedAtMs).u64(record.expiresAtMs)
+    .u32(record.tipHeight ?? 0).bytes(u128(record.chainWork ?? 0n)).u64(record.stampNonce ?? 0)
     .u8(record.acceptsInbound ? FLAG_ACCEPTS_INBOUND : 0).u8(record.neighbours.length);
   for (const neighbour of record.neighbours) writer.bytes(fromHex(neighbour)!);
   return writer.finish();
@@ -117,6 +150,12 @@ function assertUnsigned(record: UnsignedPeerRecord): void {
     if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a non-negative safe integer, got ${value}`);
   }
   if (record.seq < 1) throw new InvalidArgumentError('seq must be at least 1');
+  const tipHeight = record.tipHeight ?? 0;
+  if (!Number.isInteger(tipHeight) || tipHeight < 0 || tipHeight > 0xffff_ffff) throw new InvalidArgumentError(`tipHeight must be a u32, got ${tipHeight}`);
+  const chainWork = record.chainWork ?? 0n;
+  if (typeof chainWork !== 'bigint' || chainWork < 0n || chainWork > MAX_RECORD_CHAIN_WORK) throw new InvalidArgumentError(`chainWork must be a bigint in 0..2^128-1, got ${String(chainWork)}`);
+  const stampNonce = record.stampNonce ?? 0;
+  if (!Number.isSafeInteger(stampNonce) || stampNonce < 0) throw new InvalidArgumentError(`stampNonce must be a non-negative safe integer, got ${stampNonce}`);
   if (record.expiresAtMs <= record.issuedAtMs || record.expiresAtMs - record.issuedAtMs > MAX_RECORD_TTL_MS) {
     throw new InvalidArgumentError(`expiresAtMs must be within (issuedAtMs, issuedAtMs + ${MAX_RECORD_TTL_MS}]`);
   }
@@ -128,11 +167,32 @@ function assertUnsigned(record: UnsignedPeerRecord): void {
 }
 
 /**
- * Signs a record for `signer`. Neighbours are sorted and deduplicated (the
- * canonical order); beyond MAX_RECORD_NEIGHBOURS the caller must trim.
+ * What a record's signer may know besides its key: the identity stamp it
+ * minted (Signer.identityStamp, issue 20 §2) and its ledger's tip. The peer
+ * assembly (peer/mesh-peer.ts) hands the peers module a signer with
+ * `chainTip` reading the ledger, so every record the gossip signs carries the
+ * chain it is on without the gossip knowing of ledgers.
  */
-export async function signPeerRecord(network: string, signer: Signer, fields: Omit<UnsignedPeerRecord, 'peerId'>): Promise<PeerRecord> {
-  const unsigned: UnsignedPeerRecord = { ...fields, peerId: signer.peerId, neighbours: [...new Set(fields.neighbours)].sort() };
+export type RecordSigner = Signer & {
+  readonly identityStamp?: number;
+  chainTip?(): { height: number; chainWork: bigint };
+};
+
+/**
+ * Signs a record for `signer`. Neighbours are sorted and deduplicated (the
+ * canonical order); beyond MAX_RECORD_NEIGHBOURS the caller must trim. Tip
+ * height, chain work and stamp nonce come from `fields` when given, else
+ * from the signer (chainTip, identityStamp), else 0; chain work saturates.
+ */
+export async function signPeerRecord(network: string, signer: RecordSigner, fields: Omit<UnsignedPeerRecord, 'peerId'>): Promise<PeerRecord> {
+  const tip = fields.tipHeight === undefined || fields.chainWork === undefined ? signer.chainTip?.() : undefined;
+  const chainWork = fields.chainWork ?? tip?.chainWork ?? 0n;
+  const unsigned: UnsignedPeerRecord = {
+    ...fields, peerId: signer.peerId, neighbours: [...new Set(fields.neighbours)].sort(),
+    tipHeight: fields.tipHeight ?? tip?.height ?? 0,
+    chainWork: chainWork > MAX_RECORD_CHAIN_WORK ? MAX_RECORD_CHAIN_WORK : chainWork,
+    stampNonce: fields.stampNonce ?? signer.identityStamp ?? 0,
+  };
   assertUnsigned(unsigned);
   const body = encodeUnsigned(network, unsigned);
   const signature = await signer.sign(signingBytes(network, body));
@@ -158,8 +218,8 @@ export interface ParsedPeerRecord {
   networkTag: Uint8Array;
 }
 
-/** Offset of the neighbour count: version, tag, id, seq, issuedAtMs, expiresAtMs, flags. */
-const COUNT_OFFSET = 1 + 4 + 32 + 8 + 8 + 8 + 1;
+/** Offset of the neighbour count: version, tag, id, seq, issuedAtMs, expiresAtMs, tipHeight, chainWork, stampNonce, flags. */
+const COUNT_OFFSET = 1 + 4 + 32 + 8 + 8 + 8 + 4 + 16 + 8 + 1;
 
 /**
  * The length of the record starting at `offset`, read from its neighbour
@@ -192,6 +252,10 @@ export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
     if (expiresAtMs === undefined) return reject('bad-field', 'peer record expiresAtMs exceeds 2^53-1');
     if (expiresAtMs <= issuedAtMs) return reject('bad-field', 'peer record expiresAtMs must be after issuedAtMs');
     if (expiresAtMs - issuedAtMs > MAX_RECORD_TTL_MS) return reject('bad-field', `peer record lifetime exceeds ${MAX_RECORD_TTL_MS} ms`);
+    const tipHeight = reader.u32();
+    const chainWork = readU128(reader.bytes(16));
+    const stampNonce = reader.u64();
+    if (stampNonce === undefined) return reject('bad-field', 'peer record stampNonce exceeds 2^53-1');
     const flags = reader.u8();
     if ((flags & ~KNOWN_FLAGS) !== 0) return reject('bad-field', `peer record flags 0x${flags.toString(16)} has unknown bits`);
     const count = reader.u8();
@@ -207,7 +271,7 @@ export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
     if (reader.remaining !== 0) return reject('trailing-bytes', `peer record has ${reader.remaining} extra bytes`);
     const signatureAt = COUNT_OFFSET + 1 + 32 * count;
     const record: PeerRecord = {
-      peerId, seq, issuedAtMs, expiresAtMs, acceptsInbound: (flags & FLAG_ACCEPTS_INBOUND) !== 0, neighbours,
+      peerId, seq, issuedAtMs, expiresAtMs, acceptsInbound: (flags & FLAG_ACCEPTS_INBOUND) !== 0, neighbours, tipHeight, chainWork, stampNonce,
       signature: hex(bytes, signatureAt, signatureAt + 64),
     };
     encodings.set(record, bytes);

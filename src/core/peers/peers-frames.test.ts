@@ -22,7 +22,7 @@ describe('peers frames', () => {
     expect(payload.length).toBe(MAX_PEER_RECORDS_PAYLOAD);
     expect(2 + MAX_PEER_RECORDS_PAYLOAD).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect(2 + MAX_MESH_SIGNAL_PAYLOAD).toBeLessThanOrEqual(MAX_FRAME_BYTES);
-    expect(PEERS_FRAME_SPECS[PEER_RECORDS].maxPayloadBytes).toBe(15_337);
+    expect(PEERS_FRAME_SPECS[PEER_RECORDS].maxPayloadBytes).toBe(16_009);
     const decoded = decodePeersFrame(PEER_RECORDS, payload);
     expect(decoded.ok && decoded.value.kind === 'records' && decoded.value.records.map((item) => item.record)).toEqual(records);
   });

@@ -5,7 +5,7 @@
  * every field and return a rejection naming it (the node then punishes the
  * sender: a malformed frame is misbehaviour, issue 4 §6).
  *
- *   0x10 PEER_RECORDS  count u8 (1..24) | record × count          ≤ 15,337 bytes
+ *   0x10 PEER_RECORDS  count u8 (1..24) | record × count          ≤ 16,009 bytes
  *   0x11 GET_PEERS     want u8 (1..24)                            = 1 byte
  *   0x12 MESH_SIGNAL   hops u8 (1..3) | signal envelope (rest)    ≤ 8,192 bytes
  */
@@ -19,8 +19,8 @@ export const GET_PEERS = 0x11;
 export const MESH_SIGNAL = 0x12;
 
 /**
- * Records per PEER_RECORDS frame: 24 full records (639 bytes each) are
- * 15,337 bytes, under the 16 KiB data-channel message limit (GUIDE) with the
+ * Records per PEER_RECORDS frame: 24 full records (667 bytes each) are
+ * 16,009 bytes, under the 16 KiB data-channel message limit (GUIDE) with the
  * 2-byte frame header.
  */
 export const MAX_RECORDS_PER_FRAME = 24;
