@@ -25,7 +25,7 @@ export type { BookTable, RecordSource } from './peer-book-tables.ts';
 export interface PeerBookInit {
   selfId: PeerId;
   /**
-   * Records kept. 1,000: a record is at most 639 bytes, so the book stays
+   * Records kept. 1,000: a record is at most 667 bytes, so the book stays
    * under 1 MB, and a tab network larger than that does not need every tab
    * to know every peer (each tab dials only ~6 of them). The buckets hold
    * slightly fewer (992 for 1,000: whole buckets of 16).
