@@ -5,6 +5,7 @@
  */
 import { isHexOfLength } from '../core/bytes.ts';
 import { InvalidArgumentError } from '../core/result.ts';
+import { MAX_RESTORED_BAN_MS } from '../peer/ban-store.ts';
 import { MAX_RELAYS } from './config.ts';
 import type { RunningPeer } from './start-peer.ts';
 
@@ -40,6 +41,15 @@ export interface TabmeshApi {
   /** Closes the link to a peer without holding it off (for demos of link repair); false when not linked. */
   disconnect(peerId: string): boolean;
   /**
+   * Holds a peer off for `ms` (default 10 minutes, at most a day), as Bitcoin Core's setban: its link closes and
+   * redials and signals are refused. Kept across a reload. Demos split the network with it; unban() heals.
+   */
+  ban(peerId: string, ms?: number): void;
+  /** Lifts a ban (ours, or one for misbehaviour); false when the peer was not banned. */
+  unban(peerId: string): boolean;
+  /** Peers held off now, with why and until when (the page's clock). */
+  bans(): { peerId: string; reason: string; untilMs: number }[];
+  /**
    * Asks the network when each tab first had transaction `id` and from whom (a diagnostic; docs/PROTOCOL.md,
    * "Transaction trace"). Resolves after 3 s with every answer, earliest first, this tab's own included
    * (`via: 'self'`); `via` is the linked peer the answer came through; `catchUp` marks a tab that got it in the
@@ -58,6 +68,13 @@ export interface TabmeshApi {
   addRelay(url: string): Promise<boolean>;
   /** Leaves a relay (or the same-browser channel) by its URL; false when it is not one of this tab's. */
   removeRelay(url: string): boolean;
+}
+
+/** A script's ban with no length: as long as a misbehaving peer's (node.ts banMs). */
+const DEFAULT_SCRIPT_BAN_MS = 10 * 60_000;
+
+function assertPeerId(value: unknown, name: string): asserts value is string {
+  if (!isHexOfLength(value, 32)) throw new InvalidArgumentError(`${name} must be a peer id (64 lower-case hex characters)`);
 }
 
 export class NotReadyError extends Error {
@@ -96,7 +113,7 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     stats: () => requirePeer().stats(),
     balance(account) {
       const running = requirePeer();
-      if (account !== undefined && !isHexOfLength(account, 32)) throw new InvalidArgumentError('account must be a peer id (64 lower-case hex characters)');
+      if (account !== undefined) assertPeerId(account, 'account');
       return running.ledger.account(account ?? running.id).balance;
     },
     tip() {
@@ -110,6 +127,18 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     setMining: (on) => requirePeer().setMining(on === true),
     knownPeers: () => requirePeer().knownPeers(),
     disconnect: (peerId) => requirePeer().disconnect(peerId),
+    ban(peerId, ms = DEFAULT_SCRIPT_BAN_MS) {
+      const running = requirePeer();
+      assertPeerId(peerId, 'ban: peerId');
+      if (!Number.isSafeInteger(ms) || ms <= 0 || ms > MAX_RESTORED_BAN_MS) throw new InvalidArgumentError(`ban: ms must be an integer in 1..${MAX_RESTORED_BAN_MS}, got ${String(ms)}`);
+      if (peerId === running.id) throw new InvalidArgumentError('ban: a tab cannot ban itself');
+      running.node.ban(peerId, 'banned by script', ms);
+    },
+    unban(peerId) {
+      assertPeerId(peerId, 'unban: peerId');
+      return requirePeer().node.unban(peerId);
+    },
+    bans: () => requirePeer().node.bans(),
     relays: () => requirePeer().relays().map(({ url, status }) => ({ url, status })),
     addRelay: async (url) => {
       await ready;

@@ -13,6 +13,7 @@ import { Emitter } from './emitter.ts';
 import { isBundle, splitBundle } from './frame-bundle.ts';
 import { FRAME_VERSION, MAX_FRAME_BYTES, USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
 import { fromHex } from './bytes.ts';
+import { InvalidArgumentError } from './result.ts';
 import { checkIdentityStamp, mintIdentityStamp } from './identity-stamp.ts';
 import { blockHash } from './ledger/block.ts';
 import type { Ledger } from './ledger/ledger.ts';
@@ -83,6 +84,8 @@ export type NodeEvents = {
   'peer-update': [peer: PeerInfo];
   'peer-close': [peerId: PeerId, reason: string];
   ban: [peerId: PeerId, reason: string];
+  /** A ban lifted by the operator (unban) before it expired. */
+  unban: [peerId: PeerId];
 };
 
 type Session = PeerSession;
@@ -421,6 +424,25 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       if (untilMs <= clock.nowMs() || (bans.get(peerId)?.untilMs ?? 0) >= untilMs) return;
       bans.set(peerId, { untilMs, reason });
       sessions.get(peerId)?.link.close(`banned: ${reason}`);
+    },
+
+    /**
+     * The operator holds `peerId` off for `durationMs` (Bitcoin Core's setban): its link closes and
+     * redials and signals are refused until then. Not misbehaviour, so not counted in peersBanned;
+     * tests and demos split a network with it.
+     */
+    ban(peerId: PeerId, reason: string, durationMs: number): void {
+      if (!Number.isSafeInteger(durationMs) || durationMs <= 0) throw new InvalidArgumentError(`ban duration must be a positive integer of ms, got ${durationMs}`);
+      bans.set(peerId, { untilMs: clock.nowMs() + durationMs, reason });
+      events.emit('ban', peerId, reason);
+      sessions.get(peerId)?.link.close(`banned: ${reason}`);
+    },
+
+    /** Lifts a ban before it expires; false when `peerId` was not banned. */
+    unban(peerId: PeerId): boolean {
+      if (!bans.delete(peerId)) return false;
+      events.emit('unban', peerId);
+      return true;
     },
 
     /** Reports why a peer is held off, or undefined when it may connect. */

@@ -72,6 +72,27 @@ describe('ban store', () => {
     third.node.close();
   });
 
+  it('keeps an operator ban and forgets it once lifted, across restarts', async () => {
+    const store = metaStore();
+    const now = { ms: START_MS };
+    const first = await startNode(store, now);
+    first.node.ban(id(7), 'partition demo', 60_000);
+    await first.keeper.save();
+    first.node.close();
+    const second = await startNode(store, now);
+    expect(second.node.banOf(id(7))).toEqual({ untilMs: START_MS + 60_000, reason: 'partition demo' });
+    expect(second.node.stats().peersBanned).toBe(0);
+    expect(second.node.unban(id(7))).toBe(true);
+    expect(second.node.unban(id(7))).toBe(false);
+    await second.keeper.save();
+    second.node.close();
+    const third = await startNode(store, now);
+    expect(third.keeper.restored).toBe(0);
+    expect(third.node.banOf(id(7))).toBeUndefined();
+    expect(() => third.node.ban(id(7), 'x', 0)).toThrow(/positive integer/);
+    third.node.close();
+  });
+
   it('skips malformed entries with a warning and keeps the well-formed ones', async () => {
     const store = metaStore();
     const log = recordingLog();

@@ -14,6 +14,8 @@
  */
 import { isHexOfLength } from '../core/bytes.ts';
 import type { Clock, Logger, PeerId } from '../core/types.ts';
+import type { Emitter } from '../core/emitter.ts';
+import type { NodeEvents } from '../core/node.ts';
 import type { MetaStore } from './peer-book-store.ts';
 
 const BANS_KEY = 'peerBans';
@@ -81,7 +83,7 @@ export async function saveBans(store: Pick<MetaStore, 'putMeta'>, bans: readonly
 
 /** What the keeper needs of the node (core/node.ts). */
 export interface BanningNode {
-  events: { on(event: 'ban', handler: (peerId: PeerId, reason: string) => void): () => void };
+  events: Pick<Emitter<Pick<NodeEvents, 'ban' | 'unban'>>, 'on'>;
   bans(): StoredBan[];
   restoreBan(peerId: PeerId, untilMs: number, reason: string): void;
 }
@@ -107,7 +109,12 @@ export async function keepBans(components: { store: MetaStore; clock: Clock; log
   // Writes run one after another, so an older list never lands after a newer one.
   let writing: Promise<unknown> = Promise.resolve();
   const save = () => (writing = writing.then(() => saveBans(store, node.bans(), log)));
-  const unsubscribe = node.events.on('ban', () => void save());
+  const unsubscribeBan = node.events.on('ban', () => void save());
+  const unsubscribeUnban = node.events.on('unban', () => void save());
+  const unsubscribe = () => {
+    unsubscribeBan();
+    unsubscribeUnban();
+  };
   return {
     restored: stored.length,
     save: async () => void (await save()),
