@@ -1,0 +1,62 @@
+/**
+ * Steps several scenarios take, each checked as a fact through
+ * `window.tabmesh` (README, "Scripting API"). One copy, shared by every
+ * scenario, and so by every demo and spec.
+ */
+import type { ProbeAnswer, ScenarioContext, Tab } from './scenario.ts';
+
+/** TEST_PARAMS.blockReward (src/core/ledger/params.ts). */
+export const TEST_REWARD = 50_000;
+
+export const short = (hex: string): string => hex.slice(0, 8);
+export const labels = (tabs: readonly Tab[]): string => tabs.map((tab) => tab.label.replace('tab ', '')).join(', ');
+
+export const peersOf = (tab: Tab): Promise<string[]> => tab.page.evaluate(() => window.tabmesh.peers().map((peer) => peer.id));
+export const tipOf = (tab: Tab): Promise<{ height: number; hash: string }> => tab.page.evaluate(() => window.tabmesh.tip());
+export const statsOf = (tab: Tab): Promise<Record<string, number>> => tab.page.evaluate(() => window.tabmesh.stats());
+export const txStatusOf = (tab: Tab, id: string): Promise<string> => tab.page.evaluate((txId) => window.tabmesh.tx(txId).status, id);
+
+/** A probe that holds when `predicate` holds for every tab's value, and says which tabs it does not hold for. */
+export function everyTab<T>(tabs: readonly Tab[], read: (tab: Tab) => Promise<T>, predicate: (value: T, tab: Tab) => boolean, show: (value: T) => string = String) {
+  return async (): Promise<ProbeAnswer> => {
+    const values = await Promise.all(tabs.map(read));
+    const off = tabs.flatMap((tab, index) => (predicate(values[index]!, tab) ? [] : [`${tab.label}: ${show(values[index]!)}`]));
+    return { ok: off.length === 0, saw: off.join('; ') };
+  };
+}
+
+/** Every tab in `tabs` links to every other one in `tabs` (it may link to more). */
+export async function checkLinked(ctx: ScenarioContext, tabs: readonly Tab[], timeoutMs?: number): Promise<void> {
+  await ctx.check(
+    `tabs ${labels(tabs)} are all linked to each other`,
+    everyTab(tabs, peersOf, (peers, tab) => tabs.every((other) => other === tab || peers.includes(other.id)), (peers) => `${peers.length} links`),
+    timeoutMs,
+  );
+}
+
+/** Every tab in `tabs` has the tip `hash`. */
+export async function checkTip(ctx: ScenarioContext, tabs: readonly Tab[], hash: string, timeoutMs?: number): Promise<void> {
+  await ctx.check(`tabs ${labels(tabs)} have block ${short(hash)} as their tip`, everyTab(tabs, tipOf, (tip) => tip.hash === hash, (tip) => `#${tip.height} ${short(tip.hash)}`), timeoutMs);
+}
+
+/** `miner` mines `count` blocks; every tab in `tabs` then has the last as its tip. Returns the hashes. */
+export async function mineSynced(ctx: ScenarioContext, miner: Tab, tabs: readonly Tab[], count = 1): Promise<string[]> {
+  const hashes = await miner.page.evaluate((n) => window.tabmesh.mine(n), count);
+  await checkTip(ctx, tabs, hashes.at(-1)!);
+  return hashes;
+}
+
+/** Every tab in `tabs` reports transaction `id` with `status`. */
+export async function checkTxStatus(ctx: ScenarioContext, tabs: readonly Tab[], id: string, status: 'pending' | 'confirmed' | 'unknown', timeoutMs?: number): Promise<void> {
+  await ctx.check(`tabs ${labels(tabs)} report tx ${short(id)} ${status}`, everyTab(tabs, (tab) => txStatusOf(tab, id), (seen) => seen === status), timeoutMs);
+}
+
+/** `from` pays `amount` to `to`; resolves the transaction id. */
+export const send = (from: Tab, to: string, amount: number, fee = 1): Promise<string> =>
+  from.page.evaluate(([recipient, value, f]) => window.tabmesh.send(recipient, value, f), [to, amount, fee] as const);
+
+/** Sums of a counter over tabs. */
+export async function sumStat(tabs: readonly Tab[], name: string): Promise<number> {
+  const all = await Promise.all(tabs.map(statsOf));
+  return all.reduce((sum, stats) => sum + (stats[name] ?? 0), 0);
+}
