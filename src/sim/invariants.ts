@@ -195,3 +195,58 @@ export function connectWithin(net: LedgerNet, members: readonly number[]): numbe
   }
   return added;
 }
+
+/** What watchSyncLiveness reports. */
+export interface SyncLivenessWatch {
+  /** Each time a node stayed more than graceMs below the work a linked peer had: node, peer, how long. */
+  readonly violations: string[];
+  /** The longest any node took to reach the work a linked peer showed (ms; 0 when none ever lagged). */
+  worstLagMs(): number;
+  stop(): void;
+}
+
+/**
+ * Sync liveness (issue 20): a node never stays more than `graceMs` on a
+ * chain with less work than a linked peer's tip. Sampled every `sampleMs` of
+ * virtual time: when a node is behind a peer it is linked to (over a link the
+ * transport carries: a partition excuses it), it owes that peer's work; the
+ * debt is paid when its own tip reaches it, dropped when no linked peer has
+ * that much any more, and a violation once it is older than graceMs. Blocks
+ * mined all the time do not trip it: each debt is the work a peer had then.
+ */
+export function watchSyncLiveness(net: LedgerNet, options: { graceMs?: number; sampleMs?: number } = {}): SyncLivenessWatch {
+  const graceMs = options.graceMs ?? 5_000;
+  const sampleMs = options.sampleMs ?? 250;
+  const debts = new Map<string, { sinceMs: number; work: bigint; peer: number }>();
+  const violations: string[] = [];
+  let worst = 0;
+  const handle = net.scheduler.every(sampleMs, () => {
+    const now = net.nowMs();
+    for (const sim of net.live()) {
+      const key = `${sim.index}/${sim.incarnation}`;
+      const own = sim.node.ledger.tip().chainWork;
+      let best = own;
+      let bestPeer = -1;
+      for (const peer of sim.node.peers()) {
+        const other = net.indexOf(peer.id);
+        const node = other === undefined ? undefined : net.nodes[other];
+        if (!node?.alive || !net.connected(sim.index, other!) || !net.connected(other!, sim.index)) continue;
+        const work = node.node.ledger.tip().chainWork;
+        if (work > best) [best, bestPeer] = [work, other!];
+      }
+      const debt = debts.get(key);
+      if (debt && (own >= debt.work || best < debt.work)) {
+        if (own >= debt.work) worst = Math.max(worst, now - debt.sinceMs);
+        debts.delete(key);
+      }
+      const open = debts.get(key);
+      if (!open && best > own) debts.set(key, { sinceMs: now, work: best, peer: bestPeer });
+      else if (open && now - open.sinceMs > graceMs) {
+        violations.push(`t=${now} node ${sim.index} has stayed ${now - open.sinceMs} ms below the work node ${open.peer} had at t=${open.sinceMs} (tip ${sim.node.ledger.tip().height}, ${sim.node.peers().length} links)`);
+        worst = Math.max(worst, now - open.sinceMs);
+        debts.delete(key);
+      }
+    }
+  }, { background: true });
+  return { violations, worstLagMs: () => worst, stop: () => handle.cancel() };
+}

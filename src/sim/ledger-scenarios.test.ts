@@ -152,6 +152,7 @@ async function partitionAndHeal(seed: number, mode: PartitionMode) {
   for (const index of winning) expect(net.nodes[index]!.node.ledger.tip().hash).toBe(winningTip.hash);
 
   net.heal();
+  net.reconnect(); // bare core nodes have no dialer (sim-network.ts)
   const converged = await net.runUntil(() => allAtTip(net, winningTip.hash), { maxTimeMs: 30_000 });
   expect(converged.done).toBe(true);
   const idsLosing = fromLosing.map(txId);

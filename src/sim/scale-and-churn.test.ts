@@ -278,6 +278,7 @@ describe('simulator at scale (issue 4)', () => {
     await net.runFor(2_000);
     expect(net.nodes.slice(15).filter((sim) => sim.txs.has(id))).toEqual([]);
     net.heal();
+    net.reconnect(); // bare core nodes have no dialer (sim-network.ts)
     const converged = await net.runUntil(() => allAtTip(net, winning), { maxTimeMs: 20_000 });
     expect(converged.done).toBe(true);
     await net.runFor(5_000);

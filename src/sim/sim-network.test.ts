@@ -40,6 +40,7 @@ async function scenario(seed: number) {
   net.submit(40, await net.transfer(40, 41));
   await net.runFor(2_000);
   net.heal();
+  net.reconnect(); // bare core nodes have no dialer (sim-network.ts)
   await net.runFor(20_000);
   return { stats: JSON.stringify(net.stats()), arrivals: JSON.stringify(net.nodes.map((sim) => [...sim.txs])) };
 }
@@ -140,11 +141,12 @@ describe('simulated network', () => {
     expect(reachedBy(net, id)).toEqual([...bfs(net, 0, (index) => left.has(index)).keys()].sort((x, y) => x - y));
     expect(net.stats().messages.partitionDropped).toBeGreaterThan(0);
     net.heal();
+    net.reconnect(); // bare core nodes have no dialer (sim-network.ts)
     const after = net.submit(59, await net.transfer(59, 0));
     expect((await net.runUntil(() => net.allReached(after), { maxTimeMs: 5_000 })).done).toBe(true);
   });
 
-  simIt('cuts links across a partition in disconnect mode, and heal reopens them', 52, async (seed) => {
+  simIt('cuts links across a partition in disconnect mode; heal lifts the block and reconnect reopens them', 52, async (seed) => {
     const net = await createSimNetwork({ seed, nodes: 60, partitionMode: 'disconnect' });
     await net.runUntilIdle();
     await fund(net, [0, 45]);
@@ -157,13 +159,14 @@ describe('simulated network', () => {
     await net.runUntilIdle();
     expect(reachedBy(net, id).some(half)).toBe(false);
     net.heal();
+    net.reconnect(); // bare core nodes have no dialer (sim-network.ts)
     expect(net.links()).toHaveLength(linkCount);
     await net.runUntilIdle();
     const after = net.submit(0, await net.transfer(0, 59));
     expect((await net.runUntil(() => net.allReached(after), { maxTimeMs: 5_000 })).done).toBe(true);
   });
 
-  simIt('recovers from a long silent partition: keepalive closes the links, heal reopens them', 53, async (seed) => {
+  simIt('recovers from a long silent partition: keepalive closes the links, reconnect reopens them', 53, async (seed) => {
     const net = await createSimNetwork({ seed, nodes: 40 });
     await net.runUntilIdle();
     await fund(net, [39]);
@@ -172,6 +175,7 @@ describe('simulated network', () => {
     const silent = net.nodes.flatMap((sim) => sim.peerEvents.filter((event) => event.kind === 'close' && /silent/.test(event.reason ?? '')));
     expect(silent.length).toBeGreaterThan(0);
     net.heal();
+    net.reconnect(); // bare core nodes have no dialer (sim-network.ts)
     await net.runUntilIdle();
     const id = net.submit(39, await net.transfer(39, 0));
     expect((await net.runUntil(() => net.allReached(id), { maxTimeMs: 5_000 })).done).toBe(true);

@@ -88,8 +88,20 @@ export interface SimNetwork<N extends SimNodeLike> {
   rejoin(index: number, options?: JoinOptions): Promise<SimNode<N>>;
   /** Splits the nodes; unlisted nodes form one more group together. */
   partition(groups: number[][], mode?: PartitionMode): void;
-  /** Ends the partition and reopens every topology link between live nodes that is down. */
+  /**
+   * Ends the partition: the transport carries frames, signals and new links
+   * across again. Nothing is reopened: nodes with a mesh maintainer
+   * (mesh-sim.ts) relink themselves, as tabs do (issue 20, "Healing").
+   */
   heal(): void;
+  /**
+   * Reopens every topology link between live nodes that is down: a stand-in
+   * dialer for nodes that have none (the default factory's bare core node).
+   * Tests of healing use mesh-sim nodes and never call it.
+   */
+  reconnect(): void;
+  /** Whether the transport carries messages from a to b now (no partition between them). */
+  connected(a: number, b: number): boolean;
   /** A transaction from node `from` to node `to`, signed by `from`; nonces count up per sender unless given. */
   transfer(from: number, to: number, fields?: Partial<Pick<UnsignedTx, 'amount' | 'fee' | 'nonce'>>): Promise<Tx>;
   /** Hands `tx` to node `index` as a locally created transaction; returns its id. Throws SimRejectedError if the node refuses it. */
@@ -159,7 +171,7 @@ export async function createSimNetwork<N extends SimNodeLike>(init: SimNetworkIn
   const peerIndex = new Map<PeerId, number>();
   const ticks = new Map<number, EventHandle>();
   const nonces = new Map<number, number>();
-  /** The intended topology: every link opened and not removed by leave(). heal() restores these. */
+  /** The intended topology: every link opened and not removed by leave(). reconnect() restores these. */
   const topology = new Map<string, { a: number; b: number; pair: SimLinkPair | undefined }>();
   let nextLinkId = 0;
   const stats = createSimStatsCollector();
@@ -308,6 +320,9 @@ export async function createSimNetwork<N extends SimNodeLike>(init: SimNetworkIn
     },
     heal() {
       partitions.heal();
+    },
+    connected: (a, b) => partitions.connected(a, b),
+    reconnect() {
       for (const edge of [...topology.values()]) {
         if (!edge.pair?.isOpen() && nodes[edge.a]!.alive && nodes[edge.b]!.alive) link(edge.a, edge.b);
       }
