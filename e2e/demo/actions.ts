@@ -60,3 +60,13 @@ export async function sumStat(tabs: readonly Tab[], name: string): Promise<numbe
   const all = await Promise.all(tabs.map(statsOf));
   return all.reduce((sum, stats) => sum + (stats[name] ?? 0), 0);
 }
+
+/** The first step of most scenarios: `count` tabs open and link to each other. */
+export async function openLinked(ctx: ScenarioContext, count: number, caption = `Opening ${count} tabs; they find each other through the relay and link over WebRTC`): Promise<Tab[]> {
+  let tabs: Tab[] = [];
+  await ctx.step('Tabs open and link', caption, async () => {
+    tabs = await ctx.openTabs(count);
+    await checkLinked(ctx, tabs);
+  });
+  return tabs;
+}

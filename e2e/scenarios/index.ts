@@ -1,5 +1,7 @@
 /** Every scenario `npm run demo` knows, in the order `--list` shows them. */
 import type { Scenario } from '../demo/scenario.ts';
+import { doubleSpend } from './double-spend.ts';
+import { relayOutage } from './relay-outage.ts';
 import { tour } from './tour.ts';
 
-export const SCENARIOS: readonly Scenario[] = [tour];
+export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage];

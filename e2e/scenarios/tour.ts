@@ -4,7 +4,7 @@
  * pays the next, every tab sees every payment, and one block confirms them
  * all, the same in every tab.
  */
-import { checkLinked, checkTxStatus, labels, mineSynced, send, short, statsOf, TEST_REWARD } from '../demo/actions.ts';
+import { checkTxStatus, labels, mineSynced, openLinked, send, short, statsOf, TEST_REWARD } from '../demo/actions.ts';
 import type { Scenario } from '../demo/scenario.ts';
 
 export const tour: Scenario = {
@@ -13,11 +13,7 @@ export const tour: Scenario = {
   defaultTabs: 4,
   minTabs: 2,
   async run(ctx) {
-    let tabs = ctx.tabs;
-    await ctx.step('Tabs open and link', `Opening ${ctx.tabCount} tabs; they find each other through the relay and link over WebRTC`, async () => {
-      tabs = await ctx.openTabs(ctx.tabCount);
-      await checkLinked(ctx, tabs);
-    });
+    const tabs = await openLinked(ctx, ctx.tabCount);
 
     await ctx.step('Every tab mines a block', (tab) => `${tab.label} mines a block: its reward (${TEST_REWARD}) is the only way coins appear`, async () => {
       for (const miner of tabs) await mineSynced(ctx, miner, tabs);
