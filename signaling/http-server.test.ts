@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { createDevServer } from './dev-server.ts';
 import { createAppServer, MissingBuildError, type AppServer } from './http-server.ts';
 import { silentLogger } from './logger.ts';
-import { TestClient, createIdentity, joinAs } from './test-support.ts';
+import { TestClient, createIdentity, joinAs } from '../test/helpers/relay-test-client.ts';
 
 let distDir: string;
 const servers: Array<Pick<AppServer, 'close'>> = [];

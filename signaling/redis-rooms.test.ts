@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/core/result.ts';
 import type { RelayServer } from './relay-server.ts';
 import { startRedisServer, type RedisTestServer } from './redis-test-server.ts';
-import { createRelayHarness } from './test-support.ts';
+import { createRelayHarness } from '../test/helpers/relay-test-client.ts';
 
 const harness = createRelayHarness();
 const { log } = harness;

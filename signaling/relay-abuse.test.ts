@@ -1,6 +1,6 @@
 /** Malformed input, limits, heartbeat and shutdown: the relay answers, closes, and keeps serving. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient, createIdentity, createRelayHarness, signJoin } from './test-support.ts';
+import { TestClient, createIdentity, createRelayHarness, joinMessage } from '../test/helpers/relay-test-client.ts';
 
 const harness = createRelayHarness();
 const { log } = harness;
@@ -136,9 +136,9 @@ describe('heartbeat and shutdown', () => {
     const client = await harness.connect(url);
     const id = await createIdentity();
     const { nonce } = await client.expect('challenge');
-    client.sendJson({ type: 'join', network: 'main', peerId: id.peerId, signature: await signJoin(id, 'main', nonce) });
+    client.sendJson(await joinMessage(id, 'main', nonce));
     await relay.close();
     expect((await client.closed).code).toBe(1001);
-    expect(relay.stats()).toEqual({ rooms: 0, peers: 0, active: 0, pending: 0 });
+    expect(relay.stats()).toMatchObject({ rooms: 0, peers: 0, active: 0, pending: 0 });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * One relay socket, from challenge to close (docs/PROTOCOL.md, "Relay").
  *
- *   challenged --join, signature ok--> joined --close--> closed
- *        \--join--> verifying --bad signature / room full--> closed
+ *   challenged --join, stamp and signature ok--> joined --close--> closed
+ *        |--join, bad stamp--> closed
+ *        \--join--> verifying --bad signature / address full / room full--> closed
  *
  * A joined socket is `active` (wants peers, drawn into welcome samples) until
  * it says `idle`, and back with `active`; it receives signals either way.
@@ -13,11 +14,13 @@
 import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import { toHex } from '../src/core/bytes.ts';
+import { checkIdentityStamp } from '../src/core/identity-stamp.ts';
 import {
   RELAY_FEATURE_ACTIVITY, parseClientMessage, type ClientMessage, type RelayErrorCode, type ServerMessage,
 } from '../src/core/relay-protocol.ts';
 import type { Logger, PeerId } from '../src/core/types.ts';
 import { TokenBucket } from '../src/core/token-bucket.ts';
+import type { AddressLimits, PendingSocket } from './relay-address-limits.ts';
 import { RELAY_CLOSE, clip, errorCodeFor, rawToText, verifyJoin, type JoinMessage, type RelayLimits } from './relay-frames.ts';
 import type { RelayRooms, RoomMember } from './relay-rooms.ts';
 
@@ -27,13 +30,17 @@ export { RELAY_CLOSE, type RelayLimits } from './relay-frames.ts';
 export interface ConnectionContext {
   rooms: RelayRooms<RelayConnection>;
   limits: RelayLimits;
+  /** Per-address limits (members) and refusal counters. */
+  addresses: AddressLimits;
+  /** Work a joiner's identity stamp must show on `network`. */
+  stampBits(network: string): number;
   log: Logger;
   onClosed(connection: RelayConnection): void;
 }
 
 type SignalMessage = Extract<ClientMessage, { type: 'signal' }>;
 
-export class RelayConnection implements RoomMember {
+export class RelayConnection implements RoomMember, PendingSocket {
   private state: 'challenged' | 'verifying' | 'joined' | 'closed' = 'challenged';
   private readonly nonce = new Uint8Array(randomBytes(32));
   private readonly bucket: TokenBucket;
@@ -51,6 +58,8 @@ export class RelayConnection implements RoomMember {
     private readonly ws: WebSocket,
     private readonly ctx: ConnectionContext,
     private readonly label: string,
+    /** The address this socket counts against (relay-address-limits.ts). */
+    private readonly address: string,
   ) {
     this.bucket = new TokenBucket(ctx.limits.rateLimit, () => performance.now());
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
@@ -95,6 +104,12 @@ export class RelayConnection implements RoomMember {
     this.ws.send(JSON.stringify(message), (error) => {
       if (error) this.ctx.log.warn('relay: send failed', { ...this.fields(), error: error.message });
     });
+  }
+
+  /** The pending pool is full and this socket's address holds the most of it. */
+  evict(reason: string): void {
+    this.ctx.log.warn('relay: evicting a pending socket', { ...this.fields(), reason });
+    this.close(RELAY_CLOSE.tryAgainLater, reason);
   }
 
   /** Another socket now holds this peer id (a reload, here or on another relay). */
@@ -156,6 +171,17 @@ export class RelayConnection implements RoomMember {
     if (this.state !== 'challenged') {
       return this.protocolError('already-joined', this.state === 'joined' ? `already joined ${this.network}` : 'a join is already being verified');
     }
+    // The stamp first: one hash, where the signature costs ~1.9 ms. An id that cost no work never reaches a room.
+    const bits = this.ctx.stampBits(join.network);
+    const stamp = checkIdentityStamp(join.peerId, join.identityStamp, bits);
+    if (!stamp.ok) {
+      const missing = join.identityStamp === undefined;
+      this.ctx.addresses.count(missing ? 'no-stamp' : 'bad-stamp');
+      const detail = missing ? `join has no identity stamp; network ${join.network} asks ${bits} bits of work` : stamp.detail;
+      this.ctx.log.warn('relay: refused identity stamp', { ...this.fields(), claimed: join.peerId.slice(0, 16), detail });
+      this.sendError('bad-stamp', detail);
+      return this.close(RELAY_CLOSE.policyViolation, 'bad identity stamp');
+    }
     this.state = 'verifying';
     verifyJoin(join, this.nonce).then(
       (valid) => this.guard('join', () => this.finishJoin(join, valid)),
@@ -174,8 +200,15 @@ export class RelayConnection implements RoomMember {
       this.sendError('bad-signature', 'join signature does not verify for this peer id and challenge');
       return this.close(RELAY_CLOSE.policyViolation, 'bad join signature');
     }
+    const key = `${network}/${peerId}`;
+    if (!this.ctx.addresses.claimMember(this.address, key, this)) {
+      this.ctx.log.warn('relay: address holds too many members', { ...this.fields(), address: this.address });
+      this.sendError('address-limit', `your address already has ${this.ctx.limits.maxMembersPerAddress} members on this relay`);
+      return this.close(RELAY_CLOSE.tryAgainLater, 'too many members from your address');
+    }
     const admitted = this.ctx.rooms.admit(network, peerId, this);
     if (!admitted.ok) {
+      this.ctx.addresses.releaseMember(this.address, key, this);
       this.ctx.log.warn('relay: room full', { ...this.fields(), room: network });
       this.sendError('room-full', `room ${network} has ${this.ctx.limits.maxRoomSize} peers`);
       return this.close(RELAY_CLOSE.tryAgainLater, 'room full');
@@ -269,6 +302,7 @@ export class RelayConnection implements RoomMember {
     const { network, peerId } = this;
     if (network === undefined || peerId === undefined) return;
     this.ctx.rooms.remove(network, peerId, this);
+    this.ctx.addresses.releaseMember(this.address, `${network}/${peerId}`, this);
   }
 
   private onSocketClosed(code: number, reason: string): void {

@@ -14,12 +14,12 @@ import type { RateLimit } from '../src/core/token-bucket.ts';
 /** WebSocket close codes the relay sends (RFC 6455 §7.4; 4000-4999 are ours). */
 export const RELAY_CLOSE = {
   shuttingDown: 1001,
-  /** Bad join signature, join timeout, too many protocol errors, flooding. */
+  /** Bad join signature or identity stamp, join timeout, too many protocol errors, flooding. */
   policyViolation: 1008,
   /** Sent by `ws` itself when a frame exceeds maxFrameBytes. */
   frameTooLarge: 1009,
   internalError: 1011,
-  /** Room full: the client may retry later. */
+  /** Room full, an address over its share, a pending socket evicted: the client may retry later. */
   tryAgainLater: 1013,
   /** The same peer id joined again on a newer socket (a tab reload). */
   replaced: 4001,
@@ -36,6 +36,8 @@ export interface RelayLimits {
   maxDroppedMessages: number;
   maxProtocolErrors: number;
   maxBufferedBytes: number;
+  /** Joined members one address may hold (relay-address-limits.ts). */
+  maxMembersPerAddress: number;
 }
 
 /** A join frame, parsed. */

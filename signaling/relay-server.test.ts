@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdentity, createRelayHarness, signJoin } from './test-support.ts';
+import { createIdentity, createRelayHarness, joinMessage, signJoin } from '../test/helpers/relay-test-client.ts';
 
 const harness = createRelayHarness();
 const { log } = harness;
@@ -17,7 +17,7 @@ describe('relay join', () => {
     const b = await join(url);
     expect(b.welcome.peers).toEqual([a.id.peerId]);
     expect(await a.client.expect('peer-joined')).toEqual({ type: 'peer-joined', peerId: b.id.peerId });
-    expect(relay.stats()).toEqual({ rooms: 1, peers: 2, active: 2, pending: 0 });
+    expect(relay.stats()).toMatchObject({ rooms: 1, peers: 2, active: 2, pending: 0 });
   });
 
   it('welcomes with a sample of welcomeSample members and announces to announceSample of them', async () => {
@@ -53,7 +53,7 @@ describe('relay join', () => {
     const client = await connect(url);
     const { nonce } = await client.expect('challenge');
     const [owner, impostor] = [await createIdentity(), await createIdentity()];
-    client.sendJson({ type: 'join', network: 'main', peerId: owner.peerId, signature: await signJoin(impostor, 'main', nonce) });
+    client.sendJson({ type: 'join', network: 'main', peerId: owner.peerId, signature: await signJoin(impostor, 'main', nonce), identityStamp: owner.identityStamp });
     expect(await client.expect('error')).toMatchObject({ code: 'bad-signature' });
     expect(await client.closed).toEqual({ code: 1008, reason: 'bad join signature' });
     expect(log.warnings.some((line) => line.includes('bad join signature'))).toBe(true);
@@ -67,7 +67,7 @@ describe('relay join', () => {
     const stolenSignature = await signJoin(victim, 'main', nonce);
     const attacker = await connect(url);
     await attacker.expect('challenge');
-    attacker.sendJson({ type: 'join', network: 'main', peerId: victim.peerId, signature: stolenSignature });
+    attacker.sendJson({ type: 'join', network: 'main', peerId: victim.peerId, signature: stolenSignature, identityStamp: victim.identityStamp });
     expect(await attacker.expect('error')).toMatchObject({ code: 'bad-signature' });
     expect((await attacker.closed).code).toBe(1008);
     const witness = await join(url);
@@ -79,7 +79,7 @@ describe('relay join', () => {
     const id = await createIdentity();
     const client = await connect(url);
     const { nonce } = await client.expect('challenge');
-    client.sendJson({ type: 'join', network: 'main', peerId: id.peerId, signature: await signJoin(id, 'test', nonce) });
+    client.sendJson({ type: 'join', network: 'main', peerId: id.peerId, signature: await signJoin(id, 'test', nonce), identityStamp: id.identityStamp });
     expect(await client.expect('error')).toMatchObject({ code: 'bad-signature' });
   });
 
@@ -107,7 +107,7 @@ describe('relay join', () => {
     const third = await connect(url);
     const id = await createIdentity();
     const { nonce } = await third.expect('challenge');
-    third.sendJson({ type: 'join', network: 'main', peerId: id.peerId, signature: await signJoin(id, 'main', nonce) });
+    third.sendJson(await joinMessage(id, 'main', nonce));
     expect(await third.expect('error')).toMatchObject({ code: 'room-full' });
     expect((await third.closed).code).toBe(1013);
     const elsewhere = await join(url, 'other');

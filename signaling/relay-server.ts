@@ -15,17 +15,20 @@ import http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { chainParams } from '../src/core/ledger/params.ts';
 import { RELAY_MAX_FRAME_BYTES } from '../src/core/relay-protocol.ts';
 import { InvalidArgumentError } from '../src/core/result.ts';
 import type { Logger } from '../src/core/types.ts';
 import { createConsoleLogger } from './logger.ts';
 import type { RateLimit } from '../src/core/token-bucket.ts';
+import { clientAddress, createAddressLimits, type AddressLimitsInit, type RelayRefusal } from './relay-address-limits.ts';
 import { RelayConnection, type ConnectionContext, type RelayLimits } from './relay-connection.ts';
 import type { RelayRooms } from './relay-rooms.ts';
 import { MemoryRooms } from './relay-rooms-memory.ts';
 import { RedisRooms, type RedisRoomsInit, type RedisRoomsStatus } from './redis-rooms.ts';
 
 export { RELAY_CLOSE } from './relay-connection.ts';
+export type { RelayRefusal } from './relay-address-limits.ts';
 export type { RateLimit } from '../src/core/token-bucket.ts';
 
 export interface RelayServerInit {
@@ -57,7 +60,23 @@ export interface RelayServerInit {
   maxDroppedMessages?: number;
   maxProtocolErrors?: number;
   joinTimeoutMs?: number;
+  /** Pending (not yet joined) sockets over all addresses; past it a newcomer evicts from the address holding the most. */
   maxPendingJoins?: number;
+  /** Pending sockets one address may hold. */
+  maxPendingPerAddress?: number;
+  /** Joined members one address may hold on this process. */
+  maxMembersPerAddress?: number;
+  /** Join attempts (new sockets) per address: a burst, then per minute. */
+  joinsPerAddress?: AddressLimitsInit['joinsPerAddress'];
+  /**
+   * Reverse proxies in front of the relay whose X-Forwarded-For is trusted
+   * (relay-address-limits.ts clientAddress). Default 0: the TCP peer is the
+   * client. Behind one proxy set 1, or every client shares the proxy's address
+   * and its limits.
+   */
+  trustProxyHops?: number;
+  /** Work a join's identity stamp must show, for every network. Default: each network's identityStampBits (tests lower it). */
+  identityStampBits?: number;
   maxConnections?: number;
   maxBufferedBytes?: number;
   pingIntervalMs?: number;
@@ -74,6 +93,10 @@ export interface RelayStats {
   active: number;
   /** Sockets that have not joined yet (closing ones excluded). */
   pending: number;
+  /** Sockets and joins turned away, by reason (relay-address-limits.ts). */
+  refusals: Record<RelayRefusal, number>;
+  /** Pending sockets closed to make room for a newcomer from a lighter address. */
+  pendingEvicted: number;
   /** Present when the relay was given a Redis URL. */
   redis?: RedisRoomsStatus;
 }
@@ -129,8 +152,28 @@ export const RELAY_DEFAULTS = {
   maxProtocolErrors: 10,
   /** One signature and one round trip; 10 s tolerates throttled background tabs and slow links. */
   joinTimeoutMs: 10_000,
-  /** Unauthenticated sockets cost memory and a timer; 512 absorbs a reload storm, not a socket flood. */
+  /**
+   * Unauthenticated sockets cost memory and a timer; 512 absorbs a reload
+   * storm. A flood is met by the per-address share below and by eviction from
+   * the heaviest address, so it no longer turns every newcomer away.
+   */
   maxPendingJoins: 512,
+  /** A tab holds one pending socket at a time for one round trip; 32 lets a NAT's tabs all reload at once. */
+  maxPendingPerAddress: 32,
+  /**
+   * 64 ids: a household or an office behind one NAT with many tabs fits, while
+   * a script on one machine holds at most 64 ids in a room (of the 256 it took
+   * to fill a room before, issue 20), on top of paying a stamp for each.
+   */
+  maxMembersPerAddress: 64,
+  /**
+   * 60 at once, then one a second: a relay restart reconnects a NAT's 60 tabs
+   * together (they back off and retry past it), while 1,000 scripted joins from
+   * one address are refused after the first 60, before any signature is checked.
+   */
+  joinsPerAddress: { burst: 60, perMinute: 60 },
+  /** Direct connections by default: trusting a header nobody rewrites would let any client pick its own address. */
+  trustProxyHops: 0,
   /** Each socket may hold a frame being assembled (64 KiB): a quarter of memory at that size (memoryDerivedMaxConnections). */
   maxConnections: memoryDerivedMaxConnections(),
   /** 16 full frames queued to a client that does not read: it is gone or hostile. */
@@ -143,8 +186,8 @@ export const RELAY_DEFAULTS = {
 /** The path part of a request target, ignoring the query string. */
 const pathOf = (url: string | undefined): string => (url ?? '').split('?', 1)[0] ?? '';
 
-function refuseUpgrade(socket: Duplex, status: number, log: Logger): void {
-  const body = http.STATUS_CODES[status] ?? 'Refused';
+function refuseUpgrade(socket: Duplex, status: number, log: Logger, detail?: string): void {
+  const body = `${http.STATUS_CODES[status] ?? 'Refused'}${detail ? `: ${detail}` : ''}`;
   socket.on('error', (error) => log.warn('relay: refused socket error', { error: error.message }));
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${body}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -187,8 +230,15 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
     maxDroppedMessages: init.maxDroppedMessages ?? RELAY_DEFAULTS.maxDroppedMessages,
     maxProtocolErrors: init.maxProtocolErrors ?? RELAY_DEFAULTS.maxProtocolErrors,
     maxBufferedBytes: init.maxBufferedBytes ?? RELAY_DEFAULTS.maxBufferedBytes,
+    maxMembersPerAddress: init.maxMembersPerAddress ?? RELAY_DEFAULTS.maxMembersPerAddress,
   };
-  const maxPendingJoins = init.maxPendingJoins ?? RELAY_DEFAULTS.maxPendingJoins;
+  const addresses = createAddressLimits({
+    joinsPerAddress: init.joinsPerAddress ?? RELAY_DEFAULTS.joinsPerAddress,
+    maxPendingPerAddress: init.maxPendingPerAddress ?? RELAY_DEFAULTS.maxPendingPerAddress,
+    maxPendingJoins: init.maxPendingJoins ?? RELAY_DEFAULTS.maxPendingJoins,
+    maxMembersPerAddress: limits.maxMembersPerAddress,
+  }, () => performance.now());
+  const trustProxyHops = init.trustProxyHops ?? RELAY_DEFAULTS.trustProxyHops;
   const shutdownGraceMs = init.shutdownGraceMs ?? RELAY_DEFAULTS.shutdownGraceMs;
 
   const server = init.server ?? http.createServer((_req, res) => {
@@ -208,20 +258,20 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
   const context: ConnectionContext = {
     rooms,
     limits,
+    addresses,
+    stampBits: (network) => init.identityStampBits ?? chainParams(network).identityStampBits,
     log,
     onClosed: (connection) => connections.delete(connection),
   };
-  /**
-   * Sockets that have not joined yet, pruned lazily: counting them by walking
-   * every connection made each upgrade O(connections), 10,000 steps a join at
-   * 10,000 members. This set holds at most maxPendingJoins plus the sockets
-   * settled since the last count.
-   */
-  const unsettled = new Set<RelayConnection>();
-  const pendingCount = (): number => {
-    for (const connection of unsettled) if (!connection.pending) unsettled.delete(connection);
-    return unsettled.size;
-  };
+  /** Refusals are logged at most once a second each (with how many were not), so a flood does not flood the log. */
+  const quietUntil = new Map<RelayRefusal, { untilMs: number; suppressed: number }>();
+  function logRefusal(refusal: RelayRefusal, fields: Record<string, unknown>): void {
+    const now = performance.now();
+    const quiet = quietUntil.get(refusal);
+    if (quiet && now < quiet.untilMs) return void quiet.suppressed++;
+    log.warn(`relay: refusing connection (${refusal})`, { ...fields, ...(quiet?.suppressed ? { suppressedSinceLast: quiet.suppressed } : {}) });
+    quietUntil.set(refusal, { untilMs: now + 1000, suppressed: 0 });
+  }
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (pathOf(req.url) !== path) {
@@ -229,15 +279,22 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
       return;
     }
     if (closing !== undefined) return refuseUpgrade(socket, 503, log);
-    if (connections.size >= maxConnections || pendingCount() >= maxPendingJoins) {
-      log.warn('relay: refusing connection, at capacity', { connections: connections.size, maxConnections, maxPendingJoins });
-      return refuseUpgrade(socket, 503, log);
+    const address = clientAddress(req, trustProxyHops);
+    if (connections.size >= maxConnections) {
+      addresses.count('capacity');
+      logRefusal('capacity', { connections: connections.size, maxConnections });
+      return refuseUpgrade(socket, 503, log, 'relay at capacity');
+    }
+    const admission = addresses.admitSocket(address);
+    if (!admission.ok) {
+      logRefusal(admission.refusal, { address, detail: admission.detail });
+      return refuseUpgrade(socket, admission.status, log, admission.detail);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (closing !== undefined) return ws.close(1001, 'relay shutting down');
-      const connection = new RelayConnection(ws, context, `#${nextId++} ${req.socket.remoteAddress ?? '?'}`);
+      const connection = new RelayConnection(ws, context, `#${nextId++} ${address}`, address);
       connections.add(connection);
-      unsettled.add(connection);
+      addresses.addPending(address, connection);
       connection.start();
     });
   };
@@ -245,6 +302,7 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
+    addresses.prune();
   }, init.pingIntervalMs ?? RELAY_DEFAULTS.pingIntervalMs);
 
   const ready = owned ? listen(server, init.port ?? 0, init.host) : Promise.resolve();
@@ -258,7 +316,8 @@ export function createRelayServer(init: RelayServerInit = {}): RelayServer {
     },
     stats() {
       const { rooms: roomCount, peers, active } = rooms.stats();
-      return { rooms: roomCount, peers, active, pending: pendingCount(), ...(redisRooms ? { redis: redisRooms.status() } : {}) };
+      const { refusals, pendingEvicted } = addresses.stats();
+      return { rooms: roomCount, peers, active, pending: addresses.pendingCount(), refusals, pendingEvicted, ...(redisRooms ? { redis: redisRooms.status() } : {}) };
     },
     close() {
       closing ??= (async () => {

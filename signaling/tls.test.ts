@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnScript } from '../test/helpers/spawn-script.ts';
 import { createAppServer, type AppServer } from './http-server.ts';
 import { silentLogger } from './logger.ts';
-import { createIdentity, joinAs, type TestClient } from './test-support.ts';
+import { createIdentity, joinAs, type TestClient } from '../test/helpers/relay-test-client.ts';
 import { loadTlsFiles, TlsFileError, type TlsCredentials } from './tls-files.ts';
 import { ensureSelfSignedCert } from './tls-self-signed.ts';
 

@@ -146,7 +146,7 @@ export async function startLoadPeer(init: LoadPeerInit): Promise<LoadPeer> {
     opened.onMessage((message) => {
       for (const bytes of framesOf(message)) handleFrame(bytes);
     });
-    send([encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (bench load peer)`, tipHeight: 0, tipHash: '0'.repeat(64) })]);
+    send([encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (bench load peer)`, tipHeight: 0, tipHash: '0'.repeat(64), identityStamp: signer.identityStamp })]);
   }
 
   function schedule(delayMs: number): void {

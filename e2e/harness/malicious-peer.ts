@@ -119,7 +119,7 @@ export async function startMaliciousPeer(init: MaliciousPeerInit) {
       for (const bytes of framesOf(message)) handleFrame(bytes);
     });
     // Height 0 with an all-zero tip: a tab that asks for our headers gets no answer, which it tolerates.
-    link.send(encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (e2e malicious peer)`, tipHeight: 0, tipHash: '0'.repeat(64) }));
+    link.send(encodeFrame({ type: 'hello', network, peerId: signer.peerId, userAgent: `${USER_AGENT} (e2e malicious peer)`, tipHeight: 0, tipHash: '0'.repeat(64), identityStamp: signer.identityStamp }));
   }
 
   const relay = createSignalingClient({

@@ -20,6 +20,10 @@
  *     --turn-ttl SEC, or TABMESH_TURN_TTL: lifetime of a minted TURN credential (default 3600)
  *   REDIS_URL (e.g. redis://127.0.0.1:6379): relay processes on one Redis share
  *         their rooms (signaling/redis-rooms.ts); unset, rooms live in memory
+ *   TABMESH_TRUST_PROXY (default 0): reverse proxies in front of the server
+ *         whose X-Forwarded-For the relay trusts for the client's address
+ *         (per-address limits, signaling/relay-address-limits.ts); set 1
+ *         behind one proxy, or every client shares the proxy's limits
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +40,8 @@ import { startSeedNode, type SeedNode } from './seed-node.ts';
 const USAGE = [
   'usage: npm start [-- [--seed] [--https | --tls-cert FILE --tls-key FILE] [--stun URLS] [--turn URLS --turn-secret S [--turn-ttl SEC]]]',
   '  (environment: PORT, HOST, TABMESH_DIST, TABMESH_SEED, TABMESH_SEED_DATA, TABMESH_SEED_NET, TABMESH_SEED_RPC_PORT,',
-  '   TLS_CERT, TLS_KEY, TABMESH_TLS_DIR, TABMESH_STUN, TABMESH_TURN, TABMESH_TURN_SECRET, TABMESH_TURN_TTL, REDIS_URL)',
+  '   TLS_CERT, TLS_KEY, TABMESH_TLS_DIR, TABMESH_STUN, TABMESH_TURN, TABMESH_TURN_SECRET, TABMESH_TURN_TTL, REDIS_URL,',
+  '   TABMESH_TRUST_PROXY)',
 ].join('\n');
 let seedFlag = false;
 let tls: TlsSetup | undefined;
@@ -82,11 +87,16 @@ const seedRpcPort = portFromEnv('TABMESH_SEED_RPC_PORT', 8645);
 
 const port = portFromEnv('PORT', 8080);
 const host = process.env.HOST || undefined;
+const trustProxyRaw = process.env.TABMESH_TRUST_PROXY || '0';
+const trustProxyHops = Number(trustProxyRaw);
+if (!Number.isInteger(trustProxyHops) || trustProxyHops < 0 || trustProxyHops > 10) {
+  exitWith(`TABMESH_TRUST_PROXY=${trustProxyRaw} is not a number of proxies (0-10)`);
+}
 const distDir = process.env.TABMESH_DIST || fileURLToPath(new URL('../../dist/', import.meta.url));
 
 let server: AppServer;
 try {
-  server = createAppServer({ port, host, distDir, tls: tls?.credentials, ice, relay: { redisUrl: process.env.REDIS_URL || undefined } });
+  server = createAppServer({ port, host, distDir, tls: tls?.credentials, ice, relay: { redisUrl: process.env.REDIS_URL || undefined, trustProxyHops } });
 } catch (error) {
   if (error instanceof MissingBuildError) exitWith(error.message);
   if (error instanceof InvalidArgumentError) exitWith(`REDIS_URL: ${error.message}`);

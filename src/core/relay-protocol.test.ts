@@ -9,6 +9,14 @@ describe('relay messages', () => {
     expect(parseClientMessage(JSON.stringify({ type: 'signal', to: ID, data: 'beef' }))).toEqual({ ok: true, value: { type: 'signal', to: ID, data: 'beef' } });
   });
 
+  it('carries the identity stamp in a join, and parses a join from before stamps without one', () => {
+    const join = { type: 'join', network: 'main', peerId: ID, signature: 'cd'.repeat(64) };
+    expect(parseClientMessage(JSON.stringify({ ...join, identityStamp: 2 ** 40 }))).toEqual({ ok: true, value: { ...join, identityStamp: 2 ** 40 } });
+    expect(parseClientMessage(JSON.stringify(join))).toEqual({ ok: true, value: join });
+    expect(parseServerMessage(JSON.stringify({ type: 'error', code: 'bad-stamp', message: 'no stamp' })).ok).toBe(true);
+    expect(parseServerMessage(JSON.stringify({ type: 'error', code: 'address-limit', message: 'too many' })).ok).toBe(true);
+  });
+
   it.each([
     ['bad JSON', '{', 'bad-json'],
     ['a JSON array', '[]', 'bad-field'],
@@ -17,6 +25,8 @@ describe('relay messages', () => {
     ['a bad network name', JSON.stringify({ type: 'join', network: 'has space', peerId: ID, signature: 'cd'.repeat(64) }), 'bad-field'],
     ['an upper-case peer id', JSON.stringify({ type: 'join', network: 'n', peerId: ID.toUpperCase(), signature: 'cd'.repeat(64) }), 'bad-field'],
     ['a short signature', JSON.stringify({ type: 'join', network: 'n', peerId: ID, signature: 'cd' }), 'bad-field'],
+    ['a negative stamp', JSON.stringify({ type: 'join', network: 'n', peerId: ID, signature: 'cd'.repeat(64), identityStamp: -1 }), 'bad-field'],
+    ['a stamp as text', JSON.stringify({ type: 'join', network: 'n', peerId: ID, signature: 'cd'.repeat(64), identityStamp: '7' }), 'bad-field'],
     ['an empty signal', JSON.stringify({ type: 'signal', to: ID, data: '' }), 'bad-field'],
     ['an oversized signal', JSON.stringify({ type: 'signal', to: ID, data: 'a'.repeat(RELAY_MAX_SIGNAL_CHARS + 1) }), 'bad-field'],
     ['a frame over 64 KiB', 'x'.repeat(64 * 1024 + 1), 'too-large'],

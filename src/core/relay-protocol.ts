@@ -7,12 +7,15 @@
  * with its peer id and an Ed25519 signature over
  * `"tabmesh/relay-join/v1" || str8(network) || challenge`. Only then does the
  * relay admit it to the room, so nobody can join under another peer's id.
+ * The join also carries the id's identity stamp (docs/PROTOCOL.md, "Identity
+ * stamp"), checked before the signature: an id that cost no work is refused.
  *
  * Rooms have no fixed size: a welcome carries a random sample of members, and
  * a tab that is well linked tells the relay it is `idle` so that samples
  * mostly hold tabs that still need peers (docs/PROTOCOL.md, "Relay").
  */
 import { ByteWriter, concatBytes, fromHex, isHexOfLength, utf8 } from './bytes.ts';
+import { isStampNonce } from './identity-stamp.ts';
 import { isValidNetworkName } from './network.ts';
 import { accept, reject, type Result } from './result.ts';
 import type { PeerId } from './types.ts';
@@ -49,10 +52,15 @@ export type RelayErrorCode =
   | 'bad-signature'
   | 'room-full'
   | 'rate-limited'
-  | 'unknown-peer';
+  | 'unknown-peer'
+  /** The join's identity stamp is missing or short of the network's work. */
+  | 'bad-stamp'
+  /** The client's address already holds as many members as the relay allows one address. */
+  | 'address-limit';
 
 export type ClientMessage =
-  | { type: 'join'; network: string; peerId: PeerId; signature: string }
+  /** `identityStamp` is optional on the wire, so a join from before stamps parses and is refused by name ('bad-stamp'). */
+  | { type: 'join'; network: string; peerId: PeerId; signature: string; identityStamp?: number }
   | { type: 'signal'; to: PeerId; data: string }
   /** Short of links: put me in the samples welcomes are drawn from (a joiner starts active). */
   | { type: 'active' }
@@ -108,7 +116,11 @@ export function parseClientMessage(text: string): Result<ClientMessage> {
       if (!isValidNetworkName(message.network)) return reject('bad-field', 'join.network must be 1-32 letters, digits, - or _');
       if (!isPeerId(message.peerId)) return reject('bad-field', 'join.peerId must be 64 hex characters');
       if (!isHexOfLength(message.signature, 64)) return reject('bad-field', 'join.signature must be 128 hex characters');
-      return accept({ type: 'join', network: message.network, peerId: message.peerId, signature: message.signature });
+      if (message.identityStamp !== undefined && !isStampNonce(message.identityStamp)) return reject('bad-field', 'join.identityStamp must be a non-negative integer below 2^53');
+      return accept({
+        type: 'join', network: message.network, peerId: message.peerId, signature: message.signature,
+        ...(message.identityStamp === undefined ? {} : { identityStamp: message.identityStamp }),
+      });
     case 'signal':
       if (!isPeerId(message.to)) return reject('bad-field', 'signal.to must be 64 hex characters');
       if (!isSignalData(message.data)) return reject('bad-field', `signal.data must be a non-empty string of at most ${RELAY_MAX_SIGNAL_CHARS} characters`);
@@ -123,7 +135,7 @@ export function parseClientMessage(text: string): Result<ClientMessage> {
 
 const ERROR_CODES: ReadonlySet<string> = new Set<RelayErrorCode>([
   'bad-json', 'binary-frame', 'too-large', 'unknown-type', 'bad-field', 'not-joined',
-  'already-joined', 'bad-signature', 'room-full', 'rate-limited', 'unknown-peer',
+  'already-joined', 'bad-signature', 'room-full', 'rate-limited', 'unknown-peer', 'bad-stamp', 'address-limit',
 ]);
 
 /** Parses a frame the relay sent to a tab. A tab trusts the relay for introductions only. */

@@ -73,6 +73,11 @@ afterEach(() => {
 });
 
 describe('signaling client', () => {
+  it('joins with its peer id, signature and identity stamp', async () => {
+    const { socket, signer } = await startClient();
+    expect(socket.sent[0]).toMatchObject({ type: 'join', network: 'main', peerId: signer.peerId, identityStamp: signer.identityStamp });
+  });
+
   it('reports a signal sender it was not told of as a room member, once, before the signal', async () => {
     const { socket, seen } = await startClient();
     socket.relay({ type: 'welcome', peerId: 'cc'.repeat(32), peers: [A] });

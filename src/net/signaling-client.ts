@@ -1,6 +1,7 @@
 /**
  * The tab's side of the signaling relay (docs/PROTOCOL.md, "Relay"). It
- * proves ownership of its peer id by signing the relay's challenge, reports
+ * proves ownership of its peer id by signing the relay's challenge (and its
+ * cost with the identity stamp), reports
  * who is in the room, and carries opaque signed envelopes to and from peers.
  * It reconnects with jittered backoff; the mesh does not depend on it staying up.
  *
@@ -118,7 +119,7 @@ export function createSignalingClient(init: SignalingClientInit) {
     switch (message.type) {
       case 'challenge': {
         const signature = await init.signer.sign(joinSigningBytes(init.network, challengeBytes(message.nonce)!));
-        send(ws, { type: 'join', network: init.network, peerId: init.signer.peerId, signature: toHex(signature) });
+        send(ws, { type: 'join', network: init.network, peerId: init.signer.peerId, signature: toHex(signature), identityStamp: init.signer.identityStamp });
         return;
       }
       case 'welcome': {

@@ -1,22 +1,44 @@
 /**
  * Helpers for the relay tests: a ws client that queues parsed frames, and
- * Ed25519 identities that answer the join challenge.
+ * Ed25519 identities that answer the join challenge with a stamp good for
+ * every network (test/helpers/test-keys.ts: main's 20 bits, from a table).
  */
 import * as ed from '@noble/ed25519';
 import WebSocket from 'ws';
-import { toHex } from '../src/core/bytes.ts';
-import { challengeBytes, joinSigningBytes, type ServerMessage } from '../src/core/relay-protocol.ts';
-import type { Logger } from '../src/core/types.ts';
-import { createRelayServer, type RelayServer, type RelayServerInit } from './relay-server.ts';
+import { testStamp } from './test-keys.ts';
+import { toHex } from '../../src/core/bytes.ts';
+import { challengeBytes, joinSigningBytes, type ServerMessage } from '../../src/core/relay-protocol.ts';
+import type { Logger } from '../../src/core/types.ts';
+import { createRelayServer, type RelayServer, type RelayServerInit } from '../../signaling/relay-server.ts';
 
 export interface Identity {
   peerId: string;
   secretKey: Uint8Array;
+  identityStamp: number;
 }
 
+/** The next seed createIdentity uses; resetIdentities (each harness cleanup) starts again from 0. */
+let nextSeed = 0;
+
+/**
+ * A distinct identity (up to 256 between resets): testSigner's key for the
+ * next seed byte, with its listed stamp, so no test waits ~1 s to mint one.
+ */
 export async function createIdentity(): Promise<Identity> {
-  const { secretKey, publicKey } = await ed.keygenAsync();
-  return { peerId: toHex(publicKey), secretKey };
+  const seed = nextSeed++ % 256;
+  const secretKey = new Uint8Array(32).fill(seed);
+  const publicKey = await ed.getPublicKeyAsync(secretKey);
+  return { peerId: toHex(publicKey), secretKey, identityStamp: testStamp(seed, publicKey) };
+}
+
+/** Starts createIdentity's seeds again, so each test has 256 distinct identities. */
+export function resetIdentities(): void {
+  nextSeed = 0;
+}
+
+/** The join message `identity` answers challenge `nonce` with on `network`. */
+export async function joinMessage(identity: Identity, network: string, nonce: string) {
+  return { type: 'join', network, peerId: identity.peerId, signature: await signJoin(identity, network, nonce), identityStamp: identity.identityStamp };
 }
 
 export async function signJoin(identity: Identity, network: string, nonce: string): Promise<string> {
@@ -100,7 +122,7 @@ export class TestClient {
 export async function joinAs(url: string, network: string, identity: Identity, options?: WebSocket.ClientOptions) {
   const client = await TestClient.connect(url, options);
   const { nonce } = await client.expect('challenge');
-  client.sendJson({ type: 'join', network, peerId: identity.peerId, signature: await signJoin(identity, network, nonce) });
+  client.sendJson(await joinMessage(identity, network, nonce));
   const welcome = await client.expect('welcome');
   return { client, welcome };
 }
@@ -146,6 +168,7 @@ export function createRelayHarness() {
       await Promise.all(clients.splice(0).map((client) => client.close()));
       await Promise.all(relays.splice(0).map((relay) => relay.close()));
       log.warnings.length = 0;
+      resetIdentities();
     },
   };
 }
