@@ -80,6 +80,12 @@ const MAX_CLAIMS_PER_PEER = 8;
 
 interface PeerSync {
   headersAskedMs?: number;
+  /**
+   * GET_HEADERS sent to it and HEADERS it sent us. A request that timed out may still be answered
+   * after the next one went out: only an answer beyond our requests is unsolicited.
+   */
+  asks: number;
+  answers: number;
   /** When its last HEADERS answer came (or a claim was added): open claims are asked after CLAIM_RETRY_MS from here. */
   settledMs?: number;
   /** Blocks it showed us it has that are not in our header index yet, with the asks spent on each. */
@@ -120,7 +126,7 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
 
   const stateOf = (peerId: PeerId): PeerSync => {
     let state = peers.get(peerId);
-    if (!state) peers.set(peerId, (state = { inFlight: new Set(), has: new Set(), claims: new Map() }));
+    if (!state) peers.set(peerId, (state = { asks: 0, answers: 0, inFlight: new Set(), has: new Set(), claims: new Map() }));
     return state;
   };
 
@@ -150,6 +156,7 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
     const now = context.clock.nowMs();
     if (state.headersAskedMs !== undefined && now - state.headersAskedMs < HEADERS_TIMEOUT_MS) return;
     state.headersAskedMs = now;
+    state.asks++;
     for (const [hash, asks] of state.claims) state.claims.set(hash, asks + 1);
     context.count('headersRequested');
     context.send(peerId, { type: 'getHeaders', locator: ledger.locator().slice(0, MAX_LOCATOR_HASHES) });
@@ -223,7 +230,8 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
 
     handleHeaders(peerId: PeerId, headers: BlockHeader[]): void {
       const state = stateOf(peerId);
-      if (state.headersAskedMs === undefined) return context.punish(peerId, 'sent headers nobody asked for');
+      if (state.answers >= state.asks) return context.punish(peerId, 'sent headers nobody asked for');
+      state.answers++;
       state.headersAskedMs = undefined;
       state.settledMs = context.clock.nowMs();
       // Whatever the answer named, we now know where it stands (a lighter branch is not fetched).

@@ -101,10 +101,10 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
   const recordSigner: RecordSigner = {
     peerId: signer.peerId,
     publicKey: signer.publicKey,
-    get identityStamp() { return (signer as RecordSigner).identityStamp; },
+    identityStamp: signer.identityStamp,
     sign: (message) => signer.sign(message),
     chainTip: () => full.ledger.tip(),
-  } as RecordSigner;
+  };
   const peers = createPeersModule({
     signer: recordSigner, verifier, random: components.rng,
     // Both run only once frames flow, after everything below exists (start() and addLink come last).

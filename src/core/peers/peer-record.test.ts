@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../../test/helpers/test-keys.ts';
 import { fromHex, toHex } from '../bytes.ts';
+import { checkIdentityStamp } from '../identity-stamp.ts';
+import { chainParams } from '../ledger/params.ts';
 import { InvalidArgumentError } from '../result.ts';
 import {
   MAX_RECORD_BYTES, MAX_RECORD_CHAIN_WORK, MAX_RECORD_NEIGHBOURS, checkPeerRecord, encodePeerRecord, isNewerRecord, nextRecordSeq, parsePeerRecord,
@@ -135,11 +137,37 @@ describe('peer record context', () => {
     const { record } = await golden();
     const parsed = parsePeerRecord(encodePeerRecord('main', record));
     if (!parsed.ok) throw new Error(parsed.detail);
-    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 })).toEqual({ ok: true, value: record });
-    expect(checkPeerRecord(parsed.value, { network: 'test', nowMs: T0 })).toMatchObject({ ok: false, reason: 'wrong-network' });
-    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: record.expiresAtMs })).toMatchObject({ ok: false, reason: 'expired', detail: /expired/ });
-    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 - 61_000 })).toMatchObject({ ok: false, reason: 'expired', detail: /future/ });
-    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 - 59_000 }).ok).toBe(true);
+    // The golden record's stamp nonce is made up: stampBits 0 accepts any, so these checks see the rest.
+    const main = { network: 'main', stampBits: 0 };
+    expect(checkPeerRecord(parsed.value, { ...main, nowMs: T0 })).toEqual({ ok: true, value: record });
+    expect(checkPeerRecord(parsed.value, { ...main, network: 'test', nowMs: T0 })).toMatchObject({ ok: false, reason: 'wrong-network' });
+    expect(checkPeerRecord(parsed.value, { ...main, nowMs: record.expiresAtMs })).toMatchObject({ ok: false, reason: 'expired', detail: /expired/ });
+    expect(checkPeerRecord(parsed.value, { ...main, nowMs: T0 - 61_000 })).toMatchObject({ ok: false, reason: 'expired', detail: /future/ });
+    expect(checkPeerRecord(parsed.value, { ...main, nowMs: T0 - 59_000 }).ok).toBe(true);
+    // At main's 20 bits the made-up nonce is refused, naming the stamp.
+    expect(checkPeerRecord(parsed.value, { network: 'main', nowMs: T0 })).toMatchObject({ ok: false, reason: 'bad-field', detail: /stamp/ });
+  });
+
+  it('checks the identity stamp at the network\'s bits: the signer\'s own passes, another nonce does not', async () => {
+    const signer = await testSigner(8);
+    const fields = { seq: 1, issuedAtMs: T0, expiresAtMs: T0 + 60_000, acceptsInbound: true, neighbours: [] };
+    const stamped = await signPeerRecord('test-net', signer, fields);
+    expect(stamped.stampNonce).toBe(signer.identityStamp);
+    const bits = chainParams('test-net').identityStampBits;
+    let wrong = 0;
+    while (checkIdentityStamp(signer.peerId, wrong, bits).ok) wrong++;
+    const forged = await signPeerRecord('test-net', signer, { ...fields, stampNonce: wrong });
+    const check = (record: PeerRecord) => {
+      const parsed = parsePeerRecord(encodePeerRecord('test-net', record));
+      if (!parsed.ok) throw new Error(parsed.detail);
+      return checkPeerRecord(parsed.value, { network: 'test-net', nowMs: T0 });
+    };
+    expect(check(stamped).ok).toBe(true);
+    expect(check(forged)).toMatchObject({ ok: false, reason: 'bad-field', detail: /stamp/ });
+    // A host that sets its own difficulty passes it in.
+    expect(check(forged).ok).toBe(false);
+    const parsed = parsePeerRecord(encodePeerRecord('test-net', forged));
+    expect(parsed.ok && checkPeerRecord(parsed.value, { network: 'test-net', nowMs: T0, stampBits: 0 }).ok).toBe(true);
   });
 
   it('orders records by seq, then issuedAtMs; seq follows the clock so it survives a reload', () => {

@@ -30,6 +30,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, ByteWriter, TruncatedInputError, concatBytes, equalBytes, fromHex, isHexOfLength, toHex, utf8 } from '../bytes.ts';
+import { checkIdentityStamp } from '../identity-stamp.ts';
+import { chainParams } from '../ledger/params.ts';
 import { InvalidArgumentError, accept, reject, type Result } from '../result.ts';
 import type { PeerId, Signer, VerifyItem } from '../types.ts';
 
@@ -174,7 +176,6 @@ function assertUnsigned(record: UnsignedPeerRecord): void {
  * chain it is on without the gossip knowing of ledgers.
  */
 export type RecordSigner = Signer & {
-  readonly identityStamp?: number;
   chainTip?(): { height: number; chainWork: bigint };
 };
 
@@ -191,7 +192,7 @@ export async function signPeerRecord(network: string, signer: RecordSigner, fiel
     ...fields, peerId: signer.peerId, neighbours: [...new Set(fields.neighbours)].sort(),
     tipHeight: fields.tipHeight ?? tip?.height ?? 0,
     chainWork: chainWork > MAX_RECORD_CHAIN_WORK ? MAX_RECORD_CHAIN_WORK : chainWork,
-    stampNonce: fields.stampNonce ?? signer.identityStamp ?? 0,
+    stampNonce: fields.stampNonce ?? signer.identityStamp,
   };
   assertUnsigned(unsigned);
   const body = encodeUnsigned(network, unsigned);
@@ -283,15 +284,21 @@ export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
 }
 
 /**
- * Everything but the signature: the network tag and the validity window.
- * These rejections are not misbehaviour (clocks differ, networks share a
- * relay): the record is dropped and the sender kept.
+ * Everything but the signature: the network tag, the validity window and the
+ * identity stamp (issue 20 §2: an id costs work, so a flood of fresh keys
+ * cannot fill books). These rejections drop the record and keep the sender
+ * (clocks differ, networks share a relay, and a stamp is the subject's, not
+ * the forwarder's): 'wrong-network', 'expired', or 'bad-field' naming the
+ * stamp. `stampBits` defaults to the network's identityStampBits (params.ts);
+ * a host that overrides the parameter (the simulator) passes its own.
  */
-export function checkPeerRecord(parsed: ParsedPeerRecord, context: { network: string; nowMs: number }): Result<PeerRecord> {
+export function checkPeerRecord(parsed: ParsedPeerRecord, context: { network: string; nowMs: number; stampBits?: number }): Result<PeerRecord> {
   const { record } = parsed;
   if (!equalBytes(parsed.networkTag, networkTag(context.network))) return reject('wrong-network', 'peer record belongs to another network');
   if (record.expiresAtMs <= context.nowMs) return reject('expired', 'peer record has expired');
   if (record.issuedAtMs > context.nowMs + MAX_RECORD_CLOCK_SKEW_MS) return reject('expired', `peer record is issued more than ${MAX_RECORD_CLOCK_SKEW_MS / 1000} s in the future`);
+  const stamp = checkIdentityStamp(record.peerId, record.stampNonce, context.stampBits ?? chainParams(context.network).identityStampBits);
+  if (!stamp.ok) return reject('bad-field', `peer record: ${stamp.detail}`);
   return accept(record);
 }
 

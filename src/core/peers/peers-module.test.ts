@@ -154,7 +154,9 @@ describe('peers module over memory links', () => {
     const tab = await makeTab(1);
     const { signer, sendModule, peer } = await rogue(tab);
     const honest = await signPeerRecord(NETWORK, await testSigner(61), { seq: 1, issuedAtMs: START_MS, expiresAtMs: START_MS + 60_000, acceptsInbound: true, neighbours: [] });
-    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [honest, { ...honest, peerId: (await testSigner(62)).peerId }]));
+    // The forgery carries its subject's own stamp, so it passes the cheap checks and reaches the signature's.
+    const subject = await testSigner(62);
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [honest, { ...honest, peerId: subject.peerId, stampNonce: subject.identityStamp }]));
     expect(await peer.closed).toMatch(/banned: a peer record signature does not verify/);
     expect(tab.node.banOf(signer.peerId)?.reason).toMatch(/peer record/);
     expect(tab.peers.stats().recordsRejected).toBe(1);
