@@ -9,7 +9,8 @@ import type { ProbeAnswer, ScenarioContext, Tab } from './scenario.ts';
 export const TEST_REWARD = 50_000;
 
 export const short = (hex: string): string => hex.slice(0, 8);
-export const labels = (tabs: readonly Tab[]): string => tabs.map((tab) => tab.label.replace('tab ', '')).join(', ');
+/** "tab 3" or "tabs 1, 2, 3". */
+export const labels = (tabs: readonly Tab[]): string => (tabs.length === 1 ? tabs[0]!.label : `tabs ${tabs.map((tab) => tab.label.replace('tab ', '')).join(', ')}`);
 
 export const peersOf = (tab: Tab): Promise<string[]> => tab.page.evaluate(() => window.tabmesh.peers().map((peer) => peer.id));
 export const tipOf = (tab: Tab): Promise<{ height: number; hash: string }> => tab.page.evaluate(() => window.tabmesh.tip());
@@ -28,7 +29,7 @@ export function everyTab<T>(tabs: readonly Tab[], read: (tab: Tab) => Promise<T>
 /** Every tab in `tabs` links to every other one in `tabs` (it may link to more). */
 export async function checkLinked(ctx: ScenarioContext, tabs: readonly Tab[], timeoutMs?: number): Promise<void> {
   await ctx.check(
-    `tabs ${labels(tabs)} are all linked to each other`,
+    `${labels(tabs)} are all linked to each other`,
     everyTab(tabs, peersOf, (peers, tab) => tabs.every((other) => other === tab || peers.includes(other.id)), (peers) => `${peers.length} links`),
     timeoutMs,
   );
@@ -36,7 +37,7 @@ export async function checkLinked(ctx: ScenarioContext, tabs: readonly Tab[], ti
 
 /** Every tab in `tabs` has the tip `hash`. */
 export async function checkTip(ctx: ScenarioContext, tabs: readonly Tab[], hash: string, timeoutMs?: number): Promise<void> {
-  await ctx.check(`tabs ${labels(tabs)} have block ${short(hash)} as their tip`, everyTab(tabs, tipOf, (tip) => tip.hash === hash, (tip) => `#${tip.height} ${short(tip.hash)}`), timeoutMs);
+  await ctx.check(`${labels(tabs)}: tip is block ${short(hash)}`, everyTab(tabs, tipOf, (tip) => tip.hash === hash, (tip) => `#${tip.height} ${short(tip.hash)}`), timeoutMs);
 }
 
 /** `miner` mines `count` blocks; every tab in `tabs` then has the last as its tip. Returns the hashes. */
@@ -48,7 +49,7 @@ export async function mineSynced(ctx: ScenarioContext, miner: Tab, tabs: readonl
 
 /** Every tab in `tabs` reports transaction `id` with `status`. */
 export async function checkTxStatus(ctx: ScenarioContext, tabs: readonly Tab[], id: string, status: 'pending' | 'confirmed' | 'unknown', timeoutMs?: number): Promise<void> {
-  await ctx.check(`tabs ${labels(tabs)} report tx ${short(id)} ${status}`, everyTab(tabs, (tab) => txStatusOf(tab, id), (seen) => seen === status), timeoutMs);
+  await ctx.check(`${labels(tabs)}: tx ${short(id)} is ${status}`, everyTab(tabs, (tab) => txStatusOf(tab, id), (seen) => seen === status), timeoutMs);
 }
 
 /** `from` pays `amount` to `to`; resolves the transaction id. */

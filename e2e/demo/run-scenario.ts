@@ -107,6 +107,7 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
         const page = await context.newPage();
         const label = `tab ${tabs.length + 1}`;
         page.on('pageerror', (error) => log(`${stamp()}   ${label} page error: ${error.message}`));
+        if (options.initScript) await page.addInitScript(options.initScript);
         if (init.headed) await placeWindow(page, tabs.length, Math.max(tabCount, tabs.length + 1));
         await page.goto(`${options.origin ?? init.origin}/?${params}`);
         await Promise.race([

@@ -22,6 +22,8 @@ export interface OpenTabsInit {
   params?: Record<string, string>;
   /** The page's origin, when not the runner's (a scenario that runs its own server). */
   origin?: string;
+  /** Runs in the page before the app's scripts (page.addInitScript, as source text), e.g. to record what the page shows while loading. */
+  initScript?: string;
 }
 
 /** A caption for every tab, or one per tab (tabs it returns undefined for keep theirs). */

@@ -1,7 +1,8 @@
 /** Every scenario `npm run demo` knows, in the order `--list` shows them. */
 import type { Scenario } from '../demo/scenario.ts';
 import { doubleSpend } from './double-spend.ts';
+import { lateJoiner } from './late-joiner.ts';
 import { relayOutage } from './relay-outage.ts';
 import { tour } from './tour.ts';
 
-export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage];
+export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner];

@@ -38,7 +38,7 @@ export const tour: Scenario = {
       await mineSynced(ctx, tabs[0]!, tabs);
       for (const id of sent) await checkTxStatus(ctx, tabs, id, 'confirmed');
       const stats = await Promise.all(tabs.map(statsOf));
-      ctx.note(`tabs ${labels(tabs)} accepted ${stats.map((s) => s.txAccepted ?? 0).join('/')} txs, dropped ${stats.map((s) => s.duplicatesDropped ?? 0).join('/')} duplicates`);
+      ctx.note(`${labels(tabs)} accepted ${stats.map((s) => s.txAccepted ?? 0).join('/')} txs, dropped ${stats.map((s) => s.duplicatesDropped ?? 0).join('/')} duplicates`);
     });
   },
 };
