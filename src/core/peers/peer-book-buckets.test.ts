@@ -95,7 +95,7 @@ describe('peer book buckets', () => {
     ), { numRuns: 40 });
   });
 
-  it('samples a bucket before a record: a flood holding a third of the book is a small share of samples', () => {
+  it('samples a bucket before a record: a flood is drawn about as often as the buckets it reaches', () => {
     const book = createPeerBook({ selfId: SELF, random: lcg(11) });
     fillHonest(book, 12, 50);
     for (let i = 0; i < 10_000; i++) book.upsert(record(FLOOD + i), 0, 'flooder');
@@ -108,8 +108,8 @@ describe('peer book buckets', () => {
       drawn += sample.length;
       flood += sample.filter((r) => isFlood(r.peerId)).length;
     }
-    // Its 6 buckets of 47: about an eighth of draws, though it holds more of the book.
-    expect(flood / drawn).toBeLessThan(0.2);
+    // Its 6 buckets of 47 (13%), shared with honest sources: measured 9% of draws, below its share of the book.
+    expect(flood / drawn).toBeLessThan(6 / 47);
     expect(flood / drawn).toBeLessThan(floodInBook);
   });
 

@@ -56,6 +56,9 @@ export function bucketLayout(capacity: number): BucketLayout {
   return { bucketSize, newBuckets, triedBuckets, bucketsPerSource: Math.max(1, Math.ceil(newBuckets / 8)) };
 }
 
+/** Sources whose buckets are cached; past it the cache starts afresh (records from a storage load each count as a source). */
+const MAX_CACHED_SOURCES = 1_024;
+
 interface Entry {
   peerId: PeerId;
   source: RecordSource;
@@ -90,8 +93,18 @@ export function createBookTables(init: BookTablesInit) {
     return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
   }
 
-  const newBucketOf = (peerId: PeerId, source: RecordSource) =>
-    keyed('new', source, String(keyed('slot', source, peerId) % layout.bucketsPerSource)) % layout.newBuckets;
+  /** Each source's reachable new buckets, cached: one hash per record instead of two (a tab hears from few sources). */
+  const sourceBuckets = new Map<RecordSource, number[]>();
+  function bucketsOf(source: RecordSource): number[] {
+    let reached = sourceBuckets.get(source);
+    if (!reached) {
+      if (sourceBuckets.size >= MAX_CACHED_SOURCES) sourceBuckets.clear();
+      reached = Array.from({ length: layout.bucketsPerSource }, (_, slot) => keyed('new', source, String(slot)) % layout.newBuckets);
+      sourceBuckets.set(source, reached);
+    }
+    return reached;
+  }
+  const newBucketOf = (peerId: PeerId, source: RecordSource) => bucketsOf(source)[keyed('slot', source, peerId) % layout.bucketsPerSource]!;
   const triedBucketOf = (peerId: PeerId) => keyed('tried', peerId) % layout.triedBuckets;
 
   function place(entry: Entry): void {
@@ -238,11 +251,7 @@ export function createBookTables(init: BookTablesInit) {
     }),
 
     /** The new buckets `source` can reach (for tests and docs: a flood stays inside these). */
-    bucketsOfSource(source: RecordSource): Set<number> {
-      const reached = new Set<number>();
-      for (let slot = 0; slot < layout.bucketsPerSource; slot++) reached.add(keyed('new', source, String(slot)) % layout.newBuckets);
-      return reached;
-    },
+    bucketsOfSource: (source: RecordSource): Set<number> => new Set(bucketsOf(source)),
 
     get size(): number {
       return entries.size;
