@@ -3,6 +3,7 @@
  * `window.tabmesh` (README, "Scripting API"). One copy, shared by every
  * scenario, and so by every demo and spec.
  */
+import type { TabStats } from '../harness/tabs.ts';
 import type { ProbeAnswer, ScenarioContext, Tab } from './scenario.ts';
 
 /** TEST_PARAMS.blockReward (src/core/ledger/params.ts). */
@@ -14,7 +15,7 @@ export const labels = (tabs: readonly Tab[]): string => (tabs.length === 1 ? tab
 
 export const peersOf = (tab: Tab): Promise<string[]> => tab.page.evaluate(() => window.tabmesh.peers().map((peer) => peer.id));
 export const tipOf = (tab: Tab): Promise<{ height: number; hash: string }> => tab.page.evaluate(() => window.tabmesh.tip());
-export const statsOf = (tab: Tab): Promise<Record<string, number>> => tab.page.evaluate(() => window.tabmesh.stats());
+export const statsOf = (tab: Tab): Promise<TabStats> => tab.page.evaluate(() => window.tabmesh.stats() as TabStats);
 export const txStatusOf = (tab: Tab, id: string): Promise<string> => tab.page.evaluate((txId) => window.tabmesh.tx(txId).status, id);
 
 /** A probe that holds when `predicate` holds for every tab's value, and says which tabs it does not hold for. */
