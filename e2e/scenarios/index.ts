@@ -3,8 +3,9 @@ import type { Scenario } from '../demo/scenario.ts';
 import { doubleSpend } from './double-spend.ts';
 import { lateJoiner } from './late-joiner.ts';
 import { maliciousPeer } from './malicious-peer.ts';
+import { partition } from './partition.ts';
 import { seedNode } from './seed-node.ts';
 import { relayOutage } from './relay-outage.ts';
 import { tour } from './tour.ts';
 
-export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner, maliciousPeer, seedNode];
+export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner, maliciousPeer, seedNode, partition];
