@@ -1,21 +1,11 @@
 /** The relay checks the identity stamp at join (docs/PROTOCOL.md, "Identity stamp"), before the signature. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromHex } from '../src/core/bytes.ts';
-import { identityStampHash, leadingZeroBits } from '../src/core/identity-stamp.ts';
+import { nonceWithWork } from '../test/helpers/test-keys.ts';
 import { MAIN_PARAMS, TEST_PARAMS } from '../src/core/ledger/params.ts';
 import { createIdentity, createRelayHarness, joinMessage, type Identity } from '../test/helpers/relay-test-client.ts';
 
 const harness = createRelayHarness();
 afterEach(() => harness.cleanup());
-
-/** The least nonce whose stamp for `identity` has at least `min` and fewer than `max` bits of work. */
-function nonceWithWork(identity: Identity, min: number, max: number): number {
-  const key = fromHex(identity.peerId)!;
-  for (let nonce = 0; ; nonce++) {
-    const zeros = leadingZeroBits(identityStampHash(key, nonce));
-    if (zeros >= min && zeros < max) return nonce;
-  }
-}
 
 async function tryJoin(url: string, network: string, identity: Identity, identityStamp: number | undefined) {
   const client = await harness.connect(url);
@@ -38,10 +28,10 @@ describe('identity stamps at join', () => {
   it('asks each network its own work: a test-network stamp joins a test network and is refused on main', async () => {
     const { url, relay } = await harness.start();
     const identity = await createIdentity();
-    const weak = nonceWithWork(identity, TEST_PARAMS.identityStampBits, MAIN_PARAMS.identityStampBits);
+    const weak = nonceWithWork(identity.peerId, TEST_PARAMS.identityStampBits, MAIN_PARAMS.identityStampBits);
     expect((await tryJoin(url, 'test-stamps', identity, weak)).reply).toMatchObject({ type: 'welcome', peerId: identity.peerId });
     const cheap = await createIdentity();
-    const refused = await tryJoin(url, 'main', cheap, nonceWithWork(cheap, 0, 1));
+    const refused = await tryJoin(url, 'main', cheap, nonceWithWork(cheap.peerId, 0, 1));
     expect(refused.reply).toMatchObject({ type: 'error', code: 'bad-stamp', message: expect.stringMatching(/the network asks 20$/) });
     expect(relay.stats().refusals['bad-stamp']).toBe(1);
   });
@@ -49,7 +39,7 @@ describe('identity stamps at join', () => {
   it('takes the work from its init when given (tests, private deployments)', async () => {
     const { url } = await harness.start({ identityStampBits: 2 });
     const identity = await createIdentity();
-    const { reply } = await tryJoin(url, 'main', identity, nonceWithWork(identity, 2, 3));
+    const { reply } = await tryJoin(url, 'main', identity, nonceWithWork(identity.peerId, 2, 3));
     expect(reply).toMatchObject({ type: 'welcome', peerId: identity.peerId });
   });
 });

@@ -1,10 +1,9 @@
 /** HELLO carries the identity stamp, and a node refuses a peer whose stamp is missing or short (docs/PROTOCOL.md, "Identity stamp"). */
 import { describe, expect, it } from 'vitest';
-import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
+import { nodeVerifier, nonceWithWork, testSigner } from '../../test/helpers/test-keys.ts';
 import { rawPeer } from '../../test/helpers/raw-peer.ts';
-import { fromHex } from './bytes.ts';
 import { createFullNode } from './full-node.ts';
-import { checkIdentityStamp, identityStampHash, leadingZeroBits } from './identity-stamp.ts';
+import { checkIdentityStamp } from './identity-stamp.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { ChainParams } from './ledger/params.ts';
 
@@ -16,15 +15,6 @@ async function makeNode(seed: number, params?: Partial<ChainParams>) {
     network: 'test', peerId: signer.peerId, ...(params ? { params } : { identityStamp: signer.identityStamp }),
   });
   return { signer, node, ledger };
-}
-
-/** The least nonce whose stamp for `peerId` has at least `min` and fewer than `max` bits of work. */
-function nonceWithWork(peerId: string, min: number, max: number): number {
-  const key = fromHex(peerId)!;
-  for (let nonce = 0; ; nonce++) {
-    const zeros = leadingZeroBits(identityStampHash(key, nonce));
-    if (zeros >= min && zeros < max) return nonce;
-  }
 }
 
 describe('identity stamps in HELLO', () => {

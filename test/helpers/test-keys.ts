@@ -4,7 +4,8 @@
  */
 import * as ed from '@noble/ed25519';
 import { mintIdentityStampNative } from '../../fullnode/key-file-stamp.ts';
-import { toHex } from '../../src/core/bytes.ts';
+import { fromHex, toHex } from '../../src/core/bytes.ts';
+import { identityStampHash, leadingZeroBits } from '../../src/core/identity-stamp.ts';
 import { MAIN_PARAMS } from '../../src/core/ledger/params.ts';
 import type { Signer, Verifier } from '../../src/core/types.ts';
 import { TEST_STAMPS } from './test-stamps.ts';
@@ -32,6 +33,15 @@ export async function testSigner(seedByte: number): Promise<Signer & { secretKey
   const publicKey = await ed.getPublicKeyAsync(secretKey);
   const identityStamp = testStamp(seedByte, publicKey);
   return { peerId: toHex(publicKey), publicKey, identityStamp, secretKey, sign: (message) => ed.signAsync(message, secretKey) };
+}
+
+/** The least nonce whose stamp for `peerId` has at least `min` and fewer than `max` bits of work: a stamp short of a difficulty, for refusal tests. */
+export function nonceWithWork(peerId: string, min: number, max: number): number {
+  const key = fromHex(peerId)!;
+  for (let nonce = 0; ; nonce++) {
+    const zeros = leadingZeroBits(identityStampHash(key, nonce));
+    if (zeros >= min && zeros < max) return nonce;
+  }
 }
 
 /** Verifies on the calling thread with noble; tests only (the browser verifies in workers). */
