@@ -17,7 +17,9 @@ const BlockRow = memo(function BlockRow({ block, selfId, age, onOpen }: { block:
     <tr data-block-hash={block.hash} className={block.miner === selfId ? 'row-mine' : undefined}>
       <td className="num">{block.height}</td>
       <td>
-        <button type="button" className="link-button" aria-label={`Details of block #${block.height}`} aria-haspopup="dialog" onClick={() => onOpen(block.hash)}>
+        {/* The name starts with what the button is for and contains what it shows (WCAG 2.5.3, label in name). */}
+        <button type="button" className="link-button" aria-haspopup="dialog" onClick={() => onOpen(block.hash)}>
+          <span className="visually-hidden">Details of block #{block.height}, </span>
           <code title={block.hash}>{shortHash(block.hash)}</code>
         </button>
       </td>

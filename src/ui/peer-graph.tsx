@@ -28,7 +28,8 @@ const MAX_HEIGHT_PX = 440;
 const FRAME_MS = 50;
 
 function nodeLabel(node: GraphNode): string {
-  const parts = [node.self ? `This tab, ${shortId(node.id)}` : `Peer ${shortId(node.id)}`];
+  // The name contains the node's visible text, "you" or the id's first 8 characters (WCAG 2.5.3, label in name).
+  const parts = [node.self ? `This tab, ${shortId(node.id)}, you` : `Peer ${shortId(node.id)}`];
   if (!node.self) parts.push(node.linked ? 'linked to this tab' : 'not linked to this tab');
   if (node.banned) parts.push('banned');
   parts.push(`${node.degree} ${node.degree === 1 ? 'link' : 'links'}`);
@@ -79,7 +80,7 @@ const GraphElements = memo(function GraphElements({ drawing, focusId, activeId, 
         const radius = node.self ? SELF_RADIUS : PEER_RADIUS;
         const kind = node.self ? 'self' : node.banned ? 'banned' : node.linked ? 'linked' : 'known';
         const dim = near !== undefined && !near.has(node.id);
-        const label = node.self ? 'you' : node.id.slice(0, 6);
+        const label = node.self ? 'you' : shortId(node.id).slice(0, 8);
         return (
           <g
             key={node.id}
