@@ -69,6 +69,8 @@ export interface MeshMaintainerInit {
   feelerIntervalMs?: number;
   /** Mean time between rotations of one outbound slot; 0: none. Default DEFAULT_ROTATION_INTERVAL_MS (10 min). */
   rotationIntervalMs?: number;
+  /** False: no preference for candidates from unused groups (only the attack bench's ablation). Default true. */
+  outboundDiversity?: boolean;
   random?: () => number;
   nowMs?: () => number;
 }
@@ -152,7 +154,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   /** Groups our outbound links (and dials) are in: a candidate from another group is preferred. */
   function usedGroups(): Set<string> {
     const used = new Set<string>();
-    if (!view.group) return used;
+    if (!view.group || init.outboundDiversity === false) return used;
     for (const link of links()) if (link.direction === 'out') used.add(view.group(link.id) ?? '');
     for (const id of dialling) used.add(view.group(id) ?? '');
     used.delete('');

@@ -33,6 +33,12 @@ export interface PeerBookInit {
   capacity?: number;
   random: () => number;
   backoff?: Omit<BackoffTableInit, 'random'>;
+  /**
+   * False files each record by its own id instead of by who told us: one flat
+   * table where a full bucket evicts at random (the book before issue 20 §3).
+   * Only the attack bench's ablation turns it off (bench/attack.ts). Default true.
+   */
+  sourceBuckets?: boolean;
 }
 
 export type UpsertOutcome = 'added' | 'replaced' | 'stale' | 'self' | 'expired';
@@ -103,7 +109,8 @@ export function createPeerBook(init: PeerBookInit) {
       } else {
         const tried = pendingTried.has(record.peerId);
         pendingTried.delete(record.peerId);
-        for (const evicted of tables.add(record.peerId, source, expiredAt(nowMs), tried)) forget(evicted);
+        const bucketSource = init.sourceBuckets === false ? record.peerId : source;
+        for (const evicted of tables.add(record.peerId, bucketSource, expiredAt(nowMs), tried)) forget(evicted);
       }
       records.set(record.peerId, record);
       index(record, true);

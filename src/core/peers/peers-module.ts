@@ -36,6 +36,8 @@ export interface PeersInit extends Partial<RecordGossipSettings> {
   network: string;
   /** Peer book size (peer-book.ts). */
   bookCapacity?: number;
+  /** PeerBookInit.sourceBuckets: false only for the attack bench's ablation. */
+  sourceBuckets?: boolean;
 }
 
 /**
@@ -58,11 +60,11 @@ export const DEFAULT_PEERS_SETTINGS: RecordGossipSettings = {
 export type PeersModule = ReturnType<typeof createPeersModule>;
 
 export function createPeersModule(components: PeersComponents, init: PeersInit) {
-  const { network, bookCapacity, ...overrides } = init;
+  const { network, bookCapacity, sourceBuckets, ...overrides } = init;
   const settings: RecordGossipSettings = { ...DEFAULT_PEERS_SETTINGS, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
   const selfId = components.signer.peerId;
   const stats = createPeersStats();
-  const book: PeerBook = createPeerBook({ selfId, random: components.random, ...(bookCapacity ? { capacity: bookCapacity } : {}) });
+  const book: PeerBook = createPeerBook({ selfId, random: components.random, ...(bookCapacity ? { capacity: bookCapacity } : {}), ...(sourceBuckets === false ? { sourceBuckets } : {}) });
   let attached: { context: ProtocolContext; gossip: ReturnType<typeof createRecordGossip>; signal: ReturnType<typeof createMeshSignal> } | undefined;
 
   const factory: ProtocolModuleFactory = (context) => {
