@@ -305,7 +305,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     if (frame.type === 'pong') return handlePong(session, frame.nonce);
     // One link's frames are handled in order: a transaction that spends a block's reward must not be
     // checked before that block, which arrived first, is connected.
-    session.enqueue(() => route(peerId, frame), (error) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
+    // A frame still queued when its link closed is not handled: a newer link to the same peer has fresh
+    // protocol state, and an answer from the old one (HEADERS, say) would look unsolicited on it.
+    session.enqueue(() => (sessions.get(peerId) === session ? route(peerId, frame) : undefined), (error) => log.warn('a frame handler failed', { peerId, frame: frame.type, error: String(error) }));
   }
 
   function handleHello(session: Session, hello: Extract<Frame, { type: 'hello' }>): void {
