@@ -1,0 +1,68 @@
+/**
+ * Measured attacks (issue 20 §4; docs/SECURITY.md, "Measured attacks"):
+ * honest tabs built by the real assembly (src/sim/attack/attack-scenario.ts)
+ * against Sybil identities with valid stamps on a few attacker hosts, which
+ * flood records, take inbound slots, withhold, and announce without
+ * delivering. Each Sybil count runs twice from the same seed: defences on,
+ * and the ablation (no source buckets, no outbound-group preference, no
+ * feelers, stamps at 0 bits). Prints each figure beside its goal, medians
+ * over the seeds; writes bench/results/attack.json.
+ *
+ *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out]
+ *
+ * Virtual times are deterministic per seed; the wall time is the machine's.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAttackScenario, type AttackFigures } from '../src/sim/attack/attack-scenario.ts';
+
+/** Issue 20's goals. */
+export const ATTACK_GOALS = { eclipsedShare: 0, delivery: 0.999, healMs: 30_000, disconnectMs: 1_000 } as const;
+
+const honest = Number(process.argv[2] ?? 1000);
+const sybilCounts = (process.argv[3] ?? '1000,10000').split(',').map(Number);
+const seeds = (process.argv[4] ?? '1').split(',').map(Number);
+const windowMs = Number(process.argv[5] ?? 60_000);
+const hosts = Number(process.argv[6] ?? 4);
+const out = process.argv[7] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
+
+const median = (values: (number | undefined)[]): number | undefined => {
+  const known = values.filter((value): value is number => value !== undefined).sort((a, b) => a - b);
+  // A run that never healed counts as worse than any that did.
+  if (known.length * 2 <= values.length) return undefined;
+  return known[Math.floor((values.length - 1) / 2)];
+};
+const pct = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+const ms = (value: number | undefined) => (value === undefined ? 'never' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`);
+
+const results: { sybils: number; on: AttackFigures[]; off: AttackFigures[]; wallMs: number }[] = [];
+for (const sybils of sybilCounts) {
+  const started = performance.now();
+  const on: AttackFigures[] = [];
+  const off: AttackFigures[] = [];
+  for (const seed of seeds) {
+    for (const defences of [true, false]) {
+      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs });
+      (defences ? on : off).push(figures);
+    }
+  }
+  const wallMs = Math.round(performance.now() - started);
+  results.push({ sybils, on, off, wallMs });
+  const row = (name: string, goal: string, pick: (runs: AttackFigures[]) => string) => console.log(`  ${name.padEnd(42)} ${goal.padEnd(10)} ${pick(on).padEnd(12)} ${pick(off)}`);
+  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s)`);
+  console.log(`  ${'figure (median over seeds)'.padEnd(42)} ${'goal'.padEnd(10)} ${'defences on'.padEnd(12)} off`);
+  row('honest nodes eclipsed', '0', (runs) => pct(median(runs.map((r) => r.eclipsedShare))));
+  row('honest nodes with no honest link', '0', (runs) => pct(median(runs.map((r) => r.cutOff / r.honest))));
+  row('honest outbound links to attackers', '-', (runs) => pct(median(runs.map((r) => r.outboundToAttackers))));
+  row('Sybil records in honest books', '-', (runs) => pct(median(runs.map((r) => r.bookSybilShare))));
+  row('honest transaction delivery', '≥ 99.9%', (runs) => pct(median(runs.map((r) => r.delivery))));
+  row('time to heal a 50/50 split', '≤ 30 s', (runs) => ms(median(runs.map((r) => r.healMs))));
+  row('honest nodes on the best tip after 120 s', '100%', (runs) => pct(median(runs.map((r) => r.healedShare))));
+  row('time to disconnect a forged record (median)', '≤ 1 s', (runs) => ms(median(runs.map((r) => r.disconnectMedianMs))));
+  row('time to disconnect a forged record (worst)', '≤ 1 s', (runs) => ms(median(runs.map((r) => r.disconnectMaxMs))));
+  row('attacker stamp hashes (2^bits per id)', '-', (runs) => String(runs[0]!.stampHashes));
+}
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, goals: ATTACK_GOALS, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
+console.log(`\nwrote ${out}`);
