@@ -117,7 +117,7 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     verifier, clock, log, store: components.store, scheduler: components.scheduler,
     linked: (a, b) => peers.book.linked(a, b),
     modules: [peers.factory, ...(components.modules ?? [])],
-  }, { ...nodeInit, peerId: signer.peerId, ...(params ? { params } : {}) });
+  }, { ...nodeInit, peerId: signer.peerId, identityStamp: signer.identityStamp, ...(params ? { params } : {}) });
   const { node } = full;
 
   const relayReaches = (id: PeerId) => relay?.status() === 'open' && mesh.inRoom(id);

@@ -58,7 +58,7 @@ export const defaultNodeFactory: SimNodeFactory<LedgerSimNode> = async ({ signer
   const store = createMemoryChainStore();
   const ledger = await createLedger({ store, verifier, clock, log }, { network, ...(chainParams ? { params: chainParams } : {}) });
   const mempool = createMempool({ params: ledger.params, clock });
-  const node = createNode({ verifier, clock, log, ledger, mempool }, { network, peerId: signer.peerId });
+  const node = createNode({ verifier, clock, log, ledger, mempool }, { network, peerId: signer.peerId, identityStamp: signer.identityStamp });
   return Object.assign(node, { ledger, mempool, store });
 };
 
