@@ -221,7 +221,9 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
       await net.runFor(1_000);
     }
     await net.runFor(20_000);
-    const best = honestNode(half).ledger.tip().hash;
+    // The most-work tip any honest node holds (the winning half's second block may have forked off its first).
+    const tips = liveHonest().map((node) => (node.node as MeshSimNode).ledger.tip());
+    const best = tips.reduce((a, b) => (b.chainWork > a.chainWork ? b : a)).hash;
     net.heal();
     const liftedMs = net.nowMs();
     const run = await net.runUntil(() => allHonestAt(best), { maxTimeMs: 120_000 });
