@@ -59,7 +59,7 @@ export class RelayConnection implements RoomMember, PendingSocket {
     private readonly ctx: ConnectionContext,
     private readonly label: string,
     /** The address this socket counts against (relay-address-limits.ts). */
-    private readonly address: string,
+    readonly address: string,
   ) {
     this.bucket = new TokenBucket(ctx.limits.rateLimit, () => performance.now());
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));

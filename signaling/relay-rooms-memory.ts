@@ -13,7 +13,13 @@ interface Room<M> {
   members: Map<PeerId, M>;
   active: SampleSet;
   idle: SampleSet;
+  /** The active members by address, and the addresses that have any: the first draw of a sample goes across these. */
+  activeByAddress: Map<string, SampleSet>;
+  activeAddresses: SampleSet;
 }
+
+/** Members with no address (tests, in-process hosts) share one group. */
+const NO_ADDRESS = '';
 
 export interface MemoryRoomsInit {
   maxRoomSize: number;
@@ -41,9 +47,10 @@ export class MemoryRooms<M extends RoomMember> implements RelayRooms<M> {
       return { ok: false, reason: 'room-full' };
     }
     if (room === undefined) {
-      room = { members: new Map(), active: new SampleSet(), idle: new SampleSet() };
+      room = { members: new Map(), active: new SampleSet(), idle: new SampleSet(), activeByAddress: new Map(), activeAddresses: new SampleSet() };
       this.rooms.set(network, room);
     }
+    if (replaced !== undefined) this.deactivate(room, peerId);
     room.members.set(peerId, member);
     this.place(room, peerId, true);
     return { ok: true, replaced };
@@ -52,8 +59,8 @@ export class MemoryRooms<M extends RoomMember> implements RelayRooms<M> {
   remove(network: string, peerId: PeerId, member: M): boolean {
     const room = this.rooms.get(network);
     if (room === undefined || room.members.get(peerId) !== member) return false;
+    this.deactivate(room, peerId);
     room.members.delete(peerId);
-    if (room.active.delete(peerId)) this.activeCount--;
     room.idle.delete(peerId);
     if (room.members.size === 0) this.rooms.delete(network);
     return true;
@@ -74,8 +81,29 @@ export class MemoryRooms<M extends RoomMember> implements RelayRooms<M> {
     const room = this.rooms.get(network);
     if (room === undefined) return [];
     const exclude = new Set([exceptPeerId]);
-    const active = room.active.sample(max, exclude, this.randomInt);
+    const active = this.diverseActiveSample(room, max, exclude);
     return active.length >= max ? active : [...active, ...room.idle.sample(max - active.length, exclude, this.randomInt)];
+  }
+
+  /**
+   * Up to `max` active members: first one from each of up to `max` random
+   * addresses, then uniformly from the rest. A uniform draw let 500 silent
+   * Sybils from a few addresses crowd the one honest member out of a
+   * newcomer's welcome (e2e/sybil-flood.spec.ts); drawn across addresses, a
+   * host's share of each welcome is bounded by the number of hosts, not ids.
+   * O(max): samples of samples, never a walk of the room.
+   */
+  private diverseActiveSample(room: Room<M>, max: number, exclude: Set<PeerId>): PeerId[] {
+    const picked: PeerId[] = [];
+    for (const address of room.activeAddresses.sample(max, new Set(), this.randomInt)) {
+      const [id] = room.activeByAddress.get(address)!.sample(1, exclude, this.randomInt);
+      if (id === undefined) continue;
+      picked.push(id);
+      exclude.add(id);
+    }
+    if (picked.length < max) picked.push(...room.active.sample(max - picked.length, exclude, this.randomInt));
+    for (const id of picked) exclude.add(id);
+    return picked;
   }
 
   sample(network: string, exceptPeerId: PeerId, max: number): Promise<PeerId[]> {
@@ -88,13 +116,11 @@ export class MemoryRooms<M extends RoomMember> implements RelayRooms<M> {
     return member !== undefined;
   }
 
-  /** Up to `max` random active members other than `exceptPeerId` (the announce targets). */
-  activeSample(network: string, exceptPeerId: PeerId, max: number): PeerId[] {
-    return this.rooms.get(network)?.active.sample(max, new Set([exceptPeerId]), this.randomInt) ?? [];
-  }
-
   announce(network: string, peerId: PeerId, max: number): void {
-    for (const id of this.activeSample(network, peerId, max)) this.deliver(network, id, { type: 'peer-joined', peerId });
+    const room = this.rooms.get(network);
+    if (room === undefined) return;
+    // Across addresses, as welcomes: a newcomer is announced to members of several hosts, not to one host's Sybils.
+    for (const id of this.diverseActiveSample(room, max, new Set([peerId]))) this.deliver(network, id, { type: 'peer-joined', peerId });
   }
 
   /** Every local member, for re-registering them with Redis. */
@@ -124,10 +150,28 @@ export class MemoryRooms<M extends RoomMember> implements RelayRooms<M> {
       if (!room.active.has(peerId)) {
         room.active.add(peerId);
         this.activeCount++;
+        const address = room.members.get(peerId)?.address ?? NO_ADDRESS;
+        let group = room.activeByAddress.get(address);
+        if (group === undefined) room.activeByAddress.set(address, (group = new SampleSet()));
+        group.add(peerId);
+        room.activeAddresses.add(address);
       }
     } else {
-      if (room.active.delete(peerId)) this.activeCount--;
+      this.deactivate(room, peerId);
       room.idle.add(peerId);
+    }
+  }
+
+  /** Takes `peerId` off the active lists (its member must still be in `room.members`, for its address). */
+  private deactivate(room: Room<M>, peerId: PeerId): void {
+    if (!room.active.delete(peerId)) return;
+    this.activeCount--;
+    const address = room.members.get(peerId)?.address ?? NO_ADDRESS;
+    const group = room.activeByAddress.get(address);
+    group?.delete(peerId);
+    if (group?.size === 0) {
+      room.activeByAddress.delete(address);
+      room.activeAddresses.delete(address);
     }
   }
 }

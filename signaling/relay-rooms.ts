@@ -20,6 +20,11 @@ export interface RoomMember {
   send(message: ServerMessage): void;
   /** Another socket (on this relay or another) took this member's peer id: close without announcing. */
   replace(): void;
+  /**
+   * The address the member counts against (relay-address-limits.ts addressKey): samples are drawn across
+   * addresses, so members of one address (a Sybil host) fill at most their share of a welcome.
+   */
+  readonly address?: string;
 }
 
 /** Messages one member may cause another to receive, possibly on another relay process. */
@@ -54,6 +59,9 @@ export interface RelayRooms<M extends RoomMember> {
   /**
    * Up to `max` random members other than `exceptPeerId`: active ones first,
    * topped up with idle ones so a newcomer to a settled room still gets peers.
+   * The memory rooms draw the active ones across addresses (one member of
+   * each of up to `max` random addresses, then uniformly), as Bitcoin Core
+   * draws addresses across network groups.
    */
   sample(network: string, exceptPeerId: PeerId, max: number): Promise<PeerId[]>;
   /**

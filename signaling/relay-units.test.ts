@@ -39,10 +39,10 @@ function seededRandomInt(seed: number): (n: number) => number {
 }
 
 /** A room member that records what it was sent. */
-function member(name: string) {
+function member(name: string, address?: string) {
   const sent: ServerMessage[] = [];
   let replaced = 0;
-  return { name, sent, send: (message: ServerMessage) => void sent.push(message), replace: () => void replaced++, replacedCount: () => replaced };
+  return { name, address, sent, send: (message: ServerMessage) => void sent.push(message), replace: () => void replaced++, replacedCount: () => replaced };
 }
 type Member = ReturnType<typeof member>;
 
@@ -101,6 +101,53 @@ describe('MemoryRooms', () => {
       expect(m.name).not.toBe('p19');
       expect(m.sent).toEqual([{ type: 'peer-joined', peerId: 'p19' }]);
     }
+  });
+});
+
+describe('MemoryRooms across addresses', () => {
+  /** 500 silent Sybils spread over `hosts` addresses, one honest member at its own address. */
+  function floodedRoom(seed: number, hosts: number) {
+    const rooms = new MemoryRooms<Member>({ maxRoomSize: 1000, randomInt: seededRandomInt(seed) });
+    for (let i = 0; i < 500; i++) rooms.admit('main', `s${i}`, member(`s${i}`, `10.0.0.${i % hosts}`));
+    rooms.admit('main', 'honest', member('honest', '192.0.2.1'));
+    return rooms;
+  }
+
+  it('puts the one honest member in every welcome of a room holding 500 Sybils from 8 addresses', async () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const sample = await floodedRoom(seed, 8).sample('main', 'newcomer', 32);
+      expect(sample, `seed ${seed}`).toContain('honest');
+      expect(new Set(sample).size).toBe(32);
+    }
+  });
+
+  it('a uniform draw would miss it: with the Sybils on as many addresses as a welcome holds, it is drawn at its address share', async () => {
+    let included = 0;
+    for (let seed = 1; seed <= 200; seed++) if ((await floodedRoom(seed, 500).sample('main', 'newcomer', 32)).includes('honest')) included++;
+    // 32 of 501 addresses: about 6% of welcomes, against every welcome above.
+    expect(included).toBeGreaterThan(2);
+    expect(included).toBeLessThan(40);
+  });
+
+  it('announces a newcomer across addresses, and keeps the address lists right through replace, idle and remove', () => {
+    const rooms = new MemoryRooms<Member>({ maxRoomSize: 1000, randomInt: seededRandomInt(3) });
+    const sybils = Array.from({ length: 100 }, (_, i) => member(`s${i}`, 'evil'));
+    sybils.forEach((m, i) => rooms.admit('main', `s${i}`, m));
+    const honest = member('honest', 'good');
+    rooms.admit('main', 'honest', honest);
+    rooms.announce('main', 'newcomer', 4);
+    expect(honest.sent).toEqual([{ type: 'peer-joined', peerId: 'newcomer' }]);
+    // The honest tab reloads from another address, goes idle, comes back, leaves: the lists follow.
+    const reloaded = member('honest', 'better');
+    rooms.admit('main', 'honest', reloaded);
+    rooms.setActive('main', 'honest', reloaded, false);
+    rooms.announce('main', 'second', 4);
+    expect(reloaded.sent).toEqual([]);
+    rooms.setActive('main', 'honest', reloaded, true);
+    rooms.announce('main', 'third', 4);
+    expect(reloaded.sent).toEqual([{ type: 'peer-joined', peerId: 'third' }]);
+    expect(rooms.remove('main', 'honest', reloaded)).toBe(true);
+    expect(rooms.stats()).toEqual({ rooms: 1, peers: 100, active: 100 });
   });
 });
 
