@@ -47,6 +47,21 @@ describe('mesh maintainer', () => {
     expect(fake.dials).toEqual(['new', 'new']);
   });
 
+  it('dials a newcomer the relay announced before sampled members, for 30 s', () => {
+    for (let draw = 0; draw < 20; draw++) {
+      const fake = fakeView();
+      let now = 1_000;
+      const mesh = createMeshMaintainer({ targetLinks: 1, random: () => draw / 20, nowMs: () => now }, fake.view);
+      mesh.welcome([]);
+      for (let i = 0; i < 40; i++) mesh.joined(`old${i}`);
+      now += 40_000; // the first forty are old news
+      mesh.joined('fresh');
+      mesh.tick();
+      // Were the forty, announced 40 s ago, still preferred, they would share the newcomer's rank and most draws would take one.
+      expect(fake.dials).toEqual(['fresh']);
+    }
+  });
+
   it('forgets peers that left', () => {
     const fake = fakeView();
     const mesh = createMeshMaintainer({ targetLinks: 2, nowMs: () => 0 }, fake.view);

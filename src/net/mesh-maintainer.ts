@@ -52,6 +52,17 @@ export const DEFAULT_TARGET_LINKS = 6;
 /** 2 x 32 = 64 links at the high mark: an eighth of Chromium's 500-connection cap per page. */
 export const MAX_TARGET_LINKS = 32;
 
+/**
+ * For this long after the relay announces a newcomer to us, it is dialled
+ * before other candidates (after anchors). The relay announces a joiner to a
+ * few members short of links, across addresses (docs/PROTOCOL.md, "Relay"):
+ * it is live and wants links, where a sampled member may be gone or a silent
+ * Sybil. Two honest tabs in a room of hundreds of silent Sybils found each
+ * other this way (e2e/sybil-flood.spec.ts). 30 s: a few dial rounds; a Sybil
+ * rejoining to stay fresh is held to its address's join rate (1/s).
+ */
+const NEWCOMER_PREFERRED_MS = 30_000;
+
 export interface MeshMaintainerInit {
   /** D, the degree aimed for. Default 6 (gossipsub's D; measured in docs/PROTOCOL.md, "Mesh"). */
   targetLinks?: number;
@@ -123,6 +134,8 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const room = new Set<PeerId>();
   /** Anchors (peer/peer-book-store.ts): dialled before anyone else, once each, whenever a signal can reach them. */
   const preferred = new Set<PeerId>();
+  /** Newcomers the relay announced to us (peer-joined), by when: live and looking for links, so dialled next. */
+  const announced = new Map<PeerId, number>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
   const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0 };
@@ -174,7 +187,8 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     for (const id of pool) {
       const source = view.group?.(id);
       const fresh = source !== undefined && !used.has(source) ? 1_000 : 0;
-      const rank = preferred.has(id) ? 100_000 : (view.acceptsInbound?.(id) === false ? 0 : 10_000) + fresh + (view.distance?.(id) ?? 99);
+      const newcomer = (announced.get(id) ?? -Infinity) > nowMs() - NEWCOMER_PREFERRED_MS ? 50_000 : 0;
+      const rank = preferred.has(id) ? 100_000 : newcomer + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + fresh + (view.distance?.(id) ?? 99);
       let group = groups.get(rank);
       if (!group) groups.set(rank, (group = []));
       group.push(id);
@@ -247,6 +261,9 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     },
     joined(peerId: PeerId): void {
       room.add(peerId);
+      const now = nowMs();
+      announced.set(peerId, now);
+      for (const [id, atMs] of announced) if (atMs <= now - NEWCOMER_PREFERRED_MS) announced.delete(id);
     },
     left(peerId: PeerId): void {
       room.delete(peerId);

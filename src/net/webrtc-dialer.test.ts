@@ -81,6 +81,27 @@ describe('WebRTC dialer over signed signaling', () => {
     expect(links[1 - lower]![0]!.direction).toBe('out');
   });
 
+  it('abandons an offer nobody answers after answerTimeoutMs, not connectTimeoutMs (a gone peer or a silent Sybil frees its slot)', async () => {
+    const signer = await testSigner(1);
+    const silent = await testSigner(2);
+    const abandoned: string[] = [];
+    const dialer = createWebrtcDialer({
+      signer, verifier: nodeVerifier, clock: { nowMs: () => Date.now() },
+      log: { info: (message, fields) => void abandoned.push(`${message} ${String(fields?.reason)}`), warn: () => undefined },
+      createPeer: (options) => new SimplePeer({ ...options, wrtc }),
+      sendSignal: () => true, // carried, and never answered
+      onLink: () => undefined,
+      onRefused: () => undefined,
+    }, { network: 'test', connectTimeoutMs: 20_000, answerTimeoutMs: 300 });
+    cleanup.push(() => dialer.close());
+    const started = Date.now();
+    dialer.dial(silent.peerId);
+    expect(dialer.isPending(silent.peerId)).toBe(true);
+    await waitFor(() => !dialer.isPending(silent.peerId), 3_000);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(abandoned).toContain('connection attempt abandoned no answer');
+  });
+
   it('settles glare: both dial at once and exactly one connection survives, the lower id\'s', async () => {
     const { signers, dialers, links } = track(await makePair());
     dialers[0]!.dial(signers[1]!.peerId);

@@ -40,12 +40,20 @@ export interface DialerInit {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** A connection that has not opened by then is abandoned. */
   connectTimeoutMs?: number;
+  /**
+   * Our offer with no signal back by then is abandoned (default 6 s), long before connectTimeoutMs: the
+   * peer is gone, or a silent Sybil holding a dial slot. Answers came in 0.1-1.5 s here, relayed or
+   * through the mesh; ICE after an answer keeps the full connectTimeoutMs (TURN can take seconds).
+   */
+  answerTimeoutMs?: number;
 }
 
 interface Pending {
   peer: SimplePeerInstance;
   initiator: boolean;
   timer: ReturnType<typeof setTimeout>;
+  /** Our offer's wait for a first signal back (initiators only); cleared when one arrives. */
+  answerTimer?: ReturnType<typeof setTimeout>;
 }
 
 export type WebrtcDialer = ReturnType<typeof createWebrtcDialer>;
@@ -62,6 +70,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
     if (!entry) return;
     pending.delete(peerId);
     clearTimeout(entry.timer);
+    clearTimeout(entry.answerTimer);
     entry.peer.destroy();
     log.info('connection attempt abandoned', { peerId, reason });
   }
@@ -71,6 +80,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
     const peer = components.createPeer({ initiator, trickle: true, config: { iceServers: init.iceServers ?? [], iceTransportPolicy: init.iceTransportPolicy ?? 'all' } });
     const timer = setTimeout(() => abandon(peerId, 'timed out'), init.connectTimeoutMs ?? 20_000);
     const entry: Pending = { peer, initiator, timer };
+    if (initiator) entry.answerTimer = setTimeout(() => abandon(peerId, 'no answer'), init.answerTimeoutMs ?? 6_000);
     pending.set(peerId, entry);
     peer.on('signal', (data: unknown) => {
       const isOffer = (data as { type?: unknown } | null)?.type === 'offer';
@@ -88,6 +98,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
       if (pending.get(peerId) !== entry) return;
       pending.delete(peerId);
       clearTimeout(timer);
+      clearTimeout(entry.answerTimer);
       const direction: LinkDirection = initiator ? 'out' : 'in';
       components.onLink(createSimplePeerLink(peer, peerId, direction));
     });
@@ -118,6 +129,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
       return;
     }
     if (!existing) return; // a late candidate for an attempt already finished or abandoned
+    clearTimeout(existing.answerTimer); // the peer is there: ICE has the rest of connectTimeoutMs
     existing.peer.signal(payload.value.data as never);
   }
 

@@ -1,0 +1,45 @@
+/**
+ * Scripted Sybils for the relay (issue 20 §5): identities with valid stamps
+ * that join a room and then say nothing, from loopback addresses other than
+ * the tabs' 127.0.0.1 (Linux routes all of 127/8 to lo), as hosts elsewhere
+ * would. Each id costs its stamp: a test network's 8 bits.
+ */
+import * as ed from '@noble/ed25519';
+import { randomBytes } from 'node:crypto';
+import { toHex } from '../../src/core/bytes.ts';
+import { mintIdentityStamp } from '../../src/core/identity-stamp.ts';
+import { chainParams } from '../../src/core/ledger/params.ts';
+import { TestClient, joinMessage, type Identity } from '../../test/helpers/relay-test-client.ts';
+
+/** A fresh identity with a stamp good for `network`. */
+export async function sybilIdentity(network: string): Promise<Identity> {
+  const secretKey = randomBytes(32);
+  const publicKey = await ed.getPublicKeyAsync(secretKey);
+  return { peerId: toHex(publicKey), secretKey, identityStamp: mintIdentityStamp(publicKey, chainParams(network).identityStampBits) };
+}
+
+export type SybilOutcome = 'joined' | 'refused';
+
+/**
+ * Connects from `localAddress`, answers the challenge and reports whether the
+ * relay let it in; a joined Sybil stays connected (ws answers the relay's
+ * pings) and silent: it never answers an offer.
+ */
+export async function joinSilently(url: string, network: string, localAddress: string, clients: TestClient[]): Promise<SybilOutcome> {
+  const identity = await sybilIdentity(network);
+  let client: TestClient;
+  try {
+    client = await TestClient.connect(url, { localAddress });
+  } catch {
+    return 'refused'; // HTTP 429/503 at the upgrade: the per-address join or pending limits
+  }
+  clients.push(client);
+  try {
+    const { nonce } = await client.expect('challenge');
+    client.sendJson(await joinMessage(identity, network, nonce));
+    const reply = await client.next(5_000);
+    return reply.type === 'welcome' ? 'joined' : 'refused';
+  } catch {
+    return 'refused'; // closed before a welcome
+  }
+}
