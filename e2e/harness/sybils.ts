@@ -43,3 +43,33 @@ export async function joinSilently(url: string, network: string, localAddress: s
     return 'refused'; // closed before a welcome
   }
 }
+
+/** Sockets a host opens at once: the relay lets an address hold 32 that have not joined yet. */
+const JOINS_PER_ROUND = 25;
+
+/**
+ * Fills the room with `perHost` silent Sybils from each of `hosts`, in rounds
+ * of 25 per host, and resolves how many the relay let in.
+ */
+export async function fillRoom(url: string, network: string, hosts: readonly string[], perHost: number, clients: TestClient[]): Promise<number> {
+  let joined = 0;
+  for (let done = 0; done < perHost; done += JOINS_PER_ROUND) {
+    const round = Math.min(JOINS_PER_ROUND, perHost - done);
+    const outcomes = await Promise.all(hosts.flatMap((host) => Array.from({ length: round }, () => joinSilently(url, network, host, clients))));
+    joined += outcomes.filter((outcome) => outcome === 'joined').length;
+  }
+  return joined;
+}
+
+/**
+ * The relay URL as Sybils on other loopback addresses reach it: `localhost`
+ * becomes 127.0.0.1 (it may resolve to ::1, which a 127.R.n.1 source cannot
+ * reach). A relay on another machine cannot be reached from loopback sources
+ * at all, so that throws.
+ */
+export function loopbackRelayUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === 'localhost') parsed.hostname = '127.0.0.1';
+  if (!/^127\.\d+\.\d+\.\d+$/.test(parsed.hostname)) throw new Error(`Sybils join from loopback addresses, so the relay must be on 127.0.0.0/8, not ${parsed.hostname}`);
+  return parsed.toString();
+}

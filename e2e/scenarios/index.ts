@@ -6,6 +6,7 @@ import { maliciousPeer } from './malicious-peer.ts';
 import { partition } from './partition.ts';
 import { seedNode } from './seed-node.ts';
 import { relayOutage } from './relay-outage.ts';
+import { sybilFlood } from './sybil-flood.ts';
 import { tour } from './tour.ts';
 
-export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner, maliciousPeer, seedNode, partition];
+export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner, maliciousPeer, seedNode, partition, sybilFlood];
