@@ -4,12 +4,12 @@
  * app carries no demo code; it is aria-hidden and lets clicks through, so it
  * changes neither what assistive technology reads nor what a test clicks.
  */
-import type { Page } from '@playwright/test';
+import type { TabPage } from './scenario.ts';
 
 const OVERLAY_ID = 'tabmesh-demo-caption';
 
 /** Shows `text` under the heading `label` at the bottom of the page; a reload loses it until the next step. */
-export async function showCaption(page: Page, label: string, text: string): Promise<void> {
+export async function showCaption(page: TabPage, label: string, text: string): Promise<void> {
   if (page.isClosed()) return;
   await page.evaluate(
     ({ id, label, text }) => {

@@ -9,8 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext } from '@playwright/test';
+import type { Browser as FirefoxBrowser } from 'puppeteer-core';
+import { launchFirefox } from '../harness/firefox.ts';
 import { showCaption } from './caption.ts';
-import { ClaimFailed, type Caption, type OpenTabsInit, type ProbeAnswer, type Scenario, type ScenarioContext, type Tab } from './scenario.ts';
+import { ClaimFailed, type AnyTab, type Caption, type OpenTabsInit, type ProbeAnswer, type Scenario, type ScenarioContext, type Tab, type TabPage } from './scenario.ts';
 import { writeStoryboard, type FactRecord, type RunRecord, type StepRecord } from './storyboard.ts';
 import { placeWindow } from './window-grid.ts';
 
@@ -57,11 +59,13 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
     mkdirSync(init.outDir, { recursive: true });
   }
 
-  const tabs: Tab[] = [];
-  const contexts = new Map<Tab, BrowserContext>();
+  const tabs: AnyTab[] = [];
+  const contexts = new Map<AnyTab, BrowserContext>();
   let shared: BrowserContext | undefined;
+  /** Started by the first Firefox tab a scenario asks for. */
+  let firefox: FirefoxBrowser | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
-  const captions = new Map<Tab, string>();
+  const captions = new Map<AnyTab, string>();
   /** Facts and notes go to the step under way, or to a "Set-up" step before the first one. */
   let current: StepRecord | undefined;
   const currentStep = (): StepRecord => {
@@ -80,7 +84,7 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
   async function takeShots(step: StepRecord): Promise<void> {
     if (!init.outDir) return;
     for (const tab of openTabsOf()) {
-      const file = `step-${String(step.index).padStart(2, '0')}-${tab.label.replace(/\s+/g, '-')}.png`;
+      const file = `step-${String(step.index).padStart(2, '0')}-${tab.label.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}.png`;
       try {
         await tab.page.screenshot({ path: path.join(init.outDir, file), timeout: 10_000 });
         step.shots.push({ label: tab.label, file });
@@ -88,6 +92,24 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
         step.notes.push(`no screenshot of ${tab.label}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
       }
     }
+  }
+
+  const tabUrl = (options: OpenTabsInit) => `${options.origin ?? init.origin}/?${new URLSearchParams({ net: network, ...options.params })}`;
+
+  /** Loads the network in `page`, waits until its peer is ready, and adds it as the next tab with the step's caption. */
+  async function settle<P extends TabPage>(page: P & { goto(url: string): Promise<unknown> }, label: string, url: string): Promise<Tab<P>> {
+    await page.goto(url);
+    await Promise.race([
+      page.evaluate(() => window.tabmesh.ready()),
+      sleep(READY_TIMEOUT_MS).then(() => {
+        throw new ClaimFailed(`${label} starts`, `not ready after ${READY_TIMEOUT_MS / 1000} s`);
+      }),
+    ]);
+    const tab: Tab<P> = { label, page, id: await page.evaluate(() => window.tabmesh.id) };
+    tabs.push(tab);
+    const caption = current?.captions.find((c) => c.label === label)?.text ?? current?.captions[0]?.text;
+    if (caption) await showCaption(page, label, caption);
+    return tab;
   }
 
   const ctx: ScenarioContext = {
@@ -101,7 +123,6 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
     },
     async openTabs(count: number, options: OpenTabsInit = {}) {
       const opened: Tab[] = [];
-      const params = new URLSearchParams({ net: network, ...options.params });
       for (let n = 0; n < count; n++) {
         const context = options.isolated ? await newContext() : (shared ??= await newContext());
         const page = await context.newPage();
@@ -109,19 +130,20 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
         page.on('pageerror', (error) => log(`${stamp()}   ${label} page error: ${error.message}`));
         if (options.initScript) await page.addInitScript(options.initScript);
         if (init.headed) await placeWindow(page, tabs.length, Math.max(tabCount, tabs.length + 1));
-        await page.goto(`${options.origin ?? init.origin}/?${params}`);
-        await Promise.race([
-          page.evaluate(() => window.tabmesh.ready()),
-          sleep(READY_TIMEOUT_MS).then(() => {
-            throw new ClaimFailed(`${label} starts`, `not ready after ${READY_TIMEOUT_MS / 1000} s`);
-          }),
-        ]);
-        const tab: Tab = { label, page, id: await page.evaluate(() => window.tabmesh.id) };
-        tabs.push(tab);
+        const tab = await settle(page, label, tabUrl(options));
         if (options.isolated) contexts.set(tab, context);
         opened.push(tab);
-        const caption = current?.captions.find((c) => c.label === label)?.text ?? current?.captions[0]?.text;
-        if (caption) await showCaption(page, label, caption);
+      }
+      return opened;
+    },
+    async openFirefoxTabs(count: number, options: Pick<OpenTabsInit, 'params'> = {}) {
+      firefox ??= await launchFirefox({ headed: init.headed });
+      const opened: AnyTab[] = [];
+      for (let n = 0; n < count; n++) {
+        const page = await firefox.newPage();
+        const label = `tab ${tabs.length + 1} (Firefox)`;
+        page.on('pageerror', (error) => log(`${stamp()}   ${label} page error: ${error instanceof Error ? error.message : String(error)}`));
+        opened.push(await settle(page, label, tabUrl(options)));
       }
       return opened;
     },
@@ -136,7 +158,7 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
       const step: StepRecord = { index: steps.length + 1, title, captions: [], startedMs: elapsed(), durationMs: 0, shots: [], facts: [], notes: [], failed: false };
       steps.push(step);
       current = step;
-      const text = (tab: Tab, index: number) => (typeof caption === 'string' ? caption : caption(tab, index)) ?? captions.get(tab) ?? '';
+      const text = (tab: AnyTab, index: number) => (typeof caption === 'string' ? caption : caption(tab, index)) ?? captions.get(tab) ?? '';
       log(`${stamp()} step ${step.index}: ${title}${typeof caption === 'string' ? ` — ${caption}` : ''}`);
       const showAll = async () => {
         for (const [index, tab] of openTabsOf().entries()) {
@@ -218,6 +240,7 @@ export async function runScenario(scenario: Scenario, init: RunInit): Promise<Ru
     }
   }
   for (const context of new Set([...contexts.values(), ...(shared ? [shared] : [])])) await context.close().catch(() => undefined);
+  await firefox?.close().catch((error: unknown) => log(`${stamp()} Firefox did not close: ${error instanceof Error ? error.message : String(error)}`));
   record.durationMs = elapsed();
   if (init.outDir) record.storyboard = writeStoryboard(init.outDir, record);
   log(`${stamp()} ${scenario.name}: ${record.verdict.toUpperCase()}${record.reason ? ` (${record.reason})` : ''}`);

@@ -6,14 +6,31 @@
  */
 import type { Browser, Page } from '@playwright/test';
 
+/**
+ * What the runner and the shared actions need of a page: Playwright's
+ * Chromium `Page` and puppeteer's Firefox `Page` both have it, so one action
+ * reads a tab of either browser.
+ */
+export interface TabPage {
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+  screenshot(options: { path: string; timeout?: number }): Promise<unknown>;
+  isClosed(): boolean;
+  close(): Promise<void>;
+}
+
 /** One open tab of the scenario, named as the captions and the storyboard name it. */
-export interface Tab {
+export interface Tab<P extends TabPage = Page> {
   /** "tab 1", "tab 2", ... in opening order (1-based, as a person counts). */
   readonly label: string;
-  readonly page: Page;
+  /** A Chromium tab's Playwright page; `TabPage` for a tab of any browser. */
+  readonly page: P;
   /** Its peer id (account), read once it is ready. */
   readonly id: string;
 }
+
+/** A tab of either browser. */
+export type AnyTab = Tab<TabPage>;
 
 export interface OpenTabsInit {
   /** Each tab in its own browser context: no shared BroadcastChannel or storage, so links need the relay or the mesh. */
@@ -27,7 +44,7 @@ export interface OpenTabsInit {
 }
 
 /** A caption for every tab, or one per tab (tabs it returns undefined for keep theirs). */
-export type Caption = string | ((tab: Tab, index: number) => string | undefined);
+export type Caption = string | ((tab: AnyTab, index: number) => string | undefined);
 
 export interface ScenarioContext {
   /** The server every tab loads from, e.g. http://127.0.0.1:8080. */
@@ -39,12 +56,18 @@ export interface ScenarioContext {
   /** How many tabs the person asked for (--tabs), or the scenario's default. */
   readonly tabCount: number;
   readonly browser: Browser;
-  /** Every tab opened so far, open or closed (closed ones are left out of screenshots). */
-  readonly tabs: readonly Tab[];
-  /** Opens `count` tabs on the network and waits until each is ready. */
+  /** Every tab opened so far, of either browser, open or closed (closed ones are left out of screenshots). */
+  readonly tabs: readonly AnyTab[];
+  /** Opens `count` Chromium tabs on the network and waits until each is ready. */
   openTabs(count: number, init?: OpenTabsInit): Promise<Tab[]>;
+  /**
+   * Opens `count` Firefox tabs on the network (one Firefox, started on first
+   * use and stopped at the end) and waits until each is ready. Firefox is a
+   * browser of its own: it shares nothing with the Chromium tabs.
+   */
+  openFirefoxTabs(count: number, init?: Pick<OpenTabsInit, 'params'>): Promise<AnyTab[]>;
   /** Closes tabs (and their contexts when isolated). */
-  closeTabs(tabs: readonly Tab[]): Promise<void>;
+  closeTabs(tabs: readonly AnyTab[]): Promise<void>;
   /** One step of the story: shows `caption`, runs `action`, then takes the storyboard's pictures. */
   step(title: string, caption: Caption, action: () => Promise<void>): Promise<void>;
   /**

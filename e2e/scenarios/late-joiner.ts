@@ -50,7 +50,7 @@ export const lateJoiner: Scenario = {
     });
 
     let joiner: Tab | undefined;
-    await ctx.step('A new tab opens late', (tab) => (tab === joiner || !early.includes(tab) ? 'Late joiner: headers first, then blocks' : `Serving the late joiner the chain`), async () => {
+    await ctx.step('A new tab opens late', (tab) => (tab === joiner || !early.some((t) => t === tab) ? 'Late joiner: headers first, then blocks' : `Serving the late joiner the chain`), async () => {
       const since = Date.now();
       [joiner] = await ctx.openTabs(1, { initScript: RECORD_SYNC_PROGRESS });
       const late = joiner!;

@@ -8,7 +8,7 @@
  * tabs that stayed behind and the tips they hold.
  */
 import { checkLinked, checkTip, checkTxStatus, everyTab, labels, mineSynced, openLinked, peersOf, send, short, tipOf, txStatusOf } from '../demo/actions.ts';
-import type { Scenario, Tab } from '../demo/scenario.ts';
+import type { AnyTab, Scenario, Tab } from '../demo/scenario.ts';
 
 /** Long enough to outlast the demo; unban() ends it. */
 const SPLIT_MS = 10 * 60_000;
@@ -24,9 +24,10 @@ export const partition: Scenario = {
   async run(ctx) {
     const tabs = await openLinked(ctx, ctx.tabCount);
     const half = Math.floor(tabs.length / 2);
-    const light = tabs.slice(0, half);
-    const heavy = tabs.slice(half);
-    const side = (tab: Tab) => (light.includes(tab) ? `side A (${labels(light)})` : `side B (${labels(heavy)})`);
+    // Any tab: a step's caption is asked about every open tab, whichever browser it runs in.
+    const light: readonly AnyTab[] = tabs.slice(0, half);
+    const heavy: readonly AnyTab[] = tabs.slice(half);
+    const side = (tab: AnyTab) => (light.includes(tab) ? `side A (${labels(light)})` : `side B (${labels(heavy)})`);
 
     await ctx.step('Both sides get coins', (tab) => (tab === light[0] || tab === heavy[0] ? `${tab.label} mines a block: coins to pay with later` : 'Following the blocks'), async () => {
       await mineSynced(ctx, light[0]!, tabs);
