@@ -8,7 +8,7 @@
 import { createServer } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import {
-  balanceOf, balanceOutput, blockRow, expectSameLedger, expectTipShown, gotoTab, idOf, ledgerViewOf, openTab, statsOf, tipGroup, tipOf, txStatusOf,
+  balanceOf, balanceOutput, blockRow, expectSameLedger, expectTipShown, gotoTab, idOf, openTab, statsOf, tipGroup, tipOf, txStatusOf,
   uniqueNetwork, waitFullMesh,
 } from './harness/tabs.ts';
 
@@ -108,7 +108,9 @@ test('a reloaded tab restores its chain and balances from IndexedDB, before any 
   const before = await expectSameLedger(pages, last!, ids);
   expect(before.balances).toEqual([3 * REWARD - 777, 777]);
 
-  // Same tab, same network and identity, but a relay that cannot be reached: whatever it has, it had on disk.
+  // Same tab, same network and identity, but a relay that cannot be reached and no other tab of this browser
+  // to signal through (the same-browser channel would link them at once): whatever it has, it had on disk.
+  await miner.close();
   await gotoTab(reloaded, network, { relay: await closedRelayUrl() });
   const after = await reloaded.evaluate(async (accounts) => {
     await window.tabmesh.ready();
@@ -125,8 +127,6 @@ test('a reloaded tab restores its chain and balances from IndexedDB, before any 
   await expect(balanceOutput(reloaded)).toHaveText('777');
   await expect(blockRow(reloaded, last!)).toHaveCount(1);
   await expect(reloaded.getByRole('table', { name: 'Blocks', exact: true }).getByRole('row')).toHaveCount(1 + 3);
-  // The tab it came back to still has the same view: the reload changed nothing on the network.
-  expect(await ledgerViewOf(miner, ids)).toEqual(before);
 });
 
 test('a send the balance cannot cover is refused by tabmesh.send and by the Send form', async ({ context }) => {

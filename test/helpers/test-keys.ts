@@ -3,9 +3,8 @@
  * Seeds are fixed so golden vectors and failures replay exactly.
  */
 import * as ed from '@noble/ed25519';
-import { mintIdentityStampNative } from '../../fullnode/key-file-stamp.ts';
 import { fromHex, toHex } from '../../src/core/bytes.ts';
-import { identityStampHash, leadingZeroBits } from '../../src/core/identity-stamp.ts';
+import { identityStampHash, leadingZeroBits, mintIdentityStamp } from '../../src/core/identity-stamp.ts';
 import { MAIN_PARAMS } from '../../src/core/ledger/params.ts';
 import type { Signer, Verifier } from '../../src/core/types.ts';
 import { TEST_STAMPS } from './test-stamps.ts';
@@ -16,14 +15,16 @@ const minted = new Map<string, number>();
 /**
  * The identity stamp of testSigner(seedByte): from the table (minted at
  * main's 20 bits, so it serves every network) when present, otherwise minted
- * once per process at `stampBits`.
+ * once per process at `stampBits` with the core's searcher: this module also
+ * runs in the browser (the store contract's fixtures), where node:crypto
+ * does not exist.
  */
 export function testStamp(seedByte: number, publicKey: Uint8Array, stampBits: number = MAIN_PARAMS.identityStampBits): number {
   const listed = TEST_STAMPS[seedByte];
   if (listed !== undefined && stampBits <= MAIN_PARAMS.identityStampBits) return listed;
   const key = `${seedByte}/${stampBits}`;
   let stamp = minted.get(key);
-  if (stamp === undefined) minted.set(key, (stamp = mintIdentityStampNative(publicKey, stampBits)));
+  if (stamp === undefined) minted.set(key, (stamp = mintIdentityStamp(publicKey, stampBits)));
   return stamp;
 }
 
