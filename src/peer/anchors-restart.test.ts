@@ -9,6 +9,7 @@ import { nodeVerifier } from '../../test/helpers/test-keys.ts';
 import { createPeerBook } from '../core/peers/peer-book.ts';
 import { createMeshMaintainer, type MeshView } from '../net/mesh-maintainer.ts';
 import { keepPeerBook, type MetaStore } from './peer-book-store.ts';
+import { metaStore } from '../../test/helpers/meta-store.ts';
 
 const NETWORK = 'test-anchors';
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -16,13 +17,6 @@ const id = (n: number) => n.toString(16).padStart(64, '0');
 const SELF = id(1);
 const NOW_MS = 1_800_000_000_000;
 
-function metaStore(): MetaStore {
-  const values = new Map<string, unknown>();
-  return {
-    getMeta: async <T,>(key: string) => structuredClone(values.get(key)) as T | undefined,
-    putMeta: async (key, value) => void values.set(key, structuredClone(value)),
-  };
-}
 
 function lcg(seed: number) {
   let state = seed;

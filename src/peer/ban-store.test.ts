@@ -7,20 +7,12 @@ import { MemoryChainStore } from '../core/ledger/memory-chain-store.ts';
 import { signTx } from '../core/tx.ts';
 import { MAX_REASON_CHARS, MAX_RESTORED_BAN_MS, MAX_STORED_BANS, keepBans, loadBans, saveBans } from './ban-store.ts';
 import type { MetaStore } from './peer-book-store.ts';
+import { metaStore } from '../../test/helpers/meta-store.ts';
 
 const NETWORK = 'test';
 const START_MS = 1_735_689_600_000 + 86_400_000;
 const BAN_MS = 10 * 60_000;
 
-/** Meta kept as IndexedDB keeps it: a structured clone of what was put. */
-function metaStore(): MetaStore & { values: Map<string, unknown> } {
-  const values = new Map<string, unknown>();
-  return {
-    values,
-    getMeta: async <T,>(key: string) => structuredClone(values.get(key)) as T | undefined,
-    putMeta: async (key, value) => void values.set(key, structuredClone(value)),
-  };
-}
 
 function recordingLog() {
   const warnings: string[] = [];

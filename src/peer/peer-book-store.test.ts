@@ -2,20 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
 import { createPeerBook } from '../core/peers/peer-book.ts';
 import { DEFAULT_RECORD_TTL_MS, signPeerRecord } from '../core/peers/peer-record.ts';
-import { ANCHOR_MAX_AGE_MS, MAX_ANCHORS, loadAnchors, loadPeerBook, saveAnchors, savePeerBook, type MetaStore } from './peer-book-store.ts';
+import { ANCHOR_MAX_AGE_MS, MAX_ANCHORS, loadAnchors, loadPeerBook, saveAnchors, savePeerBook } from './peer-book-store.ts';
+import { metaStore } from '../../test/helpers/meta-store.ts';
 
 const network = 'test-book-store';
 const quiet = { info: () => undefined, warn: () => undefined };
 
-/** Meta kept as IndexedDB keeps it: a structured clone of what was put. */
-function metaStore(): MetaStore & { values: Map<string, unknown> } {
-  const values = new Map<string, unknown>();
-  return {
-    values,
-    getMeta: async <T,>(key: string) => structuredClone(values.get(key)) as T | undefined,
-    putMeta: async (key, value) => void values.set(key, structuredClone(value)),
-  };
-}
 
 async function bookWithRecords(nowMs: number) {
   const self = await testSigner(1);
