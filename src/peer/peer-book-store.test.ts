@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeVerifier, testSigner } from '../../test/helpers/test-keys.ts';
 import { createPeerBook } from '../core/peers/peer-book.ts';
 import { DEFAULT_RECORD_TTL_MS, signPeerRecord } from '../core/peers/peer-record.ts';
-import { ANCHOR_MAX_AGE_MS, MAX_ANCHORS, loadAnchors, loadPeerBook, saveAnchors, savePeerBook } from './peer-book-store.ts';
+import { ANCHOR_MAX_AGE_MS, MAX_ANCHORS, keepPeerBook, loadAnchors, loadPeerBook, saveAnchors, savePeerBook } from './peer-book-store.ts';
 import { metaStore } from '../../test/helpers/meta-store.ts';
 
 const network = 'test-book-store';
@@ -21,6 +21,20 @@ async function bookWithRecords(nowMs: number) {
 }
 
 describe('peer book store', () => {
+  it('keeps our outbound links as anchors, but not feelers or inbound links', async () => {
+    const self = await testSigner(1);
+    const store = metaStore();
+    const nowMs = Date.UTC(2026, 0, 1);
+    const ids = ['aa', 'bb', 'cc', 'dd'].map((byte) => byte.repeat(32));
+    const links = [{ id: ids[0]!, direction: 'out' as const }, { id: ids[1]!, direction: 'out' as const }, { id: ids[2]!, direction: 'in' as const }, { id: ids[3]!, direction: 'out' as const }];
+    const keeper = await keepPeerBook({
+      store, verifier: nodeVerifier, clock: { nowMs: () => nowMs }, log: quiet,
+      peer: { peers: { book: createPeerBook({ selfId: self.peerId, random: () => 0 }) }, node: { peers: () => links }, mesh: { prefer: () => undefined, isFeeler: (id) => id === ids[1] } },
+    }, network);
+    await keeper.save();
+    expect(await loadAnchors(store, nowMs, quiet)).toEqual([ids[0], ids[3]]);
+  });
+
   it('records round-trip through the store; tampered and expired ones do not load', async () => {
     const nowMs = 1_800_000_000_000;
     const { self, book } = await bookWithRecords(nowMs);

@@ -114,7 +114,8 @@ export async function loadAnchors(store: Pick<MetaStore, 'getMeta'>, nowMs: numb
 export interface KeptPeer {
   peers: { book: PeerBook };
   node: { peers(): { id: PeerId; direction: 'in' | 'out' }[] };
-  mesh: { prefer(ids: readonly PeerId[]): void };
+  /** isFeeler: a feeler link (a test link closed after HELLO, mesh-maintainer-healing.ts) is no anchor. */
+  mesh: { prefer(ids: readonly PeerId[]): void; isFeeler?(peerId: PeerId): boolean };
 }
 
 export interface PeerBookKeeper {
@@ -144,7 +145,7 @@ export async function keepPeerBook(components: Omit<PeerBookStoreComponents, 'bo
     anchors,
     async save() {
       // Read before the first await: a host shutting down closes its links right after calling save().
-      const outbound = peer.node.peers().filter((link) => link.direction === 'out').map((link) => link.id);
+      const outbound = peer.node.peers().filter((link) => link.direction === 'out' && !peer.mesh.isFeeler?.(link.id)).map((link) => link.id);
       // Records are replaced only by newer ones (higher seq), so ids and seqs tell whether the book changed.
       const fingerprint = book.records().map((record) => `${record.peerId}:${record.seq}`).join();
       if (fingerprint !== savedBook && (await savePeerBook(store, book, network, log))) savedBook = fingerprint;
