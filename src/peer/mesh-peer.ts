@@ -110,7 +110,7 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     // Both run only once frames flow, after everything below exists (start() and addLink come last).
     acceptsInbound: () => mesh.hasInboundRoom(),
     onSignal: (from, hex) => receiveSignal(from, hex),
-  }, { network, ...init.peers });
+  }, { network, ...(init.params?.identityStampBits !== undefined ? { stampBits: init.params.identityStampBits } : {}), ...init.peers });
 
   const { params, mesh: meshInit, peers: _peersInit, ...nodeInit } = init;
   const full = await createFullNode({

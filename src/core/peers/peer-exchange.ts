@@ -45,6 +45,8 @@ export interface RecordGossipDeps {
   stats: PeersStats;
   acceptsInbound(): boolean;
   settings: RecordGossipSettings;
+  /** Identity stamp difficulty when the host overrides the network's (the simulator's params). */
+  stampBits?: number;
 }
 
 /** Records queued per link. Four frames' worth: beyond that the link is slower than the gossip, and a later refresh repairs the loss. */
@@ -177,10 +179,15 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       stats.recordsReceived += parsed.length;
       const fresh: PeerRecord[] = [];
       for (const item of parsed) {
-        const checked = checkPeerRecord(item, { network, nowMs });
+        const checked = checkPeerRecord(item, { network, nowMs, ...(deps.stampBits !== undefined ? { stampBits: deps.stampBits } : {}) });
         if (!checked.ok) {
           if (checked.reason === 'wrong-network') stats.recordsWrongNetwork++;
-          else stats.recordsExpired++;
+          else if (checked.reason === 'expired') stats.recordsExpired++;
+          else {
+            // The stamp (checkPeerRecord's only other rejection): an honest peer checks it before forwarding.
+            stats.recordsBadStamp++;
+            return context.punish(from, checked.detail);
+          }
           continue;
         }
         const record = checked.value;

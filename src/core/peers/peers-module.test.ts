@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rawPeer } from '../../../test/helpers/raw-peer.ts';
-import { nodeVerifier, testSigner } from '../../../test/helpers/test-keys.ts';
+import { nodeVerifier, nonceWithWork, testSigner } from '../../../test/helpers/test-keys.ts';
 import { until } from '../../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../../net/memory-link.ts';
 import { fromHex, toHex } from '../bytes.ts';
@@ -161,6 +161,19 @@ describe('peers module over memory links', () => {
     expect(tab.node.banOf(signer.peerId)?.reason).toMatch(/peer record/);
     expect(tab.peers.stats().recordsRejected).toBe(1);
     expect(tab.peers.knownPeers()).toEqual([]); // nothing from a frame with a forgery is kept
+  });
+
+  it('punishes a peer that forwards a record whose identity stamp falls short', async () => {
+    const tab = await makeTab(1);
+    const { signer, sendModule, peer } = await rogue(tab);
+    const cheap = await testSigner(63);
+    // Signed correctly, but with a stamp of fewer bits than the test network's 8: an id that cost nothing.
+    const record = await signPeerRecord(NETWORK, { ...cheap, identityStamp: nonceWithWork(cheap.peerId, 0, 8) }, { seq: 1, issuedAtMs: START_MS, expiresAtMs: START_MS + 60_000, acceptsInbound: true, neighbours: [] });
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [record]));
+    expect(await peer.closed).toMatch(/banned: peer record: identity stamp has \d bits of work, the network asks 8/);
+    expect(tab.node.banOf(signer.peerId)).toBeDefined();
+    expect(tab.peers.stats()).toMatchObject({ recordsBadStamp: 1, recordsAccepted: 0 });
+    expect(tab.peers.knownPeers()).not.toContain(cheap.peerId);
   });
 
   it('punishes a forged mesh signal, and a malformed one', async () => {

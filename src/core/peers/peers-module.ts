@@ -38,6 +38,8 @@ export interface PeersInit extends Partial<RecordGossipSettings> {
   bookCapacity?: number;
   /** PeerBookInit.sourceBuckets: false only for the attack bench's ablation. */
   sourceBuckets?: boolean;
+  /** Identity stamp bits records must meet, where the host overrides the network's (ChainParams.identityStampBits). */
+  stampBits?: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export const DEFAULT_PEERS_SETTINGS: RecordGossipSettings = {
 export type PeersModule = ReturnType<typeof createPeersModule>;
 
 export function createPeersModule(components: PeersComponents, init: PeersInit) {
-  const { network, bookCapacity, sourceBuckets, ...overrides } = init;
+  const { network, bookCapacity, sourceBuckets, stampBits, ...overrides } = init;
   const settings: RecordGossipSettings = { ...DEFAULT_PEERS_SETTINGS, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
   const selfId = components.signer.peerId;
   const stats = createPeersStats();
@@ -71,6 +73,7 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
     const gossip = createRecordGossip({
       context, network, signer: components.signer, verifier: components.verifier, random: components.random,
       book, stats, settings, acceptsInbound: () => components.acceptsInbound?.() ?? true,
+      ...(stampBits !== undefined ? { stampBits } : {}),
     });
     const signal = createMeshSignal({
       context, network, selfId, verifier: components.verifier, random: components.random, book, stats,

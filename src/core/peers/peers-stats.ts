@@ -13,6 +13,8 @@ export function createPeersStats() {
     recordsStale: 0,
     recordsExpired: 0,
     recordsWrongNetwork: 0,
+    /** Records whose identity stamp has too little work: every peer checks before it forwards, so the sender is punished. */
+    recordsBadStamp: 0,
     /** Records whose signature failed: the sender is punished. */
     recordsRejected: 0,
     recordsSent: 0,
