@@ -23,9 +23,12 @@ if (parsed.help) {
 }
 
 const log = createJsonLogger();
+const starting = startFullNode(parsed.options, log);
+// Handlers go in before the start finishes: a SIGTERM sent as soon as "full node running" is printed
+// killed the process by default action 1 run in ~10 on a loaded CI machine (exit by signal, not 0).
+closeOnSignals(async () => (await starting).close());
 try {
-  const node = await startFullNode(parsed.options, log);
-  closeOnSignals(() => node.close());
+  await starting;
 } catch (error) {
   console.error(`tabmesh-node: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
