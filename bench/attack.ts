@@ -5,7 +5,7 @@
  * flood records, take inbound slots, withhold, and announce without
  * delivering. Each Sybil count runs twice from the same seed: defences on,
  * and the ablation (no source buckets, no outbound-group preference, no
- * feelers, no inbound eviction, stamps at 0 bits). Prints each figure beside its goal, medians
+ * feelers, stamps at 0 bits). Prints each figure beside its goal, medians
  * over the seeds; writes bench/results/attack.json.
  *
  *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out]

@@ -79,8 +79,8 @@ export interface BlockRelayInit {
   onOrphan(peerId: PeerId, hash: BlockHash): void;
   /** A block's fetch ended (accepted, refused or abandoned); the sync module frees its slot. */
   onBlockArrived(hash: BlockHash): void;
-  /** A block from a peer was accepted (for the page's propagation view); `novel`: we did not hold it before (inbound eviction's protection). */
-  onAccepted?(hash: BlockHash, from: PeerId, novel: boolean): void;
+  /** A block from a peer was accepted (for the page's propagation view). */
+  onAccepted?(hash: BlockHash, from: PeerId): void;
   /** A rebuild from `from` was given up as too slow: the sync module looks for the block at other peers. */
   onStalled?(hash: BlockHash, from: PeerId): void;
   /**
@@ -198,7 +198,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
     context.count('blocksAccepted');
     sources.remember(block);
     if (result.value.status === 'connected' || result.value.status === 'reorged') recentBlocks.set(hash, block);
-    if (source !== 'self') init.onAccepted?.(hash, source, result.value.status !== 'known');
+    if (source !== 'self') init.onAccepted?.(hash, source);
     if (result.value.status === 'orphan' && source !== 'self') init.onOrphan(source, hash);
     // The new tip is announced by the node on the ledger's 'tip' event: it may be a descendant of this
     // block (waiting orphans connect behind it), not this block itself.

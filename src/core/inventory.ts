@@ -11,10 +11,8 @@
  * block by its hash. The callers speak full ids; this module maps between
  * them with an index of the transaction ids it has seen (short-id-index.ts).
  *
- * Requests are tracked: each id is asked of one announcer at a time, an
- * outbound one first; an inbound announcer waits 2 s for an outbound one to
- * come along (inventory-announcers.ts). NOTFOUND or a timeout (4 × the peer's
- * RTT, 1-5 s) moves the request to the next announcer (Bitcoin Core's
+ * Requests are tracked: each id is asked of one announcer at a time. NOTFOUND
+ * or a timeout moves the request to the next announcer (Bitcoin Core's
  * txrequest). Slowness is never punished: a tab whose CPU is starved handles
  * frames seconds late, and must not take an honest peer for a liar
  * (docs/SECURITY.md, "Announce and fetch: slow is not malicious"). Only an announcer that
@@ -27,15 +25,13 @@ import { MAX_INV_ITEMS, type InvItem, type InvKind } from './frames.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { PeerId } from './types.ts';
 import { BoundedSet } from './bounded-set.ts';
-import { createAnnouncementHold } from './inventory-hold.ts';
-import { announcerAt, deliveryTimeoutMs, takeNextAnnouncer, type Announcer, type AnnouncerInfo } from './inventory-announcers.ts';
-
-export { DELIVERY_TIMEOUT_MS, INBOUND_ANNOUNCER_DELAY_MS } from './inventory-announcers.ts';
 
 /** Ids remembered per peer: a few minutes of traffic at 100 tx/s. */
 const KNOWN_PER_PEER = 20_000;
 /** Fetches in flight across all peers; announcements beyond this wait for the next one. */
 const MAX_REQUESTS = 5_000;
+/** A peer that announced an id has this long to deliver it (or say NOTFOUND) before we also ask another. */
+export const DELIVERY_TIMEOUT_MS = 5_000;
 /** Requests that moved on from a peer whose body may still arrive (late, not unsolicited): as many as can be in flight. */
 const MAX_RETIRED = MAX_REQUESTS;
 /** Transaction ids whose short ids we can resolve: as many as tx-relay's seen-cache holds. */
@@ -78,14 +74,12 @@ interface Request {
   kind: InvKind;
   /** The id as the wire names it (a transaction's short id). */
   wireId: string;
-  /** The peer asked now (undefined: waiting for an inbound announcer's delay), when, and in which of our GETDATA frames to it. */
-  askedPeer: PeerId | undefined;
+  /** The peer asked now, when, and in which of our GETDATA frames to it. */
+  askedPeer: PeerId;
   askedMs: number;
   askedSeq: number;
-  /** How long the peer asked has to answer (deliveryTimeoutMs of its RTT). */
-  timeoutMs: number;
   /** Other peers that announced it, to ask next. */
-  alternatives: Announcer[];
+  alternatives: PeerId[];
 }
 
 interface PeerState {
@@ -114,11 +108,6 @@ export interface InventoryInit {
    * A page whose timers cannot keep a 100 ms hold (a hidden tab) answers false, as `busy` does.
    */
   linked?: (a: PeerId, b: PeerId) => boolean;
-  /**
-   * Did we dial `peerId` (preferred announcer), and its RTT? Absent (or without `after`): every
-   * peer is preferred and has DELIVERY_TIMEOUT_MS (inventory-announcers.ts).
-   */
-  announcer?: (peerId: PeerId) => AnnouncerInfo;
   /** This node's id: of two signer's neighbours, the higher id holds its announcement longer (SIGNER_NEIGHBOUR_LATE_HOLD_MS). */
   selfId?: PeerId;
 }
@@ -133,19 +122,9 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
   const txIds = createShortIdIndex(LOCAL_TX_IDS);
   let flushScheduled = false;
   /** Transaction announcements waiting out TX_ANNOUNCE_DELAY_MS (a busy page) or SIGNER_NEIGHBOUR_HOLD_MS. */
-  /** Released holds join the peer's next INV (if it is still linked). */
-  const holds = {
-    count: context.count,
-    release: (peerId: PeerId, wireIds: Set<string>): boolean => {
-      const state = peers.get(peerId);
-      for (const wireId of wireIds) state?.invOut.push({ kind: 'tx', id: wireId });
-      return state !== undefined;
-    },
-    flush: () => scheduleFlush(),
-  };
-  const busyHold = createAnnouncementHold(holds, TX_ANNOUNCE_DELAY_MS, 'announcementsDelayed');
-  const signerHold = createAnnouncementHold(holds, SIGNER_NEIGHBOUR_HOLD_MS, 'announcementsHeldForSigner');
-  const signerLateHold = createAnnouncementHold(holds, SIGNER_NEIGHBOUR_LATE_HOLD_MS, 'announcementsHeldForSigner');
+  const busyHold = createAnnouncementHold(TX_ANNOUNCE_DELAY_MS, 'announcementsDelayed');
+  const signerHold = createAnnouncementHold(SIGNER_NEIGHBOUR_HOLD_MS, 'announcementsHeldForSigner');
+  const signerLateHold = createAnnouncementHold(SIGNER_NEIGHBOUR_LATE_HOLD_MS, 'announcementsHeldForSigner');
 
   const stateOf = (peerId: PeerId): PeerState => {
     let state = peers.get(peerId);
@@ -181,6 +160,41 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     if (state.getDataOut.length > 0) sendBatches(peerId, 'getData', state.getDataOut.splice(0));
   }
 
+  /**
+   * Transaction announcements that wait before they join a batch, per peer (wire ids); one timer
+   * for all of them. What a peer announces to us meanwhile is cancelled (handleInv).
+   */
+  function createAnnouncementHold(delayMs: number, counter: 'announcementsDelayed' | 'announcementsHeldForSigner') {
+    const held = new Map<PeerId, Set<string>>();
+    let running = false;
+    const release = () => {
+      running = false;
+      for (const [peerId, wireIds] of held) {
+        const state = peers.get(peerId);
+        if (!state) continue;
+        for (const wireId of wireIds) state.invOut.push({ kind: 'tx', id: wireId });
+        context.count(counter, wireIds.size);
+      }
+      held.clear();
+      scheduleFlush();
+    };
+    return {
+      get running() {
+        return running;
+      },
+      add(peerId: PeerId, wireId: string, after: NonNullable<InventoryInit['after']>): void {
+        let wireIds = held.get(peerId);
+        if (!wireIds) held.set(peerId, (wireIds = new Set()));
+        wireIds.add(wireId);
+        if (running) return;
+        running = true;
+        after(delayMs, release);
+      },
+      cancel: (peerId: PeerId, wireId: string): boolean => held.get(peerId)?.delete(wireId) ?? false,
+      forget: (peerId: PeerId) => held.delete(peerId),
+    };
+  }
+
   /** Queues an announcement to one peer; `signer` (a transaction's) lets one to the signer's neighbours wait. */
   function queue(peerId: PeerId, kind: InvKind, wireId: string, signer?: PeerId): void {
     const key = keyOf(kind, wireId);
@@ -201,34 +215,13 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     scheduleFlush();
   }
 
-  // Without a timer nothing would wake a delayed request between ticks: every announcer is then asked at once, in order.
-  const infoOf = (peerId: PeerId): AnnouncerInfo => (init.after && init.announcer?.(peerId)) || { preferred: true };
-
-  function ask(request: Request, peerId: PeerId): void {
-    const state = stateOf(peerId);
+  function ask(request: Request): void {
+    const state = stateOf(request.askedPeer);
     if (state.getDataOut.length === 0) state.getDataSeq++;
     state.getDataOut.push({ kind: request.kind, id: request.wireId });
-    request.askedPeer = peerId;
     request.askedMs = context.clock.nowMs();
     request.askedSeq = state.getDataSeq;
-    request.timeoutMs = deliveryTimeoutMs(infoOf(peerId).rttMs);
     scheduleFlush();
-  }
-
-  /** Wakes waiting requests when an inbound announcer's delay ends (with a timer; otherwise the next tick). */
-  let wakeAtMs = Infinity;
-  function wakeAt(atMs: number): void {
-    if (!init.after || atMs >= wakeAtMs) return;
-    wakeAtMs = atMs;
-    init.after(Math.max(0, atMs - context.clock.nowMs()), () => {
-      if (wakeAtMs === atMs) wakeAtMs = Infinity;
-      askWaiting();
-    });
-  }
-
-  /** Asks the next ready announcer of every request that waits for one. */
-  function askWaiting(): void {
-    for (const [key, request] of requests) if (request.askedPeer === undefined) retry(key, request, false);
   }
 
   /** Remembers that `peerId` was asked for `key` and may still deliver it. */
@@ -237,16 +230,16 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     if (retired.size > MAX_RETIRED) retired.delete(retired.keys().next().value!);
   }
 
-  /** Moves a request to the next announcer; it waits while only inbound ones within their delay are left, and ends when none is. */
-  function retry(key: string, request: Request, moved = true): void {
-    const next = takeNextAnnouncer(request.alternatives, context.clock.nowMs());
-    if (next) {
-      if (moved) context.count('fetchRetries');
-      return ask(request, next.peerId);
+  /** Moves a request to the next announcer, or drops it when none is left. */
+  function retry(key: string, request: Request): void {
+    const next = request.alternatives.shift();
+    if (!next) {
+      requests.delete(key);
+      return;
     }
-    request.askedPeer = undefined;
-    if (request.alternatives.length === 0) return void requests.delete(key);
-    wakeAt(Math.min(...request.alternatives.map((one) => one.readyAtMs)));
+    request.askedPeer = next;
+    context.count('fetchRetries');
+    ask(request);
   }
 
   /** `peerId` answered (body or NOTFOUND) our GETDATA number `seq`. */
@@ -255,22 +248,10 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     if (state && seq > state.answeredSeq) state.answeredSeq = seq;
   }
 
-  /** A new request: asked of `peerId` at once, or, for an inbound announcer (`announced`), after its delay. */
-  function startRequest(peerId: PeerId, kind: InvKind, wireId: string, announced = false): void {
-    const request: Request = { kind, wireId, askedPeer: undefined, askedMs: 0, askedSeq: 0, timeoutMs: 0, alternatives: [] };
-    const key = keyOf(kind, wireId);
-    requests.set(key, request);
-    const announcer = announcerAt(peerId, announced ? infoOf(peerId) : { preferred: true }, context.clock.nowMs());
-    if (announcer.preferred) return ask(request, peerId);
-    request.alternatives.push(announcer);
-    retry(key, request, false);
-  }
-
-  /** Another peer announced an id we are fetching: a preferred one is asked now if nobody is, else it queues. */
-  function addAnnouncer(key: string, request: Request, peerId: PeerId): void {
-    if (request.askedPeer === peerId || request.alternatives.some((one) => one.peerId === peerId)) return;
-    request.alternatives.push(announcerAt(peerId, infoOf(peerId), context.clock.nowMs()));
-    if (request.askedPeer === undefined) retry(key, request, false);
+  function startRequest(peerId: PeerId, kind: InvKind, wireId: string): void {
+    const request: Request = { kind, wireId, askedPeer: peerId, askedMs: 0, askedSeq: 0, alternatives: [] };
+    requests.set(keyOf(kind, wireId), request);
+    ask(request);
   }
 
   /** Whether an announced item is one we lack; a short id we have seen resolves to the full ids that carry it. */
@@ -314,7 +295,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
         if (kind === 'tx' && (busyHold.cancel(peerId, id) || signerHold.cancel(peerId, id) || signerLateHold.cancel(peerId, id))) context.count('announcementsAvoided');
         const pending = requests.get(key);
         if (pending) {
-          addAnnouncer(key, pending, peerId);
+          if (pending.askedPeer !== peerId && !pending.alternatives.includes(peerId)) pending.alternatives.push(peerId);
           context.count('duplicateInv');
           continue;
         }
@@ -323,7 +304,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
           continue;
         }
         if (requests.size >= MAX_REQUESTS) continue;
-        startRequest(peerId, kind, id, true);
+        startRequest(peerId, kind, id);
       }
     },
 
@@ -334,15 +315,8 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
      */
     request(peerId: PeerId, kind: InvKind, id: string): void {
       const wireId = wireIdOf(kind, id);
-      const pending = requests.get(keyOf(kind, wireId));
-      if (pending?.askedPeer !== undefined) return;
-      // Sync knows this peer has it: it need not wait out an inbound announcer's delay.
-      if (pending) {
-        pending.alternatives = pending.alternatives.filter((one) => one.peerId !== peerId);
-        ask(pending, peerId);
-      } else {
-        startRequest(peerId, kind, wireId);
-      }
+      if (requests.has(keyOf(kind, wireId))) return;
+      startRequest(peerId, kind, wireId);
       flushGetData(peerId, stateOf(peerId));
     },
 
@@ -401,7 +375,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
         answered(peerId, late!);
         retired.delete(retiredKey(peerId, key));
         // The body is here: the peer asked since may still answer, and that answer is not unsolicited either.
-        if (request?.askedPeer !== undefined) retire(request.askedPeer, key, request.askedSeq);
+        if (request) retire(request.askedPeer, key, request.askedSeq);
       }
       requests.delete(key);
       return true;
@@ -433,7 +407,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       stateOf(peerId).known.add(key);
       const request = requests.get(key);
       if (!request) return;
-      if (request.askedPeer !== undefined) retire(request.askedPeer, key, request.askedSeq);
+      retire(request.askedPeer, key, request.askedSeq);
       requests.delete(key);
     },
 
@@ -443,18 +417,15 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     },
 
     /**
-     * Requests unanswered for their timeout (deliveryTimeoutMs) move to the
-     * next announcer; the one asked may still deliver. It is punished only if
-     * it answered a later GETDATA of ours meanwhile: it skipped this item on
-     * purpose. Requests waiting for an inbound announcer's delay are asked
-     * here when the node has no timer.
+     * Requests unanswered for DELIVERY_TIMEOUT_MS move to the next announcer;
+     * the one asked may still deliver. It is punished only if it answered a
+     * later GETDATA of ours meanwhile: it skipped this item on purpose.
      */
     tick(): void {
       const now = context.clock.nowMs();
-      askWaiting();
       for (const [key, request] of requests) {
+        if (now - request.askedMs <= DELIVERY_TIMEOUT_MS) continue;
         const { askedPeer, askedSeq } = request;
-        if (askedPeer === undefined || now - request.askedMs <= request.timeoutMs) continue;
         retire(askedPeer, key, askedSeq);
         retry(key, request);
         if ((peers.get(askedPeer)?.answeredSeq ?? 0) > askedSeq) {
@@ -469,9 +440,8 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       signerHold.forget(peerId);
       signerLateHold.forget(peerId);
       for (const [key, request] of requests) {
-        request.alternatives = request.alternatives.filter((one) => one.peerId !== peerId);
+        request.alternatives = request.alternatives.filter((id) => id !== peerId);
         if (request.askedPeer === peerId) retry(key, request);
-        else if (request.askedPeer === undefined && request.alternatives.length === 0) requests.delete(key);
       }
     },
   };

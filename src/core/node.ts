@@ -118,12 +118,6 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const sendFrame = (session: Session, frame: Frame): boolean => session.send(encodeFrame(frame));
   const info = (session: Session): PeerInfo => session.info();
 
-  /** A peer that relayed what we lacked is useful: inbound eviction protects it (net/inbound-eviction.ts). */
-  function noteNovel(peerId: PeerId, field: 'lastNovelTxAtMs' | 'lastNovelBlockAtMs'): void {
-    const session = sessions.get(peerId);
-    if (session) session[field] = clock.nowMs();
-  }
-
   /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
   function punish(peerId: PeerId, reason: string): void {
     log.warn('peer misbehaved; disconnecting and holding it off', { peerId, reason });
@@ -173,14 +167,11 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       busy: () => scheduler.punctual() && scheduler.busy(),
       linked: (a: PeerId, b: PeerId) => scheduler.punctual() && (components.linked?.(a, b) ?? false),
     } : {}),
-    // Peers we dialled are asked first; one that dialled us waits 2 s (inventory-announcers.ts).
-    announcer: (peerId: PeerId) => ({ preferred: sessions.get(peerId)?.link.direction !== 'in', rttMs: sessions.get(peerId)?.rttMs }),
     selfId: init.peerId,
   });
   const txRelay = createTxRelay(context, {
     network: init.network, selfId: init.peerId, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
     onAccepted: (tx, id, source) => {
-      if (source !== 'self') noteNovel(source, 'lastNovelTxAtMs');
       blockRelay.txArrived(tx, id);
       events.emit('tx', tx, id, source);
     },
@@ -191,10 +182,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     ledger, mempool, inventory,
     onOrphan: (peerId, hash) => sync.askHeadersOf(peerId, hash),
     onBlockArrived: (hash) => sync.onBlockArrived(hash),
-    onAccepted: (hash, from, novel) => {
-      if (novel) noteNovel(from, 'lastNovelBlockAtMs');
-      events.emit('block', hash, from);
-    },
+    onAccepted: (hash, from) => events.emit('block', hash, from),
     // Headers from the other peers name the block again if they have it; sync then fetches it whole.
     onStalled: (_hash, from) => {
       for (const peerId of context.openPeers()) if (peerId !== from) sync.askHeadersOf(peerId);

@@ -20,10 +20,6 @@ export interface PeerInfo {
   direction: LinkDirection;
   rttMs?: number;
   connectedAtMs: number;
-  /** When this peer last delivered a transaction new to us (inbound eviction protects recent ones); undefined: never. */
-  lastNovelTxAtMs?: number;
-  /** When this peer last delivered a block new to us; undefined: never. */
-  lastNovelBlockAtMs?: number;
   bytesIn: number;
   bytesOut: number;
 }
@@ -35,8 +31,6 @@ export class PeerSession {
   rttMs?: number;
   pingNonce?: number;
   pingSentMs?: number;
-  lastNovelTxAtMs?: number;
-  lastNovelBlockAtMs?: number;
   bytesIn = 0;
   bytesOut = 0;
   readonly rate: TokenBucket;
@@ -107,8 +101,6 @@ export class PeerSession {
     return {
       id: this.link.peerId, direction: this.link.direction, rttMs: this.rttMs,
       connectedAtMs: this.openedAtMs, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
-      ...(this.lastNovelTxAtMs !== undefined ? { lastNovelTxAtMs: this.lastNovelTxAtMs } : {}),
-      ...(this.lastNovelBlockAtMs !== undefined ? { lastNovelBlockAtMs: this.lastNovelBlockAtMs } : {}),
     };
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBackoff } from './backoff.ts';
 import { testSigner } from '../../test/helpers/test-keys.ts';
 import { sealSignal } from '../core/signal-envelope.ts';
-import { MIN_EVICTION_INTERVAL_MS, createMeshMaintainer, createOfferGate, type MeshLink, type MeshView } from './mesh-maintainer.ts';
+import { createMeshMaintainer, createOfferGate, type MeshLink, type MeshView } from './mesh-maintainer.ts';
 
 function fakeView() {
   const linked = new Set<string>();
@@ -159,9 +159,9 @@ describe('mesh maintainer marks (D = 6, 4..12, 3 outbound reserved)', () => {
     expect(fake.dials).toHaveLength(3);
   });
 
-  it('without eviction, refuses inbound links beyond high minus the reserved outbound, and any link at the high mark', () => {
+  it('refuses inbound links beyond high minus the reserved outbound, and any link at the high mark', () => {
     const fake = richView();
-    const mesh = createMeshMaintainer({ nowMs: () => 0, inboundEviction: false }, fake.view);
+    const mesh = createMeshMaintainer({ nowMs: () => 0 }, fake.view);
     fake.add(8, 'in');
     expect(mesh.shouldAccept('new', 'in')).toBe(true);
     expect(mesh.hasInboundRoom()).toBe(true);
@@ -175,35 +175,6 @@ describe('mesh maintainer marks (D = 6, 4..12, 3 outbound reserved)', () => {
     fake.banned.add('bad');
     expect(createMeshMaintainer({}, fake.view).shouldAccept('bad', 'out')).toBe(false);
     expect(mesh.stats().inboundRefused).toBe(1);
-  });
-
-  it('with the inbound slots full, an offer evicts the youngest unprotected inbound peer instead of being refused', () => {
-    const fake = richView();
-    let now = 0;
-    const mesh = createMeshMaintainer({ nowMs: () => now }, fake.view);
-    fake.add(3, 'out');
-    fake.add(9, 'in', 100); // in3..in11, in11 the youngest
-    // in11 relayed a novel transaction and in10 a novel block: both protected, so in9 (the youngest left) goes.
-    fake.links.set('in11', { ...fake.links.get('in11')!, lastNovelTxAtMs: 50 });
-    fake.links.set('in10', { ...fake.links.get('in10')!, lastNovelBlockAtMs: 50 });
-    expect(mesh.hasInboundRoom()).toBe(true);
-    expect(mesh.shouldAccept('new', 'in')).toBe(true);
-    expect(fake.closed).toEqual(['in9']);
-    expect(mesh.stats()).toMatchObject({ inboundEvicted: 1, inboundRefused: 0 });
-    // At most one eviction per MIN_EVICTION_INTERVAL_MS: a flood of offers cannot churn the slots.
-    fake.links.set('new', { id: 'new', direction: 'in', connectedAtMs: 200 });
-    expect(mesh.shouldAccept('next', 'in')).toBe(false);
-    expect(mesh.hasInboundRoom()).toBe(false);
-    now = MIN_EVICTION_INTERVAL_MS;
-    expect(mesh.shouldAccept('next', 'in')).toBe(true);
-    expect(fake.closed).toEqual(['in9', 'new']);
-    // Outbound links are never evicted for an inbound offer: with none inbound there is nothing to evict.
-    const outOnly = richView();
-    const full = createMeshMaintainer({ nowMs: () => 0 }, outOnly.view);
-    outOnly.add(12, 'out');
-    expect(full.shouldAccept('new', 'in')).toBe(false);
-    expect(full.hasInboundRoom()).toBe(false);
-    expect(outOnly.closed).toEqual([]);
   });
 
   it('prunes above the high mark: youngest inbound first, never the reserved outbound', () => {
@@ -276,7 +247,7 @@ describe('mesh maintainer marks (D = 6, 4..12, 3 outbound reserved)', () => {
 describe('offer gate', () => {
   it("drops a new peer's offer when inbound slots are full, and lets answers and candidates through", async () => {
     const fake = richView();
-    const mesh = createMeshMaintainer({ inboundEviction: false }, fake.view);
+    const mesh = createMeshMaintainer({}, fake.view);
     const pending = new Set<string>();
     const gate = createOfferGate(mesh, { isPending: (id) => pending.has(id) });
     const signer = await testSigner(4);

@@ -10,11 +10,8 @@
  *   drawing uniformly among the nearest (all a relay-free mesh can reach)
  *   grew a lattice with twice the path length of a random graph (measured).
  * - Below D it dials one peer per tick; below the low mark, up to D at once.
- * - At least `minOutbound` links are ones we dialled: inbound links stop at
- *   `highLinks - minOutbound` (shouldAccept); an offer beyond that evicts an
- *   inbound peer that has not earned protection by relaying novel
- *   transactions or blocks, a low RTT or its age (inbound-eviction.ts,
- *   Bitcoin Core's), and is refused only if none is left. If inbound
+ * - At least `minOutbound` links are ones we dialled: inbound links are
+ *   refused beyond `highLinks - minOutbound` (shouldAccept), and if inbound
  *   links fill the slots anyway the youngest is closed to make room, so
  *   peers that dial us cannot eclipse us (Bitcoin Core keeps 8 outbound
  *   slots for the same reason).
@@ -43,7 +40,6 @@ import type { LinkDirection } from '../core/link.ts';
 import { openSignal } from '../core/signal-envelope.ts';
 import type { PeerId } from '../core/types.ts';
 import { parseSignalPayload } from './signal-payload.ts';
-import { selectInboundToEvict, type EvictionCandidate, type InboundEvictionInit } from './inbound-eviction.ts';
 import { createMeshHealing, DEFAULT_FEELER_INTERVAL_MS, DEFAULT_ROTATION_INTERVAL_MS, type MeshHealing } from './mesh-maintainer-healing.ts';
 
 /**
@@ -66,15 +62,6 @@ export const MAX_TARGET_LINKS = 32;
  * rejoining to stay fresh is held to its address's join rate (1/s).
  */
 const NEWCOMER_PREFERRED_MS = 30_000;
-/**
- * At most one inbound eviction this often. Each eviction lets a new WebRTC
- * connection in, and Chromium caps a page at 500 over its lifetime: a flood of
- * offers that evicted at every offer (4 a second in the attack bench) would
- * spend a tab's budget in two minutes, and made the simulated attack 5x
- * slower to run (measured). At one per 10 s a sustained flood costs at most
- * 360 connections an hour.
- */
-export const MIN_EVICTION_INTERVAL_MS = 10_000;
 
 export interface MeshMaintainerInit {
   /** D, the degree aimed for. Default 6 (gossipsub's D; measured in docs/PROTOCOL.md, "Mesh"). */
@@ -93,21 +80,16 @@ export interface MeshMaintainerInit {
   feelerIntervalMs?: number;
   /** Mean time between rotations of one outbound slot; 0: none. Default DEFAULT_ROTATION_INTERVAL_MS (10 min). */
   rotationIntervalMs?: number;
-  /**
-   * An inbound offer that finds the inbound slots full evicts an unprotected inbound peer
-   * (inbound-eviction.ts, Bitcoin Core's); false: it is refused (only the attack bench's ablation).
-   * An object tunes the protected classes. Default true.
-   */
-  inboundEviction?: boolean | InboundEvictionInit;
   /** False: no preference for candidates from unused groups (only the attack bench's ablation). Default true. */
   outboundDiversity?: boolean;
   random?: () => number;
   nowMs?: () => number;
 }
 
-/** An open link (node.peers()); the service fields decide inbound eviction. */
-export interface MeshLink extends EvictionCandidate {
+export interface MeshLink {
+  id: PeerId;
   direction: LinkDirection;
+  connectedAtMs: number;
 }
 
 export interface MeshView {
@@ -156,9 +138,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const announced = new Map<PeerId, number>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
-  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, inboundEvicted: 0 };
-  let lastEvictionMs = -Infinity;
-  const eviction = init.inboundEviction === false ? undefined : init.inboundEviction === true ? {} : (init.inboundEviction ?? {});
+  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0 };
   // Feelers, dials for work and rotation: mesh-maintainer-healing.ts. Its feeler links stay out of the degree's counts.
   const healing: MeshHealing = createMeshHealing({
     feelerIntervalMs: init.feelerIntervalMs ?? DEFAULT_FEELER_INTERVAL_MS,
@@ -255,12 +235,6 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     }
   }
 
-  /** The inbound peer an offer may displace (inbound-eviction.ts); undefined without eviction, a way to disconnect, or within MIN_EVICTION_INTERVAL_MS of the last. */
-  function evictionVictim(inbound: MeshLink[]): PeerId | undefined {
-    if (!eviction || !view.disconnect || inbound.length === 0 || nowMs() - lastEvictionMs < MIN_EVICTION_INTERVAL_MS) return undefined;
-    return selectInboundToEvict(inbound, eviction);
-  }
-
   /** Repair and pruning; call on the app's tick (members call it too, so a full newcomer still gets linked). */
   function tick(): void {
     const now = nowMs();
@@ -311,23 +285,14 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       if (view.isLinked(peerId)) return true; // a replacement link, not a new slot
       const state = census();
       const ok = direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound;
-      if (ok || direction === 'out') return ok;
-      // Full: close an inbound peer that has earned nothing, rather than turn every newcomer away.
-      const victim = evictionVictim(state.inbound);
-      if (victim !== undefined) {
-        lastEvictionMs = nowMs();
-        counters.inboundEvicted++;
-        view.disconnect!(victim, 'evicted: an inbound newcomer took its slot');
-        return true;
-      }
-      counters.inboundRefused++;
-      return false;
+      if (!ok && direction === 'in') counters.inboundRefused++;
+      return ok;
     },
 
-    /** Whether an inbound link would be accepted now, possibly by eviction (advertised in our peer record). */
+    /** Whether an inbound link would be accepted now (advertised in our peer record). */
     hasInboundRoom(): boolean {
       const state = census();
-      return (state.total < high && state.inbound.length < high - minOutbound) || evictionVictim(state.inbound) !== undefined;
+      return state.total < high && state.inbound.length < high - minOutbound;
     },
 
     /**

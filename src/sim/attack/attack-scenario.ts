@@ -20,10 +20,8 @@
  *     the most-work tip.
  *
  * `defences: false` is the ablation: the peer book files records by their
- * own id (no source buckets), outbound dials ignore groups, no feelers, no
- * inbound eviction (a full node refuses offers), and stamps are checked at 0
- * bits. The preference for outbound announcers (core/inventory-announcers.ts)
- * is on in both runs: the simulator passes no node options to turn it off. Anchors play no part in either run (the
+ * own id (no source buckets), outbound dials ignore groups, no feelers, and
+ * stamps are checked at 0 bits. Anchors play no part in either run (the
  * simulator's reloads keep no anchors).
  */
 import type { Tx } from '../../core/tx.ts';
@@ -106,7 +104,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   const attackPrng = createPrng(seed).fork('attack');
   const sim = createMeshSim(defences
     ? { mesh: { feelerIntervalMs: 30_000 } }
-    : { mesh: { feelerIntervalMs: 0, outboundDiversity: false, inboundEviction: false }, peers: { sourceBuckets: false } });
+    : { mesh: { feelerIntervalMs: 0, outboundDiversity: false }, peers: { sourceBuckets: false } });
   // The world's callbacks run only once the network exists (it is built from the hosts' nodes).
   const ref: { net?: SimNetwork<AttackNode> } = {};
   const honestIds = () => ref.net!.nodes.slice(0, honest).filter((node) => node.alive).map((node) => node.peerId);
