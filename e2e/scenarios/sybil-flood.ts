@@ -16,13 +16,14 @@ import { fillRoom, joinSilently, loopbackRelayUrl, type SybilOutcome } from '../
 import { checkLinked, labels } from '../demo/actions.ts';
 import type { Scenario, Tab } from '../demo/scenario.ts';
 import type { TestClient } from '../../test/helpers/relay-test-client.ts';
+import { RELAY_DEFAULTS } from '../../signaling/relay-server.ts';
 
 /** Silent Sybils already in the room: 50 from each of 8 hosts (within each host's 64-member limit). */
 const SILENT_HOST_COUNT = 8;
 const SILENT_PER_HOST = 50;
 const FLOOD_JOINS = 1_000;
-/** The relay's `maxMembersPerAddress` (signaling/relay-server.ts): the most the flood host may hold. */
-const MEMBERS_PER_ADDRESS = 64;
+/** The relay's members-per-address limit, as the server a scenario starts runs it: the most the flood host may hold. */
+const MEMBERS_PER_ADDRESS = RELAY_DEFAULTS.maxMembersPerAddress;
 /** The claim's bound, from the last honest tab being ready to every honest pair linked. */
 const LINK_WITHIN_MS = 10_000;
 
