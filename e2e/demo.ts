@@ -2,7 +2,7 @@
  * `npm run demo -- <scenario> [--headed] [--slow-mo MS] [--tabs N] [--out DIR] [--url URL]`
  * `npm run demo -- --list`
  *
- * Runs one scenario (e2e/scenarios/) over real Chromium tabs: the console
+ * Runs one scenario (e2e/scenarios/) over real Chromium tabs (and a Firefox tab in cross-browser): the console
  * narrates each step with its timing, a caption on each page says what is
  * happening, headed runs lay the tabs out as a grid of windows, and the run
  * leaves a storyboard at DIR/index.html (default demo-output/<scenario>/).

@@ -30,8 +30,10 @@ export async function joinSilently(url: string, network: string, localAddress: s
   let client: TestClient;
   try {
     client = await TestClient.connect(url, { localAddress });
-  } catch {
-    return 'refused'; // HTTP 429/503 at the upgrade: the per-address join or pending limits
+  } catch (error) {
+    // HTTP 429/503 at the upgrade: the per-address join or pending limits. Anything else (no server) is a failure.
+    if (error instanceof Error && /Unexpected server response: (429|503)/.test(error.message)) return 'refused';
+    throw error;
   }
   clients.push(client);
   try {
