@@ -65,4 +65,19 @@ describe('relay messages', () => {
     expect(a).not.toEqual(joinSigningBytes('b', challenge));
     expect(a.length).toBe(21 + 2 + 32);
   });
+
+  it('rejects a type of deeply nested arrays by name instead of throwing RangeError (issue 23)', () => {
+    const depth = 20_000;
+    const text = `{"type":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    for (const parse of [parseClientMessage, parseServerMessage]) {
+      const parsed = parse(text);
+      expect(parsed).toMatchObject({ ok: false, reason: 'unknown-type', detail: 'unknown message type an array of 1' });
+    }
+  });
+
+  it('quotes at most 40 characters of an unknown type', () => {
+    const parsed = parseClientMessage(JSON.stringify({ type: 'x'.repeat(50_000) }));
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.detail.length).toBeLessThan(80);
+  });
 });

@@ -15,6 +15,7 @@
  * mostly hold tabs that still need peers (docs/PROTOCOL.md, "Relay").
  */
 import { ByteWriter, concatBytes, fromHex, isHexOfLength, utf8 } from './bytes.ts';
+import { describeValue } from './describe-value.ts';
 import { isStampNonce } from './identity-stamp.ts';
 import { isValidNetworkName } from './network.ts';
 import { accept, reject, type Result } from './result.ts';
@@ -129,7 +130,7 @@ export function parseClientMessage(text: string): Result<ClientMessage> {
     case 'idle':
       return accept({ type: message.type });
     default:
-      return reject('unknown-type', `unknown message type ${JSON.stringify(message.type)}`);
+      return reject('unknown-type', `unknown message type ${describeValue(message.type)}`);
   }
 }
 
@@ -173,6 +174,6 @@ export function parseServerMessage(text: string): Result<ServerMessage> {
       if (typeof message.message !== 'string' || message.message.length > 500) return reject('bad-field', 'error.message must be a short string');
       return accept({ type: 'error', code: message.code as RelayErrorCode, message: message.message });
     default:
-      return reject('unknown-type', `unknown message type ${JSON.stringify(message.type)}`);
+      return reject('unknown-type', `unknown message type ${describeValue(message.type)}`);
   }
 }
