@@ -48,6 +48,10 @@ const SAVE_BOOK_EVERY_MS = 15_000;
 export interface RunningPeer extends MeshPeer {
   id: string;
   send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
+  /** Replaces this account's pending transaction by the same one at a higher fee (wallet.ts). */
+  bump(id: unknown, fee: unknown): Promise<TxId>;
+  /** Replaces this account's pending transaction by a burn of 1 unit at a higher fee (wallet.ts). */
+  cancel(id: unknown, fee?: unknown): Promise<TxId>;
   /** From memory: every recent transaction (chain-view.ts, TX_STATUS_INDEX_ENTRIES). */
   txStatus(id: string): TxStatusAnswer;
   /** Like txStatus, then the mempool, and for older ids IndexedDB (where each confirmed transaction sits, then the wallet's history). */
@@ -234,6 +238,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     ...peer,
     id: signer.peerId,
     send: wallet.send,
+    bump: wallet.bump,
+    cancel: wallet.cancel,
     txStatus: (id) => {
       const entry = txIndex.get(id);
       return entry ? { ...entry } : { status: 'unknown' };

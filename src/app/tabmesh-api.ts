@@ -3,6 +3,7 @@
  * (README.md, "Scripting API"). Its shape is a public contract: add to it,
  * never change it. Amounts are integers.
  */
+import { accountArgument, encodeAddress } from '../core/address.ts';
 import { isHexOfLength } from '../core/bytes.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import { MAX_RESTORED_BAN_MS } from '../peer/ban-store.ts';
@@ -12,14 +13,30 @@ import type { RunningPeer } from './start-peer.ts';
 export interface TabmeshApi {
   /** This tab's peer id = account (hex Ed25519 public key); '' until ready() resolves. */
   readonly id: string;
+  /** The same account as a `tm1…` address (bech32m, core/address.ts), the form people copy; '' until ready() resolves. */
+  readonly address: string;
   /** From ?net=NAME (default 'main'). */
   readonly network: string;
   /** Resolves when identity, storage, workers and ledger are loaded; rejects with the startup error. */
   ready(): Promise<void>;
   /** Open links (HELLO completed), with traffic and when each opened. */
   peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number }[];
-  /** Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. */
+  /**
+   * Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. `to` is a `tm1…`
+   * address or a 64-hex id (no checksum); a mistyped address is refused before anything is signed.
+   */
   send(to: string, amount: number, fee?: number): Promise<string>;
+  /**
+   * Replaces this account's pending transaction `id` by the same transfer at a higher `fee` (the mempool's
+   * replacement by fee: same sender and nonce, strictly higher fee); resolves the new id. Rejects with a
+   * `reason`: 'unknown-tx', 'not-ours', 'already-confirmed', 'replacement-fee-too-low' (the message says the minimum).
+   */
+  bump(id: string, fee: number): Promise<string>;
+  /**
+   * Replaces this account's pending transaction `id` by a transfer of 1 unit to the burn account (all-zero key)
+   * at `fee` (default: the old fee + 1), so the original never confirms; resolves the new id. Rejects as bump().
+   */
+  cancel(id: string, fee?: number): Promise<string>;
   /**
    * A recent transaction's status, from memory (the last 20,000 this tab saw); 'unknown' for older ids.
    * `receivedAtMs`: when this tab first saw it, on the page's clock (performance.timeOrigin + performance.now()).
@@ -29,7 +46,7 @@ export interface TabmeshApi {
   findTx(id: string): Promise<{ status: 'unknown' | 'pending' | 'confirmed'; height?: number; receivedAtMs?: number }>;
   /** Counters: messages and bytes in/out, duplicates dropped, invalid dropped, ... */
   stats(): Record<string, number>;
-  /** The confirmed balance at the tip, of this peer by default. */
+  /** The confirmed balance at the tip, of this peer by default; `account` is a `tm1…` address or a 64-hex id. */
   balance(account?: string): number;
   tip(): { height: number; hash: string };
   /** Mines n blocks on the current tip, broadcasts them, and resolves their hashes. */
@@ -73,10 +90,6 @@ export interface TabmeshApi {
 /** A script's ban with no length: as long as a misbehaving peer's (node.ts banMs). */
 const DEFAULT_SCRIPT_BAN_MS = 10 * 60_000;
 
-function assertPeerId(value: unknown, name: string): asserts value is string {
-  if (!isHexOfLength(value, 32)) throw new InvalidArgumentError(`${name} must be a peer id (64 lower-case hex characters)`);
-}
-
 export class NotReadyError extends Error {
   override readonly name = 'NotReadyError';
 }
@@ -84,8 +97,10 @@ export class NotReadyError extends Error {
 /** Builds the API over a peer that is still starting; calls made before ready() settle wait for it. */
 export function createTabmeshApi(network: string, starting: Promise<RunningPeer>): TabmeshApi {
   let peer: RunningPeer | undefined;
+  let address = '';
   const ready = starting.then((running) => {
     peer = running;
+    address = encodeAddress(running.id);
   });
   // The page reports startup failures itself; this keeps an unobserved rejection out of the console.
   ready.catch(() => undefined);
@@ -97,12 +112,23 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     get id() {
       return peer?.id ?? '';
     },
+    get address() {
+      return address;
+    },
     network,
     ready: () => ready,
     peers: () => requirePeer().node.peers().map(({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs }) => ({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs })),
     send: async (to, amount, fee = 1) => {
       await ready;
       return requirePeer().send(to, amount, fee);
+    },
+    bump: async (id, fee) => {
+      await ready;
+      return requirePeer().bump(id, fee);
+    },
+    cancel: async (id, fee) => {
+      await ready;
+      return requirePeer().cancel(id, fee);
     },
     tx: (id) => requirePeer().txStatus(id),
     findTx: async (id) => {
@@ -113,8 +139,7 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     stats: () => requirePeer().stats(),
     balance(account) {
       const running = requirePeer();
-      if (account !== undefined) assertPeerId(account, 'account');
-      return running.ledger.account(account ?? running.id).balance;
+      return running.ledger.account(account === undefined ? running.id : accountArgument(account, 'account')).balance;
     },
     tip() {
       const { height, hash } = requirePeer().ledger.tip();
@@ -129,14 +154,13 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     disconnect: (peerId) => requirePeer().disconnect(peerId),
     ban(peerId, ms = DEFAULT_SCRIPT_BAN_MS) {
       const running = requirePeer();
-      assertPeerId(peerId, 'ban: peerId');
+      const id = accountArgument(peerId, 'ban: peerId');
       if (!Number.isSafeInteger(ms) || ms <= 0 || ms > MAX_RESTORED_BAN_MS) throw new InvalidArgumentError(`ban: ms must be an integer in 1..${MAX_RESTORED_BAN_MS}, got ${String(ms)}`);
-      if (peerId === running.id) throw new InvalidArgumentError('ban: a tab cannot ban itself');
-      running.node.ban(peerId, 'banned by script', ms);
+      if (id === running.id) throw new InvalidArgumentError('ban: a tab cannot ban itself');
+      running.node.ban(id, 'banned by script', ms);
     },
     unban(peerId) {
-      assertPeerId(peerId, 'unban: peerId');
-      return requirePeer().node.unban(peerId);
+      return requirePeer().node.unban(accountArgument(peerId, 'unban: peerId'));
     },
     bans: () => requirePeer().node.bans(),
     relays: () => requirePeer().relays().map(({ url, status }) => ({ url, status })),
