@@ -6,6 +6,7 @@ import { ConfigError, readConfig } from './app/config.ts';
 import { createPageLogger } from './app/page-logger.ts';
 import { startPeer } from './app/start-peer.ts';
 import { createTabmeshApi, type TabmeshApi } from './app/tabmesh-api.ts';
+import { createAccountsApi, type AccountsApi } from './app/accounts-api.ts';
 import { DEFAULT_NETWORK } from './core/network.ts';
 import type { TabmeshStore } from './ui/store.ts';
 import { createTaskScheduler } from './runtime/macrotask.ts';
@@ -14,13 +15,13 @@ export type { TabmeshApi } from './app/tabmesh-api.ts';
 
 declare global {
   interface Window {
-    tabmesh: TabmeshApi;
+    tabmesh: TabmeshApi & AccountsApi;
   }
 }
 
 const nextTask = createTaskScheduler();
 
-export function startTabmesh(ui: TabmeshStore): TabmeshApi {
+export function startTabmesh(ui: TabmeshStore): TabmeshApi & AccountsApi {
   const log = createPageLogger((level, message) => ui.getState().log(level, message));
   let network = DEFAULT_NETWORK;
   const starting = (async () => {
@@ -40,7 +41,10 @@ export function startTabmesh(ui: TabmeshStore): TabmeshApi {
     ui.getState().log('error', message);
     ui.getState().setPhase('failed', message);
   });
-  const api = createTabmeshApi(new URLSearchParams(window.location.search).get('net') ?? network, starting);
+  const apiNetwork = new URLSearchParams(window.location.search).get('net') ?? network;
+  // The accounts methods (accounts-api.ts) join the scripting API; a switch reloads the page.
+  const accounts = createAccountsApi({ currentId: () => starting.then((peer) => peer.id), reload: () => window.location.reload() }, { network: apiNetwork });
+  const api = Object.assign(createTabmeshApi(apiNetwork, starting), accounts);
   window.tabmesh = api;
   return api;
 }

@@ -1,29 +1,42 @@
 /**
- * Finds or creates this tab's identity and opens its ledger database
+ * Finds or creates this tab's account and opens its ledger database
  * (`tabmesh:<network>:<peerId>`), in which the key itself is stored, with its
- * identity stamp (docs/PROTOCOL.md, "Identity stamp").
+ * identity stamp (docs/PROTOCOL.md, "Identity stamp"; docs/ARCHITECTURE.md,
+ * "Identity").
+ *
+ * In order: the account this tab pointed at (a reload, or a switch), unless
+ * another tab holds it; else the most recently used account no tab holds;
+ * else a new one. Databases from before the account registry are adopted
+ * into it first, so their coins are not stranded.
  */
 import { toHex } from '../core/bytes.ts';
 import { checkIdentityStamp } from '../core/identity-stamp.ts';
 import { chainParams } from '../core/ledger/params.ts';
-import type { Logger, Signer } from '../core/types.ts';
-import { createSigner, generateKeyMaterial, isKeyMaterial, type KeyMaterial } from '../identity/key-material.ts';
-import { claimPreviousIdentity, lockIdentity, rememberIdentity } from '../identity/tab-identity.ts';
+import type { Clock, Logger, PeerId, Signer } from '../core/types.ts';
+import { createAccountRegistry, type AccountRegistry } from '../identity/account-registry.ts';
+import { createAccountDb, KEY_META, listAccountDbs, STAMP_META } from '../identity/account-store.ts';
+import { canBackUp, createSigner, generateKeyMaterial, isKeyMaterial, type KeyMaterial } from '../identity/key-material.ts';
+import { claimPreviousIdentity, lockIdentity, rememberIdentity, type AccountLock } from '../identity/tab-identity.ts';
 import { ledgerDbName, openIdbLedgerStore } from '../storage/idb-ledger-store.ts';
 import type { LedgerStore } from '../storage/ledger-store.ts';
 import { mintStampInWorker } from '../worker/stamp-minter.ts';
 
-const KEY_META = 'identity-key';
-/** The key's stamp (a number), beside the key: a reload reads it instead of minting again. */
-const STAMP_META = 'identity-stamp';
-
 export interface OpenedIdentity {
   signer: Signer;
   store: LedgerStore;
-  /** True when this tab was a duplicate of an open tab and so took a fresh identity. */
+  /** True when this tab was a duplicate of an open tab and so took another account. */
   clashed: boolean;
-  /** True when the identity was restored from a previous load of this tab. */
+  /** True when the account was restored from a previous load of this tab. */
   restored: boolean;
+  /** False for a key made before backups existed (key-material.ts): it cannot be exported. */
+  canBackUp: boolean;
+}
+
+const wallClock: Clock = { nowMs: () => Date.now() };
+
+/** The registry of `network`'s accounts in this browser (localStorage; account-registry.ts). */
+export function accountRegistry(network: string): AccountRegistry {
+  return createAccountRegistry({ storage: globalThis.localStorage, clock: wallClock }, { network });
 }
 
 /**
@@ -42,23 +55,63 @@ async function stampFor(key: KeyMaterial, store: LedgerStore, network: string, l
   return nonce;
 }
 
-export async function openIdentity(network: string, log: Logger): Promise<OpenedIdentity> {
-  const claim = await claimPreviousIdentity(network);
-  if (claim.clashed) log.warn('another open tab already uses this identity (duplicated tab); taking a fresh one');
-  if (claim.previousId) {
-    const store = await openIdbLedgerStore(ledgerDbName(network, claim.previousId), { owner: claim.previousId });
-    const key = await store.getMeta(KEY_META);
-    if (isKeyMaterial(key)) return { signer: createSigner(key, await stampFor(key, store, network, log)), store, clashed: false, restored: true };
-    store.close();
-    log.warn('this tab\'s stored key is missing or unreadable; taking a fresh identity', { peerId: claim.previousId });
+/** Opens an account whose lock this tab holds; undefined (store closed) when its key is missing or unreadable. */
+async function openAccount(network: string, id: PeerId, log: Logger): Promise<Omit<OpenedIdentity, 'clashed' | 'restored'> | undefined> {
+  const store = await openIdbLedgerStore(ledgerDbName(network, id), { owner: id });
+  const key = await store.getMeta(KEY_META);
+  if (isKeyMaterial(key) && toHex(key.publicKey) === id) {
+    return { signer: createSigner(key, await stampFor(key, store, network, log)), store, canBackUp: canBackUp(key) };
   }
+  store.close();
+  log.warn('an account\'s stored key is missing or unreadable; skipping it', { peerId: id });
+  return undefined;
+}
+
+/** Adds the account databases the registry does not list (from before it existed, or after localStorage was cleared). */
+async function adoptStranded(registry: AccountRegistry, network: string, log: Logger): Promise<void> {
+  const adopted = registry.adopt(await listAccountDbs(network));
+  if (adopted.length > 0) log.info(`adopted ${adopted.length} account(s) found in IndexedDB`, { ids: adopted.map((id) => id.slice(0, 8)) });
+}
+
+export async function openIdentity(network: string, log: Logger): Promise<OpenedIdentity> {
+  const registry = accountRegistry(network);
+  await adoptStranded(registry, network, log);
+  const claim = await claimPreviousIdentity(network);
+  if (claim.clashed) log.warn('another open tab already uses this account (duplicated tab); taking another');
+  const opened = (account: Omit<OpenedIdentity, 'clashed' | 'restored'>, restored: boolean): OpenedIdentity => {
+    const id = account.signer.peerId;
+    registry.add(id);
+    registry.touch(id);
+    // Touched again as the page goes, so the account open until then counts as the most recently used.
+    globalThis.addEventListener?.('pagehide', () => registry.touch(id));
+    rememberIdentity(network, id);
+    return { ...account, clashed: claim.clashed, restored };
+  };
+
+  if (claim.previous) {
+    const account = await openAccount(network, claim.previous.id, log);
+    if (account) return opened(account, true);
+    claim.previous.lock.release();
+  }
+  // A new tab: the most recently used account that no other tab holds (ifAvailable: never wait for a tab that has it).
+  for (const record of registry.list()) {
+    if (record.id === claim.previous?.id) continue;
+    const lock: AccountLock | undefined = await lockIdentity(network, record.id, 0);
+    if (!lock) continue;
+    const account = await openAccount(network, record.id, log);
+    if (account) {
+      log.info('opened an account no other tab holds', { peerId: record.id, label: record.label });
+      return opened(account, false);
+    }
+    lock.release();
+  }
+
   const key = await generateKeyMaterial();
   const peerId = toHex(key.publicKey);
   if (!(await lockIdentity(network, peerId, 0))) throw new Error('a freshly generated identity is locked by another tab; this should be impossible');
-  const store = await openIdbLedgerStore(ledgerDbName(network, peerId), { owner: peerId });
-  await store.putMeta(KEY_META, key);
-  const signer = createSigner(key, await stampFor(key, store, network, log));
-  rememberIdentity(network, signer.peerId);
-  log.info(`new identity (${key.kind === 'webcrypto' ? 'non-extractable WebCrypto key' : '@noble/ed25519 key'})`, { peerId: signer.peerId });
-  return { signer, store, clashed: claim.clashed, restored: false };
+  await createAccountDb(network, key);
+  const account = await openAccount(network, peerId, log);
+  if (!account) throw new Error('the key of a freshly created account could not be read back');
+  log.info(`new account (${key.kind === 'webcrypto' ? 'non-extractable WebCrypto key, seed sealed for backup' : '@noble/ed25519 key'})`, { peerId });
+  return opened(account, false);
 }
