@@ -1,8 +1,30 @@
 /** Display helpers shared by the panels. Pure, so they are easy to test. */
+import { encodeAddress } from '../core/address.ts';
 
 /** First 8 hex characters and an ellipsis: 32 bits tell a tab's peers apart at a glance. */
 export function shortId(id: string): string {
   return id.length > 10 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** Addresses already encoded: the balances and history rows redraw several times a second. */
+const addresses = new Map<string, string>();
+/** Enough for every account the panels show (MAX_ACCOUNT_VIEWS and the history's parties); cleared, not evicted, past it. */
+const MAX_CACHED_ADDRESSES = 1_000;
+
+/**
+ * The `tm1…` address of an account id (core/address.ts): the form shown
+ * wherever a person reads an account whole or copies it. Short ids in
+ * tables and graphs stay hex (shortId): 8 characters tell peers apart at a
+ * glance, and nobody types them.
+ */
+export function accountAddress(id: string): string {
+  let address = addresses.get(id);
+  if (address === undefined) {
+    address = encodeAddress(id);
+    if (addresses.size >= MAX_CACHED_ADDRESSES) addresses.clear();
+    addresses.set(id, address);
+  }
+  return address;
 }
 
 /** A party to a transfer as the user reads it: "you" for this tab's own id. */

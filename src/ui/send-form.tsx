@@ -1,19 +1,33 @@
 /**
  * The Send form. It checks its fields as the user types (once a field has
  * been left or the form submitted), calls `onSend`, and shows the outcome,
- * success or the rejection's message, in an alert region.
+ * success or the rejection's message, in an alert region. The recipient is
+ * a `tm1…` address, whose checksum catches a typo here, before anything is
+ * signed (or a 64-hex id). The fee starts at the ledger's minimum, and its
+ * hint says what fee is being confirmed now (send-validation.ts, feeOutlook).
  */
-import { useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
-import { errorMessage, shortId } from './format.ts';
-import { validateSend, type SendField, type SendInput } from './send-validation.ts';
-import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
+import { useId, useMemo, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { chainParams } from '../core/ledger/params.ts';
+import { accountAddress, errorMessage, shortId } from './format.ts';
+import { feeOutlook, type FeeOutlook, type SendField, type SendInput, validateSend } from './send-validation.ts';
+import type { TabmeshState } from './store.ts';
+import { LIST_REDRAW_MS } from './txs-panel.tsx';
+import { usePanelRef, useTabmesh, useThrottledTabmesh } from './use-tabmesh.ts';
 
 /** Sends a transfer and resolves with its transaction id, or rejects with a message for the user. */
 export type OnSend = (to: string, amount: number, fee: number) => Promise<string>;
 
 type Outcome = { kind: 'sent'; txId: string } | { kind: 'failed'; message: string };
 
-const INITIAL: SendInput = { recipient: '', amount: '', fee: '1' };
+const selectMempool = (s: TabmeshState) => s.mempool;
+const selectBlocks = (s: TabmeshState) => s.blocks;
+
+/** The fee field's hint: the ledger's minimum, the next block's floor, and what recent blocks paid. */
+function feeHint(outlook: FeeOutlook): string {
+  const next = outlook.nextBlockFee <= outlook.minFee ? `the minimum, ${outlook.minFee}, confirms in the next block` : `the next block takes ${outlook.nextBlockFee}${outlook.estimate === 'at-most' ? ' or less' : ''} (minimum ${outlook.minFee})`;
+  const recent = outlook.recentFee === undefined ? '' : `; recent blocks paid about ${outlook.recentFee} a transaction`;
+  return `Confirming now: ${next}${recent}.`;
+}
 
 interface FieldProps {
   field: SendField;
@@ -61,14 +75,24 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
   const peers = useTabmesh((s) => s.peers);
   // What pending sends leave of the confirmed balance; undefined until the ledger has loaded.
   const spendable = useTabmesh((s) => s.pendingBalance ?? s.balance);
+  const network = useTabmesh((s) => s.self?.network);
+  // Every network kind has the same minFee today; until the network is known, main's.
+  const params = chainParams(network ?? 'main');
+  const mempool = useThrottledTabmesh(selectMempool, LIST_REDRAW_MS);
+  const mempoolTotal = useTabmesh((s) => s.mempoolTotal);
+  const blocks = useThrottledTabmesh(selectBlocks, LIST_REDRAW_MS);
+  const outlook = useMemo(
+    () => feeOutlook({ minFee: params.minFee, maxBlockTxs: params.maxBlockTxs, pendingFees: mempool.map((tx) => tx.fee), pendingTotal: mempoolTotal, blocks }),
+    [params, mempool, mempoolTotal, blocks],
+  );
   const listId = useId();
-  const [input, setInput] = useState<SendInput>(INITIAL);
+  const [input, setInput] = useState<SendInput>(() => ({ recipient: '', amount: '', fee: String(params.minFee) }));
   const [touched, setTouched] = useState<Partial<Record<SendField, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [sending, setSending] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
 
-  const validation = validateSend(input, spendable);
+  const validation = validateSend(input, spendable, params.minFee);
   const errorFor = (field: SendField) => (submitted || touched[field] ? validation.errors[field] : undefined);
   const openPeers = Object.values(peers).filter((peer) => peer.state === 'open');
 
@@ -111,14 +135,14 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
           label="Recipient"
           value={input.recipient}
           error={errorFor('recipient')}
-          hint={openPeers.length > 0 ? 'A peer id (64 hex characters). Connected peers are suggested.' : 'A peer id (64 hex characters).'}
-          inputProps={{ list: listId, autoComplete: 'off', spellCheck: false, className: 'mono', placeholder: 'peer id' }}
+          hint={`A tm1… address (its checksum catches typos) or a 64-hex id.${openPeers.length > 0 ? ' Connected peers are suggested.' : ''}`}
+          inputProps={{ list: listId, autoComplete: 'off', spellCheck: false, className: 'mono', placeholder: 'tm1…' }}
           onChange={change}
           onBlur={blur}
         />
         <datalist id={listId}>
           {openPeers.map((peer) => (
-            <option key={peer.id} value={peer.id} label={`peer ${shortId(peer.id)}`} />
+            <option key={peer.id} value={accountAddress(peer.id)} label={`peer ${shortId(peer.id)}`} />
           ))}
         </datalist>
         <div className="field-row">
@@ -132,7 +156,7 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
             onChange={change}
             onBlur={blur}
           />
-          <Field field="fee" label="Fee" value={input.fee} error={errorFor('fee')} inputProps={{ inputMode: 'numeric', autoComplete: 'off' }} onChange={change} onBlur={blur} />
+          <Field field="fee" label="Fee" value={input.fee} error={errorFor('fee')} hint={feeHint(outlook)} inputProps={{ inputMode: 'numeric', autoComplete: 'off' }} onChange={change} onBlur={blur} />
         </div>
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={sending} aria-busy={sending || undefined}>
