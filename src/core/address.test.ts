@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ADDRESS_CHARS, decodeAddress, encodeAddress, parseAccount } from './address.ts';
+import { SMALL_ORDER_ENCODINGS } from '../crypto/ed25519-rules.ts';
+import { ADDRESS_CHARS, BURN_ACCOUNT, decodeAddress, encodeAddress, parseAccount } from './address.ts';
 import { toHex } from './bytes.ts';
 
 const ID = '3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29';
@@ -45,6 +46,10 @@ describe('addresses (bech32m, prefix tm)', () => {
     const { bech32 } = await import('@scure/base');
     const legacy = bech32.encode('tm', bech32.toWords(Uint8Array.from({ length: 32 }, (_, i) => i)));
     expect(parseAccount(legacy)).toMatchObject({ ok: false, reason: 'bad-checksum' });
+  });
+
+  it('burns to a key no one can sign with: a small-order point, refused by the verification rule', () => {
+    expect(SMALL_ORDER_ENCODINGS).toContain(BURN_ACCOUNT);
   });
 
   it('round-trips every id', () => {

@@ -28,6 +28,14 @@ const CHECKSUM_CHARS = 6;
 /** `tm` + `1` + data + checksum. */
 export const ADDRESS_CHARS = ADDRESS_PREFIX.length + 1 + DATA_CHARS + CHECKSUM_CHARS;
 
+/**
+ * The burn account: the all-zero key is a point of small order, which
+ * crypto/ed25519-rules.ts refuses as a public key, so no transaction from it
+ * is ever valid and whatever it receives is gone for good. A wallet's cancel
+ * sends its smallest amount here (peer/wallet.ts).
+ */
+export const BURN_ACCOUNT: PeerId = '00'.repeat(32);
+
 export type AddressRejectReason = 'not-a-string' | 'empty' | 'mixed-case' | 'wrong-prefix' | 'bad-character' | 'wrong-length' | 'bad-checksum';
 
 /** Why a text is not an account, with a message a person can act on. */

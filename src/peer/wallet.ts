@@ -10,7 +10,7 @@
  * transfer at a higher fee, and a cancel re-signs the nonce as a transfer of
  * CANCEL_AMOUNT to CANCEL_SINK.
  */
-import { accountArgument } from '../core/address.ts';
+import { accountArgument, BURN_ACCOUNT } from '../core/address.ts';
 import { isHexOfLength } from '../core/bytes.ts';
 import type { Ledger } from '../core/ledger/ledger.ts';
 import type { Mempool } from '../core/ledger/mempool.ts';
@@ -20,13 +20,12 @@ import { assertUnsignedTx, signTx, type Tx, type UnsignedTx } from '../core/tx.t
 import type { PeerId, Signer, TxId } from '../core/types.ts';
 
 /**
- * Where a cancel sends its nonce: the all-zero key, a point of small order,
- * which crypto/ed25519-rules.ts refuses as a public key, so no transaction
- * from it is ever valid and what it receives is burned. A cancel cannot send
- * to its own account (consensus forbids self-transfers, state.ts) nor send 0
- * (amounts are at least 1): it costs its fee plus CANCEL_AMOUNT.
+ * Where a cancel sends its nonce: the burn account (core/address.ts), whose
+ * key no one can sign with. A cancel cannot send to its own account
+ * (consensus forbids self-transfers, state.ts) nor send 0 (amounts are at
+ * least 1): it costs its fee plus CANCEL_AMOUNT.
  */
-export const CANCEL_SINK: PeerId = '00'.repeat(32);
+export const CANCEL_SINK: PeerId = BURN_ACCOUNT;
 /** The smallest amount the ledger accepts (state.ts checkTxStateless). */
 export const CANCEL_AMOUNT = 1;
 
