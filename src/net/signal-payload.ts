@@ -2,6 +2,7 @@
  * Guards the WebRTC signaling payload inside a verified envelope before it is
  * handed to simple-peer, which would otherwise throw on surprising input.
  */
+import { describeValue } from '../core/describe-value.ts';
 import { accept, reject, type Result } from '../core/result.ts';
 
 export type SignalKind = 'offer' | 'answer' | 'candidate' | 'renegotiate' | 'transceiverRequest';
@@ -23,7 +24,7 @@ export function parseSignalPayload(text: string): Result<SignalPayload> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return reject('bad-field', 'signal payload must be an object');
   const data = value as Record<string, unknown>;
-  if (typeof data.type !== 'string' || !KINDS.has(data.type)) return reject('unknown-type', `signal payload type ${JSON.stringify(data.type)}`);
+  if (typeof data.type !== 'string' || !KINDS.has(data.type)) return reject('unknown-type', `signal payload type ${describeValue(data.type)}`);
   if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp !== 'string') return reject('bad-field', `${data.type} needs an sdp string`);
   if (data.type === 'candidate' && (typeof data.candidate !== 'object' || data.candidate === null)) return reject('bad-field', 'candidate needs a candidate object');
   return accept({ type: data.type as SignalKind, data });
