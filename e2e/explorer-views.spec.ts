@@ -63,7 +63,8 @@ test('the wallet, block and transaction details, balances and the log filter fol
   await recipient.getByRole('button', { name: 'Details of block #1' }).click();
   const blockDialog = recipient.getByRole('dialog', { name: 'Block #1' });
   await expect(blockDialog).toBeVisible();
-  await expect(blockDialog.getByRole('definition').filter({ hasText: minerId! })).toHaveCount(1);
+  // The miner shows as its tm1 address, with the hex id as its title.
+  await expect(blockDialog.getByRole('definition').filter({ has: recipient.getByTitle(minerId!, { exact: true }) })).toHaveCount(1);
   await blockDialog.getByRole('button', { name: 'Close details' }).click();
   await expect(blockDialog).toBeHidden();
 

@@ -22,7 +22,8 @@ if (!root) throw new Error('index.html must contain <div id="root">');
 const store = createTabmeshStore();
 if (import.meta.env.DEV) window.__tabmeshStore = store;
 const api = startTabmesh(store);
-createRoot(root).render(<AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={(on) => api.setMining(on)} onTraceTx={async (id) => void (await api.trace(id))} />);
+const wallet = { onBump: (id: string, fee: number) => api.bump(id, fee), onCancel: (id: string) => api.cancel(id) };
+createRoot(root).render(<AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={(on) => api.setMining(on)} onTraceTx={async (id) => void (await api.trace(id))} wallet={wallet} />);
 
 // The app shell's service worker (docs/ARCHITECTURE.md, "The app shell"), registered after `load` so its
 // precache downloads do not compete with the page's own first load.

@@ -25,6 +25,7 @@ import type { OnTraceTx } from './tx-trace.tsx';
 import { TxsPanel } from './txs-panel.tsx';
 import { TabmeshStoreContext, useTabmesh } from './use-tabmesh.ts';
 import { WalletPanel } from './wallet-panel.tsx';
+import type { WalletActions } from './wallet-replace.tsx';
 import './styles.css';
 
 export interface AppViewProps {
@@ -34,9 +35,11 @@ export interface AppViewProps {
   onSetMining?: OnSetMining;
   /** Starts a network-wide trace of a transaction (results come through setTrace); when absent the detail view says tracing is not available. */
   onTraceTx?: OnTraceTx;
+  /** Bumps and cancels this account's pending sends; when absent the wallet history offers neither. */
+  wallet?: WalletActions;
 }
 
-function Body({ onSend, onSetMining, onTraceTx }: Omit<AppViewProps, 'store'>) {
+function Body({ onSend, onSetMining, onTraceTx, wallet }: Omit<AppViewProps, 'store'>) {
   const phase = useTabmesh((s) => s.phase);
   const failure = useTabmesh((s) => s.failure);
 
@@ -71,7 +74,7 @@ function Body({ onSend, onSetMining, onTraceTx }: Omit<AppViewProps, 'store'>) {
       <ConnectivityBanner />
       <div className="column column-side">
         <PanelScope>
-          <WalletPanel />
+          <WalletPanel actions={wallet} />
         </PanelScope>
         <PanelScope>
           <SendForm onSend={onSend} />
@@ -113,12 +116,12 @@ function Body({ onSend, onSetMining, onTraceTx }: Omit<AppViewProps, 'store'>) {
   );
 }
 
-export function AppView({ store, onSend, onSetMining, onTraceTx }: AppViewProps) {
+export function AppView({ store, onSend, onSetMining, onTraceTx, wallet }: AppViewProps) {
   return (
     <TabmeshStoreContext value={store}>
       <div className="app">
         <Header />
-        <Body onSend={onSend} onSetMining={onSetMining} onTraceTx={onTraceTx} />
+        <Body onSend={onSend} onSetMining={onSetMining} onTraceTx={onTraceTx} wallet={wallet} />
       </div>
     </TabmeshStoreContext>
   );

@@ -2,11 +2,12 @@
  * Every account on this tab's best chain with its confirmed balance: who
  * holds what, as this tab's ledger computes it. Every tab on the same tip
  * shows the same table, which is the point of a shared ledger. This tab and
- * the peers it is linked to are marked.
+ * the peers it is linked to are marked. Rows show the short hex id; the copy
+ * button copies the `tm1…` address, which is what a person pastes into Send.
  */
 import { memo } from 'react';
 import { CopyButton } from './copy-button.tsx';
-import { shortId } from './format.ts';
+import { accountAddress, shortId } from './format.ts';
 import { usePanelRef, useTabmesh } from './use-tabmesh.ts';
 import type { AccountView } from './view-models.ts';
 
@@ -18,7 +19,7 @@ const AccountRow = memo(function AccountRow({ account, relation }: { account: Ac
       <td>
         <span className="id-cell">
           <code title={account.id}>{shortId(account.id)}</code>
-          <CopyButton text={account.id} label={`Copy account ${shortId(account.id)}`} compact />
+          <CopyButton text={accountAddress(account.id)} label={`Copy address of ${shortId(account.id)}`} compact />
           {relation && <span className="badge">{relation}</span>}
         </span>
       </td>

@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { CopyButton } from './copy-button.tsx';
-import { formatAge, formatTime, partyLabel, shortHash, shortId } from './format.ts';
+import { accountAddress, formatAge, formatTime, partyLabel, shortHash, shortId } from './format.ts';
 import { TxTrace, type OnTraceTx } from './tx-trace.tsx';
 import { StatusBadge, TxIdButton } from './txs-panel.tsx';
 import { useNow } from './use-now.ts';
@@ -31,13 +31,14 @@ function FullId({ value, copyLabel }: { value: string; copyLabel: string }) {
   );
 }
 
-/** A peer id in full with "you" when it is this tab, and a copy button. */
+/** An account in full, as its `tm1…` address (the hex id on hover), with "you" when it is this tab, and a copy button. */
 function PeerValue({ id, selfId }: { id: string; selfId: string | undefined }) {
+  const address = accountAddress(id);
   return (
     <span className="detail-id">
-      <code title={id}>{id}</code>
+      <code title={id}>{address}</code>
       {id === selfId && <span className="badge">you</span>}
-      <CopyButton text={id} label={`Copy ${shortId(id)}`} />
+      <CopyButton text={address} label={`Copy ${shortId(id)}`} />
     </span>
   );
 }

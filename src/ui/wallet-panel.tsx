@@ -1,17 +1,19 @@
 /**
  * This tab's wallet: the confirmed balance, what pending sends will take from
- * it, the address to share (with copy and a QR code), and the tab's own
- * history: transfers sent and received, pending and confirmed, and rewards
- * for blocks it mined.
+ * it, the address to share (the `tm1…` form, with copy and a QR code), and
+ * the tab's own history: transfers sent and received, pending and confirmed,
+ * and rewards for blocks it mined. Pending sends can be bumped or cancelled.
  */
 import { lazy, memo, Suspense, useMemo, useRef, useState } from 'react';
+import { BURN_ACCOUNT } from '../core/address.ts';
 import { CopyButton } from './copy-button.tsx';
-import { formatTime, shortId } from './format.ts';
+import { accountAddress, formatTime, shortId } from './format.ts';
 import type { TabmeshState } from './store.ts';
 import { LIST_REDRAW_MS } from './txs-panel.tsx';
 import { usePanelRef, useTabmesh, useTabmeshStore, useThrottledTabmesh } from './use-tabmesh.ts';
 import { useVirtualRows } from './use-virtual-rows.ts';
 import { walletHistory, type HistoryEntry } from './wallet-history.ts';
+import { ReplaceControls, type WalletActions } from './wallet-replace.tsx';
 
 const selectTxs = (s: TabmeshState) => s.txs;
 /** The QR encoder loads only when someone asks for the code. */
@@ -23,7 +25,7 @@ const ENTRY_PX = 42;
 function describe(entry: HistoryEntry): string {
   switch (entry.kind) {
     case 'sent':
-      return `Sent to ${shortId(entry.tx.to)}`;
+      return entry.tx.to === BURN_ACCOUNT ? 'Cancelled a transfer (burned)' : `Sent to ${shortId(entry.tx.to)}`;
     case 'received':
       return `Received from ${shortId(entry.tx.from)}`;
     case 'self':
@@ -33,7 +35,7 @@ function describe(entry: HistoryEntry): string {
   }
 }
 
-const HistoryItem = memo(function HistoryItem({ entry }: { entry: HistoryEntry }) {
+const HistoryItem = memo(function HistoryItem({ entry, actions }: { entry: HistoryEntry; actions: WalletActions | undefined }) {
   // Read at click time, not subscribed: see TxIdButton.
   const store = useTabmeshStore();
   const open = () => store.getState().showDetail(entry.kind === 'mined' ? { kind: 'block', hash: entry.block.hash } : { kind: 'tx', id: entry.tx.id });
@@ -51,11 +53,12 @@ const HistoryItem = memo(function HistoryItem({ entry }: { entry: HistoryEntry }
           <time dateTime={new Date(entry.atMs).toISOString()}>{formatTime(entry.atMs)}</time>
         </span>
       </button>
+      {actions && entry.kind === 'sent' && entry.status === 'pending' && <ReplaceControls tx={entry.tx} actions={actions} />}
     </li>
   );
 });
 
-function WalletHistory() {
+function WalletHistory({ actions }: { actions: WalletActions | undefined }) {
   const txs = useThrottledTabmesh(selectTxs, LIST_REDRAW_MS);
   const blocks = useTabmesh((s) => s.blocks);
   const selfId = useTabmesh((s) => s.self?.id);
@@ -74,7 +77,7 @@ function WalletHistory() {
       <div className="history-scroll" ref={scrollRef} hidden={entries.length === 0}>
         <ol className="history" aria-label="Your history" style={{ paddingTop: rows.padStart, paddingBottom: rows.padEnd }}>
           {rows.indexes.map((index) => (
-            <HistoryItem key={entries[index]!.key} entry={entries[index]!} />
+            <HistoryItem key={entries[index]!.key} entry={entries[index]!} actions={actions} />
           ))}
         </ol>
       </div>
@@ -83,11 +86,13 @@ function WalletHistory() {
 }
 
 
-export function WalletPanel() {
+/** `actions` bump and cancel pending sends; without them the history only shows. */
+export function WalletPanel({ actions }: { actions?: WalletActions }) {
   const panelRef = usePanelRef();
   const balance = useTabmesh((s) => s.balance);
   const pendingBalance = useTabmesh((s) => s.pendingBalance);
-  const address = useTabmesh((s) => s.self?.id);
+  const selfId = useTabmesh((s) => s.self?.id);
+  const address = selfId === undefined ? undefined : accountAddress(selfId);
   const [showQr, setShowQr] = useState(false);
   const pendingOut = balance !== undefined && pendingBalance !== undefined ? balance - pendingBalance : 0;
 
@@ -110,7 +115,7 @@ export function WalletPanel() {
         <div className="address">
           <span className="address-label">Your address</span>
           <div className="address-row">
-            <code className="address-value" data-address={address}>
+            <code className="address-value" data-address={address} data-account-id={selfId}>
               {address}
             </code>
             <span className="address-actions">
@@ -122,12 +127,13 @@ export function WalletPanel() {
           </div>
           {showQr && (
             <Suspense fallback={<p className="hint">Drawing the QR code…</p>}>
-              <QrCode text={address} label="QR code of your address" />
+              {/* Upper case: QR's alphanumeric mode makes it a smaller code (29 modules, not 33), as BIP 173 advises; the address reads the same. */}
+              <QrCode text={address.toUpperCase()} label="QR code of your address" />
             </Suspense>
           )}
         </div>
       )}
-      <WalletHistory />
+      <WalletHistory actions={actions} />
     </section>
   );
 }
