@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { startTabmesh } from './app.ts';
 import { createPageLogger } from './app/page-logger.ts';
 import { registerShellWorker } from './app/register-sw.ts';
+import { AccountActionsContext } from './ui/account-switcher.tsx';
 import { AppView } from './ui/app-view.tsx';
 import { createTabmeshStore, type TabmeshStore } from './ui/store.ts';
 
@@ -23,7 +24,11 @@ const store = createTabmeshStore();
 if (import.meta.env.DEV) window.__tabmeshStore = store;
 const api = startTabmesh(store);
 const wallet = { onBump: (id: string, fee: number) => api.bump(id, fee), onCancel: (id: string) => api.cancel(id) };
-createRoot(root).render(<AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={(on) => api.setMining(on)} onTraceTx={async (id) => void (await api.trace(id))} wallet={wallet} />);
+createRoot(root).render(
+  <AccountActionsContext.Provider value={api}>
+    <AppView store={store} onSend={(to, amount, fee) => api.send(to, amount, fee)} onSetMining={(on) => api.setMining(on)} onTraceTx={async (id) => void (await api.trace(id))} wallet={wallet} />
+  </AccountActionsContext.Provider>,
+);
 
 // The app shell's service worker (docs/ARCHITECTURE.md, "The app shell"), registered after `load` so its
 // precache downloads do not compete with the page's own first load.

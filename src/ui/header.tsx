@@ -1,4 +1,8 @@
-/** The page header: network, this tab's short peer id (the Wallet panel has it in full), relay status (and each relay's), and peer count. */
+/**
+ * The page header: network, this tab's short peer id (the Wallet panel has it in full), its account switcher,
+ * relay status (and each relay's), and peer count.
+ */
+import { AccountSwitcher } from './account-switcher.tsx';
 import { shortId } from './format.ts';
 import { RelayList } from './relay-list.tsx';
 import { useTabmesh } from './use-tabmesh.ts';
@@ -33,6 +37,7 @@ export function Header() {
             </code>
           </span>
         )}
+        <AccountSwitcher />
         {/* A peer that failed to start has no relay or links; showing "connecting" would mislead. */}
         {!failed && (
           <>
