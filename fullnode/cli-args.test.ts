@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { encodeAddress } from '../src/core/address.ts';
 import { parseCliArgs } from './cli-args.ts';
 
 const HEX = 'ab'.repeat(32);
+const ADDRESS = encodeAddress(HEX);
+/** The address with one character changed: its checksum no longer matches. */
+const TYPO = `${ADDRESS.slice(0, 20)}${ADDRESS[20] === 'q' ? 'p' : 'q'}${ADDRESS.slice(21)}`;
 const ok = (argv: string[]) => {
   const result = parseCliArgs(argv);
   if (!result.ok || result.help) throw new Error(`expected options, got ${JSON.stringify(result)}`);
@@ -25,6 +29,12 @@ describe('parseCliArgs', () => {
     expect(ok(['mine', '4', '--data', 'd']).command).toEqual({ name: 'mine', blocks: 4 });
   });
 
+  it('takes an account as a tm1 address or hex in either case, and passes on the hex id', () => {
+    expect(ok(['send', ADDRESS, '5', '--data', 'd']).command).toEqual({ name: 'send', to: HEX, amount: 5 });
+    expect(ok(['send', HEX.toUpperCase(), '5', '--data', 'd']).command).toEqual({ name: 'send', to: HEX, amount: 5 });
+    expect(ok(['balance', ADDRESS.toUpperCase(), '--data', 'd']).command).toEqual({ name: 'balance', account: HEX });
+  });
+
   it('takes --rpc-port as an override', () => {
     expect(ok(['status', '--data', 'd', '--rpc-port', '9000']).rpcPort).toBe(9000);
     expect(error(['status', '--data', 'd', '--rpc-port', '0'])).toBe("--rpc-port must be an integer from 1 to 65535, got '0'");
@@ -42,7 +52,8 @@ describe('parseCliArgs', () => {
     [['status'], /^--data DIR is required$/],
     [['status', 'extra', '--data', 'd'], /^status takes 0 arguments/],
     [['send', HEX, '--data', 'd'], /^send takes 2 to 3 arguments: send TO AMOUNT \[FEE\]$/],
-    [['send', HEX.toUpperCase(), '5', '--data', 'd'], /^TO must be 64 lower-case hex/],
+    [['send', TYPO, '5', '--data', 'd'], /^TO must be a tm1 address or 64 hex characters: the checksum does not match/],
+    [['balance', HEX.slice(2), '--data', 'd'], /^ACCOUNT must be a tm1 address or 64 hex characters: a hex account id has 64 characters; this has 62/],
     [['send', HEX, '0', '--data', 'd'], /^AMOUNT must be an integer from 1/],
     [['send', HEX, '1e3', '--data', 'd'], /^AMOUNT must be an integer/],
     [['send', HEX, '5', '-1', '--data', 'd'], /^unknown flag -1$/],

@@ -5,7 +5,7 @@
  * id is a usage error (exit 2) before any connection is made.
  */
 import { MAX_MINE_BLOCKS } from './rpc-api.ts';
-import { checkHexId } from './rpc-fields.ts';
+import { checkAccount, checkHexId } from './rpc-fields.ts';
 import { parseFlags, parseIntegerIn } from './parse-flags.ts';
 
 export type CliCommand =
@@ -33,6 +33,7 @@ commands:
   tx ID                   a transaction's status
   balance [ACCOUNT]       an account's balance (default: the node's own)
   send TO AMOUNT [FEE]    send AMOUNT to account TO; prints the transaction id
+                          (ACCOUNT and TO: a tm1 address, or the 64-hex id)
   mine N                  mine N blocks (1-${MAX_MINE_BLOCKS}); prints their hashes
 options:
   --data DIR              the node's data directory (its .cookie holds the RPC port and token)
@@ -71,11 +72,11 @@ function parseCommand(name: CliCommand['name'], args: string[]): Parsed<CliComma
     }
     case 'balance': {
       if (args[0] === undefined) return { ok: true, value: { name } };
-      const account = hex('ACCOUNT', args[0]);
+      const account = checkAccount('ACCOUNT', args[0]);
       return account.ok ? { ok: true, value: { name, account: account.value } } : account;
     }
     case 'send': {
-      const to = hex('TO', args[0]!);
+      const to = checkAccount('TO', args[0]!);
       if (!to.ok) return to;
       const amount = parseIntegerIn('AMOUNT', args[1]!, 1, Number.MAX_SAFE_INTEGER);
       if (!amount.ok) return amount;

@@ -6,8 +6,8 @@
  *   GET  /status              -> RpcTarget.status()
  *   GET  /peers               -> {peers}
  *   GET  /tx/:id              -> findTx(id); 404 when its status is 'unknown'
- *   GET  /balance/:account    -> {account, balance}
- *   POST /send {to, amount, fee?} -> {id}
+ *   GET  /balance/:account    -> {account, balance}   (account: a tm1 address or 64-hex id; the answer's is hex)
+ *   POST /send {to, amount, fee?} -> {id}           (to: likewise)
  *   POST /mine {blocks}       -> {hashes}
  *
  * Every request carries `Authorization: Bearer <token>` (rpc-cookie.ts).

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../src/core/types.ts';
 import { isRpcUserError, type RpcTarget } from './rpc-api.ts';
-import { checkHexId, checkMineBody, checkSendBody } from './rpc-fields.ts';
+import { checkAccount, checkHexId, checkMineBody, checkSendBody } from './rpc-fields.ts';
 
 export interface RpcResponse {
   status: number;
@@ -57,8 +57,8 @@ const ROUTES: Route[] = [
     method: 'GET',
     segments: ['balance', ':account'],
     handler: async (target, [account]) => {
-      const bad = checkHexId('account', account);
-      return bad ? errorResponse(400, bad) : ok({ account, balance: target.balance(account!) });
+      const parsed = checkAccount('account', account);
+      return parsed.ok ? ok({ account: parsed.value, balance: target.balance(parsed.value) }) : errorResponse(400, parsed.error);
     },
   },
   {

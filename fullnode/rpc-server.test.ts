@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeAddress } from '../src/core/address.ts';
 import type { Logger } from '../src/core/types.ts';
 import { createRpcServer, MAX_BODY_BYTES, type RpcServer } from './rpc-server.ts';
 import { createFakeRpcTarget, FAKE_ID, KNOWN_TX, RICH, type FakeRpcTarget } from '../test/helpers/fake-rpc-target.ts';
@@ -98,7 +99,9 @@ describe('routes', () => {
 
   it('GET /balance/:account', async () => {
     expect(await call('GET', `/balance/${RICH}`)).toMatchObject({ status: 200, json: { account: RICH, balance: 1000 } });
-    expect(await call('GET', '/balance/xyz')).toMatchObject({ status: 400, json: { error: 'account must be 64 lower-case hex characters' } });
+    expect(await call('GET', '/balance/xyz')).toMatchObject({ status: 400, json: { error: expect.stringMatching(/^account must be a tm1 address or 64 hex characters/) } });
+    // A tm1 address is the same account; the answer names it in hex, the wire form.
+    expect(await call('GET', `/balance/${encodeAddress(RICH)}`)).toMatchObject({ status: 200, json: { account: RICH, balance: 1000 } });
   });
 
   it('POST /send passes the fields on and answers {id}', async () => {
@@ -128,8 +131,8 @@ describe('request bodies', () => {
     ['not JSON', '{to:', /^body is not valid JSON/],
     ['empty', '', /^body is empty/],
     ['an array', '[1]', /^body must be a JSON object/],
-    ['no to', '{"amount":5}', /^to must be 64 lower-case hex/],
-    ['upper-case to', JSON.stringify({ to: RICH.toUpperCase(), amount: 5 }), /^to must be 64 lower-case hex/],
+    ['no to', '{"amount":5}', /^to must be a tm1 address or 64 hex characters/],
+    ['a mistyped address', JSON.stringify({ to: `${encodeAddress(RICH).slice(0, -1)}${encodeAddress(RICH).endsWith('q') ? 'p' : 'q'}`, amount: 5 }), /^to must be a tm1 address or 64 hex characters: the checksum does not match/],
     ['zero amount', JSON.stringify({ to: RICH, amount: 0 }), /^amount must be a positive safe integer/],
     ['fractional amount', JSON.stringify({ to: RICH, amount: 1.5 }), /^amount must be a positive safe integer/],
     ['amount as a string', JSON.stringify({ to: RICH, amount: '5' }), /^amount must be a positive safe integer/],
