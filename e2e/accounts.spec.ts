@@ -6,6 +6,7 @@
  * altered file is refused and changes nothing.
  */
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { balanceOf, fundTab, idOf, openTab, tipOf, txStatusOf, uniqueNetwork, waitFullMesh, waitReady } from './harness/tabs.ts';
 
@@ -16,7 +17,7 @@ const accountsOf = (page: Page) => page.evaluate(() => window.tabmesh.accounts()
 const held = (page: Page, id: string) => page.evaluate(async (account) => ((await navigator.locks.query()).held ?? []).some((lock) => lock.name?.endsWith(account)), id);
 /** The switcher's panel in the header. */
 async function openSwitcher(page: Page) {
-  await page.getByRole('banner').locator('summary[aria-label="Accounts"]').click();
+  await page.getByRole('banner').locator('.account-switcher > summary').click();
   return page.locator('.account-menu');
 }
 
@@ -126,4 +127,14 @@ test('a backup exported in one browser imports in another: same id, balance and 
     await home.close();
     await away.close();
   }
+});
+
+test('the open switcher has no axe-core WCAG 2.1 AA or best-practice violations', async ({ context }) => {
+  const page = await openTab(context, uniqueNetwork());
+  await page.evaluate(() => window.tabmesh.createAccount('Second'));
+  const menu = await openSwitcher(page);
+  await expect(menu.getByRole('listitem')).toHaveCount(2);
+  await menu.locator('li', { hasText: 'Second' }).getByRole('button', { name: 'Rename' }).click();
+  const { violations } = await new AxeBuilder({ page }).include('.header').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 });

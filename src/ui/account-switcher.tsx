@@ -176,9 +176,10 @@ function AccountMenu({ actions, selfId, network }: { actions: AccountActions; se
   const current = entries.find((entry) => entry.current);
 
   return (
-    <details className="account-switcher">
-      <summary className="badge" aria-label="Accounts">
-        {current?.label ?? 'Account'} <code>{shortId(selfId)}</code>
+    // Opened, it reads the list again: this tab's own changes to localStorage fire no storage event here.
+    <details className="account-switcher" onToggle={(event) => event.currentTarget.open && void refresh().catch((error: unknown) => setNotice({ kind: 'error', text: errorMessage(error) }))}>
+      <summary className="badge">
+        <span className="muted">Account</span> {current?.label} <code>{shortId(selfId)}</code>
       </summary>
       <div className="account-menu">
         <ul className="account-list" aria-label="Accounts">
