@@ -41,7 +41,7 @@ const HistoryItem = memo(function HistoryItem({ entry, actions }: { entry: Histo
   const open = () => store.getState().showDetail(entry.kind === 'mined' ? { kind: 'block', hash: entry.block.hash } : { kind: 'tx', id: entry.tx.id });
   const status = entry.kind === 'mined' ? 'confirmed' : entry.status;
   return (
-    <li className={`history-item history-${entry.kind}`} data-history-status={status}>
+    <li className={`history-item history-${entry.kind}`} data-history-status={status} data-tx-id={entry.kind === 'mined' ? undefined : entry.tx.id}>
       <button type="button" className="history-open" aria-haspopup="dialog" onClick={open}>
         <span className="history-what">{describe(entry)}</span>
         <span className={`history-delta ${entry.delta >= 0 ? 'delta-in' : 'delta-out'}${status === 'dropped' ? ' status-dropped' : ''}`}>
