@@ -138,3 +138,49 @@ test('the open switcher has no axe-core WCAG 2.1 AA or best-practice violations'
   const { violations } = await new AxeBuilder({ page }).include('.header').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 });
+
+test('accounts from before the registry are adopted, and one whose key cannot be backed up can move its coins to a new account', async ({ context }) => {
+  const network = uniqueNetwork();
+  const old = await openTab(context, network);
+  const oldId = await idOf(old);
+  await old.evaluate(() => window.tabmesh.mine(2));
+  const balance = await balanceOf(old);
+  // Make it what an account from before backups and the registry was: a key with no sealed seed, and no registry entry.
+  await old.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(name);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const store = db.transaction('meta', 'readwrite').objectStore('meta');
+    await new Promise<void>((resolve, reject) => {
+      const read = store.get('identity-key');
+      read.onsuccess = () => {
+        const { sealedSeed: _sealed, ...legacy } = read.result as { sealedSeed?: unknown };
+        const write = store.put(legacy, 'identity-key');
+        write.onsuccess = () => resolve();
+        write.onerror = () => reject(write.error);
+      };
+      read.onerror = () => reject(read.error);
+    });
+    db.close();
+    for (const key of Object.keys(localStorage)) if (key.startsWith('tabmesh:account:')) localStorage.removeItem(key);
+  }, `tabmesh:${network}:${oldId}`);
+  await old.close();
+
+  const next = await openTab(context, network);
+  expect(await idOf(next), 'the stranded account is adopted and opened').toBe(oldId);
+  expect(await balanceOf(next)).toBe(balance);
+  expect((await accountsOf(next))[0]).toMatchObject({ id: oldId, label: `Recovered ${oldId.slice(0, 8)}`, current: true });
+  expect(await next.evaluate(() => window.tabmesh.canExportAccount())).toBe(false);
+  await expect(next.evaluate(() => window.tabmesh.exportAccount('a long passphrase'))).rejects.toThrow(/made before backups existed/);
+
+  const menu = await openSwitcher(next);
+  await expect(menu.getByRole('note')).toContainText('cannot leave this browser');
+  await menu.getByRole('button', { name: 'Move coins to a new account' }).click();
+  await expect(menu.getByRole('status', { name: 'Account notice' })).toContainText('Sent this account\'s coins to new account');
+  const fresh = (await accountsOf(next)).find((account) => account.id !== oldId)!;
+  await next.evaluate(() => window.tabmesh.mine(1));
+  expect(await next.evaluate((id) => window.tabmesh.balance(id), fresh.id), 'the whole balance less the minimum fee').toBe(balance - 1);
+  expect(await next.evaluate((id) => window.tabmesh.canExportAccount(id), fresh.id)).toBe(true);
+});

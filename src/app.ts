@@ -43,8 +43,10 @@ export function startTabmesh(ui: TabmeshStore): TabmeshApi & AccountsApi {
   });
   const apiNetwork = new URLSearchParams(window.location.search).get('net') ?? network;
   // The accounts methods (accounts-api.ts) join the scripting API; a switch reloads the page.
-  const accounts = createAccountsApi({ currentId: () => starting.then((peer) => peer.id), reload: () => window.location.reload() }, { network: apiNetwork });
-  const api = Object.assign(createTabmeshApi(apiNetwork, starting), accounts);
+  const tabmesh = createTabmeshApi(apiNetwork, starting);
+  const wallet = { balance: () => tabmesh.balance(), send: (to: string, amount: number, fee: number) => tabmesh.send(to, amount, fee) };
+  const accounts = createAccountsApi({ currentId: () => starting.then((peer) => peer.id), reload: () => window.location.reload(), wallet }, { network: apiNetwork });
+  const api = Object.assign(tabmesh, accounts);
   window.tabmesh = api;
   return api;
 }

@@ -46,9 +46,14 @@ export interface AccountsApi {
   importAccount(text: string, passphrase: string): Promise<string>;
   /** Deletes an account and its database; rejects for this tab's account or one another tab holds. */
   deleteAccount(id: string): Promise<void>;
+  /**
+   * For an account that cannot be backed up: creates a new account and sends it this account's whole confirmed
+   * balance less the ledger's minimum fee. Resolves the new id and the transfer's id; switch to the new account after.
+   */
+  moveCoinsToNewAccount(label?: string): Promise<{ id: string; txId: string }>;
 }
 
-export type AccountErrorReason = 'unknown-account' | 'in-use' | 'cannot-back-up' | 'not-a-backup' | 'unsupported-version' | 'wrong-passphrase-or-tampered' | 'wrong-network';
+export type AccountErrorReason = 'unknown-account' | 'in-use' | 'nothing-to-move' | 'cannot-back-up' | 'not-a-backup' | 'unsupported-version' | 'wrong-passphrase-or-tampered' | 'wrong-network';
 
 /** A refused account operation, with why (`reason`) and a message for a person. */
 export class AccountError extends Error {
@@ -68,6 +73,8 @@ export interface AccountsApiComponents {
   currentId(): Promise<PeerId>;
   /** Reloads the page (a switch). */
   reload(): void;
+  /** This tab's wallet, for moveCoinsToNewAccount. */
+  wallet: { balance(): number; send(to: string, amount: number, fee: number): Promise<string> };
 }
 
 function assertId(id: unknown, name: string): asserts id is PeerId {
@@ -84,16 +91,18 @@ export function createAccountsApi(components: AccountsApiComponents, init: { net
     return record;
   };
 
+  async function createAccount(label?: string): Promise<PeerId> {
+    const key = await generateKeyMaterial();
+    const id = await createAccountDb(network, key);
+    registry.add(id, { label: label === undefined ? undefined : normalizeLabel(label) });
+    return id;
+  }
+
   return {
+    createAccount,
     async accounts() {
       const [current, held] = [await components.currentId(), await heldAccounts(network)];
       return registry.list().map(({ id, label, createdAt, lastUsedAt }) => ({ id, label, current: id === current, inUse: id !== current && held.has(id), createdAt, lastUsedAt }));
-    },
-    async createAccount(label) {
-      const key = await generateKeyMaterial();
-      const id = await createAccountDb(network, key);
-      registry.add(id, { label: label === undefined ? undefined : normalizeLabel(label) });
-      return id;
     },
     async labelAccount(id, label) {
       known(id, 'labelAccount: id');
@@ -145,6 +154,14 @@ export function createAccountsApi(components: AccountsApiComponents, init: { net
       } finally {
         seed.fill(0);
       }
+    },
+    async moveCoinsToNewAccount(label) {
+      await components.currentId();
+      const { minFee } = chainParams(network);
+      const amount = components.wallet.balance() - minFee;
+      if (amount < 1) throw new AccountError('nothing-to-move', `this account has no coins to move beyond the ${minFee}-coin fee`);
+      const id = await createAccount(label);
+      return { id, txId: await components.wallet.send(id, amount, minFee) };
     },
     async deleteAccount(id) {
       known(id, 'deleteAccount: id');

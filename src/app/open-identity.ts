@@ -13,7 +13,7 @@ import { toHex } from '../core/bytes.ts';
 import { checkIdentityStamp } from '../core/identity-stamp.ts';
 import { chainParams } from '../core/ledger/params.ts';
 import type { Clock, Logger, PeerId, Signer } from '../core/types.ts';
-import { createAccountRegistry, type AccountRegistry } from '../identity/account-registry.ts';
+import { createAccountRegistry, createMemoryStorage, type AccountRegistry, type RegistryStorage } from '../identity/account-registry.ts';
 import { createAccountDb, KEY_META, listAccountDbs, STAMP_META } from '../identity/account-store.ts';
 import { canBackUp, createSigner, generateKeyMaterial, isKeyMaterial, type KeyMaterial } from '../identity/key-material.ts';
 import { claimPreviousIdentity, lockIdentity, rememberIdentity, type AccountLock } from '../identity/tab-identity.ts';
@@ -34,9 +34,19 @@ export interface OpenedIdentity {
 
 const wallClock: Clock = { nowMs: () => Date.now() };
 
+/** localStorage, or where the browser blocks it (SecurityError), a list that lasts this page load. */
+function registryStorage(): RegistryStorage {
+  try {
+    if (globalThis.localStorage) return globalThis.localStorage;
+  } catch (error) {
+    if (!(error instanceof DOMException)) throw error;
+  }
+  return createMemoryStorage();
+}
+
 /** The registry of `network`'s accounts in this browser (localStorage; account-registry.ts). */
 export function accountRegistry(network: string): AccountRegistry {
-  return createAccountRegistry({ storage: globalThis.localStorage, clock: wallClock }, { network });
+  return createAccountRegistry({ storage: registryStorage(), clock: wallClock }, { network });
 }
 
 /**
@@ -83,12 +93,16 @@ export async function openIdentity(network: string, log: Logger): Promise<Opened
     registry.add(id);
     registry.touch(id);
     // Touched again as the page goes, so the account open until then counts as the most recently used.
-    globalThis.addEventListener?.('pagehide', () => registry.touch(id));
+    globalThis.addEventListener?.('pagehide', () => {
+      if (registry.get(id)) registry.touch(id); // absent only if localStorage was cleared meanwhile: adopted again next time
+    });
     rememberIdentity(network, id);
     return { ...account, clashed: claim.clashed, restored };
   };
 
-  if (claim.previous) {
+  // A pointer at an account deleted meanwhile (or never listed) is dropped rather than opened as an empty database.
+  if (claim.previous && !registry.get(claim.previous.id)) claim.previous.lock.release();
+  else if (claim.previous) {
     const account = await openAccount(network, claim.previous.id, log);
     if (account) return opened(account, true);
     claim.previous.lock.release();
@@ -98,6 +112,12 @@ export async function openIdentity(network: string, log: Logger): Promise<Opened
     if (record.id === claim.previous?.id) continue;
     const lock: AccountLock | undefined = await lockIdentity(network, record.id, 0);
     if (!lock) continue;
+    // Deleted while this tab was looking (deleteAccount holds the lock until the entry is gone): opening it
+    // now would only make an empty database.
+    if (!registry.get(record.id)) {
+      lock.release();
+      continue;
+    }
     const account = await openAccount(network, record.id, log);
     if (account) {
       log.info('opened an account no other tab holds', { peerId: record.id, label: record.label });

@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
-import { createAccountRegistry, type RegistryStorage } from './account-registry.ts';
-
-/** Web Storage semantics over a Map (Node has no localStorage). */
-function memoryStorage(): RegistryStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, String(value)),
-    removeItem: (key) => void map.delete(key),
-    key: (index) => [...map.keys()][index] ?? null,
-    get length() {
-      return map.size;
-    },
-  };
-}
+import { createAccountRegistry, createMemoryStorage } from './account-registry.ts';
 
 const A = 'aa'.repeat(32);
 const B = 'bb'.repeat(32);
@@ -23,7 +8,7 @@ const C = 'cc'.repeat(32);
 
 function setup(network = 'main') {
   let now = 1_000;
-  const storage = memoryStorage();
+  const storage = createMemoryStorage();
   const clock = { nowMs: () => now };
   const registry = createAccountRegistry({ storage, clock }, { network });
   return { storage, registry, advance: (ms: number) => (now += ms), reopen: (net = network) => createAccountRegistry({ storage, clock }, { network: net }) };

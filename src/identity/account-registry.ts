@@ -26,6 +26,20 @@ export interface AccountRecord {
 /** The part of the Web Storage API the registry uses (localStorage, or a Map-backed one in tests). */
 export type RegistryStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
 
+/** Web Storage semantics over a Map: for tests, and for a page whose localStorage is blocked (the list then lasts one page load). */
+export function createMemoryStorage(): RegistryStorage {
+  const map = new Map<string, string>();
+  return {
+    getItem: (key) => map.get(key) ?? null,
+    setItem: (key, value) => void map.set(key, String(value)),
+    removeItem: (key) => void map.delete(key),
+    key: (index) => [...map.keys()][index] ?? null,
+    get length() {
+      return map.size;
+    },
+  };
+}
+
 export interface AccountRegistry {
   /** Every account, most recently used first. */
   list(): AccountRecord[];

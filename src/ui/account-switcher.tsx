@@ -27,6 +27,7 @@ export interface AccountActions {
   exportAccount(passphrase: string): Promise<string>;
   importAccount(text: string, passphrase: string): Promise<string>;
   deleteAccount(id: string): Promise<void>;
+  moveCoinsToNewAccount(): Promise<{ id: string; txId: string }>;
 }
 
 export const AccountActionsContext = createContext<AccountActions | undefined>(undefined);
@@ -111,9 +112,21 @@ function BackupForms({ act, exportable, network, selfId }: { act: Act; exportabl
   return (
     <>
       {exportable === false ? (
-        <p className="hint" role="note">
-          This account was made before backups existed: its key cannot leave this browser. Create a new account, then send this one&apos;s coins to it.
-        </p>
+        <div className="account-inline">
+          <p className="hint" role="note">
+            This account was made before backups existed: its key cannot leave this browser. Move its coins to a new account, which can be backed up.
+          </p>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => act(async () => {
+              const { id, txId } = await act.actions.moveCoinsToNewAccount();
+              return `Sent this account's coins to new account ${shortId(id)} (transaction ${shortId(txId)}): switch to it once confirmed`;
+            }, '')}
+          >
+            Move coins to a new account
+          </button>
+        </div>
       ) : (
         <form className="account-inline" aria-label="Export backup" onSubmit={exportBackup}>
           <label htmlFor={ids.exportPass}>Backup passphrase</label>
