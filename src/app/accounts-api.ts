@@ -17,15 +17,11 @@ import { normalizeLabel } from '../identity/account-registry.ts';
 import { createAccountDb, deleteAccountDb, readAccountKey } from '../identity/account-store.ts';
 import { canBackUp, generateKeyMaterial, keyMaterialFromSeed, seedOf } from '../identity/key-material.ts';
 import { heldAccounts, lockIdentity, rememberIdentity } from '../identity/tab-identity.ts';
+import type { AccountEntry } from '../ui/account-switcher.tsx';
 import { accountRegistry } from './open-identity.ts';
 
-export interface AccountInfo {
-  id: string;
-  label: string;
-  /** The account this tab runs. */
-  current: boolean;
-  /** Held by another open tab (it can be neither switched to nor deleted from here). */
-  inUse: boolean;
+/** An account as accounts() lists it: the switcher's entry (ui/account-switcher.tsx) and its times. */
+export interface AccountInfo extends AccountEntry {
   createdAt: number;
   lastUsedAt: number;
 }

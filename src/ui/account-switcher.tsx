@@ -9,15 +9,17 @@ import { createContext, useCallback, useContext, useEffect, useId, useState, typ
 import { errorMessage, shortId } from './format.ts';
 import { useTabmesh } from './use-tabmesh.ts';
 
-/** One account as the switcher lists it (AccountInfo in app/accounts-api.ts). */
+/** One account as the switcher lists it (app/accounts-api.ts adds its times). */
 export interface AccountEntry {
   id: string;
   label: string;
+  /** The account this tab runs. */
   current: boolean;
+  /** Held by another open tab (it can be neither switched to nor deleted from here). */
   inUse: boolean;
 }
 
-/** What the switcher asks of the page (window.tabmesh's accounts methods). */
+/** What the switcher asks of the page: window.tabmesh's accounts methods (AccountsApi satisfies it; ui/ may not import app/, so the shape is restated). */
 export interface AccountActions {
   accounts(): Promise<AccountEntry[]>;
   createAccount(label?: string): Promise<string>;
