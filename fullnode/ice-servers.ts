@@ -3,6 +3,7 @@
  * Checked field by field here, so a typo fails at start with a message
  * naming the entry rather than as a silent ICE failure minutes later.
  */
+import { describeValue } from '../src/core/describe-value.ts';
 
 /** RTCIceServer's fields that a node can use (structurally an RTCIceServer). */
 export interface IceServer {
@@ -35,7 +36,7 @@ function checkServer(entry: unknown, index: number): Parsed<IceServer> {
     return { ok: false, error: `${where}.urls must be a URL or a list of 1-${MAX_URLS_PER_SERVER} URLs` };
   }
   for (const url of urls) {
-    if (typeof url !== 'string' || !ICE_URL.test(url)) return { ok: false, error: `${where}.urls: '${String(url)}' is not a stun:, stuns:, turn: or turns: URL` };
+    if (typeof url !== 'string' || !ICE_URL.test(url)) return { ok: false, error: `${where}.urls: ${typeof url === 'string' ? `'${url.slice(0, 80)}'` : describeValue(url)} is not a stun:, stuns:, turn: or turns: URL` };
   }
   for (const field of ['username', 'credential'] as const) {
     if (record[field] !== undefined && typeof record[field] !== 'string') return { ok: false, error: `${where}.${field} must be a string` };

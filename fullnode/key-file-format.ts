@@ -18,6 +18,7 @@
  * with it ignores the field.
  */
 import { fromHex, isHexOfLength, toHex } from '../src/core/bytes.ts';
+import { describeValue } from '../src/core/describe-value.ts';
 import { isStampNonce } from '../src/core/identity-stamp.ts';
 import { nobleKeypair } from '../src/crypto/ed25519.ts';
 
@@ -58,7 +59,7 @@ export function parseKeyFile(text: string): { ok: true; value: IdentitySeed } | 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'is not a tabmesh identity file (not a JSON object)' };
   const record = value as Record<string, unknown>;
   if (record.format !== KEY_FILE_FORMAT) return { ok: false, error: `is not a tabmesh identity file (format is not "${KEY_FILE_FORMAT}")` };
-  if (record.version !== KEY_FILE_VERSION) return { ok: false, error: `has identity file version ${JSON.stringify(record.version)}; this program reads version ${KEY_FILE_VERSION}` };
+  if (record.version !== KEY_FILE_VERSION) return { ok: false, error: `has identity file version ${describeValue(record.version)}; this program reads version ${KEY_FILE_VERSION}` };
   if (!isHexOfLength(record.seed, 32)) return { ok: false, error: 'has a bad seed: it must be 64 lower-case hex characters' };
   if (!isHexOfLength(record.publicKey, 32)) return { ok: false, error: 'has a bad publicKey: it must be 64 lower-case hex characters' };
   if (record.identityStamp !== undefined && !isStampNonce(record.identityStamp)) return { ok: false, error: 'has a bad identityStamp: it must be a non-negative integer below 2^53' };

@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeValue } from '../src/core/describe-value.ts';
 import { HEX_ID } from './rpc-api.ts';
 
 export const COOKIE_FILE_NAME = '.cookie';
@@ -58,7 +59,7 @@ export function parseCookie(text: string): { ok: true; cookie: RpcCookie } | { o
   }
   if (typeof value !== 'object' || value === null) return { ok: false, error: 'is not a tabmesh RPC cookie (not a JSON object)' };
   const { version, host, port, token } = value as Record<string, unknown>;
-  if (version !== COOKIE_VERSION) return { ok: false, error: `has cookie version ${JSON.stringify(version)}; this program reads version ${COOKIE_VERSION}` };
+  if (version !== COOKIE_VERSION) return { ok: false, error: `has cookie version ${describeValue(version)}; this program reads version ${COOKIE_VERSION}` };
   if (host !== '127.0.0.1') return { ok: false, error: 'names a host other than 127.0.0.1' };
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: 'has no valid port' };
   if (typeof token !== 'string' || !HEX_ID.test(token)) return { ok: false, error: 'has no valid token' };

@@ -16,6 +16,7 @@
  * tabs on one machine or one LAN link without any. A bad URL parameter is the
  * tester's own mistake and throws ConfigError, which the page shows.
  */
+import { describeValue } from '../core/describe-value.ts';
 import type { Logger } from '../core/types.ts';
 import { ConfigError, type PeerConfig } from './config.ts';
 
@@ -45,7 +46,7 @@ function parseServer(entry: unknown, index: number): RTCIceServer | string {
   const list = typeof urls === 'string' ? [urls] : urls;
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_URLS_PER_SERVER) return `iceServers[${index}].urls must be 1-${MAX_URLS_PER_SERVER} URLs`;
   for (const url of list) {
-    if (typeof url !== 'string' || url.length > MAX_FIELD_CHARS || !ICE_URL.test(url)) return `iceServers[${index}].urls has '${String(url).slice(0, 80)}', not a stun:/turn: URL`;
+    if (typeof url !== 'string' || url.length > MAX_FIELD_CHARS || !ICE_URL.test(url)) return `iceServers[${index}].urls has ${typeof url === 'string' ? `'${url.slice(0, 80)}'` : describeValue(url)}, not a stun:/turn: URL`;
   }
   for (const [name, value] of [['username', username], ['credential', credential]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value.length > MAX_FIELD_CHARS)) return `iceServers[${index}].${name} must be a string`;

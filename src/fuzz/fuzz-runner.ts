@@ -23,12 +23,29 @@ export interface FuzzRunReport {
   failure?: { message: string; savedTo: string };
 }
 
-function describeError(error: unknown): string {
+function describeError(error: unknown, at: string | undefined): string {
   if (!(error instanceof Error)) return `threw a non-Error: ${typeof error}`;
-  // The first frame in project code outside the fuzzer: where the exception escaped from.
-  const at = error instanceof FuzzInvariantError ? undefined
-    : error.stack?.split('\n').find((line) => /\/(src|fullnode|signaling)\//.test(line) && !line.includes('/src/fuzz/'))?.trim();
   return `${error.name}: ${error.message.slice(0, 300)}${at ? ` (${at})` : ''}`;
+}
+
+/**
+ * Where an escaped exception came from: the first stack frame in project
+ * code outside the fuzzer. A stack overflow's top frames are all the
+ * recursion, so the failing input is replayed once with an unlimited stack
+ * trace (only then: capturing whole stacks on every throw would slow the run).
+ */
+async function locate<I>(target: FuzzTarget<I>, input: I): Promise<string | undefined> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Infinity;
+  try {
+    await target.check(input);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof Error) || error instanceof FuzzInvariantError) return undefined;
+    return error.stack?.split('\n').find((line) => /\/(src|fullnode|signaling)\//.test(line) && !line.includes('/src/fuzz/'))?.trim().replace(/^at /, '').replace(`${process.cwd()}/`, '');
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export async function runTarget<I>(target: FuzzTarget<I>, init: FuzzRunInit): Promise<FuzzRunReport> {
@@ -42,7 +59,8 @@ export async function runTarget<I>(target: FuzzTarget<I>, init: FuzzRunInit): Pr
   // Shrinking re-runs inputs, so `accepted` counts a failed run's shrink steps too; it is a rough figure then.
   const report = { target: target.name, runs: details.numRuns, elapsedMs, accepted };
   if (!details.failed || details.counterexample === null) return report;
-  const message = describeError(details.errorInstance);
-  const savedTo = saveCase({ target: target.name, input: details.counterexample[0], failure: message, seed: init.seed }, init.corpusDir);
+  const input = details.counterexample[0];
+  const message = describeError(details.errorInstance, await locate(target, input));
+  const savedTo = saveCase({ target: target.name, input, failure: message, seed: init.seed }, init.corpusDir);
   return { ...report, failure: { message, savedTo } };
 }

@@ -97,3 +97,11 @@ export function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string
   const same = actual.length === expected.length && actual.every((byte, i) => byte === expected[i]);
   invariant(same, `${what}: re-encoding gave ${actual.length} bytes that differ from the ${expected.length} decoded`);
 }
+
+/**
+ * Two decoded values are the same message: equal as JSON text, which is how
+ * they travel and are stored (so -0 and 0 are one value, as on the wire).
+ */
+export function sameJson(actual: unknown, expected: unknown, what: string): void {
+  invariant(JSON.stringify(actual) === JSON.stringify(expected), `${what}: the value does not read back the same`);
+}

@@ -57,6 +57,12 @@ export function untrustedJson(valid: fc.Arbitrary<Record<string, unknown>>, extr
   );
 }
 
+/** A JSON list as text: entries each given as text (valid, swapped or mutated by `entry`), or the whole list mutated. */
+export function untrustedJsonList(entry: fc.Arbitrary<string>, maxLength = 6): fc.Arbitrary<string> {
+  const list = fc.array(entry, { maxLength }).map((texts) => `[${texts.join(',')}]`);
+  return fc.oneof({ arbitrary: list, weight: 4 }, { arbitrary: mutatedText(list), weight: 1 });
+}
+
 /** Lower-case hex of `bytes` bytes. */
 export const hexOf = (bytes: number): fc.Arbitrary<string> =>
   fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toHex);

@@ -10,7 +10,7 @@ import { packFrames } from '../core/frame-bundle.ts';
 import { MAX_COMPACT_TXS, MAX_INV_ITEMS, SHORT_ID_BYTES, encodeFrame, type Frame, type InvItem } from '../core/frames.ts';
 import { encodeBlock } from '../core/ledger/block.ts';
 import type { BlockHeader } from '../core/ledger/types.ts';
-import { MAX_RECORD_NEIGHBOURS, MAX_RECORD_TTL_MS } from '../core/peers/peer-record.ts';
+import { MAX_RECORD_NEIGHBOURS, MAX_RECORD_TTL_MS, PEER_RECORD_VERSION } from '../core/peers/peer-record.ts';
 import { GET_PEERS, MAX_RECORDS_PER_FRAME, MAX_SIGNAL_HOPS, MESH_SIGNAL, PEER_RECORDS } from '../core/peers/peers-frames.ts';
 import { SIGNAL_VERSION } from '../core/signal-envelope.ts';
 import { MAX_TRACE_HOPS, TRACE_REPORT, TRACE_REQUEST, encodeTraceReport, encodeTraceRequest } from '../core/trace/trace-frames.ts';
@@ -68,27 +68,36 @@ export const blockBytes: fc.Arbitrary<Uint8Array> = fc.record({ header: headerAr
 /**
  * A peer record's encoding, laid out by hand (peer-record.ts, "Encoding"):
  * the decoder must accept it without a valid signature, which is checked
- * later in the worker, so none is made here.
+ * later in the worker, so none is made here. `issuedAtMs` picks the issue
+ * time (any by default; near a clock for the stateful book target).
  */
-export const peerRecordBytes: fc.Arbitrary<Uint8Array> = fc.record({
-  tag: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-  peerId: hexOf(32),
-  seq: safe(1),
-  issuedAtMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - MAX_RECORD_TTL_MS }),
-  ttlMs: fc.integer({ min: 1, max: MAX_RECORD_TTL_MS }),
-  tipHeight: u32,
-  chainWork: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  stampNonce: safe(),
-  flags: fc.constantFrom(0, 1),
-  neighbours: fc.uniqueArray(hexOf(32), { maxLength: MAX_RECORD_NEIGHBOURS }),
-  signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
-}).map((r) => {
-  const neighbours = r.neighbours.filter((id) => id !== r.peerId).sort();
-  const writer = new ByteWriter().u8(2).bytes(r.tag).bytes(fromHex(r.peerId)!).u64(r.seq).u64(r.issuedAtMs).u64(r.issuedAtMs + r.ttlMs)
-    .u32(r.tipHeight).bytes(r.chainWork).u64(r.stampNonce).u8(r.flags).u8(neighbours.length);
-  for (const id of neighbours) writer.bytes(fromHex(id)!);
-  return writer.bytes(r.signature).finish();
-});
+export function peerRecordArbitrary(
+  issuedAtMs = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - MAX_RECORD_TTL_MS }),
+  identity: fc.Arbitrary<{ peerId: string; stampNonce: number }> = fc.record({ peerId: hexOf(32), stampNonce: safe() }),
+  tag: fc.Arbitrary<Uint8Array> = fc.uint8Array({ minLength: 4, maxLength: 4 }),
+): fc.Arbitrary<Uint8Array> {
+  return fc.record({
+    tag,
+    identity,
+    seq: safe(1),
+    issuedAtMs,
+    ttlMs: fc.integer({ min: 1, max: MAX_RECORD_TTL_MS }),
+    tipHeight: u32,
+    chainWork: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    flags: fc.constantFrom(0, 1),
+    neighbours: fc.uniqueArray(hexOf(32), { maxLength: MAX_RECORD_NEIGHBOURS }),
+    signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+  }).map((r) => {
+    const { peerId, stampNonce } = r.identity;
+    const neighbours = r.neighbours.filter((id) => id !== peerId).sort();
+    const writer = new ByteWriter().u8(PEER_RECORD_VERSION).bytes(r.tag).bytes(fromHex(peerId)!).u64(r.seq).u64(r.issuedAtMs).u64(r.issuedAtMs + r.ttlMs)
+      .u32(r.tipHeight).bytes(r.chainWork).u64(stampNonce).u8(r.flags).u8(neighbours.length);
+    for (const id of neighbours) writer.bytes(fromHex(id)!);
+    return writer.bytes(r.signature).finish();
+  });
+}
+
+export const peerRecordBytes = peerRecordArbitrary();
 
 /**
  * A signal envelope laid out as signal-envelope.ts ("Encoding") does; its

@@ -9,6 +9,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { isHexOfLength, toHex } from '../core/bytes.ts';
+import { describeValue } from '../core/describe-value.ts';
 import { BLOCK_HEADER_BYTES, blockHash, decodeBlock, encodeBlock, type BlockLimits } from '../core/ledger/block.ts';
 import { TX_BYTES } from '../core/tx.ts';
 import type { Account, Block, BlockHeader, BlockUndo, TipRecord } from '../core/ledger/types.ts';
@@ -50,7 +51,7 @@ const STORED_BLOCK_LIMITS: BlockLimits = { maxBlockTxs: Number.MAX_SAFE_INTEGER,
 
 function assertNonNegativeInteger(value: unknown, field: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`${field} must be a non-negative safe integer, got ${String(value)}`);
+    throw new InvalidArgumentError(`${field} must be a non-negative safe integer, got ${describeValue(value)}`);
   }
 }
 
@@ -174,7 +175,7 @@ export function normalizeTip(tip: TipRecord, field = 'tip'): TipRecord {
   assertBlockHash(tip.hash, `${field}.hash`);
   assertNonNegativeInteger(tip.height, `${field}.height`);
   if (typeof tip.chainWork !== 'string' || !DECIMAL.test(tip.chainWork)) {
-    throw new InvalidArgumentError(`${field}.chainWork must be a decimal string without leading zeros, got ${String(tip.chainWork)}`);
+    throw new InvalidArgumentError(`${field}.chainWork must be a decimal string without leading zeros, got ${describeValue(tip.chainWork)}`);
   }
   assertString(tip.stateHash, `${field}.stateHash`);
   return { hash: tip.hash, height: tip.height, chainWork: tip.chainWork, stateHash: tip.stateHash };

@@ -13,6 +13,7 @@
  * (issue 3, "Persistence"). Records and their checks: chain-records.ts.
  */
 import { isHexOfLength } from '../core/bytes.ts';
+import { describeValue } from '../core/describe-value.ts';
 import type { ChainStore } from '../core/ledger/types.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { Logger, PeerId, TxId } from '../core/types.ts';
@@ -110,9 +111,9 @@ export function normalizeStoredTx(tx: StoredTx): StoredTx {
   if (!isHexOfLength(tx.id, 32)) throw new InvalidArgumentError('tx.id must be 64 lower-case hex characters (a SHA-256 TxId)');
   if (!(tx.bytes instanceof Uint8Array)) throw new InvalidArgumentError('tx.bytes must be a Uint8Array');
   if (typeof tx.receivedAtMs !== 'number' || !Number.isFinite(tx.receivedAtMs) || tx.receivedAtMs < 0) {
-    throw new InvalidArgumentError(`tx.receivedAtMs must be a finite number of at least 0, got ${String(tx.receivedAtMs)}`);
+    throw new InvalidArgumentError(`tx.receivedAtMs must be a finite number of at least 0, got ${describeValue(tx.receivedAtMs)}`);
   }
-  if (!STATUSES.includes(tx.status)) throw new InvalidArgumentError(`tx.status must be 'pending', 'confirmed' or 'dropped', got ${String(tx.status)}`);
+  if (!STATUSES.includes(tx.status)) throw new InvalidArgumentError(`tx.status must be 'pending', 'confirmed' or 'dropped', got ${describeValue(tx.status)}`);
   if (tx.status === 'confirmed') {
     if (!Number.isSafeInteger(tx.height) || tx.height! < 0) throw new InvalidArgumentError('tx.height must be a non-negative integer when status is confirmed');
   } else if (tx.height !== undefined) {

@@ -1,11 +1,19 @@
 /** Every fuzz target, in the order `npm run fuzz` runs them. */
 import type { FuzzTarget } from '../fuzz-target.ts';
+import { hostConfigTarget, pageConfigTarget } from './config.ts';
 import { blocksTarget, bundlesTarget, framesTarget } from './peer-frames.ts';
+import { peerBookTarget, peerRecordsTarget, peersFramesTarget } from './peers.ts';
+import { storedRecordsTarget } from './storage.ts';
+import { storedPeersTarget } from './stored-peers.ts';
+import { traceFramesTarget } from './trace.ts';
 import { channelMessagesTarget, relayBusTarget, relayClientTarget, relayServerTarget, signalEnvelopeTarget, signalPayloadTarget } from './signaling.ts';
 
 export const FUZZ_TARGETS: readonly FuzzTarget<never>[] = [
   framesTarget, bundlesTarget, blocksTarget,
   signalEnvelopeTarget, signalPayloadTarget, channelMessagesTarget, relayClientTarget, relayServerTarget, relayBusTarget,
+  peerRecordsTarget, peersFramesTarget, peerBookTarget, traceFramesTarget,
+  storedRecordsTarget, storedPeersTarget,
+  pageConfigTarget, hostConfigTarget,
 ] as FuzzTarget<never>[];
 
 export function findTarget(name: string): FuzzTarget<never> | undefined {
