@@ -6,6 +6,7 @@ import { peerBookTarget, peerRecordsTarget, peersFramesTarget } from './peers.ts
 import { storedRecordsTarget } from './storage.ts';
 import { storedPeersTarget } from './stored-peers.ts';
 import { traceFramesTarget } from './trace.ts';
+import { workerMessagesTarget } from './worker-messages.ts';
 import { channelMessagesTarget, relayBusTarget, relayClientTarget, relayServerTarget, signalEnvelopeTarget, signalPayloadTarget } from './signaling.ts';
 
 export const FUZZ_TARGETS: readonly FuzzTarget<never>[] = [
@@ -13,7 +14,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget<never>[] = [
   signalEnvelopeTarget, signalPayloadTarget, channelMessagesTarget, relayClientTarget, relayServerTarget, relayBusTarget,
   peerRecordsTarget, peersFramesTarget, peerBookTarget, traceFramesTarget,
   storedRecordsTarget, storedPeersTarget,
-  pageConfigTarget, hostConfigTarget,
+  pageConfigTarget, hostConfigTarget, workerMessagesTarget,
 ] as FuzzTarget<never>[];
 
 export function findTarget(name: string): FuzzTarget<never> | undefined {
