@@ -49,7 +49,7 @@ test('a mistyped address is refused by the Send form and by tabmesh.send, before
   expect(swapped).not.toBe(address);
   for (const wrong of [typo(address, 40), swapped]) {
     const error = await sender.evaluate((to) => window.tabmesh.send(to, 7, 1).then(() => 'sent', (failure: Error) => failure.message), wrong);
-    expect(error).toMatch(/^to is not a valid address: the checksum does not match/);
+    expect(error).toMatch(/^to must be a tm1… address or 64 hex characters: the checksum does not match/);
   }
   expect((await statsOf(sender)).txSent, 'nothing was signed or sent').toBe(before);
 

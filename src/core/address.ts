@@ -109,6 +109,6 @@ export function parseAccount(input: unknown): AccountParse {
 /** Like parseAccount, but throws InvalidArgumentError naming `field`: for API edges. */
 export function accountArgument(input: unknown, field: string): PeerId {
   const parsed = parseAccount(input);
-  if (!parsed.ok) throw new InvalidArgumentError(`${field} is not a valid address: ${parsed.detail}`);
+  if (!parsed.ok) throw new InvalidArgumentError(`${field} must be a tm1… address or 64 hex characters: ${parsed.detail}`);
   return parsed.value;
 }

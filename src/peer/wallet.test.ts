@@ -41,7 +41,7 @@ describe('wallet addresses', () => {
     const { wallet, mempool, bob, signatures } = await walletSetup();
     const address = encodeAddress(bob.peerId);
     const typo = `${address.slice(0, 20)}${address[20] === 'q' ? 'p' : 'q'}${address.slice(21)}`;
-    await expect(wallet.send(typo, 10, 1)).rejects.toThrow(/to is not a valid address: the checksum does not match/);
+    await expect(wallet.send(typo, 10, 1)).rejects.toThrow(/to must be a tm1… address or 64 hex characters: the checksum does not match/);
     expect(signatures()).toBe(0);
     expect(mempool.size).toBe(0);
   });
