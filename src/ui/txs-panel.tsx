@@ -26,7 +26,7 @@ export function StatusBadge({ tx }: { tx: TxView }) {
   if (tx.status === 'confirmed') {
     return <span className="badge status-confirmed">{tx.height === undefined ? 'confirmed' : `confirmed #${tx.height}`}</span>;
   }
-  if (tx.status === 'dropped') return <span className="badge status-dropped" title="A conflicting transaction was confirmed instead">dropped</span>;
+  if (tx.status === 'dropped') return <span className="badge status-dropped" title="Left the mempool unconfirmed: replaced by a higher fee (a bump or cancel), made invalid by a confirmed conflict, evicted or expired">dropped</span>;
   return <span className="badge status-pending">pending</span>;
 }
 
