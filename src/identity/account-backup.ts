@@ -10,6 +10,7 @@
  * says so.
  */
 import { fromHex, isHexOfLength, toHex, utf8 } from '../core/bytes.ts';
+import { describeValue } from '../core/describe-value.ts';
 import { isValidNetworkName } from '../core/network.ts';
 
 export const BACKUP_MAGIC = 'tabmesh-account-backup';
@@ -103,7 +104,7 @@ export function parseBackup(text: unknown): BackupResult<{ header: BackupHeader;
     return fail('not-a-backup', `not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!isRecord(parsed) || parsed.magic !== BACKUP_MAGIC) return fail('not-a-backup', `not a tabmesh account backup (no "magic": "${BACKUP_MAGIC}")`);
-  if (parsed.version !== BACKUP_VERSION) return fail('unsupported-version', `backup version ${JSON.stringify(parsed.version)} is not supported (this page reads version ${BACKUP_VERSION})`);
+  if (parsed.version !== BACKUP_VERSION) return fail('unsupported-version', `backup version ${describeValue(parsed.version)} is not supported (this page reads version ${BACKUP_VERSION})`);
   const { network, id, label, createdAt, kdf, cipher, ciphertext } = parsed;
   if (!isValidNetworkName(network)) return fail('not-a-backup', 'backup: "network" is not a network name');
   if (!isHex(id, 32)) return fail('not-a-backup', 'backup: "id" must be 64 lower-case hex characters');

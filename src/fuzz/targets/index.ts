@@ -1,5 +1,6 @@
 /** Every fuzz target, in the order `npm run fuzz` runs them. */
 import type { FuzzTarget } from '../fuzz-target.ts';
+import { accountBackupTarget } from './account-backup.ts';
 import { hostConfigTarget, pageConfigTarget } from './config.ts';
 import { blocksTarget, bundlesTarget, framesTarget } from './peer-frames.ts';
 import { peerBookTarget, peerRecordsTarget, peersFramesTarget } from './peers.ts';
@@ -14,7 +15,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget<never>[] = [
   signalEnvelopeTarget, signalPayloadTarget, channelMessagesTarget, relayClientTarget, relayServerTarget, relayBusTarget,
   peerRecordsTarget, peersFramesTarget, peerBookTarget, traceFramesTarget,
   storedRecordsTarget, storedPeersTarget,
-  pageConfigTarget, hostConfigTarget, workerMessagesTarget,
+  pageConfigTarget, hostConfigTarget, accountBackupTarget, workerMessagesTarget,
 ] as FuzzTarget<never>[];
 
 export function findTarget(name: string): FuzzTarget<never> | undefined {
