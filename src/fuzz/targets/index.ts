@@ -2,6 +2,7 @@
 import type { FuzzTarget } from '../fuzz-target.ts';
 import { accountBackupTarget } from './account-backup.ts';
 import { hostConfigTarget, pageConfigTarget } from './config.ts';
+import { nodeSessionTarget } from './node-session.ts';
 import { blocksTarget, bundlesTarget, framesTarget } from './peer-frames.ts';
 import { peerBookTarget, peerRecordsTarget, peersFramesTarget } from './peers.ts';
 import { storedRecordsTarget } from './storage.ts';
@@ -11,7 +12,7 @@ import { workerMessagesTarget } from './worker-messages.ts';
 import { channelMessagesTarget, relayBusTarget, relayClientTarget, relayServerTarget, signalEnvelopeTarget, signalPayloadTarget } from './signaling.ts';
 
 export const FUZZ_TARGETS: readonly FuzzTarget<never>[] = [
-  framesTarget, bundlesTarget, blocksTarget,
+  framesTarget, bundlesTarget, blocksTarget, nodeSessionTarget,
   signalEnvelopeTarget, signalPayloadTarget, channelMessagesTarget, relayClientTarget, relayServerTarget, relayBusTarget,
   peerRecordsTarget, peersFramesTarget, peerBookTarget, traceFramesTarget,
   storedRecordsTarget, storedPeersTarget,
