@@ -5,6 +5,7 @@ import { hostConfigTarget, pageConfigTarget } from './config.ts';
 import { nodeSessionTarget } from './node-session.ts';
 import { blocksTarget, bundlesTarget, framesTarget } from './peer-frames.ts';
 import { peerBookTarget, peerRecordsTarget, peersFramesTarget } from './peers.ts';
+import { relayAddressTarget } from './relay-address.ts';
 import { storedRecordsTarget } from './storage.ts';
 import { storedPeersTarget } from './stored-peers.ts';
 import { traceFramesTarget } from './trace.ts';
@@ -13,7 +14,7 @@ import { channelMessagesTarget, relayBusTarget, relayClientTarget, relayServerTa
 
 export const FUZZ_TARGETS: readonly FuzzTarget<never>[] = [
   framesTarget, bundlesTarget, blocksTarget, nodeSessionTarget,
-  signalEnvelopeTarget, signalPayloadTarget, channelMessagesTarget, relayClientTarget, relayServerTarget, relayBusTarget,
+  signalEnvelopeTarget, signalPayloadTarget, channelMessagesTarget, relayClientTarget, relayServerTarget, relayBusTarget, relayAddressTarget,
   peerRecordsTarget, peersFramesTarget, peerBookTarget, traceFramesTarget,
   storedRecordsTarget, storedPeersTarget,
   pageConfigTarget, hostConfigTarget, accountBackupTarget, workerMessagesTarget,
