@@ -13,6 +13,7 @@ import { runTarget } from './fuzz-runner.ts';
 import { FuzzInvariantError, type FuzzTarget } from './fuzz-target.ts';
 import { applyMutation } from './mutate.ts';
 import { FUZZ_TARGETS, findTarget } from './targets/index.ts';
+import { nestedJson } from './untrusted-json.ts';
 
 /** Inputs per target: with the slowest targets at ~900 inputs/s, the whole pass stays within a few seconds. */
 const SHORT_RUNS = 300;
@@ -41,6 +42,13 @@ describe('regression corpus', () => {
 
   it('holds the inputs that once broke a decoder', () => {
     expect(cases.length).toBeGreaterThan(0);
+  });
+
+  it('stores nesting deep enough to overflow this runtime, so its deep cases still test something', () => {
+    // Deep cases are stored at 6,000 levels (V8 overflows past ~5,000); a runtime with a larger stack would make them vacuous.
+    const value: unknown = JSON.parse(nestedJson(6_000, 'array'));
+    expect(() => String(value)).toThrow(RangeError);
+    expect(() => JSON.stringify(value)).toThrow(RangeError);
   });
 
   it.each(cases.map(({ file, entry }) => [file, entry] as const))('%s still keeps every invariant', async (_file, entry) => {
