@@ -4,7 +4,7 @@ import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { FRAME_VERSION, invId, type Frame, type InvItem } from './frames.ts';
 import { createFullNode } from './full-node.ts';
-import { DELIVERY_TIMEOUT_MS, SIGNER_NEIGHBOUR_HOLD_MS, SIGNER_NEIGHBOUR_LATE_HOLD_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
+import { DELIVERY_TIMEOUT_MS, PREEMPT_UNPROVEN_BLOCK_MS, PREEMPT_UNPROVEN_MS, STALLED_HOLD_OFF_AFTER_MS, STALLED_HOLD_OFF_MS, SIGNER_NEIGHBOUR_HOLD_MS, SIGNER_NEIGHBOUR_LATE_HOLD_MS, TX_ANNOUNCE_DELAY_MS, createInventory } from './inventory.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { ProtocolContext } from './protocol-context.ts';
 import type { ProtocolModuleFactory } from './protocol-module.ts';
@@ -25,6 +25,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () 
   const sent: { peerId: string; frame: Frame }[] = [];
   const provided: { peerId: string; id: string }[] = [];
   const punished: { peerId: string; reason: string }[] = [];
+  const heldOff: { peerId: string; reason: string }[] = [];
   const stats = createStats();
   const now = { ms: 1_000_000 };
   const have = new Set<string>();
@@ -37,6 +38,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () 
     broadcast: () => 0,
     sendModuleFrame: () => false,
     punish: (peerId, reason) => void punished.push({ peerId, reason }),
+    holdOff: (peerId, reason) => void heldOff.push({ peerId, reason }),
     count: (name, by = 1) => { stats[name] += by; },
     openPeers: () => peers,
   };
@@ -58,7 +60,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () 
   const framesTo = (peerId: string, type: Frame['type']) =>
     sent.filter((entry) => entry.peerId === peerId && entry.frame.type === type).map((entry) => (entry.frame as { items: InvItem[] }).items);
   const tx = (id: string): InvItem => ({ kind: 'tx', id: invId('tx', id) });
-  return { inventory, sent, provided, punished, stats, now, have, flush, elapse, timers, framesTo, tx };
+  return { inventory, sent, provided, punished, heldOff, stats, now, have, flush, elapse, timers, framesTo, tx };
 }
 
 describe('inventory: the transaction announcement delay', () => {
@@ -334,6 +336,94 @@ describe('inventory: slow peers are retried elsewhere, withholders and spammers 
     // Once delivered, a second copy from the same peer is no longer asked for.
     expect(h.inventory.delivered('A', 'tx', COLLIDING[0])).toBe(true);
     expect(h.inventory.delivered('A', 'tx', COLLIDING[0])).toBe(false);
+  });
+});
+
+describe('inventory: announcers that never deliver (docs/SECURITY.md, "Announce and never deliver")', () => {
+  const block = (id: string): InvItem => ({ kind: 'block', id });
+
+  it('a request waiting on a stalled announcer moves as soon as another announces the item', () => {
+    const h = harness();
+    h.inventory.handleInv('A', [h.tx(THIRD)]);
+    h.flush();
+    h.now.ms += DELIVERY_TIMEOUT_MS + 1; // A has left THIRD unanswered: stalled
+    expect(h.inventory.isStalled('A')).toBe(true);
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.flush();
+    h.inventory.handleInv('B', [h.tx(OTHER)]);
+    h.flush();
+    expect(h.framesTo('B', 'getData')).toEqual([[h.tx(OTHER)]]);
+    // A's body, if it ever comes, is late rather than unsolicited.
+    expect(h.inventory.delivered('A', 'tx', OTHER)).toBe(true);
+    expect(h.punished).toEqual([]);
+  });
+
+  it('a request waiting on an announcer that never answered moves to one that has, after PREEMPT_UNPROVEN_MS', () => {
+    const h = harness();
+    h.inventory.handleInv('B', [h.tx(THIRD)]);
+    h.flush();
+    expect(h.inventory.delivered('B', 'tx', THIRD)).toBe(true); // B has answered us
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.inventory.handleInv('B', [h.tx(OTHER)]);
+    h.flush();
+    expect(h.framesTo('A', 'getData')).toEqual([[h.tx(OTHER)]]);
+    h.now.ms += PREEMPT_UNPROVEN_MS - 1;
+    h.inventory.tick();
+    h.flush();
+    expect(h.framesTo('B', 'getData')).toEqual([[h.tx(THIRD)]]);
+    h.now.ms += 2;
+    h.inventory.tick();
+    h.flush();
+    expect(h.framesTo('B', 'getData')).toEqual([[h.tx(THIRD)], [h.tx(OTHER)]]);
+  });
+
+  it('a block waiting on an announcer that never answered is asked of the next after PREEMPT_UNPROVEN_BLOCK_MS; the first answer ends it', () => {
+    const h = harness(['A', 'B', 'C'], { timer: true });
+    h.inventory.handleInv('A', [block(OTHER)]);
+    h.inventory.handleInv('B', [block(OTHER)]);
+    h.flush();
+    expect(h.framesTo('A', 'getData')).toEqual([[block(OTHER)]]);
+    expect(h.framesTo('B', 'getData')).toEqual([]);
+    expect(h.timers.map((timer) => timer.delayMs)).toEqual([PREEMPT_UNPROVEN_BLOCK_MS]);
+    h.now.ms += PREEMPT_UNPROVEN_BLOCK_MS;
+    h.elapse();
+    expect(h.framesTo('B', 'getData')).toEqual([[block(OTHER)]]);
+    expect(h.inventory.delivered('B', 'block', OTHER)).toBe(true);
+    expect(h.inventory.isRequested('block', OTHER)).toBe(false);
+    // A's answer, if it comes, was asked for.
+    expect(h.inventory.delivered('A', 'block', OTHER)).toBe(true);
+    h.have.add(OTHER);
+    h.inventory.handleInv('C', [block(OTHER)]);
+    h.flush();
+    expect(h.framesTo('C', 'getData')).toEqual([]);
+  });
+
+  it('an announcer that answers in time keeps its block request: a calm network fetches each block once', () => {
+    const h = harness(['A', 'B'], { timer: true });
+    h.inventory.handleInv('A', [block(THIRD)]);
+    h.inventory.handleInv('B', [block(THIRD)]);
+    h.flush();
+    h.now.ms += 100;
+    expect(h.inventory.delivered('A', 'block', THIRD)).toBe(true);
+    h.now.ms += PREEMPT_UNPROVEN_BLOCK_MS;
+    h.elapse();
+    h.inventory.tick();
+    h.flush();
+    expect(h.framesTo('B', 'getData')).toEqual([]);
+  });
+
+  it('holds off, without a ban, a peer that has answered none of our requests for STALLED_HOLD_OFF_AFTER_MS', () => {
+    const h = harness();
+    h.inventory.handleInv('A', [h.tx(OTHER)]);
+    h.inventory.handleInv('B', [h.tx(THIRD)]);
+    h.flush();
+    h.now.ms += STALLED_HOLD_OFF_AFTER_MS - 1_000;
+    h.inventory.handleNotFound('B', [h.tx(THIRD)]); // B answers, late but it answers
+    h.now.ms += 2_000;
+    h.inventory.tick();
+    expect(h.heldOff).toEqual([{ peerId: 'A', reason: `answered none of our requests for ${(STALLED_HOLD_OFF_AFTER_MS + 1_000) / 1000} s` }]);
+    expect(h.punished).toEqual([]);
+    expect(STALLED_HOLD_OFF_MS).toBeLessThan(10 * 60_000);
   });
 });
 

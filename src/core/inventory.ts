@@ -13,7 +13,26 @@
  *
  * Requests are tracked: each id is asked of one announcer at a time. NOTFOUND
  * or a timeout moves the request to the next announcer (Bitcoin Core's
- * txrequest). Slowness is never punished: a tab whose CPU is starved handles
+ * txrequest). Announcers are asked in order of standing: one that has
+ * answered a GETDATA of ours before, then one that has not yet been asked
+ * (a new link), then one *stalled* (it has left a GETDATA of ours
+ * unanswered for DELIVERY_TIMEOUT_MS). A request waiting on a stalled
+ * announcer moves as soon as another announces the item, and one waiting on
+ * an unproven announcer moves after PREEMPT_UNPROVEN_MS if one that has
+ * answered before announced it too. A block waiting on an announcer that
+ * has never answered is asked of the next announcer after
+ * PREEMPT_UNPROVEN_BLOCK_MS, whatever its standing (as BIP152 takes a block
+ * from up to three peers): before the first block no peer has answered
+ * anything, a few Sybils announce every block first, and a block must not
+ * wait out a timeout per hop. An honest announcer answers within that, so
+ * a calm network fetches each block once. An announcer that never delivers (a
+ * Sybil announcing everything it hears) so costs about a second per link,
+ * not DELIVERY_TIMEOUT_MS per item and hop. Moving on is not punishment: a
+ * body the first announcer sends late is still welcome. A peer that has
+ * answered none of our GETDATAs for STALLED_HOLD_OFF_AFTER_MS is closed and
+ * held off for STALLED_HOLD_OFF_MS (not a ban for misbehaviour: a tab
+ * starved that long relays nothing either), so Sybils that announce and
+ * never deliver cannot sit in a tab's slots and keep it from honest peers. Slowness is never punished: a tab whose CPU is starved handles
  * frames seconds late, and must not take an honest peer for a liar
  * (docs/SECURITY.md, "Announce and fetch: slow is not malicious"). Only an announcer that
  * answered a *later* GETDATA while skipping this one is punished (a peer
@@ -32,6 +51,22 @@ const KNOWN_PER_PEER = 20_000;
 const MAX_REQUESTS = 5_000;
 /** A peer that announced an id has this long to deliver it (or say NOTFOUND) before we also ask another. */
 export const DELIVERY_TIMEOUT_MS = 5_000;
+/**
+ * A request asked of an announcer that has never answered us moves to one that has, after this long. An
+ * honest new link answers within its round trip (p99 0.73 s at 8 loaded tabs, docs/PERFORMANCE.md); a
+ * late answer is still taken, so a slow honest peer costs one duplicate body at most.
+ */
+export const PREEMPT_UNPROVEN_MS = 1_000;
+/**
+ * A block asked of an announcer that has never answered us is asked of the next announcer after this long,
+ * whatever that one's standing (a compact block is small; the first answer ends the request). Longer than
+ * a round trip (the simulator's 80-120 ms, a loaded tab's p50), short against a hop of a block.
+ */
+export const PREEMPT_UNPROVEN_BLOCK_MS = 500;
+/** A peer that has answered none of our GETDATAs for this long is closed: 4 × DELIVERY_TIMEOUT_MS. */
+export const STALLED_HOLD_OFF_AFTER_MS = 4 * DELIVERY_TIMEOUT_MS;
+/** ...and held off this long (a ban for misbehaviour lasts 10 minutes). */
+export const STALLED_HOLD_OFF_MS = 2 * 60_000;
 /** Requests that moved on from a peer whose body may still arrive (late, not unsolicited): as many as can be in flight. */
 const MAX_RETIRED = MAX_REQUESTS;
 /** Transaction ids whose short ids we can resolve: as many as tx-relay's seen-cache holds. */
@@ -90,7 +125,14 @@ interface PeerState {
   getDataSeq: number;
   /** The highest GETDATA sequence whose answer (a body or NOTFOUND) we have handled. */
   answeredSeq: number;
+  /** When each unanswered GETDATA frame (by sequence) was sent; answers remove theirs. */
+  askedAtMs: Map<number, number>;
+  /** When the peer last answered a GETDATA of ours (a body or NOTFOUND we matched); 0: never. */
+  lastAnswerMs: number;
 }
+
+/** Unanswered GETDATA frames remembered per peer: only the oldest matters, and a peer that answers keeps few. */
+const MAX_ASK_TIMES = 1_024;
 
 export interface InventoryInit {
   /** Does this node want the body (it has not got it and is not rebuilding it)? Full ids. */
@@ -110,6 +152,11 @@ export interface InventoryInit {
   linked?: (a: PeerId, b: PeerId) => boolean;
   /** This node's id: of two signer's neighbours, the higher id holds its announcement longer (SIGNER_NEIGHBOUR_LATE_HOLD_MS). */
   selfId?: PeerId;
+  /**
+   * False: announcers are asked in the order they announced, nobody is stalled or held off, and a block is
+   * asked of one announcer at a time (only the attack bench's ablation). Default true.
+   */
+  announcerStanding?: boolean;
 }
 
 export type Inventory = ReturnType<typeof createInventory>;
@@ -128,8 +175,26 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
 
   const stateOf = (peerId: PeerId): PeerState => {
     let state = peers.get(peerId);
-    if (!state) peers.set(peerId, (state = { known: new BoundedSet(KNOWN_PER_PEER), invOut: [], getDataOut: [], getDataSeq: 0, answeredSeq: 0 }));
+    if (!state) peers.set(peerId, (state = { known: new BoundedSet(KNOWN_PER_PEER), invOut: [], getDataOut: [], getDataSeq: 0, answeredSeq: 0, askedAtMs: new Map(), lastAnswerMs: 0 }));
     return state;
+  };
+  /**
+   * How long `peerId` has left a GETDATA of ours unanswered without answering any since: 0 when it has
+   * none waiting, or answered after the oldest was sent (an answer we could not match must not make an
+   * honest peer look stalled).
+   */
+  const stalledForMs = (peerId: PeerId): number => {
+    if (init.announcerStanding === false) return 0;
+    const state = peers.get(peerId);
+    const oldest = state?.askedAtMs.get(state.answeredSeq + 1);
+    return oldest === undefined || state!.lastAnswerMs > oldest ? 0 : context.clock.nowMs() - oldest;
+  };
+  /** Has `peerId` left a GETDATA of ours unanswered for longer than DELIVERY_TIMEOUT_MS? */
+  const stalled = (peerId: PeerId): boolean => stalledForMs(peerId) > DELIVERY_TIMEOUT_MS;
+  /** An announcer's standing (higher is asked first): 2 answered before, 1 not yet asked or still in time, 0 stalled. */
+  const standing = (peerId: PeerId): number => {
+    if (init.announcerStanding === false) return 1;
+    return stalled(peerId) ? 0 : (peers.get(peerId)?.answeredSeq ?? 0) > 0 ? 2 : 1;
   };
   /** The wire id of a full id; a transaction's is also indexed, so an announcement of it resolves. */
   const wireIdOf = (kind: InvKind, id: string): string => (kind === 'tx' ? txIds.add(id) : id);
@@ -217,7 +282,10 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
 
   function ask(request: Request): void {
     const state = stateOf(request.askedPeer);
-    if (state.getDataOut.length === 0) state.getDataSeq++;
+    if (state.getDataOut.length === 0) {
+      state.getDataSeq++;
+      if (state.askedAtMs.size < MAX_ASK_TIMES) state.askedAtMs.set(state.getDataSeq, context.clock.nowMs());
+    }
     state.getDataOut.push({ kind: request.kind, id: request.wireId });
     request.askedMs = context.clock.nowMs();
     request.askedSeq = state.getDataSeq;
@@ -230,9 +298,11 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     if (retired.size > MAX_RETIRED) retired.delete(retired.keys().next().value!);
   }
 
-  /** Moves a request to the next announcer, or drops it when none is left. */
+  /** Moves a request to the next announcer (the first of the best standing), or drops it when none is left. */
   function retry(key: string, request: Request): void {
-    const next = request.alternatives.shift();
+    let index = 0;
+    for (let i = 1; i < request.alternatives.length; i++) if (standing(request.alternatives[i]!) > standing(request.alternatives[index]!)) index = i;
+    const [next] = request.alternatives.splice(index, 1);
     if (!next) {
       requests.delete(key);
       return;
@@ -242,10 +312,31 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     ask(request);
   }
 
+  /**
+   * A request waiting on an announcer that has never answered us moves on: a transaction after
+   * PREEMPT_UNPROVEN_MS to one that has answered before, a block after PREEMPT_UNPROVEN_BLOCK_MS to any other.
+   */
+  function preemptUnproven(key: string, now: number): void {
+    const request = requests.get(key);
+    if (!request || standing(request.askedPeer) !== 1 || (peers.get(request.askedPeer)?.answeredSeq ?? 0) > 0) return;
+    const block = request.kind === 'block';
+    if (now - request.askedMs < (block ? PREEMPT_UNPROVEN_BLOCK_MS : PREEMPT_UNPROVEN_MS)) return;
+    if (request.alternatives.some((peerId) => (block ? standing(peerId) > 0 : standing(peerId) === 2))) moveOn(key, request);
+  }
+
+  /** Asks the next announcer; the one asked may still deliver late. */
+  function moveOn(key: string, request: Request): void {
+    retire(request.askedPeer, key, request.askedSeq);
+    retry(key, request);
+  }
+
   /** `peerId` answered (body or NOTFOUND) our GETDATA number `seq`. */
   function answered(peerId: PeerId, seq: number): void {
     const state = peers.get(peerId);
-    if (state && seq > state.answeredSeq) state.answeredSeq = seq;
+    if (state) state.lastAnswerMs = context.clock.nowMs();
+    if (!state || seq <= state.answeredSeq) return;
+    for (let answered = state.answeredSeq + 1; answered <= seq; answered++) state.askedAtMs.delete(answered);
+    state.answeredSeq = seq;
   }
 
   function startRequest(peerId: PeerId, kind: InvKind, wireId: string): void {
@@ -297,6 +388,10 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
         if (pending) {
           if (pending.askedPeer !== peerId && !pending.alternatives.includes(peerId)) pending.alternatives.push(peerId);
           context.count('duplicateInv');
+          // Waiting on a stalled announcer: ask this one now (moveOn keeps the first one's late answer welcome).
+          if (pending.askedPeer !== peerId && standing(pending.askedPeer) === 0 && standing(peerId) > 0) moveOn(key, pending);
+          // A block waiting on an unproven announcer: look again once an honest one would have answered.
+          else if (kind === 'block' && standing(pending.askedPeer) === 1 && init.after) init.after(PREEMPT_UNPROVEN_BLOCK_MS, () => preemptUnproven(key, context.clock.nowMs()));
           continue;
         }
         if (!wanted(kind, id)) {
@@ -319,6 +414,9 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
       startRequest(peerId, kind, wireId);
       flushGetData(peerId, stateOf(peerId));
     },
+
+    /** Has `peerId` left a GETDATA of ours unanswered past DELIVERY_TIMEOUT_MS (it is asked last, and the mesh does not count it)? */
+    isStalled: (peerId: PeerId): boolean => stalled(peerId),
 
     isRequested: (kind: InvKind, id: string): boolean => requests.has(keyOf(kind, wireIdOf(kind, id))),
 
@@ -424,13 +522,20 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
     tick(): void {
       const now = context.clock.nowMs();
       for (const [key, request] of requests) {
-        if (now - request.askedMs <= DELIVERY_TIMEOUT_MS) continue;
+        if (now - request.askedMs <= DELIVERY_TIMEOUT_MS) {
+          preemptUnproven(key, now);
+          continue;
+        }
         const { askedPeer, askedSeq } = request;
         retire(askedPeer, key, askedSeq);
         retry(key, request);
         if ((peers.get(askedPeer)?.answeredSeq ?? 0) > askedSeq) {
           context.punish(askedPeer, `announced ${request.kind} ${request.wireId.slice(0, 12)} and did not deliver it, though it answered later requests`);
         }
+      }
+      for (const peerId of peers.keys()) {
+        const ms = stalledForMs(peerId);
+        if (ms > STALLED_HOLD_OFF_AFTER_MS) context.holdOff(peerId, `answered none of our requests for ${Math.round(ms / 1000)} s`, STALLED_HOLD_OFF_MS);
       }
     },
 

@@ -64,6 +64,8 @@ export interface NodeInit {
   banMs?: number;
   /** Seen-cache bound for transaction ids. */
   maxKnownTxs?: number;
+  /** InventoryInit.announcerStanding: false only for the attack bench's ablation. Default true. */
+  announcerStanding?: boolean;
   /** A link that has not completed HELLO by then is closed. */
   helloTimeoutMs?: number;
   /** Keepalive interval; a peer silent for 3 intervals is dead. */
@@ -116,7 +118,10 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   const openSessions = () => [...sessions.values()].filter((session) => session.helloReceived);
 
   const sendFrame = (session: Session, frame: Frame): boolean => session.send(encodeFrame(frame));
-  const info = (session: Session): PeerInfo => session.info();
+  const info = (session: Session): PeerInfo => {
+    const base = session.info();
+    return inventory.isStalled(base.id) ? { ...base, stalled: true } : base;
+  };
 
   /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
   function punish(peerId: PeerId, reason: string): void {
@@ -132,6 +137,13 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     log,
     count,
     punish,
+    holdOff(peerId, reason, durationMs) {
+      log.info('holding a peer off', { peerId, reason, ms: durationMs });
+      bans.set(peerId, { untilMs: clock.nowMs() + durationMs, reason });
+      count('peersHeldOff');
+      events.emit('ban', peerId, reason);
+      sessions.get(peerId)?.link.close(`held off: ${reason}`);
+    },
     send(peerId, frame) {
       const session = sessions.get(peerId);
       return session?.helloReceived === true && sendFrame(session, frame);
@@ -142,6 +154,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return sent;
     },
     openPeers: () => openSessions().map((session) => session.link.peerId),
+    networkGroup: (peerId) => sessions.get(peerId)?.link.remoteGroup,
     sendModuleFrame(peerId, type, payload) {
       const session = sessions.get(peerId);
       if (session?.helloReceived !== true) return false;
@@ -168,6 +181,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       linked: (a: PeerId, b: PeerId) => scheduler.punctual() && (components.linked?.(a, b) ?? false),
     } : {}),
     selfId: init.peerId,
+    ...(init.announcerStanding === false ? { announcerStanding: false } : {}),
   });
   const txRelay = createTxRelay(context, {
     network: init.network, selfId: init.peerId, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,

@@ -22,6 +22,10 @@ export interface PeerInfo {
   connectedAtMs: number;
   bytesIn: number;
   bytesOut: number;
+  /** The link's network group (PeerLink.remoteGroup), when known. */
+  group?: string;
+  /** True while the peer leaves a request of ours unanswered past the delivery timeout (inventory.ts). */
+  stalled?: boolean;
 }
 
 export class PeerSession {
@@ -101,6 +105,7 @@ export class PeerSession {
     return {
       id: this.link.peerId, direction: this.link.direction, rttMs: this.rttMs,
       connectedAtMs: this.openedAtMs, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
+      ...(this.link.remoteGroup !== undefined ? { group: this.link.remoteGroup } : {}),
     };
   }
 }

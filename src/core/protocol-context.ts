@@ -18,6 +18,10 @@ export interface ProtocolContext {
   sendModuleFrame(peerId: PeerId, type: number, payload: Uint8Array): boolean;
   /** First misbehaviour: disconnect and hold off (docs/SECURITY.md). */
   punish(peerId: PeerId, reason: string): void;
+  /** Not misbehaviour, but useless to us: disconnect and hold off for `durationMs` (shorter than a ban). */
+  holdOff(peerId: PeerId, reason: string, durationMs: number): void;
   count(name: StatName, by?: number): void;
   openPeers(): PeerId[];
+  /** The network group of the link to `peerId` (PeerLink.remoteGroup); undefined when it has none or is not linked. */
+  networkGroup?(peerId: PeerId): string | undefined;
 }

@@ -53,6 +53,8 @@ export function createStats() {
     /** Links closed because the peer speaks another frame version (an older or newer build). */
     versionMismatches: 0,
     peersBanned: 0,
+    /** Peers held off for a while without a ban for misbehaviour (inventory.ts: a stalled announcer). */
+    peersHeldOff: 0,
     /** HELLOs refused for a missing or wrong identity stamp (node.ts; a wrong one also bans). */
     stampRejected: 0,
     linksOpened: 0,

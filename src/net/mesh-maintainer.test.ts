@@ -244,6 +244,58 @@ describe('mesh maintainer marks (D = 6, 4..12, 3 outbound reserved)', () => {
   });
 });
 
+describe('mesh maintainer: network groups and stalled links', () => {
+  const link = (id: string, direction: 'in' | 'out', connectedAtMs: number, extra: Partial<MeshLink> = {}): MeshLink => ({ id, direction, connectedAtMs, ...extra });
+
+  it('keeps one outbound and one inbound link per network group, closing the youngest, and leaves ungrouped links alone', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ nowMs: () => 0 }, fake.view);
+    for (const entry of [link('a1', 'out', 1, { group: 'ip4:203.0' }), link('a2', 'out', 5, { group: 'ip4:203.0' }), link('a3', 'in', 6, { group: 'ip4:203.0' }),
+      link('a4', 'in', 7, { group: 'ip4:203.0' }), link('l1', 'out', 2), link('l2', 'out', 3), link('l3', 'in', 4)]) fake.links.set(entry.id, entry);
+    mesh.tick();
+    expect(fake.closed).toEqual(['a2', 'a4']);
+    expect(mesh.stats().groupLimited).toBe(2);
+  });
+
+  it('remembers a closed peer\'s group: neither dialled nor let in again while the group holds its slot', () => {
+    const fake = richView();
+    fake.book.splice(0, fake.book.length, 'x1', 'x2', 'h1');
+    const mesh = createMeshMaintainer({ targetLinks: 3, minOutbound: 1, random: () => 0, nowMs: () => 0 }, fake.view);
+    fake.links.set('x1', link('x1', 'out', 1, { group: 'host/a' }));
+    fake.links.set('x2', link('x2', 'in', 2, { group: 'host/a' }));
+    mesh.tick(); // learns both groups; x2 is the only inbound one of its group, so it stays
+    expect(fake.closed).toEqual([]);
+    fake.links.delete('x2');
+    expect(mesh.shouldAccept('x2', 'in')).toBe(true); // the inbound slot of host/a is free again
+    fake.links.set('x3', link('x3', 'in', 3, { group: 'host/a' }));
+    expect(mesh.shouldAccept('x2', 'in')).toBe(false);
+    mesh.tick();
+    // Below D (2 of 3), with x2 (host/a, whose outbound slot x1 holds) and h1 (unknown) as candidates: only h1 is dialled.
+    expect(fake.dials).toEqual(['h1']);
+  });
+
+  it('with the limits off (the ablation), keeps every link of a group', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ nowMs: () => 0, networkGroupLimits: false }, fake.view);
+    for (let i = 0; i < 4; i++) fake.links.set(`a${i}`, link(`a${i}`, 'out', i, { group: 'ip4:203.0' }));
+    mesh.tick();
+    expect(fake.closed).toEqual([]);
+  });
+
+  it('does not count stalled links toward D: it keeps dialling up to the high mark', () => {
+    const fake = richView();
+    const mesh = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, fake.view);
+    for (let i = 0; i < 6; i++) fake.links.set(`s${i}`, link(`s${i}`, i < 3 ? 'out' : 'in', i, { stalled: true }));
+    mesh.tick();
+    expect(fake.dials).toHaveLength(6); // 0 useful links: below the low mark, so up to D at once
+    const calm = richView();
+    const steady = createMeshMaintainer({ random: cycling(), nowMs: () => 0 }, calm.view);
+    for (let i = 0; i < 6; i++) calm.links.set(`s${i}`, link(`s${i}`, i < 3 ? 'out' : 'in', i));
+    steady.tick();
+    expect(calm.dials).toEqual([]);
+  });
+});
+
 describe('offer gate', () => {
   it("drops a new peer's offer when inbound slots are full, and lets answers and candidates through", async () => {
     const fake = richView();

@@ -30,6 +30,18 @@
  * - Outbound diversity: candidates from groups (the peer book's buckets) that
  *   none of our outbound links is in come first, so one source cannot fill
  *   every outbound slot.
+ * - Network groups (core/peers/network-group.ts): at most one outbound and
+ *   one inbound link per group of the far end's address. A few attacker
+ *   hosts holding thousands of stamped identities then hold a few slots,
+ *   whatever they offer, and eclipsing a tab takes as many hosts in distinct
+ *   networks as it has outbound links. The group is learnt when a link
+ *   opens; the youngest link over the limit is closed, and that peer's group
+ *   is remembered, so it is not dialled, nor its offer taken, again while the
+ *   group's slot is held. Links without a group (loopback, LAN, TURN) are
+ *   not limited.
+ * - A stalled link (the peer leaves our requests unanswered, inventory.ts)
+ *   does not count toward D: a tab whose slots fill with peers that announce
+ *   and never deliver keeps dialling, up to the high mark.
  *
  * Driven by the app's tick (no timers of its own); time and randomness are
  * injectable for tests.
@@ -82,6 +94,8 @@ export interface MeshMaintainerInit {
   rotationIntervalMs?: number;
   /** False: no preference for candidates from unused groups (only the attack bench's ablation). Default true. */
   outboundDiversity?: boolean;
+  /** False: no per-network-group limit on links (only the attack bench's ablation). Default true. */
+  networkGroupLimits?: boolean;
   random?: () => number;
   nowMs?: () => number;
 }
@@ -90,7 +104,14 @@ export interface MeshLink {
   id: PeerId;
   direction: LinkDirection;
   connectedAtMs: number;
+  /** The far end's network group (PeerLink.remoteGroup), when known. */
+  group?: string;
+  /** The peer leaves our requests unanswered (PeerInfo.stalled): the link does not count toward D. */
+  stalled?: boolean;
 }
+
+/** Peers whose network group we learnt from a link: enough for a few thousand Sybil ids, oldest forgotten first. */
+const MAX_KNOWN_GROUPS = 4_096;
 
 export interface MeshView {
   isLinked(peerId: PeerId): boolean;
@@ -138,7 +159,10 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const announced = new Map<PeerId, number>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
-  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0 };
+  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0 };
+  const groupLimits = init.networkGroupLimits !== false;
+  /** Peer id → the network group its last link reported. */
+  const knownGroups = new Map<PeerId, string>();
   // Feelers, dials for work and rotation: mesh-maintainer-healing.ts. Its feeler links stay out of the degree's counts.
   const healing: MeshHealing = createMeshHealing({
     feelerIntervalMs: init.feelerIntervalMs ?? DEFAULT_FEELER_INTERVAL_MS,
@@ -152,16 +176,39 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   function census() {
     for (const id of [...dialling]) if (view.isLinked(id) || !view.isPending(id)) dialling.delete(id);
     const all = links();
+    for (const link of all) if (link.group !== undefined) learnGroup(link.id, link.group);
     const inbound = all.filter((link) => link.direction === 'in');
     const outbound = view.links ? all.length - inbound.length : view.linkCount();
-    return { all, inbound, outbound, total: linkCount(), pendingOut: dialling.size + healing.pendingCount() };
+    const total = linkCount();
+    const useful = view.links ? all.filter((link) => !link.stalled).length : total;
+    return { all, inbound, outbound, total, useful, pendingOut: dialling.size + healing.pendingCount() };
+  }
+
+  function learnGroup(peerId: PeerId, group: string): void {
+    knownGroups.delete(peerId);
+    knownGroups.set(peerId, group);
+    if (knownGroups.size > MAX_KNOWN_GROUPS) knownGroups.delete(knownGroups.keys().next().value!);
+  }
+
+  /** Network groups our links in `direction` are in. */
+  function heldGroups(all: MeshLink[], direction: LinkDirection): Set<string> {
+    const held = new Set<string>();
+    for (const link of all) if (link.direction === direction && link.group !== undefined) held.add(link.group);
+    return held;
+  }
+
+  /** False for a peer known to be in a network group one of our `direction` links already holds. */
+  function groupHasRoom(peerId: PeerId, held: Set<string>): boolean {
+    const group = knownGroups.get(peerId);
+    return !groupLimits || group === undefined || !held.has(group);
   }
 
   function candidates(now: number): PeerId[] {
     const pool = new Set(room);
     for (const id of view.bookPeers?.() ?? []) pool.add(id);
+    const heldOut = heldGroups(links(), 'out');
     return [...pool].filter((id) => !view.isLinked(id) && !view.isPending(id) && !view.isBanned(id)
-      && backoff.ready(id, now) && (view.canSignal?.(id) ?? true));
+      && backoff.ready(id, now) && (view.canSignal?.(id) ?? true) && groupHasRoom(id, heldOut));
   }
 
   /** Groups our outbound links (and dials) are in: a candidate from another group is preferred. */
@@ -215,8 +262,29 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     return [...list].sort((a, b) => b.connectedAtMs - a.connectedAtMs);
   }
 
+  /** Closes the youngest links past one per network group and direction; true when it closed any. */
+  function limitGroups(all: MeshLink[]): boolean {
+    if (!groupLimits) return false;
+    const seen = new Set<string>();
+    let closed = false;
+    // Oldest first, so the link a group already held keeps its slot.
+    for (const link of [...all].sort((a, b) => a.connectedAtMs - b.connectedAtMs)) {
+      if (link.group === undefined) continue;
+      const key = `${link.direction}|${link.group}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        continue;
+      }
+      counters.groupLimited++;
+      closed = true;
+      view.disconnect!(link.id, `another ${link.direction === 'out' ? 'outbound' : 'inbound'} link is in network group ${link.group}`);
+    }
+    return closed;
+  }
+
   function prune(state: ReturnType<typeof census>): void {
     if (!view.disconnect || !view.links) return;
+    if (limitGroups(state.all)) return;
     let excess = state.total - high;
     if (excess > 0) {
       const outbound = state.all.filter((link) => link.direction === 'out');
@@ -242,12 +310,12 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     prune(state);
     const inFlight = Math.max(state.pendingOut, view.pendingCount());
     const capacity = Math.min(maxPending - state.pendingOut, high - state.total - inFlight);
-    const forDegree = target - state.total - inFlight;
+    const forDegree = target - state.useful - inFlight;
     const forOutbound = minOutbound - state.outbound - state.pendingOut;
-    const wanted = Math.max(state.total < low ? forDegree : Math.min(1, forDegree), forOutbound);
+    const wanted = Math.max(state.useful < low ? forDegree : Math.min(1, forDegree), forOutbound);
     if (wanted > 0 && capacity > 0) dial(Math.min(wanted, capacity), now);
     const spare = capacity - Math.max(0, Math.min(wanted, capacity));
-    healing.tick(now, { candidates: () => candidates(now), attempt: (id) => backoff.attempt(id, now), atTarget: state.total >= target, spare });
+    healing.tick(now, { candidates: () => candidates(now), attempt: (id) => backoff.attempt(id, now), atTarget: state.useful >= target, spare });
   }
 
   return {
@@ -284,7 +352,8 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       if (view.isBanned(peerId)) return false;
       if (view.isLinked(peerId)) return true; // a replacement link, not a new slot
       const state = census();
-      const ok = direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound;
+      const groupRoom = groupHasRoom(peerId, heldGroups(state.all, direction));
+      const ok = groupRoom && (direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound);
       if (!ok && direction === 'in') counters.inboundRefused++;
       return ok;
     },

@@ -5,13 +5,46 @@
  */
 import type { Instance as SimplePeerInstance } from 'simple-peer';
 import type { LinkDirection, PeerLink } from '../core/link.ts';
+import { networkGroupOf } from '../core/peers/network-group.ts';
 import type { PeerId } from '../core/types.ts';
+
+/** The subset of WebRTC stats read here (RTCStatsReport entries are untyped records). */
+interface StatsEntry {
+  type: string;
+  selectedCandidatePairId?: string;
+  remoteCandidateId?: string;
+  selected?: boolean;
+  nominated?: boolean;
+  state?: string;
+  candidateType?: string;
+  address?: string;
+  ip?: string;
+}
+
+/**
+ * The far end's network group (core/peers/network-group.ts), from the
+ * candidate pair the connection uses. A TURN-relayed pair has none: every
+ * user of one TURN server shares its address.
+ */
+export async function remoteGroupOf(pc: Pick<RTCPeerConnection, 'getStats'>): Promise<string | undefined> {
+  const report = await pc.getStats();
+  const entries = [...(report as unknown as Map<string, StatsEntry>).values()];
+  const pairId = entries.find((entry) => entry.type === 'transport' && entry.selectedCandidatePairId)?.selectedCandidatePairId;
+  const pair = entries.find((entry) => entry.type === 'candidate-pair' && (pairId ? (entry as { id?: string }).id === pairId : entry.selected || (entry.nominated && entry.state === 'succeeded')));
+  const remote = pair?.remoteCandidateId ? (report as unknown as Map<string, StatsEntry>).get(pair.remoteCandidateId) : undefined;
+  if (!remote || remote.candidateType === 'relay') return undefined;
+  return networkGroupOf(remote.address ?? remote.ip);
+}
 
 export function createSimplePeerLink(peer: SimplePeerInstance, peerId: PeerId, direction: LinkDirection): PeerLink {
   const messageHandlers: ((bytes: Uint8Array) => void)[] = [];
   const closeHandlers: ((reason: string) => void)[] = [];
   let closed = false;
   let closeReason = 'channel closed';
+  let remoteGroup: string | undefined;
+  const pc = (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+  // A stats read that fails (the connection closed first) leaves the link without a group: it is then not limited.
+  if (pc) remoteGroupOf(pc).then((group) => void (remoteGroup = group), () => undefined);
 
   const finish = (reason: string) => {
     if (closed) return;
@@ -33,6 +66,9 @@ export function createSimplePeerLink(peer: SimplePeerInstance, peerId: PeerId, d
   return {
     peerId,
     direction,
+    get remoteGroup() {
+      return remoteGroup;
+    },
     send(bytes) {
       if (closed || peer.destroyed) return false;
       try {

@@ -32,7 +32,7 @@ export type MeshSimNode = TabmeshNode & {
   dialStats(): SimDialStats;
 };
 
-export interface MeshSimOptions extends Pick<MeshPeerInit, 'mesh' | 'peers'> {
+export interface MeshSimOptions extends Pick<MeshPeerInit, 'mesh' | 'peers' | 'announcerStanding'> {
   /** A dial with no answer by then fails (the browser dialer abandons after 20 s). */
   dialTimeoutMs?: number;
   /** One relay room for every node (sim-relay.ts); default: none, the mesh alone. */
@@ -59,7 +59,8 @@ export function createMeshSim(options: MeshSimOptions = {}) {
       signer, verifier, clock, log, scheduler, store, rng: () => prng.next(),
       ...(relay ? { relay: relay.transport(index, signer.peerId, (delayMs, task) => scheduler.after(delayMs, task)) } : {}),
       connect: (hooks) => createSimConnector({ signer, clock, openLink }, { network: networkName, dialTimeoutMs: options.dialTimeoutMs ?? 10_000 }, hooks),
-    }, { network: networkName, ...(chainParams ? { params: chainParams } : {}), ...(options.mesh ? { mesh: options.mesh } : {}), ...(options.peers ? { peers: options.peers } : {}) });
+    }, { network: networkName, ...(chainParams ? { params: chainParams } : {}), ...(options.mesh ? { mesh: options.mesh } : {}), ...(options.peers ? { peers: options.peers } : {}),
+      ...(options.announcerStanding === false ? { announcerStanding: false } : {}) });
     peer.start();
     return Object.assign({}, peer.node, {
       ledger: peer.ledger,

@@ -54,6 +54,8 @@ export interface LinkCounters {
 export interface SimLinkEndpoint {
   index: number;
   peerId: PeerId;
+  /** The node's network group as its links report it (PeerLink.remoteGroup); SimNetworkInit.networkGroupOf. */
+  group?: string | undefined;
 }
 
 /** What a link needs from its network. */
@@ -181,6 +183,7 @@ export function createSimLinkPair(host: SimLinkHost, prng: Prng, id: number, a: 
       link: {
         peerId: remote.peerId,
         direction: linkDirection,
+        remoteGroup: remote.group,
         send(bytes) {
           if (end.closed) return false;
           // The sender may reuse its buffer; the wire carries a copy.

@@ -43,6 +43,11 @@ export interface SimNetworkInit<N extends SimNodeLike> extends Partial<LinkCondi
   tickIntervalMs?: number;
   /** Wall-clock time that virtual time 0 stands for. Default 2025-01-01. */
   epochMs?: number;
+  /**
+   * Each node's network group as links report it (PeerLink.remoteGroup): a few attacker hosts holding many
+   * identities share one. Default: none (links say nothing, as on loopback).
+   */
+  networkGroupOf?: (index: number) => string | undefined;
   /** What partition() does to links across groups. Default 'drop'. */
   partitionMode?: PartitionMode;
   /** Builds each node; default: the core node with a ledger and mempool over an in-memory store. */
@@ -178,7 +183,7 @@ export async function createSimNetwork<N extends SimNodeLike>(init: SimNetworkIn
   const partitions = createPartitions(init.partitionMode ?? 'drop');
 
   const edgeKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
-  const endpoint = (index: number): SimLinkEndpoint => ({ index, peerId: nodes[index]!.peerId });
+  const endpoint = (index: number): SimLinkEndpoint => ({ index, peerId: nodes[index]!.peerId, group: init.networkGroupOf?.(index) });
   const assertIndex = (index: number, field = 'index') => {
     if (!Number.isSafeInteger(index) || index < 0 || index >= nodes.length) throw new InvalidArgumentError(`${field} must name a node (0..${nodes.length - 1}), got ${index}`);
   };

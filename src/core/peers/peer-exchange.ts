@@ -206,10 +206,13 @@ export function createRecordGossip(deps: RecordGossipDeps) {
         return context.punish(from, 'a peer record signature does not verify');
       }
       const atMs = context.clock.nowMs();
+      const group = context.networkGroup?.(from);
+      const source = group === undefined ? from : `net:${group}`;
       const touched = new Set<PeerId>();
       for (const record of fresh) {
-        // Bucketed by who told us (peer-book.ts): `from`, which is the record's own peer when it sends its own.
-        const outcome = book.upsert(record, atMs, from);
+        // Bucketed by who told us (peer-book.ts): the network group of `from`'s link where it has one (so a few hosts
+        // holding many identities are a few sources), else `from`, which is the record's own peer when it sends its own.
+        const outcome = book.upsert(record, atMs, source);
         if (outcome !== 'added' && outcome !== 'replaced') continue;
         stats.recordsAccepted++;
         for (const target of forward(record, from)) touched.add(target);

@@ -20,8 +20,10 @@
  *     the most-work tip.
  *
  * `defences: false` is the ablation: the peer book files records by their
- * own id (no source buckets), outbound dials ignore groups, no feelers, and
- * stamps are checked at 0 bits. Anchors play no part in either run (the
+ * own id (no source buckets), outbound dials ignore groups, links are not
+ * limited per network group, announcers are asked in arrival order (no
+ * standing, no hold-off for stalling), no feelers, and stamps are checked at
+ * 0 bits. Anchors play no part in either run (the
  * simulator's reloads keep no anchors).
  */
 import type { Tx } from '../../core/tx.ts';
@@ -102,9 +104,16 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   const strategies: AttackStrategies = { flood: true, takeInbound: true, announceOnly: true, ...init.strategies };
   const stampBits = defences ? 8 : 0;
   const attackPrng = createPrng(seed).fork('attack');
+  // Every honest tab in a network of its own; each host's identities share the host's.
+  const groupOf = (index: number) => (index < honest ? `honest/${index}` : `host/${(index - honest) % hostCount}`);
+  // The hosts' identities join the relay room too, as silent members, within the relay's per-address limits.
+  const relay = { groupOf, silentMembers: () => Array.from({ length: sybils }, (_, i) => honest + i) };
   const sim = createMeshSim(defences
-    ? { mesh: { feelerIntervalMs: 30_000 } }
-    : { mesh: { feelerIntervalMs: 0, outboundDiversity: false }, peers: { sourceBuckets: false } });
+    ? { relay, relaySeed: seed, mesh: { feelerIntervalMs: 30_000 } }
+    : {
+      relay, relaySeed: seed, announcerStanding: false,
+      mesh: { feelerIntervalMs: 0, outboundDiversity: false, networkGroupLimits: false }, peers: { sourceBuckets: false },
+    });
   // The world's callbacks run only once the network exists (it is built from the hosts' nodes).
   const ref: { net?: SimNetwork<AttackNode> } = {};
   const honestIds = () => ref.net!.nodes.slice(0, honest).filter((node) => node.alive).map((node) => node.peerId);
@@ -131,6 +140,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   const net = ref.net = await createSimNetwork<AttackNode>({
     seed, nodes: honest + sybils, nodeFactory: factory, latencyMs: 40, jitterMs: 20, ordered: true, partitionMode: 'disconnect',
     edges: randomConnectedGraph(honest, 2, attackPrng.fork('bootstrap')), chainParams: { identityStampBits: stampBits },
+    networkGroupOf: groupOf,
   });
   sim.attach(net as unknown as SimNetwork<MeshSimNode>);
   const miners = net as unknown as SimNetwork<MeshSimNode>;
