@@ -10,6 +10,7 @@
 import { toHex } from '../core/bytes.ts';
 import { checkIdentityStamp } from '../core/identity-stamp.ts';
 import { chainParams } from '../core/ledger/params.ts';
+import { accountArgument } from '../core/address.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { PeerId } from '../core/types.ts';
 import { decryptBackup, encryptBackup } from '../identity/account-backup.ts';
@@ -73,18 +74,15 @@ export interface AccountsApiComponents {
   wallet: { balance(): number; send(to: string, amount: number, fee: number): Promise<string> };
 }
 
-function assertId(id: unknown, name: string): asserts id is PeerId {
-  if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) throw new InvalidArgumentError(`${name} must be an account id (64 lower-case hex characters)`);
-}
-
 export function createAccountsApi(components: AccountsApiComponents, init: { network: string }): AccountsApi {
   const { network } = init;
   const registry = accountRegistry(network);
-  const known = (id: unknown, name: string) => {
-    assertId(id, name);
+  /** The account `input` names (a tm1… address or hex id), which must be in this browser's registry. */
+  const known = (input: unknown, name: string) => {
+    const id = accountArgument(input, name);
     const record = registry.get(id);
     if (!record) throw new AccountError('unknown-account', `${name}: no account ${id.slice(0, 8)}… on network ${network} in this browser`);
-    return record;
+    return { id, record };
   };
 
   async function createAccount(label?: string): Promise<PeerId> {
@@ -100,27 +98,24 @@ export function createAccountsApi(components: AccountsApiComponents, init: { net
       const [current, held] = [await components.currentId(), await heldAccounts(network)];
       return registry.list().map(({ id, label, createdAt, lastUsedAt }) => ({ id, label, current: id === current, inUse: id !== current && held.has(id), createdAt, lastUsedAt }));
     },
-    async labelAccount(id, label) {
-      known(id, 'labelAccount: id');
-      registry.setLabel(id, label);
+    async labelAccount(input, label) {
+      registry.setLabel(known(input, 'labelAccount: id').id, label);
     },
-    async switchAccount(id) {
-      known(id, 'switchAccount: id');
+    async switchAccount(input) {
+      const { id } = known(input, 'switchAccount: id');
       if (id === (await components.currentId())) return;
       if ((await heldAccounts(network)).has(id)) throw new AccountError('in-use', 'another tab uses that account: switch to it there, or close that tab first');
       rememberIdentity(network, id);
       components.reload();
     },
     async canExportAccount(id) {
-      const target = id ?? (await components.currentId());
-      known(target, 'canExportAccount: id');
+      const target = known(id ?? (await components.currentId()), 'canExportAccount: id').id;
       const stored = await readAccountKey(network, target);
       return stored !== undefined && canBackUp(stored.key);
     },
     async exportAccount(passphrase, id) {
       if (typeof passphrase !== 'string' || passphrase.length < MIN_PASSPHRASE_CHARS) throw new InvalidArgumentError(`exportAccount: the passphrase must be at least ${MIN_PASSPHRASE_CHARS} characters`);
-      const target = id ?? (await components.currentId());
-      const record = known(target, 'exportAccount: id');
+      const { id: target, record } = known(id ?? (await components.currentId()), 'exportAccount: id');
       const stored = await readAccountKey(network, target);
       const seed = stored && (await seedOf(stored.key));
       if (!seed) throw new AccountError('cannot-back-up', 'this account was made before backups existed: its key cannot leave this browser. Create a new account and send its coins there.');
@@ -159,8 +154,8 @@ export function createAccountsApi(components: AccountsApiComponents, init: { net
       const id = await createAccount(label);
       return { id, txId: await components.wallet.send(id, amount, minFee) };
     },
-    async deleteAccount(id) {
-      known(id, 'deleteAccount: id');
+    async deleteAccount(input) {
+      const { id } = known(input, 'deleteAccount: id');
       if (id === (await components.currentId())) throw new AccountError('in-use', 'this tab uses that account: switch to another account first');
       // Holding its lock keeps any tab from opening it while its database goes.
       const lock = await lockIdentity(network, id, 0);
