@@ -89,6 +89,11 @@ describe('LevelDB settings', () => {
     expect(await store.getMeta('identity')).toBeUndefined();
   });
 
+  it('reads a stored number that overflows to Infinity as damage, since putMeta never writes one (found by fuzzing)', () => {
+    expect(() => decodeMetaValue('k', new TextEncoder().encode('[1, -1e400]'), 'read setting')).toThrow(expect.objectContaining({ name: 'StorageError', kind: 'corrupt' }));
+    expect(roundTrip([1, -1e300])).toEqual([1, -1e300]);
+  });
+
   it('stores the value as it was when putMeta was called', async () => {
     const value = { list: [1] };
     const write = store.putMeta('snap', value);

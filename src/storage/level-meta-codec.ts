@@ -79,6 +79,8 @@ export function encodeMetaValue(value: unknown, operation: string): string {
 }
 
 function fromTree(node: unknown, depth: number, damaged: (detail: string) => StorageError): unknown {
+  // JSON.parse reads 1e400 as Infinity, which encodeMetaValue never writes: damage, like any value that could not have been stored.
+  if (typeof node === 'number' && !Number.isFinite(node)) throw damaged('holds a number beyond what JSON can carry');
   if (typeof node !== 'object' || node === null) return node;
   if (depth >= MAX_META_DEPTH) throw damaged(`nested deeper than ${MAX_META_DEPTH} levels`);
   if (Array.isArray(node)) return node.map((item: unknown) => fromTree(item, depth + 1, damaged));
