@@ -5,6 +5,7 @@
  * is a plain record, so fast-check can shrink it and the corpus can store it.
  */
 import * as fc from 'fast-check';
+import { concatBytes } from '../core/bytes.ts';
 
 export type Mutation =
   | { op: 'flip'; at: number; bit: number }
@@ -59,16 +60,16 @@ export function applyMutation(input: Uint8Array, mutation: Mutation): Uint8Array
       const i = at(1);
       // A splice overwrites (crossing structure over); an insert shifts what follows.
       const rest = mutation.op === 'splice' ? input.subarray(Math.min(input.length, i + mutation.bytes.length)) : input.subarray(i);
-      return concat(input.subarray(0, i), mutation.bytes, rest);
+      return concatBytes(input.subarray(0, i), mutation.bytes, rest);
     }
     case 'delete': {
       const i = at(0);
-      return concat(input.subarray(0, i), input.subarray(i + mutation.count));
+      return concatBytes(input.subarray(0, i), input.subarray(i + mutation.count));
     }
     case 'truncate':
       return input.slice(0, at(0));
     case 'extend':
-      return concat(input, mutation.bytes);
+      return concatBytes(input, mutation.bytes);
     case 'boundary': {
       if (input.length === 0) return input;
       const out = input.slice();
@@ -80,16 +81,6 @@ export function applyMutation(input: Uint8Array, mutation: Mutation): Uint8Array
       return out;
     }
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** `valid`, mutated 1–4 times (splicing in bytes of other valid inputs). */
