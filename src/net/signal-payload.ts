@@ -14,6 +14,22 @@ export interface SignalPayload {
   data: Record<string, unknown>;
 }
 
+/**
+ * Why an ICE candidate is not one RTCIceCandidate accepts, or undefined. Checked here so a signed but
+ * hostile peer's candidate is refused with a reason instead of throwing inside simple-peer.
+ */
+function candidateProblem(candidate: unknown): string | undefined {
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) return 'candidate needs a candidate object';
+  const fields = candidate as Record<string, unknown>;
+  if (typeof fields.candidate !== 'string') return 'candidate.candidate must be a string';
+  if (fields.sdpMid !== undefined && fields.sdpMid !== null && typeof fields.sdpMid !== 'string') return 'candidate.sdpMid must be a string or null';
+  const index = fields.sdpMLineIndex;
+  if (index !== undefined && index !== null && !(Number.isInteger(index) && (index as number) >= 0 && (index as number) <= 65_535)) {
+    return 'candidate.sdpMLineIndex must be an integer from 0 to 65535 or null';
+  }
+  return undefined;
+}
+
 export function parseSignalPayload(text: string): Result<SignalPayload> {
   let value: unknown;
   try {
@@ -26,7 +42,10 @@ export function parseSignalPayload(text: string): Result<SignalPayload> {
   const data = value as Record<string, unknown>;
   if (typeof data.type !== 'string' || !KINDS.has(data.type)) return reject('unknown-type', `signal payload type ${describeValue(data.type)}`);
   if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp !== 'string') return reject('bad-field', `${data.type} needs an sdp string`);
-  if (data.type === 'candidate' && (typeof data.candidate !== 'object' || data.candidate === null)) return reject('bad-field', 'candidate needs a candidate object');
+  if (data.type === 'candidate') {
+    const problem = candidateProblem(data.candidate);
+    if (problem) return reject('bad-field', problem);
+  }
   return accept({ type: data.type as SignalKind, data });
 }
 
