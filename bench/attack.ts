@@ -8,7 +8,9 @@
  * feelers, stamps at 0 bits). Prints each figure beside its goal, medians
  * over the seeds; writes bench/results/attack.json.
  *
- *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out]
+ *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out] [relay=on|off]
+ *
+ * relay=off runs with the relay down: links form only through the mesh, and a split heals only by feelers.
  *
  * Virtual times are deterministic per seed; the wall time is the machine's.
  */
@@ -26,6 +28,7 @@ const seeds = (process.argv[4] ?? '1').split(',').map(Number);
 const windowMs = Number(process.argv[5] ?? 60_000);
 const hosts = Number(process.argv[6] ?? 4);
 const out = process.argv[7] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
+const relay = (process.argv[8] ?? 'on') !== 'off';
 
 const median = (values: (number | undefined)[]): number | undefined => {
   const known = values.filter((value): value is number => value !== undefined).sort((a, b) => a - b);
@@ -43,14 +46,14 @@ for (const sybils of sybilCounts) {
   const off: AttackFigures[] = [];
   for (const seed of seeds) {
     for (const defences of [true, false]) {
-      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs });
+      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs, relay });
       (defences ? on : off).push(figures);
     }
   }
   const wallMs = Math.round(performance.now() - started);
   results.push({ sybils, on, off, wallMs });
   const row = (name: string, goal: string, pick: (runs: AttackFigures[]) => string) => console.log(`  ${name.padEnd(42)} ${goal.padEnd(10)} ${pick(on).padEnd(12)} ${pick(off)}`);
-  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s)`);
+  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts, relay ${relay ? 'up' : 'down'} (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s)`);
   console.log(`  ${'figure (median over seeds)'.padEnd(42)} ${'goal'.padEnd(10)} ${'defences on'.padEnd(12)} off`);
   row('honest nodes eclipsed', '0', (runs) => pct(median(runs.map((r) => r.eclipsedShare))));
   row('honest nodes with no honest link', '0', (runs) => pct(median(runs.map((r) => r.cutOff / r.honest))));
@@ -64,5 +67,5 @@ for (const sybils of sybilCounts) {
   row('attacker stamp hashes (2^bits per id)', '-', (runs) => String(runs[0]!.stampHashes));
 }
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, goals: ATTACK_GOALS, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, relay, goals: ATTACK_GOALS, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
 console.log(`\nwrote ${out}`);

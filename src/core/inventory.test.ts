@@ -21,7 +21,7 @@ const THIRD = 'ef'.repeat(32);
 const SLOW_FRAME = 0x3f;
 
 /** An inventory over a recording context: frames sent, punishments, a clock and a set of bodies "we have". */
-function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean; linked?: (a: string, b: string) => boolean; selfId?: string } = {}) {
+function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () => boolean; linked?: (a: string, b: string) => boolean; selfId?: string; announcerStanding?: boolean } = {}) {
   const sent: { peerId: string; frame: Frame }[] = [];
   const provided: { peerId: string; id: string }[] = [];
   const punished: { peerId: string; reason: string }[] = [];
@@ -50,6 +50,7 @@ function harness(peers = ['A', 'B', 'C'], options: { timer?: boolean; busy?: () 
     ...(options.busy ? { busy: options.busy } : {}),
     ...(options.linked ? { linked: options.linked } : {}),
     ...(options.selfId ? { selfId: options.selfId } : {}),
+    ...(options.announcerStanding === false ? { announcerStanding: false } : {}),
   });
   const flush = () => { for (const fn of deferred.splice(0)) fn(); };
   /** Fires the timers set so far (the announcement delay has passed), then runs the batch they queued. */
@@ -396,6 +397,19 @@ describe('inventory: announcers that never deliver (docs/SECURITY.md, "Announce 
     h.inventory.handleInv('C', [block(OTHER)]);
     h.flush();
     expect(h.framesTo('C', 'getData')).toEqual([]);
+  });
+
+  it('with announcerStanding off (the attack bench\'s ablation), a block waits on its first announcer', () => {
+    const h = harness(['A', 'B'], { timer: true, announcerStanding: false });
+    h.inventory.handleInv('A', [block(OTHER)]);
+    h.inventory.handleInv('B', [block(OTHER)]);
+    h.flush();
+    h.now.ms += DELIVERY_TIMEOUT_MS;
+    h.elapse();
+    h.inventory.tick();
+    h.flush();
+    expect(h.framesTo('B', 'getData')).toEqual([]);
+    expect(h.inventory.isStalled('A')).toBe(false);
   });
 
   it('an announcer that answers in time keeps its block request: a calm network fetches each block once', () => {

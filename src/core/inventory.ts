@@ -318,7 +318,7 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
    */
   function preemptUnproven(key: string, now: number): void {
     const request = requests.get(key);
-    if (!request || standing(request.askedPeer) !== 1 || (peers.get(request.askedPeer)?.answeredSeq ?? 0) > 0) return;
+    if (init.announcerStanding === false || !request || standing(request.askedPeer) !== 1 || (peers.get(request.askedPeer)?.answeredSeq ?? 0) > 0) return;
     const block = request.kind === 'block';
     if (now - request.askedMs < (block ? PREEMPT_UNPROVEN_BLOCK_MS : PREEMPT_UNPROVEN_MS)) return;
     if (request.alternatives.some((peerId) => (block ? standing(peerId) > 0 : standing(peerId) === 2))) moveOn(key, request);

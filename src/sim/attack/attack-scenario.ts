@@ -60,6 +60,11 @@ export interface AttackScenarioInit {
   drainMs?: number;
   /** Skip the partition phase (the unit test). Default false. */
   skipPartition?: boolean;
+  /**
+   * A relay room (sim-relay.ts) the honest nodes join, with the hosts' identities as silent members within its
+   * per-address limits. False: no relay at all (it is down), so links form only through the mesh. Default true.
+   */
+  relay?: boolean;
 }
 
 export interface AttackFigures {
@@ -107,7 +112,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   // Every honest tab in a network of its own; each host's identities share the host's.
   const groupOf = (index: number) => (index < honest ? `honest/${index}` : `host/${(index - honest) % hostCount}`);
   // The hosts' identities join the relay room too, as silent members, within the relay's per-address limits.
-  const relay = { groupOf, silentMembers: () => Array.from({ length: sybils }, (_, i) => honest + i) };
+  const relay = init.relay === false ? false : { groupOf, silentMembers: () => Array.from({ length: sybils }, (_, i) => honest + i) };
   const sim = createMeshSim(defences
     ? { relay, relaySeed: seed, mesh: { feelerIntervalMs: 30_000 } }
     : {
