@@ -64,6 +64,8 @@ for (const sybils of sybilCounts) {
   row('honest nodes on the best tip after 120 s', '100%', (runs) => pct(median(runs.map((r) => r.healedShare))));
   row('time to disconnect a forged record (median)', '≤ 1 s', (runs) => ms(median(runs.map((r) => r.disconnectMedianMs))));
   row('time to disconnect a forged record (worst)', '≤ 1 s', (runs) => ms(median(runs.map((r) => r.disconnectMaxMs))));
+  // Each link is an RTCPeerConnection in a tab, and Chromium allows a page 500 over its lifetime.
+  row('links the hosts opened, per honest node', '-', (runs) => String(Math.round(median(runs.map((r) => r.attacker.linksOpened / r.honest)) ?? 0)));
   row('attacker stamp hashes (2^bits per id)', '-', (runs) => String(runs[0]!.stampHashes));
 }
 mkdirSync(dirname(out), { recursive: true });
