@@ -39,6 +39,8 @@
  *   is remembered, so it is not dialled, nor its offer taken, again while the
  *   group's slot is held. Links without a group (loopback, LAN, TURN) are
  *   not limited.
+ * - New inbound links are taken at most at NEW_INBOUND_LINKS (12, then one
+ *   per 10 s), so no one can spend a page's RTCPeerConnections.
  * - A stalled link (the peer leaves our requests unanswered, inventory.ts)
  *   does not count toward D: a tab whose slots fill with peers that announce
  *   and never deliver keeps dialling, up to the high mark.
@@ -47,6 +49,7 @@
  * injectable for tests.
  */
 import { BackoffTable } from '../core/peers/backoff-table.ts';
+import { TokenBucket, type RateLimit } from '../core/token-bucket.ts';
 import { randomIndex } from '../core/peers/random-index.ts';
 import type { LinkDirection } from '../core/link.ts';
 import { openSignal } from '../core/signal-envelope.ts';
@@ -96,6 +99,8 @@ export interface MeshMaintainerInit {
   outboundDiversity?: boolean;
   /** False: no per-network-group limit on links (only the attack bench's ablation). Default true. */
   networkGroupLimits?: boolean;
+  /** New inbound links taken at most at this rate. Default NEW_INBOUND_LINKS. */
+  newInboundLinks?: RateLimit;
   random?: () => number;
   nowMs?: () => number;
 }
@@ -109,6 +114,14 @@ export interface MeshLink {
   /** The peer leaves our requests unanswered (PeerInfo.stalled): the link does not count toward D. */
   stalled?: boolean;
 }
+
+/**
+ * New inbound links a tab takes: 12 at once, then one every 10 s. Each link is an RTCPeerConnection, and
+ * Chromium allows a page 500 over its lifetime (failed ones too): without a bound, an attacker that keeps
+ * offering fresh identities (whose links the network-group limit or the stall hold-off then close) would
+ * spend them all. Measured in the attack bench ("links the hosts opened, per honest node").
+ */
+export const NEW_INBOUND_LINKS: RateLimit = { burst: 12, perSecond: 0.1 };
 
 /** Peers whose network group we learnt from a link: enough for a few thousand Sybil ids, oldest forgotten first. */
 const MAX_KNOWN_GROUPS = 4_096;
@@ -159,7 +172,8 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const announced = new Map<PeerId, number>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
-  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0 };
+  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0, inboundRateLimited: 0 };
+  const newInbound = new TokenBucket(init.newInboundLinks ?? NEW_INBOUND_LINKS, nowMs);
   const groupLimits = init.networkGroupLimits !== false;
   /** Peer id → the network group its last link reported. */
   const knownGroups = new Map<PeerId, string>();
@@ -355,6 +369,10 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       const groupRoom = groupHasRoom(peerId, heldGroups(state.all, direction));
       const ok = groupRoom && (direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound);
       if (!ok && direction === 'in') counters.inboundRefused++;
+      if (ok && direction === 'in' && !newInbound.take()) {
+        counters.inboundRateLimited++;
+        return false;
+      }
       return ok;
     },
 
