@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBackoff } from './backoff.ts';
 import { testSigner } from '../../test/helpers/test-keys.ts';
 import { sealSignal } from '../core/signal-envelope.ts';
-import { createMeshMaintainer, createOfferGate, type MeshLink, type MeshView } from './mesh-maintainer.ts';
+import { NEW_INBOUND_LINKS, createMeshMaintainer, createOfferGate, type MeshLink, type MeshView } from './mesh-maintainer.ts';
 
 function fakeView() {
   const linked = new Set<string>();
@@ -280,6 +280,18 @@ describe('mesh maintainer: network groups and stalled links', () => {
     for (let i = 0; i < 4; i++) fake.links.set(`a${i}`, link(`a${i}`, 'out', i, { group: 'ip4:203.0' }));
     mesh.tick();
     expect(fake.closed).toEqual([]);
+  });
+
+  it('takes new inbound links at most at NEW_INBOUND_LINKS: a burst, then one per 10 s', () => {
+    const fake = richView();
+    let now = 0;
+    const mesh = createMeshMaintainer({ nowMs: () => now }, fake.view);
+    const taken = () => Array.from({ length: 20 }, (_, i) => mesh.shouldAccept(`new${now}-${i}`, 'in')).filter(Boolean).length;
+    expect(taken()).toBe(NEW_INBOUND_LINKS.burst);
+    now += 10_000;
+    expect(taken()).toBe(1);
+    expect(mesh.shouldAccept('x', 'out')).toBe(true); // our own dials are not limited by it
+    expect(mesh.stats().inboundRateLimited).toBe(20 - NEW_INBOUND_LINKS.burst + 19);
   });
 
   it('does not count stalled links toward D: it keeps dialling up to the high mark', () => {
