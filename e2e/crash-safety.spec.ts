@@ -54,7 +54,7 @@ interface Reopened {
  * runs (on the relay's /healthz, a same-origin document that starts nothing),
  * then opens the app and waits until its ledger is loaded.
  */
-async function reopen(victim: KillableChromium, origin: string, network: string, init: { fresh: boolean }): Promise<Reopened> {
+async function reopen(victim: KillableChromium, origin: string, network: string, init: { fresh: true } | { fresh: false; id: string }): Promise<Reopened> {
   const page = await victim.context.newPage();
   const lines: string[] = [];
   page.on('console', (message) => lines.push(message.text()));
@@ -62,7 +62,7 @@ async function reopen(victim: KillableChromium, origin: string, network: string,
   let stored: StoredChain | BrowserWiped | undefined;
   if (!init.fresh) {
     await page.goto(`${origin}/healthz`);
-    stored = await readStoredChain(page, network);
+    stored = await readStoredChain(page, network, init.id);
   }
   await page.goto(`${origin}${tabUrl(network)}`);
   await waitReady(page);
@@ -93,7 +93,6 @@ async function expectKept(reopened: Reopened, before: { id: string; height: numb
   expect(stored.problem, 'the stored chain is whole from its tip back to genesis').toBeUndefined();
   expect(stored.height, 'the stored tip is at or above the last height the tab showed').toBeGreaterThanOrEqual(before.height);
   const id = await idOf(page);
-  expect(stored.id, 'the profile holds the account the tab ran before the kill').toBe(before.id);
   expect(id, 'the relaunched tab keeps its account').toBe(before.id);
   expect((await tipOf(page)).height, 'the ledger loads the stored chain (no resync from genesis)').toBeGreaterThanOrEqual(stored.height);
   expect(reopened.damage(), 'the ledger found its stored state whole (no repair, no storage error)').toEqual([]);
@@ -153,7 +152,7 @@ test('a tab killed mid-sync relaunches with its storage whole, its chain and its
       // Each kill lands further into the sync, on the profile the last one left.
       const killAt = killPoint(target.height, kill);
       const victim = await launch();
-      const reopened = await reopen(victim, origin, network, { fresh: kill === 1 });
+      const reopened = await reopen(victim, origin, network, kill === 1 ? { fresh: true } : { fresh: false, id: before.id });
       if (kill > 1) await expectKept(reopened, before);
       const id = await idOf(reopened.page);
       const height = await killWhen(victim, reopened.page, (h) => h >= killAt);
@@ -162,7 +161,7 @@ test('a tab killed mid-sync relaunches with its storage whole, its chain and its
       console.log(`[crash-safety] mid-sync kill ${kill}: killed at #${height} of #${target.height} (${describeStored(reopened.stored)})`);
       before = { id, height };
     }
-    const last = await reopen(await launch(), origin, network, { fresh: false });
+    const last = await reopen(await launch(), origin, network, { fresh: false, id: before.id });
     const kept = await expectKept(last, before);
     await expect.poll(async () => (await tipOf(last.page)).hash, { timeout: 30_000, message: 'the relaunched tab finishes the sync' }).toBe(target.hash);
     const requested = (await statsOf(last.page)).blocksRequested ?? 0;
@@ -180,7 +179,7 @@ test('a tab killed mid-mining relaunches with its storage whole, its chain and i
     let before = { id: '', height: 0 };
     for (let kill = 1; kill <= KILLS; kill++) {
       const victim = await launch();
-      const reopened = await reopen(victim, origin, network, { fresh: kill === 1 });
+      const reopened = await reopen(victim, origin, network, kill === 1 ? { fresh: true } : { fresh: false, id: before.id });
       if (kill > 1) await expectKept(reopened, before);
       const { page } = reopened;
       const id = await idOf(page);
@@ -191,7 +190,7 @@ test('a tab killed mid-mining relaunches with its storage whole, its chain and i
       console.log(`[crash-safety] mid-mining kill ${kill}: killed at #${height} (${describeStored(reopened.stored)})`);
       before = { id, height };
     }
-    const last = await reopen(await launch(), origin, network, { fresh: false });
+    const last = await reopen(await launch(), origin, network, { fresh: false, id: before.id });
     await expectKept(last, before);
     // Alone on its network, the tab mined every block: its balance is the rewards of the chain it kept.
     const view = await last.page.evaluate(() => ({ height: window.tabmesh.tip().height, balance: window.tabmesh.balance() }));

@@ -11,7 +11,7 @@
 import type { Page } from '@playwright/test';
 
 export interface StoredChain {
-  /** The account whose database this is (the part of its name after `tabmesh:<network>:`). */
+  /** The account whose database this is (its name is `tabmesh:<network>:<id>`). */
   id: string;
   /** The stored tip record's height and hash. */
   height: number;
@@ -22,23 +22,23 @@ export interface StoredChain {
 
 /**
  * On `page` (any same-origin document that does not start the app), finds
- * the one account database of `network` and walks its stored tip back to
+ * account `id`'s database of `network` and walks its stored tip back to
  * genesis: each header present at the height it should have, with its
  * block and undo data (every block on the best chain has both, genesis
  * included: chain-commits.ts writes them in the block's one transaction).
- * Throws when the profile holds no account database, or several; returns
+ * Throws when the profile has no database for the account; returns
  * BrowserWiped when Chromium could not open its IndexedDB and deleted it.
  */
-export async function readStoredChain(page: Page, network: string): Promise<StoredChain | BrowserWiped> {
+export async function readStoredChain(page: Page, network: string, id: string): Promise<StoredChain | BrowserWiped> {
   const prefix = `tabmesh:${network}:`;
-  const found = await page.evaluate(async (prefix): Promise<StoredChain | { error: string } | { unopenable: string }> => {
-    let names: string[];
+  const found = await page.evaluate(async ({ prefix, id }): Promise<StoredChain | { error: string } | { unopenable: string }> => {
     let db: IDBDatabase;
     try {
-      names = (await indexedDB.databases()).flatMap((info) => (info.name?.startsWith(prefix) ? [info.name] : []));
-      if (names.length !== 1) return { error: `the profile holds ${names.length} account databases for the network: ${names.join(', ')}` };
+      // Listed first: open() would create a database that is missing.
+      const names = (await indexedDB.databases()).flatMap((info) => (info.name?.startsWith(prefix) ? [info.name] : []));
+      if (!names.includes(prefix + id)) return { error: `the profile has no database for account ${id.slice(0, 8)} (it has: ${names.join(', ') || 'none'})` };
       db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(names[0]!);
+        const request = indexedDB.open(prefix + id);
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
@@ -54,7 +54,6 @@ export async function readStoredChain(page: Page, network: string): Promise<Stor
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(request.error);
         });
-      const id = names[0]!.slice(prefix.length);
       const tip = (await get('chain', 'tip')) as { hash: string; height: number } | undefined;
       if (!tip) return { id, height: -1, hash: '', problem: 'no tip record' };
       const at = (problem: string) => ({ id, height: tip.height, hash: tip.hash, problem });
@@ -72,7 +71,7 @@ export async function readStoredChain(page: Page, network: string): Promise<Stor
     } finally {
       db.close();
     }
-  }, prefix);
+  }, { prefix, id });
   if ('error' in found) throw new Error(found.error);
   if ('unopenable' in found) return checkWiped(page, prefix, found.unopenable);
   return found;
