@@ -76,8 +76,8 @@ async function reopen(victim: KillableChromium, origin: string, network: string,
  *
  * One outcome is Chromium's, not tabmesh's: its IndexedDB (LevelDB) finds a
  * checksum mismatch in the log the killed browser left, and deletes the
- * origin's whole IndexedDB (stored-chain.ts, BrowserWiped; about 1 kill in
- * 25-50 under back-to-back commits). The key and the chain are then gone with
+ * origin's whole IndexedDB (stored-chain.ts, BrowserWiped; 5 of some 300
+ * kills under back-to-back commits). The key and the chain are then gone with
  * it, and no app can keep them: the test records it, checks that the app
  * still starts cleanly on the empty store, and goes on from there.
  */

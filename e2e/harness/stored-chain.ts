@@ -81,8 +81,8 @@ export async function readStoredChain(page: Page, network: string, id: string): 
  * Chromium's IndexedDB refused to open (its message when LevelDB reports a
  * checksum mismatch in the log the killed browser left), and deleted the
  * origin's whole IndexedDB to recover (Chromium's log: "IndexedDB recovering
- * from a corrupted (and deleted) database"). Measured here: about 1 kill in
- * 25-50 while a tab commits blocks back to back.
+ * from a corrupted (and deleted) database"). Measured here: 5 of some 300
+ * kills while a tab committed blocks back to back.
  */
 export interface BrowserWiped {
   wipedByBrowser: string;
