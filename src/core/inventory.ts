@@ -32,7 +32,9 @@
  * answered none of our GETDATAs for STALLED_HOLD_OFF_AFTER_MS is closed and
  * held off for STALLED_HOLD_OFF_MS (not a ban for misbehaviour: a tab
  * starved that long relays nothing either), so Sybils that announce and
- * never deliver cannot sit in a tab's slots and keep it from honest peers. Slowness is never punished: a tab whose CPU is starved handles
+ * never deliver cannot sit in a tab's slots and keep it from honest peers.
+ *
+ * Slowness is never punished as misbehaviour: a tab whose CPU is starved handles
  * frames seconds late, and must not take an honest peer for a liar
  * (docs/SECURITY.md, "Announce and fetch: slow is not malicious"). Only an announcer that
  * answered a *later* GETDATA while skipping this one is punished (a peer
@@ -318,7 +320,8 @@ export function createInventory(context: ProtocolContext, init: InventoryInit) {
    */
   function preemptUnproven(key: string, now: number): void {
     const request = requests.get(key);
-    if (init.announcerStanding === false || !request || standing(request.askedPeer) !== 1 || (peers.get(request.askedPeer)?.answeredSeq ?? 0) > 0) return;
+    // Standing 1 is "never answered, not stalled"; the ablation ranks everyone 1, so it is excluded by name.
+    if (init.announcerStanding === false || !request || standing(request.askedPeer) !== 1) return;
     const block = request.kind === 'block';
     if (now - request.askedMs < (block ? PREEMPT_UNPROVEN_BLOCK_MS : PREEMPT_UNPROVEN_MS)) return;
     if (request.alternatives.some((peerId) => (block ? standing(peerId) > 0 : standing(peerId) === 2))) moveOn(key, request);

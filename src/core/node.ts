@@ -124,12 +124,17 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   };
 
   /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
+  /** Closes `peerId`'s link and refuses it for `durationMs` (a 'ban' event; ban-store.ts keeps it across reloads). */
+  function holdOffFor(peerId: PeerId, reason: string, durationMs: number, closeAs: 'banned' | 'held off'): void {
+    bans.set(peerId, { untilMs: clock.nowMs() + durationMs, reason });
+    events.emit('ban', peerId, reason);
+    sessions.get(peerId)?.link.close(`${closeAs}: ${reason}`);
+  }
+
   function punish(peerId: PeerId, reason: string): void {
     log.warn('peer misbehaved; disconnecting and holding it off', { peerId, reason });
-    bans.set(peerId, { untilMs: clock.nowMs() + banMs, reason });
     count('peersBanned');
-    events.emit('ban', peerId, reason);
-    sessions.get(peerId)?.link.close(`banned: ${reason}`);
+    holdOffFor(peerId, reason, banMs, 'banned');
   }
 
   const context: ProtocolContext = {
@@ -139,10 +144,8 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     punish,
     holdOff(peerId, reason, durationMs) {
       log.info('holding a peer off', { peerId, reason, ms: durationMs });
-      bans.set(peerId, { untilMs: clock.nowMs() + durationMs, reason });
       count('peersHeldOff');
-      events.emit('ban', peerId, reason);
-      sessions.get(peerId)?.link.close(`held off: ${reason}`);
+      holdOffFor(peerId, reason, durationMs, 'held off');
     },
     send(peerId, frame) {
       const session = sessions.get(peerId);
@@ -449,9 +452,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
      */
     ban(peerId: PeerId, reason: string, durationMs: number): void {
       if (!Number.isSafeInteger(durationMs) || durationMs <= 0) throw new InvalidArgumentError(`ban duration must be a positive integer of ms, got ${durationMs}`);
-      bans.set(peerId, { untilMs: clock.nowMs() + durationMs, reason });
-      events.emit('ban', peerId, reason);
-      sessions.get(peerId)?.link.close(`banned: ${reason}`);
+      holdOffFor(peerId, reason, durationMs, 'banned');
     },
 
     /** Lifts a ban before it expires; false when `peerId` was not banned. */

@@ -10,6 +10,7 @@ import type { PeerId } from '../core/types.ts';
 
 /** The subset of WebRTC stats read here (RTCStatsReport entries are untyped records). */
 interface StatsEntry {
+  id: string;
   type: string;
   selectedCandidatePairId?: string;
   remoteCandidateId?: string;
@@ -27,11 +28,12 @@ interface StatsEntry {
  * user of one TURN server shares its address.
  */
 export async function remoteGroupOf(pc: Pick<RTCPeerConnection, 'getStats'>): Promise<string | undefined> {
-  const report = await pc.getStats();
-  const entries = [...(report as unknown as Map<string, StatsEntry>).values()];
+  const report = (await pc.getStats()) as unknown as Map<string, StatsEntry>;
+  const entries = [...report.values()];
   const pairId = entries.find((entry) => entry.type === 'transport' && entry.selectedCandidatePairId)?.selectedCandidatePairId;
-  const pair = entries.find((entry) => entry.type === 'candidate-pair' && (pairId ? (entry as { id?: string }).id === pairId : entry.selected || (entry.nominated && entry.state === 'succeeded')));
-  const remote = pair?.remoteCandidateId ? (report as unknown as Map<string, StatsEntry>).get(pair.remoteCandidateId) : undefined;
+  // Without a transport entry (older Firefox), the pair marked selected, or nominated and succeeded.
+  const pair = pairId ? report.get(pairId) : entries.find((entry) => entry.type === 'candidate-pair' && (entry.selected || (entry.nominated && entry.state === 'succeeded')));
+  const remote = pair?.remoteCandidateId ? report.get(pair.remoteCandidateId) : undefined;
   if (!remote || remote.candidateType === 'relay') return undefined;
   return networkGroupOf(remote.address ?? remote.ip);
 }
