@@ -21,7 +21,7 @@ const zone = (files, allowed, message, extra = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'demo-output/**'] },
+  { ignores: ['dist/**', 'dist-previous/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'demo-output/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -42,10 +42,10 @@ export interface OwnServer {
   readonly running: boolean;
 }
 
-/** Serves dist/ and the relay on `port` (0: a free one) at 127.0.0.1. */
-export async function startOwnServer(port = 0): Promise<OwnServer> {
-  ensureBuilt();
-  let server: AppServer | undefined = createAppServer({ port, host: '127.0.0.1', distDir: DIST_DIR, log: quiet });
+/** Serves `distDir` (default dist/, built when missing) and the relay on `port` (0: a free one) at 127.0.0.1. */
+export async function startOwnServer(port = 0, distDir = DIST_DIR): Promise<OwnServer> {
+  if (distDir === DIST_DIR) ensureBuilt();
+  let server: AppServer | undefined = createAppServer({ port, host: '127.0.0.1', distDir, log: quiet });
   await server.ready;
   const bound = server.address().port;
   return {
@@ -61,7 +61,7 @@ export async function startOwnServer(port = 0): Promise<OwnServer> {
     },
     async restart() {
       if (server) return;
-      server = createAppServer({ port: bound, host: '127.0.0.1', distDir: DIST_DIR, log: quiet });
+      server = createAppServer({ port: bound, host: '127.0.0.1', distDir, log: quiet });
       await server.ready;
     },
   };
