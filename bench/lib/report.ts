@@ -73,6 +73,12 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
       const frames = Object.entries(p.bandwidth.byFrame).sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
       add(`bandwidth ${label}: bytes in / tab / tx`, finite(p.bandwidth.totalOverBody), `${p.bandwidth.bytesInPerTabPerTx} B = ${p.bandwidth.totalOverBody}× body`, `≤ 1.5× the ${p.bandwidth.txFrameBytes}-byte TX frame`, p.bandwidth.totalOverBody <= 1.5,
         `${p.bandwidth.messagesInPerTabPerTx} messages in per tab per tx; ${delayedShare(p.bandwidth.delayedAnnouncementsPercent)}by frame (B/tab/tx): ${frames}${floodBytes}`);
+      const sentTxs = p.offered - Object.values(p.sendsRefused).reduce((a, b) => a + b, 0);
+      const cpuMsPerTx = (p.cpu.browserCoresTotal * p.cpu.windowMs) / (tabs * Math.max(1, sentTxs));
+      const verifyMs = results.verify ? 1000 / results.verify.rawPerSecond : Number.NaN;
+      add(`CPU per tx per tab, ${label}`, finite(cpuMsPerTx) && sentTxs > 0, `${round(cpuMsPerTx, 3)} ms${finite(verifyMs) ? ` = ${round(cpuMsPerTx / verifyMs, 1)}× one verify` : ''}`,
+        `≤ 5× one verify${finite(verifyMs) ? ` (${round(5 * verifyMs, 3)} ms)` : ' (verify not run)'}`, finite(verifyMs) ? cpuMsPerTx <= 5 * verifyMs : undefined,
+        `the browser's CPU from its processes over the run and drain (${p.cpu.browserCoresTotal} cores × ${round(p.cpu.windowMs / 1000, 1)} s) over ${tabs} tabs × ${sentTxs} tx; one raw WebCrypto verify ${finite(verifyMs) ? `${round(verifyMs * 1000)} µs` : 'not measured'} in this run`);
       add(`longest task, propagation ${label}`, p.longTasks.supported, p.longTasks.count === 0 ? 'none ≥ 50 ms' : ms(p.longTasks.maxMs), '≤ 50 ms', p.longTasks.maxMs <= 50,
         `${p.longTasks.count} long tasks over all tabs; per tab max ${p.longTasks.perTabMaxMs.join('/')} ms`);
     }
@@ -137,7 +143,8 @@ function addFullNodeRows(results: BenchResults, add: AddRow, notMeasured: (figur
     const w = load.window;
     add('full node under load: admitted', finite(load.admittedPerSec, load.overRaw), `${load.admittedPerSec} tx/s = ${load.overRaw}× raw ${load.raw.perSecond}/s`, '≥ 0.5× one core\'s raw verify', load.overRaw >= 0.5,
       `${load.options.loadPeers} load peers over WebRTC, ${w.admitted} tx admitted in ${round(w.ms / 1000, 1)} s (${w.endedBy}), ${w.blocks} blocks mined, mempool ${w.mempoolAtEnd} at the end; load ceiling ${load.loadCeilingPerSec} tx/s; raw batched on all cores ${load.raw.batchedPerSecond}/s; POST /mine p50 ${ms(load.mineCallMs.p50)}, max ${ms(load.mineCallMs.max)}; node counters: ${counters(load.nodeCounters)}`);
-    add('full node under load: CPU / admitted tx', finite(load.nodeCpuUsPerTx), `${load.nodeCpuUsPerTx} µs`, `info (one raw verify: ${Math.round(1e6 / load.raw.perSecond)} µs)`, undefined,
+    const nodeVerifyUs = 1e6 / load.raw.perSecond;
+    add('full node under load: CPU / admitted tx', finite(load.nodeCpuUsPerTx), `${load.nodeCpuUsPerTx} µs = ${round(load.nodeCpuUsPerTx / nodeVerifyUs, 2)}× one verify`, `≤ 2× one raw verify (${Math.round(2 * nodeVerifyUs)} µs)`, load.nodeCpuUsPerTx <= 2 * nodeVerifyUs,
       `node process ${load.cores.node} cores, load peers (bench process) ${load.cores.bench}, machine ${load.cores.machine} of ${load.cores.of}; ${load.nodeMainThread ? `node main thread busy ${pct(load.nodeMainThread.busy)} of the window, ${load.nodeMainThread.usPerTx} µs/tx; ` : ''}node event-loop delay p99 ${ms(load.nodeLoopDelayMs.p99)}, max ${ms(load.nodeLoopDelayMs.max)}`);
   }
 
