@@ -16,19 +16,17 @@
  * Everything runs on this machine: the clients share the CPU with the relays
  * (and Redis), so the figures are a floor for a relay with a machine of its own.
  * Medians of --runs runs are printed. Clients sign with node:crypto's Ed25519
- * (RFC 8032 signatures, as the tabs make) so that signing does not dominate.
+ * (RFC 8032 signatures, as the tabs make) so that signing does not dominate
+ * (bench/lib/relay-client.ts); each relay is bench/lib/relay-child.ts.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomInt, sign, type KeyObject } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { challengeBytes, joinSigningBytes } from '../src/core/relay-protocol.ts';
-import { silentLogger } from '../signaling/logger.ts';
-import { createRelayServer } from '../signaling/relay-server.ts';
 import { startRedisServer } from '../signaling/redis-test-server.ts';
+import { joinRelay, makeRelayKeys, type RelayMember } from './lib/relay-client.ts';
+import { startRelayProcess, type RelayProcess } from './lib/relay-process.ts';
+import { median } from './lib/summary.ts';
 
 const NETWORK = 'bench';
 const SIGNALS_PER_MEMBER = 20;
@@ -39,96 +37,16 @@ const JOIN_WINDOW = 256;
 /** Share of members that go idle after joining, as well-linked tabs do. */
 const IDLE_SHARE = 0.9;
 
-type ChildStats = { rssBytes: number; cpuMs: number; peers: number };
-
-// ---- the relay child ----
-if (process.argv[2] === '--relay-child') {
-  const redisUrl = process.env.BENCH_REDIS_URL || undefined;
-  // One script joins every member from one address, and minting 10,000 stamps is not what is measured: the
-  // per-address limits are lifted and stamps asked for no work (each is still parsed and hashed once).
-  const relay = createRelayServer({
-    host: '127.0.0.1', port: 0, log: silentLogger, redisUrl, maxConnections: 65_536, maxPendingJoins: 1024,
-    maxPendingPerAddress: 1024, maxMembersPerAddress: 65_536, joinsPerAddress: { burst: 65_536, perMinute: 6_000_000 }, identityStampBits: 0,
-  });
-  await relay.ready;
-  while (redisUrl !== undefined && relay.stats().redis?.state !== 'shared') await new Promise((resolve) => setTimeout(resolve, 50));
-  const stats = (): ChildStats => {
-    const cpu = process.cpuUsage();
-    return { rssBytes: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000, peers: relay.stats().peers };
-  };
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'stats') process.send!({ type: 'stats', ...stats() });
-    if (message.type === 'close') void relay.close().then(() => process.exit(0));
-  });
-  global.gc?.();
-  process.send!({ type: 'ready', port: relay.address().port });
-} else {
-  await main();
-}
-
-interface Relay { child: ChildProcess; url: string; stats(): Promise<ChildStats>; close(): Promise<void> }
-
-async function startRelayChild(redisUrl?: string): Promise<Relay> {
-  const child = fork(fileURLToPath(import.meta.url), ['--relay-child'], {
-    execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, BENCH_REDIS_URL: redisUrl ?? '' },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`relay child exited with ${code}`)));
-  });
-  return {
-    child,
-    url: `ws://127.0.0.1:${port}/signal`,
-    stats: () => new Promise((resolve) => {
-      child.once('message', (message: ChildStats) => resolve(message));
-      child.send({ type: 'stats' });
-    }),
-    close: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.send({ type: 'close' });
-    }),
-  };
-}
-
-interface Member { ws: WebSocket; peerId: string; sample: string[]; received: number }
-interface Key { peerId: string; privateKey: KeyObject }
-
-function makeKeys(count: number): Key[] {
-  return Array.from({ length: count }, () => {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    const x = publicKey.export({ format: 'jwk' }).x!;
-    return { peerId: Buffer.from(x, 'base64url').toString('hex'), privateKey };
-  });
-}
-
-/** Connects, answers the challenge with a real signature and resolves on the welcome. */
-function join(url: string, key: Key): Promise<Member> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    const member: Member = { ws, peerId: key.peerId, sample: [], received: 0 };
-    let state: 'challenge' | 'welcome' | 'joined' = 'challenge';
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      const text = String(data);
-      if (state === 'joined') {
-        if (text.startsWith('{"type":"signal"')) member.received++;
-        return;
-      }
-      const message = JSON.parse(text) as { type: string; nonce?: string; peers?: string[] };
-      if (state === 'challenge' && message.type === 'challenge') {
-        const signature = sign(null, joinSigningBytes(NETWORK, challengeBytes(message.nonce!)!), key.privateKey).toString('hex');
-        ws.send(JSON.stringify({ type: 'join', network: NETWORK, peerId: key.peerId, signature, identityStamp: 0 }));
-        state = 'welcome';
-      } else if (state === 'welcome' && message.type === 'welcome') {
-        member.sample = message.peers ?? [];
-        state = 'joined';
-        resolve(member);
-      } else if (message.type === 'error') {
-        reject(new Error(`relay refused the join: ${text}`));
-      }
-    });
-  });
-}
+/**
+ * One script joins every member from one address, and minting 10,000 stamps is not what is measured: the
+ * per-address limits are lifted and stamps asked for no work (each is still parsed and hashed once).
+ */
+const startRelay = (redisUrl?: string): Promise<RelayProcess> => startRelayProcess({
+  relay: {
+    redisUrl, maxConnections: 65_536, maxPendingJoins: 1024, maxPendingPerAddress: 1024, maxMembersPerAddress: 65_536,
+    joinsPerAddress: { burst: 65_536, perMinute: 6_000_000 }, identityStampBits: 0,
+  },
+});
 
 interface RunFigures {
   members: number;
@@ -143,10 +61,10 @@ interface RunFigures {
 }
 
 async function run(memberCount: number, relayCount: number, redisUrl?: string): Promise<RunFigures> {
-  const relays = await Promise.all(Array.from({ length: relayCount }, () => startRelayChild(redisUrl)));
-  const keys = makeKeys(memberCount);
+  const relays = await Promise.all(Array.from({ length: relayCount }, () => startRelay(redisUrl)));
+  const keys = makeRelayKeys(memberCount);
   const before = await Promise.all(relays.map((relay) => relay.stats()));
-  const members: Member[] = [];
+  const members: RelayMember[] = [];
   const cpuAt = new Map<number, number>();
   const totalCpu = async () => (await Promise.all(relays.map((relay) => relay.stats()))).reduce((sum, s) => sum + s.cpuMs, 0);
   cpuAt.set(0, before.reduce((sum, s) => sum + s.cpuMs, 0));
@@ -158,7 +76,7 @@ async function run(memberCount: number, relayCount: number, redisUrl?: string): 
       const index = next++;
       if (index === 1000 && !cpuAt.has(1000)) cpuAt.set(1000, await totalCpu());
       if (index === lastBlockStart && lastBlockStart > 0 && !cpuAt.has(-1)) cpuAt.set(-1, await totalCpu());
-      members.push(await join(relays[index % relayCount]!.url, keys[index]!));
+      members.push(await joinRelay(relays[index % relayCount]!.url, keys[index]!, { network: NETWORK }));
     }
   }
   await Promise.all(Array.from({ length: JOIN_WINDOW }, worker));
@@ -202,11 +120,6 @@ async function run(memberCount: number, relayCount: number, redisUrl?: string): 
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
 function medianOf(runs: RunFigures[]): RunFigures {
   const keys = Object.keys(runs[0]!) as Array<keyof RunFigures>;
   return Object.fromEntries(keys.map((key) => [key, median(runs.map((figures) => figures[key]))])) as unknown as RunFigures;
@@ -246,3 +159,5 @@ async function main(): Promise<void> {
   writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), runs, results }, null, 2)}\n`);
   console.log(`wrote ${values.out}`);
 }
+
+await main();
