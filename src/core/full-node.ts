@@ -38,7 +38,7 @@ export interface FullNode {
 
 export async function createFullNode(components: FullNodeComponents, init: FullNodeInit): Promise<FullNode> {
   const ledger = await createLedger({ store: components.store, verifier: components.verifier, clock: components.clock, log: components.log }, { network: init.network, params: init.params });
-  const mempool = createMempool({ params: ledger.params, clock: components.clock });
+  const mempool = createMempool({ params: ledger.params, clock: components.clock, nextBlockParams: () => ledger.nextBlockParams() });
   const node = createNode({ ...components, ledger, mempool }, init);
   return { node, ledger, mempool };
 }

@@ -46,7 +46,10 @@ export interface WalletComponents {
 }
 
 export interface Wallet {
-  /** Signs and broadcasts a transfer to a `tm1…` address or 64-hex id; rejects with a clear Error naming the bad field or rule. */
+  /**
+   * Signs and broadcasts a transfer to a `tm1…` address or 64-hex id; rejects with a clear Error naming the bad field or rule.
+   * The fee defaults to the next block's minimum (Ledger.nextBlockParams: 1, or 2 once minfee2 is ACTIVE).
+   */
   send(to: unknown, amount: unknown, fee?: unknown): Promise<TxId>;
   /** Replaces this account's pending transaction `id` by the same transfer at a higher `fee`; resolves the new id. */
   bump(id: unknown, fee: unknown): Promise<TxId>;
@@ -79,7 +82,9 @@ export function createWallet(network: string, components: WalletComponents): Wal
     const nonce = mempool.pendingNonce(signer.peerId, ledger.account);
     const unsigned = { from: signer.peerId, to, amount, fee, nonce };
     assertUnsignedTx(unsigned);
-    if (fee < ledger.params.minFee) throw new TxRejectedError('fee-too-low', `fee must be at least ${ledger.params.minFee}`);
+    // The next block's minimum: an ACTIVE deployment may raise it above params.minFee (deployments.ts).
+    const { minFee } = ledger.nextBlockParams();
+    if (fee < minFee) throw new TxRejectedError('fee-too-low', `fee must be at least ${minFee}`);
     const available = ledger.account(signer.peerId).balance - mempool.pendingSpend(signer.peerId);
     if (amount + fee > available) {
       throw new TxRejectedError('insufficient-funds', `insufficient funds: amount plus fee is ${amount + fee}, but only ${available} is available`);
@@ -146,11 +151,12 @@ export function createWallet(network: string, components: WalletComponents): Wal
   }
 
   return {
-    send: (to, amount, fee = 1) =>
+    send: (to, amount, fee) =>
       attempt(() => {
         const recipient = accountArgument(to, 'to');
-        if (typeof amount !== 'number' || typeof fee !== 'number') throw new InvalidArgumentError('amount and fee must be integers');
-        return serialized(() => sendNow(recipient, amount, fee));
+        if (typeof amount !== 'number' || (fee !== undefined && typeof fee !== 'number')) throw new InvalidArgumentError('amount and fee must be integers');
+        // No fee given: the lowest the next block takes, read when the send's turn comes.
+        return serialized(() => sendNow(recipient, amount, fee ?? ledger.nextBlockParams().minFee));
       }),
     bump: (id, fee) =>
       attempt(() => {

@@ -57,7 +57,7 @@ export type LedgerSimNode = TabmeshNode & { ledger: Ledger; mempool: Mempool; st
 export const defaultNodeFactory: SimNodeFactory<LedgerSimNode> = async ({ signer, clock, verifier, log, network, chainParams }) => {
   const store = createMemoryChainStore();
   const ledger = await createLedger({ store, verifier, clock, log }, { network, ...(chainParams ? { params: chainParams } : {}) });
-  const mempool = createMempool({ params: ledger.params, clock });
+  const mempool = createMempool({ params: ledger.params, clock, nextBlockParams: () => ledger.nextBlockParams() });
   const node = createNode({ verifier, clock, log, ledger, mempool }, { network, peerId: signer.peerId, identityStamp: signer.identityStamp });
   return Object.assign(node, { ledger, mempool, store });
 };

@@ -7,7 +7,9 @@
  *  3. unknown parent: held in the orphan pool;
  *  4. in context: parent valid, version, height, target = nextTarget, time
  *     after the median time past and not too far ahead of the clock;
- *  5. every transaction's stateless rules, then all signatures in one batch;
+ *  5. every transaction's stateless rules under the parameters the parent's
+ *     deployments put in force (deployments.ts: minfee2 raises minFee), then
+ *     all signatures in one batch;
  *  6. indexed. The ledger stores the body after activation: a block that
  *     joined the best chain is written by its connect commit, any other by
  *     store.putBlock (ledger.ts), so a block costs one store transaction.
@@ -21,6 +23,7 @@ import type { BlockHash, Clock, PeerId, Verifier } from '../types.ts';
 import { ledgerAccept, ledgerReject } from './block.ts';
 import { checkBlockCommitment, checkBlockTxsStateless, checkHeaderContext, checkProofOfWork, medianTimePast, nextTarget, type HeaderContext } from './consensus.ts';
 import { ancestorOf, recentTimes, type HeaderEntry, type HeaderIndex } from './header-index.ts';
+import type { DeploymentTracker } from './deployments.ts';
 import type { OrphanPool } from './orphan-pool.ts';
 import type { ChainParams } from './params.ts';
 import type { Block, ChainStore, LedgerReject, LedgerResult } from './types.ts';
@@ -33,6 +36,8 @@ export interface AdmitComponents {
   store: ChainStore;
   verifier: Verifier;
   clock: Clock;
+  /** Deployment states, for the rules a child of a given parent is held to. */
+  deployments: DeploymentTracker;
   /** Recently refused blocks whose header commits to the failure, so a resend is refused cheaply. */
   rejected: Map<BlockHash, LedgerReject>;
   maxRejected: number;
@@ -79,7 +84,8 @@ export async function admitBlock(components: AdmitComponents, block: Block, hash
   if (parent.invalid) return remember(components, hash, ledgerReject('invalid-parent', `parent ${parent.hash} is invalid: ${parent.invalid.reason}`));
   const context = checkHeaderContext(header, childContext(parent, params, components.clock.nowMs()), params, hash);
   if (!context.ok) return context.reason === 'time-too-new' ? context : remember(components, hash, context);
-  const stateless = checkBlockTxsStateless(block, params);
+  // Which rules apply depends only on the ancestors, so a failure is the header's and is remembered.
+  const stateless = checkBlockTxsStateless(block, components.deployments.paramsFor(parent));
   if (!stateless.ok) return remember(components, hash, stateless);
   if (block.txs.length > 0) {
     const valid = await components.verifier.verify(block.txs.map((tx) => txVerifyItem(components.network, tx)));

@@ -1,12 +1,14 @@
 /**
  * The transaction list of a block to mine: the mempool's selection cut to the
- * network's block limits (docs/PROTOCOL.md, "Blocks"). Headers are the
- * ledger's business (ledger.buildHeaderTemplate); this only picks the body.
+ * network's block limits (docs/PROTOCOL.md, "Blocks"), and the version a
+ * template signals with (docs/PROTOCOL.md, "Deployments"). The rest of the
+ * header is the ledger's business (ledger.buildHeaderTemplate).
  */
 import { InvalidArgumentError } from '../result.ts';
 import type { Tx } from '../tx.ts';
 import type { TxId } from '../types.ts';
 import { BLOCK_HEADER_BYTES } from './block.ts';
+import { VERSION_TOP_BITS, type DeploymentState } from './deployments.ts';
 import type { AccountLookup, Mempool } from './mempool.ts';
 import type { ChainParams } from './params.ts';
 
@@ -55,4 +57,16 @@ export function selectBlockTxs(
     fees,
     blockBytes: BLOCK_OVERHEAD_BYTES + txBytes,
   };
+}
+
+/**
+ * The header version a miner of this build uses: BIP9's top bits with the bit
+ * of every deployment it knows that is STARTED or LOCKED_IN for the block
+ * (signalling on in LOCKED_IN too, as Bitcoin Core does; it costs nothing).
+ * Deployments this build does not know are never signalled.
+ */
+export function templateVersion(deployments: readonly { bit: number; state: DeploymentState }[]): number {
+  let version = VERSION_TOP_BITS;
+  for (const { bit, state } of deployments) if (state === 'STARTED' || state === 'LOCKED_IN') version |= 1 << bit;
+  return version;
 }

@@ -56,7 +56,7 @@ describe('header codec', () => {
   });
 
   it.each([
-    ['bad-version', (b: Uint8Array) => { b[0] = 2; }],
+    ['bad-version', (b: Uint8Array) => { b[0] = 0; }],
     ['bad-field', (b: Uint8Array) => { b.set(fromHex('0020000000000000')!, 37); }], // timeMs 2^53
     ['bad-field', (b: Uint8Array) => { b.set(fromHex('ffffffffffffffff')!, HEADER_NONCE_OFFSET); }],
     ['bad-target', (b: Uint8Array) => { b.fill(0, 45, 77); }],
@@ -109,8 +109,14 @@ describe('block codec', () => {
 
   it('passes header rejections through', () => {
     const bytes = encodeBlock(block);
-    bytes[0] = 7;
+    bytes[0] = 0;
     expect(decodeBlock(bytes, limits)).toMatchObject({ ok: false, reason: 'bad-version' });
+  });
+
+  it('accepts every version from 1 to 255: signalling (0x20 | bits) and other top bits alike (BIP9)', () => {
+    for (const version of [1, 2, 0x1f, 0x20, 0x21, 0x3f, 0x40, 0xe1, 0xff]) {
+      expect(decodeHeader(encodeHeader({ ...HEADER, version }))).toEqual({ ok: true, value: { ...HEADER, version } });
+    }
   });
 });
 

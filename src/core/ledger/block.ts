@@ -3,7 +3,8 @@
  * (docs/PROTOCOL.md, "Blocks").
  *
  * Header, 149 bytes, big-endian:
- *   version u8 (=1) | prevHash 32 | height u32 | timeMs u64 | target 32 | merkleRoot 32 | nonce u64 | miner 32
+ *   version u8 (≥ 1) | prevHash 32 | height u32 | timeMs u64 | target 32 | merkleRoot 32 | nonce u64 | miner 32
+ * The version carries deployment signals (deployments.ts): 0x20 | bits.
  * Block: header | txCount u32 | txCount × 153-byte transaction encodings (src/core/tx.ts).
  * There is no coinbase transaction: the miner field receives reward + fees.
  */
@@ -16,7 +17,20 @@ import { chainParams, type ChainParams } from './params.ts';
 import { hashMeetsTarget, targetBytes, targetToHex } from './pow.ts';
 import type { Block, BlockHeader, LedgerReject, LedgerRejectReason, LedgerResult } from './types.ts';
 
+/** The genesis version, and the lowest valid one. */
 export const BLOCK_VERSION = 1;
+
+/**
+ * Every version from 1 to 255 is valid; only 0 (never valid) is refused.
+ * Until deployments, a version other than 1 was refused, so that rule's
+ * relaxation was the last flag day: builds before it reject the signalling
+ * versions 0x20-0x3f (docs/PROTOCOL.md, "Deployments"). From here on a
+ * version means only what a deployment's bit says, and unknown versions
+ * are accepted, as BIP9 accepts versions with other top bits.
+ */
+export function isValidBlockVersion(version: number): boolean {
+  return Number.isInteger(version) && version >= BLOCK_VERSION && version <= 0xff;
+}
 export const BLOCK_HEADER_BYTES = 1 + 32 + 4 + 8 + 32 + 32 + 8 + 32;
 /** Byte offset of the nonce inside the header encoding; miners rewrite only these 8 bytes. */
 export const HEADER_NONCE_OFFSET = 1 + 32 + 4 + 8 + 32 + 32;
@@ -69,7 +83,7 @@ export function encodeHeader(header: BlockHeader): Uint8Array {
 
 function readHeader(reader: ByteReader): LedgerResult<BlockHeader> {
   const version = reader.u8();
-  if (version !== BLOCK_VERSION) return ledgerReject('bad-version', `header version ${version}, expected ${BLOCK_VERSION}`);
+  if (!isValidBlockVersion(version)) return ledgerReject('bad-version', `header version ${version}, expected at least ${BLOCK_VERSION}`);
   const prevHash = toHex(reader.bytes(32));
   const height = reader.u32();
   const timeMs = reader.u64();

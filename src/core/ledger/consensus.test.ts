@@ -121,7 +121,7 @@ describe('header rules', () => {
   });
 
   it.each([
-    ['bad-version', { version: 2 }, context],
+    ['bad-version', { version: 0 }, context],
     ['bad-height', { height: 6 }, context],
     ['bad-target', { target: targetToHex(params.genesisTarget / 2n) }, context],
     ['time-too-old', { timeMs: 9_000 }, context],

@@ -4,7 +4,7 @@
  * stateless checks of a block body. Account rules live in state.ts.
  */
 import type { TxId } from '../types.ts';
-import { BLOCK_VERSION, blockHash, blockTxIds, ledgerAccept, ledgerReject, merkleRoot } from './block.ts';
+import { BLOCK_VERSION, blockHash, blockTxIds, isValidBlockVersion, ledgerAccept, ledgerReject, merkleRoot } from './block.ts';
 import type { ChainParams } from './params.ts';
 import { hashMeetsTarget, targetFromHex, targetToHex } from './pow.ts';
 import { checkTxStateless } from './state.ts';
@@ -88,7 +88,7 @@ export interface HeaderContext {
  * rejection that can later pass, so callers must not remember it as invalid.
  */
 export function checkHeaderContext(header: BlockHeader, context: HeaderContext, params: Readonly<ChainParams>, hash = blockHash(header)): LedgerResult<void> {
-  if (header.version !== BLOCK_VERSION) return ledgerReject('bad-version', `header version ${header.version}, expected ${BLOCK_VERSION}`);
+  if (!isValidBlockVersion(header.version)) return ledgerReject('bad-version', `header version ${header.version}, expected at least ${BLOCK_VERSION}`);
   if (header.height !== context.parentHeight + 1) return ledgerReject('bad-height', `height ${header.height}, parent is at ${context.parentHeight}`);
   if (header.target !== targetToHex(context.expectedTarget)) return ledgerReject('bad-target', `target ${header.target}, expected ${targetToHex(context.expectedTarget)}`);
   const pow = checkProofOfWork(header, params, hash);
@@ -125,7 +125,8 @@ export function checkBlockCommitment(block: Block, params: Readonly<ChainParams>
 /**
  * The stateless rules for every transaction of a block whose body matches its
  * header (checkTxStateless: amount, fee, self-transfer, integer ranges).
- * A failure here does make the block invalid.
+ * A failure here does make the block invalid. `params` are the ones the block
+ * is held to: DeploymentTracker.paramsFor(parent), with active deployments applied.
  */
 export function checkBlockTxsStateless(block: Block, params: Readonly<ChainParams>): LedgerResult<void> {
   for (const [index, tx] of block.txs.entries()) {

@@ -5,6 +5,7 @@
 import type { Emitter } from '../emitter.ts';
 import type { Tx } from '../tx.ts';
 import type { BlockHash, Clock, Logger, PeerId, TxId, Verifier } from '../types.ts';
+import type { DeploymentStatus } from './deployments.ts';
 import type { ChainParams } from './params.ts';
 import type { Account, Block, BlockHeader, ChainStore, LedgerResult } from './types.ts';
 
@@ -20,7 +21,8 @@ export interface LedgerInit {
   /**
    * Overrides of the network's parameters, for tests and the simulator only:
    * every node of a network must use the same ones (the genesis hash changes
-   * with genesisTimeMs and genesisTarget).
+   * with genesisTimeMs and genesisTarget). The one exception is `deployments`:
+   * a build that lacks one (params.ts, withoutDeployments) follows the chain all the same.
    */
   params?: Partial<ChainParams>;
 }
@@ -109,4 +111,12 @@ export interface Ledger {
   checkTx(tx: Tx): LedgerResult<void>;
   /** A header on the tip that account() belongs to (during a reorg, the tip before it), for `txs`. */
   buildHeaderTemplate(miner: PeerId, txs: readonly Tx[], timeMs: number): BlockHeader;
+  /** Each deployment this build knows, as the next block on the tip of account() sees it (deployments.ts). */
+  deployments(): DeploymentStatus[];
+  /**
+   * The parameters the next block on that tip is held to: `params` with every ACTIVE
+   * deployment applied (minfee2: minFee 2). The mempool, relay and wallet follow these,
+   * so this build's miners never build a block its own rules refuse.
+   */
+  nextBlockParams(): Readonly<ChainParams>;
 }

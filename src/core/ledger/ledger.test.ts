@@ -108,7 +108,7 @@ describe('refusing blocks', () => {
     ['time-too-old', { timeMs: TEST_PARAMS.genesisTimeMs }],
     ['bad-target', { target: '00' + 'ff'.repeat(31) }],
     ['bad-height', { height: 2 }],
-    ['bad-version', { version: 2 }],
+    ['bad-version', { version: 0 }],
   ] as const)('refuses %s', async (reason, change) => {
     const fixture = await setup();
     const header = mineHeader({ ...fixture.ledger.buildHeaderTemplate(alice.peerId, [], fixture.clock.nowMs()), ...change });

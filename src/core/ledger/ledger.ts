@@ -19,8 +19,10 @@ import { txId, type Tx } from '../tx.ts';
 import type { BlockHash, PeerId } from '../types.ts';
 import { ActiveChain } from './active-chain.ts';
 import { admitBlock, childContext, type AdmitComponents } from './admit.ts';
-import { BLOCK_VERSION, blockHash, genesisBlock, ledgerAccept, ledgerReject, merkleRoot } from './block.ts';
+import { blockHash, genesisBlock, ledgerAccept, ledgerReject, merkleRoot } from './block.ts';
+import { templateVersion } from './block-template.ts';
 import { checkHeaderContext, checkProofOfWork } from './consensus.ts';
+import { createDeploymentTracker } from './deployments.ts';
 import { HeaderIndex, type HeaderEntry } from './header-index.ts';
 import { loadChain } from './load.ts';
 import { OrphanPool } from './orphan-pool.ts';
@@ -63,9 +65,11 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
   const events = new Emitter<LedgerEvents>();
   const chain = new ActiveChain(store, params, index.genesis, genesis, (blocks) => events.emit('validated', blocks));
   const orphans = new OrphanPool(params.maxOrphanBlocks);
+  // States are recomputed from the header index (itself rebuilt from stored headers), never stored.
+  const deployments = createDeploymentTracker(params);
   let rebuildReason: string | undefined;
 
-  const admit: AdmitComponents = { network, params, index, orphans, store, verifier, clock, rejected: new Map(), maxRejected: 1000 };
+  const admit: AdmitComponents = { network, params, index, orphans, store, verifier, clock, deployments, rejected: new Map(), maxRejected: 1000 };
   const reorg: ReorgComponents = {
     index,
     chain,
@@ -244,7 +248,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
   }
 
   function checkTx(tx: Tx): LedgerResult<void> {
-    const stateless = checkTxStateless(tx, params);
+    const stateless = checkTxStateless(tx, deployments.paramsFor(chain.settledTip()));
     if (!stateless.ok) return stateless;
     const account = chain.settledAccount(tx.from) ?? ZERO_ACCOUNT;
     if (tx.nonce < account.nonce) return ledgerReject('bad-nonce', `nonce ${tx.nonce} is already used; the next is ${account.nonce}`);
@@ -260,7 +264,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
     const tip = chain.settledTip();
     const context = childContext(tip, params, clock.nowMs());
     return {
-      version: BLOCK_VERSION,
+      version: templateVersion(params.deployments.map((d) => ({ bit: d.bit, state: deployments.stateFor(tip, d) }))),
       prevHash: tip.hash,
       height: tip.height + 1,
       timeMs: Math.max(timeMs, context.medianTimePastMs + 1),
@@ -321,5 +325,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
     checkHeader,
     checkTx,
     buildHeaderTemplate,
+    deployments: () => deployments.statusFor(chain.settledTip()),
+    nextBlockParams: () => deployments.paramsFor(chain.settledTip()),
   };
 }

@@ -46,6 +46,13 @@ export interface MempoolInit {
    */
   params: Readonly<ChainParams>;
   clock: Clock;
+  /**
+   * The parameters the next block is held to (Ledger.nextBlockParams: deployments may
+   * raise minFee). Admission checks against them, a tip change drops what they refuse, and
+   * selectForBlock skips it, so a template never holds what the next block may not.
+   * Default: `params`.
+   */
+  nextBlockParams?: () => Readonly<ChainParams>;
   /** Overrides params.mempoolMaxTxs (tests, the simulator). */
   maxTxs?: number;
   /** Overrides params.mempoolExpiryMs. */
@@ -115,6 +122,7 @@ const cost = (tx: Tx): number => tx.amount + tx.fee;
 
 export function createMempool(init: MempoolInit): Mempool {
   const { params, clock } = init;
+  const nextBlockParams = init.nextBlockParams ?? (() => params);
   const maxTxs = init.maxTxs ?? params.mempoolMaxTxs;
   const expiryMs = init.expiryMs ?? params.mempoolExpiryMs;
   const maxTxsPerSender = init.maxTxsPerSender ?? DEFAULT_MAX_TXS_PER_SENDER;
@@ -213,7 +221,7 @@ export function createMempool(init: MempoolInit): Mempool {
   function add(tx: Tx, id: TxId, account: AccountLookup, returning = false): LedgerResult<MempoolAddition> {
     if (byId.has(id)) return fail('duplicate', `transaction ${id} is already in the mempool`);
     // The consensus rules that need no state (well-formed fields, amount, fee ≥ minFee, no self-transfer).
-    const stateless = checkTxStateless(tx, params);
+    const stateless = checkTxStateless(tx, nextBlockParams());
     if (!stateless.ok) return stateless;
     const sender = account(tx.from);
     if (tx.nonce < sender.nonce) return fail('bad-nonce', `nonce ${tx.nonce} is already used; the sender's next nonce is ${sender.nonce}`);
@@ -248,10 +256,13 @@ export function createMempool(init: MempoolInit): Mempool {
   function selectForBlock(maxTxs: number, account: AccountLookup, maxBytes = Number.POSITIVE_INFINITY): MempoolEntry[] {
     const heads = new FeeRateHeap();
     const cursors = new Map<PeerId, { next: number; remaining: number }>();
+    const { minFee } = nextBlockParams();
+    // A sender whose next transaction pays less than the block's minimum waits (onTip drops it): its later nonces need it.
+    const minable = (entry: MempoolEntry | undefined): entry is MempoolEntry => entry !== undefined && entry.tx.fee >= minFee;
     for (const [sender, chain] of bySender) {
       const { nonce, balance } = account(sender);
       const head = chain.get(nonce);
-      if (!head || cost(head.tx) > balance) continue;
+      if (!minable(head) || cost(head.tx) > balance) continue;
       cursors.set(sender, { next: nonce, remaining: balance });
       heads.push(head);
     }
@@ -266,7 +277,7 @@ export function createMempool(init: MempoolInit): Mempool {
       cursor.remaining -= cost(entry.tx);
       cursor.next++;
       const next = bySender.get(entry.tx.from)!.get(cursor.next);
-      if (next && cost(next.tx) <= cursor.remaining) heads.push(next);
+      if (minable(next) && cost(next.tx) <= cursor.remaining) heads.push(next);
     }
     return picked;
   }
@@ -294,6 +305,9 @@ export function createMempool(init: MempoolInit): Mempool {
         }
       }
     }
+    // A deployment that became ACTIVE may raise the minimum fee: what pays less can never be mined now.
+    const { minFee } = nextBlockParams();
+    for (const entry of [...byId.values()]) if (byId.has(entry.id) && entry.tx.fee < minFee) removeWithDependants(entry);
     // Revalidate first, so re-added transactions are checked against a pool
     // that already agrees with the new state.
     for (const sender of [...bySender.keys()]) revalidateSender(sender, account(sender));

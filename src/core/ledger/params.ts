@@ -9,6 +9,25 @@ import { TX_BYTES } from '../tx.ts';
 
 export type NetworkKind = 'main' | 'test';
 
+/**
+ * A consensus change activated by miners (deployments.ts; docs/PROTOCOL.md,
+ * "Deployments"): BIP9 version bits, counted per window of heights.
+ */
+export interface Deployment {
+  /** Unique on a network; names the rule in code (deployments.ts) and on the page. */
+  name: string;
+  /** The header version bit miners set to signal readiness, 0-4 (deployments.ts, VERSION_SIGNAL_BITS). */
+  bit: number;
+  /** The first window starting at or after this height is STARTED (signals count from there). A multiple of window. */
+  startHeight: number;
+  /** A window starting at or after this height ends signalling: FAILED unless the window before locked it in. A multiple of window. */
+  timeoutHeight: number;
+  /** Blocks per signalling window; states change only where a window starts. */
+  window: number;
+  /** Signalling blocks in one window that lock the deployment in (at most window). */
+  threshold: number;
+}
+
 export interface ChainParams {
   kind: NetworkKind;
   /** Units paid to the miner of every block above genesis (plus that block's fees). Genesis pays nothing. */
@@ -45,6 +64,12 @@ export interface ChainParams {
   mempoolExpiryMs: number;
   /** Zero bits an identity stamp's hash must start with (identity-stamp.ts): what a peer id costs. */
   identityStampBits: number;
+  /**
+   * The consensus changes this build knows, with their schedules (deployments.ts). A build
+   * that lacks one still follows a chain that activates it (every such change only tightens
+   * validity); withoutDeployments() builds that "previous build" for tests and the app.
+   */
+  deployments: readonly Readonly<Deployment>[];
 }
 
 const TWO_256 = 1n << 256n;
@@ -93,6 +118,26 @@ const SHARED = {
   mempoolMaxTxs: 5000,
 } as const;
 
+/** Name of the first deployment: once ACTIVE, every transfer in a block pays at least MINFEE2_MIN_FEE (deployments.ts). */
+export const MINFEE2 = 'minfee2';
+
+/**
+ * MAIN's windows: 1,008 blocks ≈ 2.8 hours at 10 s blocks (Bitcoin: 2,016 ≈ 2 weeks), long enough
+ * that a share is a measure of hash rate rather than luck (σ of a 50% share over 1,008 blocks ≈ 1.6%).
+ * Threshold 908 = ⌈0.9 × 1,008⌉ (BIP9: 95%, later 90% in Speedy Trial): a miner with 10% of the hash
+ * rate cannot hold activation back alone, yet a tenth of blocks may come from builds that do not know
+ * the rule. Start at 0 (window 1 is the first STARTED one), timeout after 52 windows ≈ 6 days.
+ */
+const MAIN_MINFEE2: Readonly<Deployment> = Object.freeze({ name: MINFEE2, bit: 0, startHeight: 0, timeoutHeight: 52 * 1008, window: 1008, threshold: 908 });
+
+/**
+ * TEST's windows: 8 blocks, threshold 6 (75%), so tests and demos see every state in a few dozen
+ * blocks. It starts at height 1,024: tests, benches and scenarios mine up to 500 blocks paying fee 1,
+ * which an earlier activation would refuse; the simulator and the upgrade demo start it at 0 with a
+ * params override (LedgerInit.params). Timeout 100 windows later.
+ */
+const TEST_MINFEE2: Readonly<Deployment> = Object.freeze({ name: MINFEE2, bit: 0, startHeight: 1024, timeoutHeight: 1024 + 100 * 8, window: 8, threshold: 6 });
+
 /**
  * MAIN: a block about every 10 s when one tab mines on this machine, and
  * difficulty that follows the real hash rate as tabs start and stop mining.
@@ -115,6 +160,7 @@ export const MAIN_PARAMS: Readonly<ChainParams> = Object.freeze({
    * a core 17 minutes; checking one costs one hash.
    */
   identityStampBits: 20,
+  deployments: Object.freeze([MAIN_MINFEE2]),
 });
 
 /**
@@ -134,6 +180,7 @@ export const TEST_PARAMS: Readonly<ChainParams> = Object.freeze({
   mempoolExpiryMs: 10 * 60_000,
   /** 8 bits: 256 hashes, trivial for tests and the simulator, yet a wrong stamp still fails 255 times in 256. */
   identityStampBits: 8,
+  deployments: Object.freeze([TEST_MINFEE2]),
 });
 
 /** The parameters of `network`: TEST_PARAMS for names starting with `test`, MAIN_PARAMS otherwise. */
@@ -149,4 +196,14 @@ export function blockRewardAt(height: number, params: Readonly<ChainParams>): nu
 /** Coins issued by the chain ending at `height`: the only source of coins is the block reward. */
 export function issuedAt(height: number, params: Readonly<ChainParams>): number {
   return height * params.blockReward;
+}
+
+/**
+ * `deployments` without the named ones (all of them when `names` is omitted): the
+ * parameters of a build that does not know them, as `{ deployments: withoutDeployments(…) }`
+ * in LedgerInit.params, FullNodeInit.params or MeshPeerInit.params. Such a build never
+ * signals or enforces them, and still follows a chain that activates them.
+ */
+export function withoutDeployments(deployments: readonly Readonly<Deployment>[], names?: readonly string[]): Readonly<Deployment>[] {
+  return names === undefined ? [] : deployments.filter((deployment) => !names.includes(deployment.name));
 }
