@@ -51,13 +51,13 @@ function watchConsole(page: Page, log: TabLog): void {
   });
 }
 
-/** Opens a tab on `network` and waits until its peer is ready; its errors and bans go to `log`. */
-export async function openTab(context: BrowserContext, baseUrl: string, network: string, log: TabLog, label: string): Promise<Page> {
+/** Opens a tab on `network` (plus `params`, e.g. `{links: '3'}`) and waits until its peer is ready; its errors and bans go to `log`. */
+export async function openTab(context: BrowserContext, baseUrl: string, network: string, log: TabLog, label: string, params: Record<string, string> = {}): Promise<Page> {
   const page = await context.newPage();
   const errors = log.errors;
   page.on('pageerror', (error) => errors.push(`${label}: ${error.message}`));
   watchConsole(page, log);
-  await page.goto(`${baseUrl}/?net=${network}`);
+  await page.goto(`${baseUrl}/?${new URLSearchParams({ net: network, ...params })}`);
   try {
     await page.evaluate(() => window.tabmesh.ready());
   } catch (error) {
