@@ -108,8 +108,8 @@ function assertDeployments(deployments: readonly Readonly<Deployment>[]): void {
 
 export interface DeploymentTracker {
   readonly deployments: readonly Readonly<Deployment>[];
-  /** The state of `deployment` for the child of `parent`. */
-  stateFor(parent: ChainPoint, deployment: Readonly<Deployment>): DeploymentState;
+  /** The state of the deployment named `name` for the child of `parent`; throws for a name this build does not know. */
+  stateFor(parent: ChainPoint, name: string): DeploymentState;
   /** Every deployment this build knows, for the child of `parent`. */
   statusFor(parent: ChainPoint): DeploymentStatus[];
   /**
@@ -162,7 +162,7 @@ export function createDeploymentTracker(params: Readonly<ChainParams>): Deployme
     return state;
   }
 
-  function stateFor(parent: ChainPoint, d: Readonly<Deployment>): DeploymentState {
+  function stateOf(parent: ChainPoint, d: Readonly<Deployment>): DeploymentState {
     const windowStart = Math.floor((parent.height + 1) / d.window) * d.window;
     return windowStart === 0 ? 'DEFINED' : stateAfter(ancestorAt(parent, windowStart - 1), d);
   }
@@ -176,14 +176,18 @@ export function createDeploymentTracker(params: Readonly<ChainParams>): Deployme
       for (let i = 0; i < elapsed && current; i++, current = current.parent) if (signalsBit(current.header.version, d.bit)) count++;
       const { name, bit, startHeight, timeoutHeight, window, threshold } = d;
       const possible = count + (window - elapsed) >= threshold;
-      return { name, bit, state: stateFor(parent, d), startHeight, timeoutHeight, window, threshold, elapsed, count, share: elapsed === 0 ? 0 : count / elapsed, possible };
+      return { name, bit, state: stateOf(parent, d), startHeight, timeoutHeight, window, threshold, elapsed, count, share: elapsed === 0 ? 0 : count / elapsed, possible };
     });
   }
 
   return {
     deployments,
-    stateFor,
+    stateFor(parent, name) {
+      const deployment = deployments.find((d) => d.name === name);
+      if (!deployment) throw new InvalidArgumentError(`no deployment named ${name} in this build`);
+      return stateOf(parent, deployment);
+    },
     statusFor,
-    paramsFor: (parent) => (minfee2 && stateFor(parent, minfee2) === 'ACTIVE' ? raised : params),
+    paramsFor: (parent) => (minfee2 && stateOf(parent, minfee2) === 'ACTIVE' ? raised : params),
   };
 }

@@ -264,7 +264,7 @@ export async function createLedger(components: LedgerComponents, init: LedgerIni
     const tip = chain.settledTip();
     const context = childContext(tip, params, clock.nowMs());
     return {
-      version: templateVersion(params.deployments.map((d) => ({ bit: d.bit, state: deployments.stateFor(tip, d) }))),
+      version: templateVersion(params.deployments.map((d) => ({ bit: d.bit, state: deployments.stateFor(tip, d.name) }))),
       prevHash: tip.hash,
       height: tip.height + 1,
       timeMs: Math.max(timeMs, context.medianTimePastMs + 1),
