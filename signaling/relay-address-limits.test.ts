@@ -70,6 +70,18 @@ describe('pending sockets per address', () => {
     expect(relay.stats()).toMatchObject({ pendingEvicted: 1, pending: 7 });
   });
 
+  it('when the pool is full of one socket per address (a spread flood), a newcomer evicts the oldest of them', async () => {
+    const from = (ip: string) => ({ headers: { 'X-Forwarded-For': ip } });
+    const { url, relay } = await harness.start({ maxPendingJoins: 8, trustProxyHops: 1 });
+    const idle: TestClient[] = [];
+    for (let i = 1; i <= 8; i++) idle.push(await harness.connect(url, from(`10.0.0.${i}`)));
+    const newcomer = await harness.join(url, 'main', undefined, from('192.0.2.1'));
+    expect(newcomer.welcome.peerId).toBe(newcomer.id.peerId);
+    expect(await idle[0]!.closed).toMatchObject({ code: 1013, reason: expect.stringMatching(/oldest pending socket/) });
+    expect(relay.stats()).toMatchObject({ pendingEvicted: 1, pending: 7 });
+    expect(relay.stats().refusals['pending-pool']).toBe(0);
+  });
+
   it('turns a newcomer away (503) when the pool is full and no address holds more than its own', async () => {
     const { url, relay } = await harness.start({ maxPendingJoins: 1 });
     await harness.connect(url, FROM_OTHER_IP);

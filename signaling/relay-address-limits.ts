@@ -8,8 +8,9 @@
  *    refused past the burst, before any signature is checked;
  *  - pending sockets (accepted, not yet joined): a share per address, and
  *    when the whole pool is full a newcomer evicts the oldest pending socket
- *    of the address holding the most, so a flood of idle sockets from a few
- *    addresses cannot turn everyone else away;
+ *    of the address holding the most (of the oldest address among equals),
+ *    so a flood of idle sockets, from a few addresses or from one per
+ *    address, cannot turn everyone else away (bench/figures/relay-flood.ts);
  *  - members: joined ids per address, per relay process (with Redis, each
  *    process counts its own sockets).
  *
@@ -90,37 +91,62 @@ export function createAddressLimits(init: AddressLimitsInit, nowMs: () => number
   const bucketed = new Set<string>();
   /** Pending sockets by address, oldest first (insertion order); settled ones are pruned when counted. */
   const pending = new Map<string, Set<PendingSocket>>();
+  /** Every pending socket, oldest first, with its address: the pool's FIFO (settled ones pruned when counted). */
+  const order = new Map<PendingSocket, string>();
   /** Joined members by address: `network/peerId` -> the socket holding it. */
   const members = new Map<string, Map<string, unknown>>();
   const refusals = Object.fromEntries(RELAY_REFUSALS.map((name) => [name, 0])) as Record<RelayRefusal, number>;
   let pendingEvicted = 0;
 
+  const forget = (socket: PendingSocket, address: string): void => {
+    order.delete(socket);
+    const set = pending.get(address);
+    set?.delete(socket);
+    if (set?.size === 0) pending.delete(address);
+  };
   const pendingOf = (address: string): number => {
     const set = pending.get(address);
     if (!set) return 0;
-    for (const socket of set) if (!socket.pending) set.delete(socket);
-    if (set.size === 0) pending.delete(address);
-    return set.size;
+    for (const socket of set) if (!socket.pending) forget(socket, address);
+    return pending.get(address)?.size ?? 0;
   };
+  /** Prunes settled sockets: O(pool), only for sockets that passed the per-address checks. */
   const pendingTotal = (): number => {
-    let total = 0;
-    for (const address of [...pending.keys()]) total += pendingOf(address);
-    return total;
+    for (const [socket, address] of order) if (!socket.pending) forget(socket, address);
+    return order.size;
   };
   const refuse = (refusal: RelayRefusal, status: 429 | 503, detail: string): SocketAdmission => {
     refusals[refusal]++;
     return { ok: false, refusal, status, detail };
   };
 
-  /** The oldest pending socket of the address holding the most, if it holds more than `address` would. */
-  function evictFromHeaviest(address: string): boolean {
+  /**
+   * Frees a slot in the full pool for a newcomer from `address`, which would
+   * then hold `own` pending sockets. The address holding the most gives up its
+   * oldest socket if it holds more than `own`; if the heaviest hold exactly
+   * `own` (a flood spread over many addresses, one socket each), the oldest
+   * socket of any of them goes: an honest join is pending for one round trip,
+   * so the oldest is the likeliest to be idle. False when every address holds
+   * fewer than `own`: the newcomer's own address is the heaviest.
+   */
+  function evictFor(address: string): boolean {
+    const own = pendingOf(address) + 1;
     let heaviest: string | undefined;
-    let most = pendingOf(address) + 1;
+    let most = 0;
     for (const [other, set] of pending) if (set.size > most) [heaviest, most] = [other, set.size];
-    const oldest = heaviest === undefined ? undefined : pending.get(heaviest)!.values().next().value;
-    if (oldest === undefined) return false;
-    pending.get(heaviest!)!.delete(oldest);
-    oldest.evict('pending pool full: the address holding the most pending sockets gives one up');
+    if (heaviest === undefined || most < own) return false;
+    let victim: PendingSocket | undefined;
+    if (most > own) victim = pending.get(heaviest)!.values().next().value;
+    else {
+      for (const [socket, other] of order) {
+        if ((pending.get(other)?.size ?? 0) < own) continue;
+        victim = socket;
+        break;
+      }
+    }
+    if (victim === undefined) return false;
+    forget(victim, order.get(victim)!);
+    victim.evict(most > own ? 'pending pool full: the address holding the most pending sockets gives one up' : 'pending pool full: the oldest pending socket gives way');
     pendingEvicted++;
     return true;
   }
@@ -136,7 +162,7 @@ export function createAddressLimits(init: AddressLimitsInit, nowMs: () => number
         const { burst, perMinute } = init.joinsPerAddress;
         return refuse('join-rate', 429, `joins from your address are over ${burst} at once or ${perMinute} a minute`);
       }
-      if (pendingTotal() >= init.maxPendingJoins && !evictFromHeaviest(address)) {
+      if (pendingTotal() >= init.maxPendingJoins && !evictFor(address)) {
         return refuse('pending-pool', 503, `the relay holds ${init.maxPendingJoins} sockets that have not joined yet`);
       }
       return { ok: true };
@@ -147,6 +173,7 @@ export function createAddressLimits(init: AddressLimitsInit, nowMs: () => number
       let set = pending.get(address);
       if (!set) pending.set(address, (set = new Set()));
       set.add(socket);
+      order.set(socket, address);
     },
 
     pendingCount: pendingTotal,
