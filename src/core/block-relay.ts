@@ -44,10 +44,14 @@ const PENDING_TIMEOUT_MS = 10_000;
  * bodies again cost a duplicate download and an extra round trip for a third of the blocks.
  */
 const WAIT_FOR_COMING_MS = 1_000;
-/** Rejections an honest peer can cause without malice: clock skew. Everything else is misbehaviour. */
 /** Recent blocks kept in memory to serve (block-relay's `served`): the tip, a competing block or two, and sync's current one. */
 const RECENT_BLOCKS = 4;
-const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new']);
+/**
+ * Rejections an honest peer can cause without malice: clock skew, and a block that breaks only an
+ * ACTIVE deployment's rule, which a build that does not know the deployment relays in good faith
+ * (deployments.ts). Everything else is misbehaviour.
+ */
+const FORGIVEN: ReadonlySet<LedgerRejectReason> = new Set(['time-too-new', 'deployment-rule']);
 /**
  * Requests whose BLOCK_TXS may still arrive after we stopped waiting for them (a full-block answer
  * whose BLOCK was not used, or a rebuild given up as too slow), as `peer:hash`: those are not

@@ -84,9 +84,13 @@ export async function admitBlock(components: AdmitComponents, block: Block, hash
   if (parent.invalid) return remember(components, hash, ledgerReject('invalid-parent', `parent ${parent.hash} is invalid: ${parent.invalid.reason}`));
   const context = checkHeaderContext(header, childContext(parent, params, components.clock.nowMs()), params, hash);
   if (!context.ok) return context.reason === 'time-too-new' ? context : remember(components, hash, context);
-  // Which rules apply depends only on the ancestors, so a failure is the header's and is remembered.
-  const stateless = checkBlockTxsStateless(block, components.deployments.paramsFor(parent));
+  const stateless = checkBlockTxsStateless(block, params);
   if (!stateless.ok) return remember(components, hash, stateless);
+  // Which rules apply depends only on the ancestors, so a failure is the header's and is remembered. It is
+  // named apart: a build that does not know the deployment relays such a block in good faith (block-relay.ts).
+  const ruled = components.deployments.paramsFor(parent);
+  const stricter = ruled === params ? stateless : checkBlockTxsStateless(block, ruled);
+  if (!stricter.ok) return remember(components, hash, ledgerReject('deployment-rule', `${stricter.reason}: ${stricter.detail}`, stricter.txIndex));
   if (block.txs.length > 0) {
     const valid = await components.verifier.verify(block.txs.map((tx) => txVerifyItem(components.network, tx)));
     const bad = block.txs.findIndex((_, i) => valid[i] !== true);

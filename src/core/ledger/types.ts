@@ -100,7 +100,12 @@ export type LedgerRejectReason =
   /** A transaction inside a block failed to decode; detail and txIndex say which. */
   | 'bad-tx'
   /** A sum would exceed Number.MAX_SAFE_INTEGER. */
-  | 'overflow';
+  | 'overflow'
+  /**
+   * A block breaks only the rule of an ACTIVE deployment (deployments.ts): a build that does not
+   * know the deployment accepts and relays it in good faith, so the sender is not punished for it.
+   */
+  | 'deployment-rule';
 
 export interface LedgerReject {
   ok: false;
