@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAddress } from '../core/address.ts';
 import { createMempool } from '../core/ledger/mempool.ts';
+import { MINFEE2 } from '../core/ledger/params.ts';
 import { txId, type Tx } from '../core/tx.ts';
 import type { Signer } from '../core/types.ts';
 import { NETWORK, mineBlocks, send, setup, signers } from '../../test/helpers/ledger-fixtures.ts';
@@ -94,5 +95,26 @@ describe('wallet fee bump and cancel', () => {
     const old = await wallet.send(bob.peerId, balance - 1, 1);
     await expect(wallet.bump(old, 2)).rejects.toMatchObject({ reason: 'insufficient-funds' });
     expect(mempool.has(old)).toBe(true);
+  });
+});
+
+describe('wallet fees under minfee2', () => {
+  it('defaults to the next block minimum, 1 before activation and 2 after, and refuses less than it', async () => {
+    const early = { name: MINFEE2, bit: 0, startHeight: 0, timeoutHeight: 800, window: 8, threshold: 6 };
+    const fixture = await setup({ params: { deployments: [early] } });
+    const [alice, bob] = (await signers(1, 2)) as [Signer, Signer];
+    await mineBlocks(fixture, alice.peerId, 22);
+    const mempool = createMempool({ params: fixture.ledger.params, clock: fixture.clock, nextBlockParams: () => fixture.ledger.nextBlockParams() });
+    const submit = (tx: Tx) => {
+      const added = mempool.add(tx, txId(tx), fixture.ledger.account);
+      return added.ok ? { ok: true as const, value: txId(tx) } : added;
+    };
+    const wallet = createWallet(NETWORK, { signer: alice, ledger: fixture.ledger, mempool, submit });
+    expect(mempool.get(await wallet.send(bob.peerId, 10))).toMatchObject({ fee: 1 });
+    const [block] = await mineBlocks(fixture, alice.peerId, 1, mempool.selectForBlock(10, fixture.ledger.account).map((entry) => entry.tx));
+    mempool.onTip({ connected: [block!], disconnected: [] }, fixture.ledger.account);
+    expect(fixture.ledger.deployments()[0]!.state).toBe('ACTIVE');
+    expect(mempool.get(await wallet.send(bob.peerId, 10))).toMatchObject({ fee: 2, nonce: 1 });
+    await expect(wallet.send(bob.peerId, 10, 1)).rejects.toMatchObject({ reason: 'fee-too-low', message: 'fee must be at least 2' });
   });
 });
