@@ -72,6 +72,18 @@ describe('malformed input', () => {
     await expectStillServing(url);
   });
 
+  it('logs a flood of bad frames a few lines a second, while answering every one', async () => {
+    const { url } = await harness.start({ maxProtocolErrors: 1000, logLinesPerSecond: 3 });
+    const client = await harness.connect(url);
+    await client.expect('challenge');
+    for (let i = 0; i < 200; i++) client.ws.send('nope');
+    for (let i = 0; i < 200; i++) expect(await client.expect('error')).toMatchObject({ code: 'bad-json' });
+    const logged = log.warnings.filter((line) => line.includes('rejected frame')).length;
+    // 3 a second: the 200 frames take well under a second here, two windows at the most on a slow run.
+    expect(logged).toBeGreaterThanOrEqual(3);
+    expect(logged).toBeLessThanOrEqual(6);
+  });
+
   it('closes with 1009 on a frame above maxFrameBytes', async () => {
     const { url } = await harness.start({ maxFrameBytes: 1024 });
     const { client, id } = await harness.join(url);
