@@ -23,7 +23,8 @@ export interface TabmeshApi {
   peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number }[];
   /**
    * Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. `to` is a `tm1…`
-   * address or a 64-hex id (no checksum); a mistyped address is refused before anything is signed.
+   * address or a 64-hex id (no checksum); a mistyped address is refused before anything is signed. `fee`
+   * defaults to the lowest the next block takes: 1, or 2 once the minfee2 deployment is ACTIVE.
    */
   send(to: string, amount: number, fee?: number): Promise<string>;
   /**
@@ -85,6 +86,27 @@ export interface TabmeshApi {
   addRelay(url: string): Promise<boolean>;
   /** Leaves a relay (or the same-browser channel) by its URL; false when it is not one of this tab's. */
   removeRelay(url: string): boolean;
+  /**
+   * The consensus changes this build knows (docs/PROTOCOL.md, "Deployments"), as the next block on the tip
+   * sees them: state, signal bit, schedule, and the current window's signalling blocks so far (`count` of
+   * `elapsed`, `share` = count / elapsed; `possible`: the threshold can still be reached in this window).
+   */
+  deployments(): DeploymentView[];
+}
+
+/** One deployment, as deployments() reports it. */
+export interface DeploymentView {
+  name: string;
+  bit: number;
+  state: 'DEFINED' | 'STARTED' | 'LOCKED_IN' | 'ACTIVE' | 'FAILED';
+  startHeight: number;
+  timeoutHeight: number;
+  window: number;
+  threshold: number;
+  elapsed: number;
+  count: number;
+  share: number;
+  possible: boolean;
 }
 
 /** A script's ban with no length: as long as a misbehaving peer's (node.ts banMs). */
@@ -118,7 +140,7 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     network,
     ready: () => ready,
     peers: () => requirePeer().node.peers().map(({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs }) => ({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs })),
-    send: async (to, amount, fee = 1) => {
+    send: async (to, amount, fee) => {
       await ready;
       return requirePeer().send(to, amount, fee);
     },
@@ -176,6 +198,7 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
       return running.addRelay(url);
     },
     removeRelay: (url) => requirePeer().removeRelay(url),
+    deployments: () => requirePeer().ledger.deployments().map((d) => ({ ...d })),
     trace: async (id) => {
       await ready;
       if (!isHexOfLength(id, 32)) throw new InvalidArgumentError('id must be a transaction id (64 lower-case hex characters)');
