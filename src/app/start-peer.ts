@@ -7,6 +7,7 @@
  * persists, and the UI store is updated.
  */
 import { decodeTx, encodeTx } from '../core/tx.ts';
+import type { ChainParams } from '../core/ledger/params.ts';
 import type { Clock, Logger, TxId } from '../core/types.ts';
 import { createBroadcastSignaling, routeAroundDepartedPages } from '../net/broadcast-signaling.ts';
 import { channelName } from '../net/broadcast-signaling-messages.ts';
@@ -89,7 +90,12 @@ function storedToView(stored: StoredTx, log: Logger): TxView | undefined {
   return txToView(decoded.value, stored.id, stored.receivedAtMs, stored.source, stored.status === 'confirmed' ? stored.height : undefined);
 }
 
-export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logger): Promise<RunningPeer> {
+/**
+ * Starts this tab's peer. `params` overrides ledger parameters for a build variant, e.g.
+ * `{ deployments: withoutDeployments(chainParams(network).deployments) }` for a build that
+ * predates every deployment (core/ledger/params.ts); such a tab still follows the chain.
+ */
+export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logger, params?: Partial<ChainParams>): Promise<RunningPeer> {
   const { network } = config;
   // simple-peer's browser bundle carries its own Node polyfills (buffer, process, streams), and evaluating
   // them took about half of the page's first task, the only task of 50 ms or more in a joining tab
@@ -123,7 +129,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       sendSignal: sameBrowser ? routeAroundDepartedPages(sameBrowser, (to, hex) => relay.sendSignal(to, hex), hooks.sendSignal) : hooks.sendSignal,
     }, { network, iceServers, iceTransportPolicy: config.iceTransportPolicy }),
     modules: [traces.factory],
-  }, { network, mesh: { targetLinks: config.targetLinks } });
+  }, { network, mesh: { targetLinks: config.targetLinks }, ...(params ? { params } : {}) });
   const { node, ledger, mempool } = peer;
   traces.attach(node);
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
@@ -226,6 +232,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     chainView.refreshWallet();
     chainView.refreshAccounts();
     ui.getState().setMining(mining.stats());
+    ui.getState().setDeployments(ledger.deployments());
     const current = stats();
     ui.getState().setStats(current);
     refreshExplorer(current);

@@ -10,6 +10,7 @@
 import { BalancesPanel } from './balances-panel.tsx';
 import { ChainPanel } from './chain-panel.tsx';
 import { ConnectivityBanner } from './connectivity-banner.tsx';
+import { DeploymentsPanel } from './deployments-panel.tsx';
 import { DetailDialog } from './detail-dialog.tsx';
 import { Header } from './header.tsx';
 import { LogPanel } from './log-panel.tsx';
@@ -81,6 +82,9 @@ function Body({ onSend, onSetMining, onTraceTx, wallet }: Omit<AppViewProps, 'st
         </PanelScope>
         <PanelScope>
           <MiningPanel onSetMining={onSetMining} />
+        </PanelScope>
+        <PanelScope>
+          <DeploymentsPanel />
         </PanelScope>
         <PanelScope>
           <StatsPanel />

@@ -27,8 +27,25 @@ export interface WalletSlice {
   setAccounts(list: readonly AccountView[], total?: number): void;
 }
 
+/** A consensus change this build knows, as the next block sees it (core/ledger/deployments.ts, DeploymentStatus). */
+export interface DeploymentView {
+  name: string;
+  bit: number;
+  state: 'DEFINED' | 'STARTED' | 'LOCKED_IN' | 'ACTIVE' | 'FAILED';
+  window: number;
+  threshold: number;
+  /** Blocks of the current window so far, and how many of them signal. */
+  elapsed: number;
+  count: number;
+  share: number;
+}
+
 export interface ChainSlice {
   tip?: TipView;
+  /** The deployments this build knows (an empty list for a build that knows none). */
+  deployments: DeploymentView[];
+  /** Replaces the list; an unchanged one leaves the state alone, so a poll does not re-render. */
+  setDeployments(list: readonly DeploymentView[]): void;
   /** Newest first by height, one per hash, at most MAX_BLOCK_VIEWS. */
   blocks: BlockView[];
   /** The last reorganisation, shown for a while as a notice. */
@@ -83,8 +100,17 @@ export const createWalletSlice: Slice<WalletSlice> = (set) => ({
   },
 });
 
+const sameDeployment = (a: DeploymentView, b: DeploymentView) =>
+  a.name === b.name && a.bit === b.bit && a.state === b.state && a.window === b.window && a.threshold === b.threshold && a.elapsed === b.elapsed && a.count === b.count;
+
 export const createChainSlice: Slice<ChainSlice> = (set) => ({
   blocks: [],
+  deployments: [],
+  setDeployments: (list) =>
+    set((state) => {
+      if (list.length === state.deployments.length && list.every((d, i) => sameDeployment(d, state.deployments[i]!))) return state;
+      return { deployments: list.map(({ name, bit, state: phase, window, threshold, elapsed, count, share }) => ({ name, bit, state: phase, window, threshold, elapsed, count, share })) };
+    }),
   setTip: (tip) => set({ tip: { ...tip } }),
   addBlocks: (incoming) =>
     set((state) => {
