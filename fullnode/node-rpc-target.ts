@@ -32,6 +32,7 @@ export function createNodeRpcTarget(components: NodeRpcTargetComponents, network
       const stored = await store.getTx(id);
       return stored?.status === 'pending' ? { id, status: 'pending' } : { id, status: 'unknown' };
     },
+    deployments: () => ledger.deployments(),
     balance: (account) => ledger.account(account).balance,
     send: (to, amount, fee) => wallet.send(to, amount, fee),
     mine: (blocks) => mining.mine(blocks),

@@ -5,6 +5,7 @@
  *
  *   GET  /status              -> RpcTarget.status()
  *   GET  /peers               -> {peers}
+ *   GET  /deployments         -> {deployments}      (as window.tabmesh.deployments(): docs/PROTOCOL.md, "Deployments")
  *   GET  /tx/:id              -> findTx(id); 404 when its status is 'unknown'
  *   GET  /balance/:account    -> {account, balance}   (account: a tm1 address or 64-hex id; the answer's is hex)
  *   POST /send {to, amount, fee?} -> {id}           (to: likewise)
@@ -19,6 +20,8 @@
 export interface RpcTarget {
   status(): { id: string; network: string; tip: { height: number; hash: string }; peers: number; mempool: number };
   peers(): unknown[];
+  /** Each consensus deployment this build knows, for the next block: state, bit, schedule, the current window's signals. */
+  deployments(): unknown[];
   /** A transaction's record; an object with `status: 'unknown'` becomes a 404. */
   findTx(id: string): Promise<unknown>;
   balance(account: string): number;

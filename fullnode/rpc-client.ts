@@ -28,6 +28,7 @@ export class NodeNotRunningError extends Error {
 export interface RpcClient {
   status(): Promise<ReturnType<RpcTarget['status']>>;
   peers(): Promise<{ peers: unknown[] }>;
+  deployments(): Promise<{ deployments: unknown[] }>;
   tx(id: string): Promise<unknown>;
   balance(account: string): Promise<{ account: string; balance: number }>;
   send(to: string, amount: number, fee?: number): Promise<{ id: string }>;
@@ -78,6 +79,7 @@ export function createRpcClient(cookie: Pick<RpcCookie, 'port' | 'token'>): RpcC
   return {
     status: () => call('GET', '/status'),
     peers: () => call('GET', '/peers'),
+    deployments: () => call('GET', '/deployments'),
     tx: (id) => call('GET', `/tx/${encodeURIComponent(id)}`),
     balance: (account) => call('GET', `/balance/${encodeURIComponent(account)}`),
     send: (to, amount, fee) => call('POST', '/send', fee === undefined ? { to, amount } : { to, amount, fee }),

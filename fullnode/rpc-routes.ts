@@ -43,6 +43,7 @@ function isUnknownTx(record: unknown): boolean {
 const ROUTES: Route[] = [
   { method: 'GET', segments: ['status'], handler: async (target) => ok(target.status()) },
   { method: 'GET', segments: ['peers'], handler: async (target) => ok({ peers: target.peers() }) },
+  { method: 'GET', segments: ['deployments'], handler: async (target) => ok({ deployments: target.deployments() }) },
   {
     method: 'GET',
     segments: ['tx', ':id'],

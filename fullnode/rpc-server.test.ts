@@ -85,6 +85,11 @@ describe('routes', () => {
     expect(json).toMatchObject({ id: FAKE_ID, network: 'test-rpc', tip: { height: 7 } });
   });
 
+  it('GET /deployments', async () => {
+    expect(await call('GET', '/deployments')).toMatchObject({ status: 200, json: { deployments: [{ name: 'minfee2', state: 'STARTED', share: 0.5 }] } });
+    expect(target.calls).toContain('deployments');
+  });
+
   it('GET /peers', async () => {
     expect(await call('GET', '/peers')).toMatchObject({ status: 200, json: { peers: [{ links: 1 }] } });
   });

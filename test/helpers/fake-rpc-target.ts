@@ -25,6 +25,10 @@ export function createFakeRpcTarget(): FakeRpcTarget {
       target.calls.push('peers');
       return [{ id: 'e'.repeat(64), links: 1 }];
     },
+    deployments() {
+      target.calls.push('deployments');
+      return [{ name: 'minfee2', bit: 0, state: 'STARTED', window: 8, threshold: 6, elapsed: 2, count: 1, share: 0.5 }];
+    },
     async findTx(id) {
       target.calls.push(`findTx ${id}`);
       return id === KNOWN_TX ? { status: 'confirmed', id, height: 3 } : { status: 'unknown', id };
