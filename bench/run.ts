@@ -10,6 +10,7 @@
  *                                              without its view and a rate sweep; writes bench/results/diagnose.json
  *   --only verify,propagation,sync,memory,scale,fullnode   a subset of the figures (fullnode: issue 18 §5's
  *                                              full node under load, node-to-node and node-to-tab sync; ≈ 1.5 min)
+ *   --only relayflood                          issue 23 §4's relay flood (≈ 1.5 min; bench/figures/relay-flood.ts)
  *   --table bench/results/latest.json          print the table of a saved run again, measuring nothing
  *
  * It builds dist/ when missing or stale, serves it with the relay on a free
@@ -36,6 +37,7 @@ import { measureVerify, type VerifyFigure } from './figures/verify.ts';
 import { measureFullNodeLoad, type FullNodeLoadFigure, type FullNodeLoadOptions } from './figures/full-node-load.ts';
 import { measureFullNodeSync, type FullNodeSyncFigure, type FullNodeSyncOptions } from './figures/full-node-sync.ts';
 import { measureFullNodeTabSync, type FullNodeTabSyncFigure, type FullNodeTabSyncOptions } from './figures/full-node-tab-sync.ts';
+import { measureRelayFloods, type RelayFloodFigure, type RelayFloodSizes } from './figures/relay-flood.ts';
 import type { VerifyBenchOptions } from './page/verify-main.ts';
 import { buildUnminifiedApp, ensureBuilt, startAppServer } from './lib/app-server.ts';
 import { buildHeadlessApp, bundleAgent } from './lib/bundle.ts';
@@ -43,7 +45,7 @@ import { buildRows, printTable, type Row } from './lib/report.ts';
 import { launchBrowser } from './lib/tabs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale', 'fullnode'] as const;
+const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale', 'fullnode', 'relayflood'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 interface Sizes {
@@ -55,6 +57,8 @@ interface Sizes {
   scale: { nodeCounts: number[]; seed: number };
   /** Issue 18 §5: the headless full node under load, syncing a node, syncing a tab. */
   fullnode: { load: FullNodeLoadOptions; sync: FullNodeSyncOptions; tab: FullNodeTabSyncOptions };
+  /** Issue 23 §4: the relay under a flood from one address, then from many. */
+  relayflood: RelayFloodSizes;
 }
 
 const FULL: Sizes = {
@@ -73,6 +77,7 @@ const FULL: Sizes = {
     sync: { blocks: 500, txsPerBlock: 100, timeoutMs: 300_000 },
     tab: { blocks: 500, txsPerBlock: 40, timeoutMs: 240_000 },
   },
+  relayflood: { idleSockets: 1_000, frames: 10_000, floodMs: 10_000, runs: 3, addresses: [1, 1_000] },
 };
 
 const SMOKE: Sizes = {
@@ -88,6 +93,7 @@ const SMOKE: Sizes = {
     sync: { blocks: 10, txsPerBlock: 10, timeoutMs: 60_000 },
     tab: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
   },
+  relayflood: { idleSockets: 100, frames: 500, floodMs: 1_500, runs: 1, addresses: [1, 100] },
 };
 
 export interface BenchResults {
@@ -104,6 +110,7 @@ export interface BenchResults {
   fullNodeLoad?: FullNodeLoadFigure;
   fullNodeSync?: FullNodeSyncFigure;
   fullNodeTabSync?: FullNodeTabSyncFigure;
+  relayflood?: RelayFloodFigure[];
   diagnose?: Record<string, unknown>;
   errors: Record<string, string>;
   rows: Row[];
@@ -120,7 +127,7 @@ function readOptions() {
     },
   });
   if (values.help) {
-    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale,fullnode] | --table FILE');
+    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale,fullnode,relayflood] | --table FILE');
     process.exit(0);
   }
   if (values.smoke && values.diagnose) throw new Error('--smoke and --diagnose do not mix');
@@ -250,6 +257,16 @@ async function main(): Promise<number> {
     } catch (error) {
       results.errors.scale = describe(error);
       log(`  could not measure: ${results.errors.scale}`);
+    }
+  }
+
+  if (only.has('relayflood')) {
+    log(`\n[12] relay flood: ${sizes.relayflood.idleSockets} idle sockets and ${sizes.relayflood.frames} fuzzed frames while honest clients link`);
+    try {
+      results.relayflood = await measureRelayFloods(sizes.relayflood, log);
+    } catch (error) {
+      results.errors.relayflood = describe(error);
+      log(`  could not measure: ${results.errors.relayflood}`);
     }
   }
 

@@ -6,9 +6,10 @@
  * With BENCH_RELAY_LOG=console it logs as `npm start` does, to stdout, where
  * the parent counts the bytes; otherwise it is silent.
  *
- *   parent → child  {type: 'stats'} | {type: 'gc'} | {type: 'close'}
- *   child → parent  {type: 'ready', port} | {type: 'stats', …RelayChildStats}
+ *   parent → child  {type: 'stats'} | {type: 'loop'} | {type: 'gc'} | {type: 'close'}
+ *   child → parent  {type: 'ready', port} | {type: 'stats', …RelayChildStats} | {type: 'loop', …LoopDelay} | {type: 'gc'}
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createConsoleLogger, silentLogger } from '../../signaling/logger.ts';
 import { createHostServer, type RelayOptions } from '../../signaling/host-server.ts';
 import type { RelayStats } from '../../signaling/relay-server.ts';
@@ -20,6 +21,12 @@ export interface RelayChildStats {
   cpuMs: number;
   peers: number;
   relay: RelayStats;
+}
+
+/** How late the relay's event loop ran its tasks since the last 'loop' request, ms: its own blocking, apart from the machine's. */
+export interface LoopDelay {
+  p99: number;
+  max: number;
 }
 
 const relayInit = JSON.parse(process.env.BENCH_RELAY_INIT || '{}') as RelayOptions;
@@ -46,8 +53,15 @@ const close = () => void host.close().then(() => process.exit(0), (error: unknow
   console.error(`relay-child: close failed: ${String(error)}`);
   process.exit(1);
 });
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 process.on('message', (message: { type: string }) => {
   if (message.type === 'stats') process.send!({ type: 'stats', ...stats() });
+  if (message.type === 'loop') {
+    const delay: LoopDelay = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
+    loopDelay.reset();
+    process.send!({ type: 'loop', ...delay });
+  }
   if (message.type === 'gc') {
     global.gc?.();
     process.send!({ type: 'gc' });

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RelayOptions } from '../../signaling/host-server.ts';
-import type { RelayChildStats } from './relay-child.ts';
+import type { LoopDelay, RelayChildStats } from './relay-child.ts';
 
 const CHILD = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
 
@@ -18,6 +18,8 @@ export interface RelayProcess {
   /** http://127.0.0.1:PORT */
   httpUrl: string;
   stats(): Promise<RelayChildStats>;
+  /** The child's event-loop delay since the previous call (the first call starts the count). */
+  loopDelay(): Promise<LoopDelay>;
   /** Runs a full GC in the child (it is started with --expose-gc). */
   gc(): Promise<void>;
   /** Bytes the child has written to stdout and stderr so far. */
@@ -29,12 +31,14 @@ export interface RelayProcessInit {
   relay?: RelayOptions;
   /** 'console': log as `npm start` does (counted by logBytes); default silent. */
   log?: 'console' | 'silent';
+  /** Write a V8 CPU profile of the relay (--cpu-prof) into this directory when it exits. */
+  profileDir?: string;
 }
 
 /** Forks the relay child and resolves once it listens. */
 export async function startRelayProcess(init: RelayProcessInit = {}): Promise<RelayProcess> {
   const child = fork(CHILD, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(init.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${init.profileDir}`] : [])],
     env: { ...process.env, BENCH_RELAY_INIT: JSON.stringify(init.relay ?? {}), BENCH_RELAY_LOG: init.log ?? 'silent' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -64,6 +68,7 @@ export async function startRelayProcess(init: RelayProcessInit = {}): Promise<Re
     url: `ws://127.0.0.1:${port}/signal`,
     httpUrl: `http://127.0.0.1:${port}`,
     stats: () => ask<RelayChildStats>('stats'),
+    loopDelay: () => ask<LoopDelay>('loop'),
     gc: async () => void (await ask('gc')),
     logBytes: () => logBytes,
     close: () => new Promise((resolve) => {

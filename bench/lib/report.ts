@@ -7,6 +7,7 @@
 import type { BenchResults } from '../run.ts';
 import { round } from './summary.ts';
 import { SATURATION_MIN_SENT_FRACTION } from '../figures/saturation.ts';
+import { RELAY_FLOOD_LINK_GOAL_MS } from '../figures/relay-flood.ts';
 
 export interface Row {
   figure: string;
@@ -127,6 +128,7 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
     }
   }
   if (only.has('fullnode')) addFullNodeRows(results, add, notMeasured);
+  if (only.has('relayflood')) addRelayFloodRows(results, add, notMeasured);
   return { rows, missing };
 }
 
@@ -166,6 +168,25 @@ function addFullNodeRows(results: BenchResults, add: AddRow, notMeasured: (figur
   else {
     add(`node-to-tab sync, ${tab.build.height} blocks / ${tab.build.txs} tx`, finite(tab.txsPerSecFromNavigation) && tab.persistedTxs === tab.build.txs, `${tab.txsPerSecFromNavigation} tx/s`, '≥ 5,000 tx/s', tab.txsPerSecFromNavigation >= 5_000,
       `from page load; ${tab.txsPerSecFromLink} tx/s from the link; ready ${ms(tab.stagesMs.ready)}, linked ${ms(tab.stagesMs.linked)}, first block ${ms(tab.stagesMs.firstBlock)}, done ${ms(tab.stagesMs.done)}; node ${tab.cpu.nodeCores} cores, browser ${tab.cpu.browser.browserCoresTotal}, machine ${tab.cpu.browser.machineCores}; tab: ${counters(tab.tabCounters)}`);
+  }
+}
+
+/** Issue 23 §4: honest links during a relay flood, one row group per attacker spread (docs/PERFORMANCE.md "Relay flood"). */
+function addRelayFloodRows(results: BenchResults, add: AddRow, notMeasured: (figure: string, target: string, reason: string) => void): void {
+  const goal = `≤ ${RELAY_FLOOD_LINK_GOAL_MS / 1000} s`;
+  const floods = results.relayflood ?? [];
+  if (floods.length === 0) notMeasured('relay flood: honest link', goal, results.errors.relayflood ?? 'no result');
+  for (const f of floods) {
+    const from = f.options.addresses === 1 ? 'one address' : `${f.options.addresses} addresses`;
+    const last = f.runs[f.runs.length - 1]!;
+    const attack = `${f.options.idleSockets} idle sockets (last run: ${last.attacker.idle.opened} opened), ${f.options.frames} fuzzed frames (${last.attacker.frames.written} written, ${last.attacker.frames.socketsOpened} sockets opened for them), ${f.options.floodMs / 1000} s; medians of ${f.runs.length} run(s)`;
+    const linked = Number.isFinite(f.linkMs.max);
+    add(`relay flood from ${from}: honest link, worst`, f.linkMs.probes > 0, linked ? ms(f.linkMs.max) : 'not linked', goal, linked && f.linkMs.max <= RELAY_FLOOD_LINK_GOAL_MS,
+      `${attack}; ${f.linkMs.probes} probes, p50 ${ms(f.linkMs.p50)}, ${f.linkMs.unlinked} not linked in 15 s; ${ms(f.idleLinkMs)} before the flood; relay refusals (last run): ${counters(last.refusals)}`);
+    add(`relay flood from ${from}: /healthz p99`, finite(f.healthzP99Ms), ms(f.healthzP99Ms), 'info', undefined,
+      `the relay's own event-loop delay p99 ${ms(f.relayLoopDelayP99Ms)} (the rest is the shared machine: load ${last.loadAvg} on ${results.machine.cores ?? '?'} cores)`);
+    add(`relay flood from ${from}: relay RSS`, finite(f.rssMiB.peak), `${f.rssMiB.before} → ${f.rssMiB.peak} → ${f.rssMiB.after} MiB`, 'info (before → peak → after)', undefined,
+      `log ${round(f.logBytes / 1024, 1)} KiB over the flood; relay CPU ${last.relayCpuMs} ms (last run)`);
   }
 }
 
