@@ -145,6 +145,8 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   node.rememberTxs(remembered.filter((view) => view.status === 'confirmed').map((view) => view.id));
   const chainView = createChainView({ ledger, mempool, ui, clock, log }, signer.peerId, txIndex);
   await chainView.load();
+  const showDeployments = () => ui.getState().setDeployments(ledger.deployments(), ledger.nextBlockParams().minFee);
+  showDeployments();
   const history = createTxHistoryWriter({
     store,
     onError: (message, error) => ui.getState().log('error', `${message}: ${String(error)}`),
@@ -232,7 +234,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
     chainView.refreshWallet();
     chainView.refreshAccounts();
     ui.getState().setMining(mining.stats());
-    ui.getState().setDeployments(ledger.deployments());
+    showDeployments();
     const current = stats();
     ui.getState().setStats(current);
     refreshExplorer(current);

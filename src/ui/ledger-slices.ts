@@ -44,8 +44,10 @@ export interface ChainSlice {
   tip?: TipView;
   /** The deployments this build knows (an empty list for a build that knows none). */
   deployments: DeploymentView[];
-  /** Replaces the list; an unchanged one leaves the state alone, so a poll does not re-render. */
-  setDeployments(list: readonly DeploymentView[]): void;
+  /** The lowest fee the next block takes (Ledger.nextBlockParams: an ACTIVE deployment may raise it); undefined until the ledger loads. */
+  nextBlockMinFee?: number;
+  /** Replaces both; unchanged values leave the state alone, so a poll does not re-render. */
+  setDeployments(list: readonly DeploymentView[], nextBlockMinFee: number): void;
   /** Newest first by height, one per hash, at most MAX_BLOCK_VIEWS. */
   blocks: BlockView[];
   /** The last reorganisation, shown for a while as a notice. */
@@ -106,10 +108,12 @@ const sameDeployment = (a: DeploymentView, b: DeploymentView) =>
 export const createChainSlice: Slice<ChainSlice> = (set) => ({
   blocks: [],
   deployments: [],
-  setDeployments: (list) =>
+  setDeployments: (list, nextBlockMinFee) =>
     set((state) => {
-      if (list.length === state.deployments.length && list.every((d, i) => sameDeployment(d, state.deployments[i]!))) return state;
-      return { deployments: list.map(({ name, bit, state: phase, window, threshold, elapsed, count, share }) => ({ name, bit, state: phase, window, threshold, elapsed, count, share })) };
+      const same = list.length === state.deployments.length && list.every((d, i) => sameDeployment(d, state.deployments[i]!));
+      if (same && nextBlockMinFee === state.nextBlockMinFee) return state;
+      const deployments = same ? state.deployments : list.map(({ name, bit, state: phase, window, threshold, elapsed, count, share }) => ({ name, bit, state: phase, window, threshold, elapsed, count, share }));
+      return { deployments, nextBlockMinFee };
     }),
   setTip: (tip) => set({ tip: { ...tip } }),
   addBlocks: (incoming) =>

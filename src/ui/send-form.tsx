@@ -78,21 +78,23 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
   const network = useTabmesh((s) => s.self?.network);
   // Every network kind has the same minFee today; until the network is known, main's.
   const params = chainParams(network ?? 'main');
+  // The next block's minimum (an ACTIVE deployment may raise it); until the ledger says, the network's.
+  const minFee = useTabmesh((s) => s.nextBlockMinFee) ?? params.minFee;
   const mempool = useThrottledTabmesh(selectMempool, LIST_REDRAW_MS);
   const mempoolTotal = useTabmesh((s) => s.mempoolTotal);
   const blocks = useThrottledTabmesh(selectBlocks, LIST_REDRAW_MS);
   const outlook = useMemo(
-    () => feeOutlook({ minFee: params.minFee, maxBlockTxs: params.maxBlockTxs, pendingFees: mempool.map((tx) => tx.fee), pendingTotal: mempoolTotal, blocks }),
-    [params, mempool, mempoolTotal, blocks],
+    () => feeOutlook({ minFee, maxBlockTxs: params.maxBlockTxs, pendingFees: mempool.map((tx) => tx.fee), pendingTotal: mempoolTotal, blocks }),
+    [minFee, params, mempool, mempoolTotal, blocks],
   );
   const listId = useId();
-  const [input, setInput] = useState<SendInput>(() => ({ recipient: '', amount: '', fee: String(params.minFee) }));
+  const [input, setInput] = useState<SendInput>(() => ({ recipient: '', amount: '', fee: String(minFee) }));
   const [touched, setTouched] = useState<Partial<Record<SendField, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [sending, setSending] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
 
-  const validation = validateSend(input, spendable, params.minFee);
+  const validation = validateSend(input, spendable, minFee);
   const errorFor = (field: SendField) => (submitted || touched[field] ? validation.errors[field] : undefined);
   const openPeers = Object.values(peers).filter((peer) => peer.state === 'open');
 
