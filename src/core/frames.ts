@@ -2,7 +2,7 @@
  * Frames on a peer link (docs/PROTOCOL.md, "Link frames"). A data-channel
  * message is one binary frame, or a bundle of them (frame-bundle.ts):
  *
- *   frameVersion u8 (=3) | type u8 | payload
+ *   frameVersion u8 (=4) | type u8 | payload
  *
  * Data channels already delimit messages, so no length prefix is needed; each
  * type's payload has an exact layout and a maximum size, checked before any
@@ -11,6 +11,7 @@
  */
 import { ByteReader, ByteWriter, TruncatedInputError, fromHex, isHexOfLength, toHex } from './bytes.ts';
 import { isStampNonce } from './identity-stamp.ts';
+import type { ProtocolRange } from './protocol-version.ts';
 import { accept, reject, type Reject, type Result } from './result.ts';
 import { BLOCK_HEADER_BYTES, decodeHeader, encodeHeader } from './ledger/block.ts';
 import type { BlockHeader } from './ledger/types.ts';
@@ -18,10 +19,12 @@ import { TX_BYTES, decodeTx, encodeTx, type Tx } from './tx.ts';
 import type { BlockHash, PeerId } from './types.ts';
 
 /**
- * 3 since a message may bundle several frames (frame-bundle.ts); 2 named transactions in inventory frames by
- * short id (docs/PROTOCOL.md, "Inventory"); 1 carried full ids.
+ * The framing version, byte 0 of every frame. 4 is the last one: from 4 on, HELLO carries the range of
+ * protocol versions a build speaks (protocol-version.ts) and byte 0 never changes, so every later build
+ * parses every other's HELLO. Before negotiation it was the protocol: 3 bundled frames (frame-bundle.ts),
+ * 2 named transactions in inventory frames by short id, 1 carried full ids.
  */
-export const FRAME_VERSION = 3;
+export const FRAME_VERSION = 4;
 /** The largest frame a peer may send; anything larger is misbehaviour. */
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Software identifier carried in HELLO, for diagnostics only. */
@@ -40,6 +43,8 @@ export const FrameType = {
   inv: 0x0b,
   getData: 0x0c,
   notFound: 0x0d,
+  /** Optional (0x40–0x7f): a protocol-4 build ignores it. */
+  goodbye: 0x40,
 } as const;
 
 /** Compact blocks name transactions by the first 8 bytes of their id (BIP152 uses 6). */
@@ -95,7 +100,15 @@ export interface HelloFrame extends ChainView {
    * receiver tells apart from a wrong stamp (node.ts).
    */
   identityStamp?: number;
+  /**
+   * The protocol versions and feature bits the sender speaks (protocol-version.ts), after the stamp:
+   * `min u16 ‖ max u16 ‖ features u32`. Anything after them is a field of a later version, skipped.
+   */
+  protocol?: ProtocolRange;
 }
+
+/** The longest GOODBYE reason a node sends (node.ts cuts it); the wire allows 255 bytes. */
+export const MAX_GOODBYE_REASON_CHARS = 120;
 
 export type Frame =
   | HelloFrame
@@ -115,11 +128,19 @@ export type Frame =
   /** Asks for bodies by id: a TX frame per transaction, a BLOCK (compact) per block. */
   | { type: 'getData'; items: InvItem[] }
   /** Answers getData for ids the sender no longer has, so the asker retries elsewhere at once. */
-  | { type: 'notFound'; items: InvItem[] };
+  | { type: 'notFound'; items: InvItem[] }
+  /** Why the sender is closing the link (protocol-version.ts GoodbyeCode), sent just before it closes. */
+  | { type: 'goodbye'; code: number; reason: string };
 
-/** Largest payload per type, checked before parsing (HELLO: 255-byte strings at most, and the u64 stamp). */
+/**
+ * HELLO's known fields take at most 1 + 255 + 32 + 4 + 32 + 1 + 255 + 8 + 8 = 596 bytes; the limit leaves
+ * room for the trailing fields later versions may append (docs/PROTOCOL.md, "Versioning").
+ */
+export const MAX_HELLO_PAYLOAD_BYTES = 1024;
+
+/** Largest payload per type, checked before parsing. */
 const MAX_PAYLOAD_BYTES: Record<number, number> = {
-  [FrameType.hello]: 1 + 255 + 32 + 4 + 32 + 1 + 255 + 8,
+  [FrameType.hello]: MAX_HELLO_PAYLOAD_BYTES,
   [FrameType.tx]: TX_BYTES,
   [FrameType.ping]: 8,
   [FrameType.pong]: 8,
@@ -131,6 +152,7 @@ const MAX_PAYLOAD_BYTES: Record<number, number> = {
   [FrameType.inv]: MAX_INV_ITEMS * 33,
   [FrameType.getData]: MAX_INV_ITEMS * 33,
   [FrameType.notFound]: MAX_INV_ITEMS * 33,
+  [FrameType.goodbye]: 1 + 1 + 255,
 };
 
 export function encodeFrame(frame: Frame): Uint8Array {
@@ -139,9 +161,16 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case 'hello':
       if (!isHexOfLength(frame.peerId, 32) || !isHexOfLength(frame.tipHash, 32)) throw new RangeError('hello: peerId and tipHash must be 32-byte hex');
       if (frame.identityStamp !== undefined && !isStampNonce(frame.identityStamp)) throw new RangeError('hello: identityStamp must be a non-negative safe integer');
+      // Trailing fields are positional: the range can follow only a stamp.
+      if (frame.protocol !== undefined && frame.identityStamp === undefined) throw new RangeError('hello: a protocol range needs an identityStamp before it');
       writer.u8(FrameType.hello).str8(frame.network).bytes(fromHex(frame.peerId)!)
         .u32(frame.tipHeight).bytes(fromHex(frame.tipHash)!).str8(frame.userAgent);
-      return (frame.identityStamp === undefined ? writer : writer.u64(frame.identityStamp)).finish();
+      if (frame.identityStamp !== undefined) writer.u64(frame.identityStamp);
+      if (frame.protocol !== undefined) writer.u16(frame.protocol.min).u16(frame.protocol.max).u32(frame.protocol.features);
+      return writer.finish();
+    case 'goodbye':
+      if (!Number.isInteger(frame.code) || frame.code < 0 || frame.code > 0xff) throw new RangeError(`goodbye: code must be a u8, got ${frame.code}`);
+      return writer.u8(FrameType.goodbye).u8(frame.code).str8(frame.reason).finish();
     case 'tx':
       return writer.u8(FrameType.tx).bytes(encodeTx(frame.tx)).finish();
     case 'ping':
@@ -213,7 +242,8 @@ function parsePayload(type: number, payload: Uint8Array): Result<Frame> {
   const reader = new ByteReader(payload);
   const parsed = parseBodyFrame(type, reader);
   if (!parsed.ok) return parsed;
-  if (reader.remaining !== 0) return reject('trailing-bytes', `frame type 0x${type.toString(16)} has ${reader.remaining} extra bytes`);
+  // HELLO may end with fields of later versions, which this build skips (docs/PROTOCOL.md, "Versioning").
+  if (reader.remaining !== 0 && type !== FrameType.hello) return reject('trailing-bytes', `frame type 0x${type.toString(16)} has ${reader.remaining} extra bytes`);
   return parsed;
 }
 
@@ -240,7 +270,16 @@ function parseBodyFrame(type: number, reader: ByteReader): Result<Frame> {
       if (reader.remaining === 0) return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent });
       const identityStamp = reader.u64();
       if (identityStamp === undefined) return reject('bad-field', 'hello: identity stamp must be at most 2^53-1');
-      return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent, identityStamp });
+      if (reader.remaining === 0) return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent, identityStamp });
+      const protocol = { min: reader.u16(), max: reader.u16(), features: reader.u32() };
+      if (protocol.min > protocol.max) return reject('bad-field', `hello: protocol range ${protocol.min}..${protocol.max} is empty`);
+      return accept({ type: 'hello', network, peerId, tipHeight, tipHash, userAgent, identityStamp, protocol });
+    }
+    case FrameType.goodbye: {
+      const code = reader.u8();
+      const reason = reader.str8();
+      if (reason === undefined) return reject('bad-field', 'goodbye: reason must be UTF-8');
+      return accept({ type: 'goodbye', code, reason });
     }
     case FrameType.ping:
     case FrameType.pong: {

@@ -4,7 +4,7 @@ import { rawPeer } from '../../test/helpers/raw-peer.ts';
 import { until } from '../../test/helpers/until.ts';
 import { createMemoryLinkPair } from '../net/memory-link.ts';
 import { BUNDLE_FRAME_TYPE, packFrames } from './frame-bundle.ts';
-import { FRAME_VERSION, encodeFrame, invId } from './frames.ts';
+import { FRAME_VERSION, FrameType, encodeFrame, invId } from './frames.ts';
 import { createFullNode } from './full-node.ts';
 import { MemoryChainStore } from './ledger/memory-chain-store.ts';
 import type { TabmeshNode } from './node.ts';
@@ -221,7 +221,8 @@ describe('protocol node', () => {
   });
 
   it.each([
-    ['a malformed frame', Uint8Array.of(FRAME_VERSION, 0x7f)],
+    ['a malformed frame', Uint8Array.of(FRAME_VERSION, FrameType.ping, 1)],
+    ['a frame of an unknown required type', Uint8Array.of(FRAME_VERSION, 0x80)],
     ['an oversized frame', new Uint8Array(17 * 1024)],
   ])('bans a peer that sends %s', async (_name, bytes) => {
     const [honest, attacker] = [await makePeer(1), await makePeer(2)];

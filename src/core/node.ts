@@ -7,27 +7,26 @@
  * ledger persists through its ChainStore, and accepted transactions are
  * emitted for the app.
  */
-import { createBlockRelay } from './block-relay.ts';
-import { createChainSync } from './chain-sync.ts';
+import { createBuiltinProtocols } from './builtin-protocols.ts';
 import { Emitter } from './emitter.ts';
 import { isBundle, splitBundle } from './frame-bundle.ts';
-import { FRAME_VERSION, MAX_FRAME_BYTES, USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
+import { FRAME_VERSION, MAX_FRAME_BYTES, MAX_GOODBYE_REASON_CHARS, USER_AGENT, encodeFrame, parseFrame, type Frame } from './frames.ts';
 import { fromHex } from './bytes.ts';
 import { InvalidArgumentError } from './result.ts';
-import { checkIdentityStamp, mintIdentityStamp } from './identity-stamp.ts';
-import { blockHash } from './ledger/block.ts';
+import { mintIdentityStamp } from './identity-stamp.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Mempool } from './ledger/mempool.ts';
 import type { Block } from './ledger/types.ts';
 import type { PeerLink } from './link.ts';
 import type { ProtocolContext } from './protocol-context.ts';
-import { FIRST_MODULE_FRAME_TYPE, LAST_MODULE_FRAME_TYPE, type ProtocolModule, type ProtocolModuleFactory } from './protocol-module.ts';
+import { indexModules, type ProtocolModule, type ProtocolModuleFactory } from './protocol-module.ts';
+import { PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, checkRange, frameRequirement, type IncompatibleReason, type ProtocolRange } from './protocol-version.ts';
+import { checkHello, readGoodbye } from './link-handshake.ts';
 import { createStats, type StatName } from './stats.ts';
-import { createInventory } from './inventory.ts';
 import { PeerSession, type PeerInfo } from './peer-session.ts';
 import { microtaskDefer, type Scheduler } from './scheduler.ts';
 import type { RateLimit } from './token-bucket.ts';
-import { createTxRelay, type TxSource } from './tx-relay.ts';
+import type { TxSource } from './tx-relay.ts';
 import type { Tx } from './tx.ts';
 import type { BlockHash, Clock, Logger, PeerId, TxId, Verifier } from './types.ts';
 
@@ -72,6 +71,12 @@ export interface NodeInit {
   pingIntervalMs?: number;
   /** Frames a peer may send: a burst, then a rate. Generous: 100 tx/s of gossip is ~300 frames/s per link. */
   peerRateLimit?: RateLimit;
+  /**
+   * The protocol versions and features this node advertises (protocol-version.ts). Defaults: this build's
+   * PROTOCOL_VERSION_MIN..MAX, and the feature bits of its modules. The simulator and the "previous" build
+   * (app/build-profile.ts) run an older range through it.
+   */
+  protocol?: Partial<ProtocolRange>;
 }
 
 export type { PeerInfo } from './peer-session.ts';
@@ -85,6 +90,11 @@ export type NodeEvents = {
   'peer-open': [peer: PeerInfo];
   'peer-update': [peer: PeerInfo];
   'peer-close': [peerId: PeerId, reason: string];
+  /**
+   * A peer's protocol range does not meet ours (found by negotiation, or said by its GOODBYE): the link closes
+   * without a ban. 'peer-too-new' means this build is the old one, and should update.
+   */
+  'peer-incompatible': [peerId: PeerId, reason: IncompatibleReason, detail: string];
   ban: [peerId: PeerId, reason: string];
   /** A ban lifted by the operator (unban) before it expired. */
   unban: [peerId: PeerId];
@@ -161,6 +171,12 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     sendModuleFrame(peerId, type, payload) {
       const session = sessions.get(peerId);
       if (session?.helloReceived !== true) return false;
+      // A module behind a feature bit talks only to peers that run it (Bitcoin's service bits).
+      const feature = moduleTable.byType.get(type)?.feature ?? 0;
+      if ((feature & (session.protocol?.peerFeatures ?? 0)) !== feature) {
+        count('moduleFramesWithheld');
+        return false;
+      }
       const bytes = new Uint8Array(2 + payload.length);
       bytes[0] = FRAME_VERSION;
       bytes[1] = type;
@@ -169,72 +185,18 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     },
   };
 
-  const inventory = createInventory(context, {
-    wants: (kind, id) => (kind === 'tx' ? !txRelay.knows(id) : blockRelay.wants(id)),
-    provide: (kind, id, peerId) => (kind === 'tx' ? txRelay.provide(id, peerId) : blockRelay.provide(id, peerId)),
-    // The inventory's batch is itself a deferred task: what it queues leaves at its end, not a task later.
-    defer: (flush) => defer(() => {
-      flush();
-      for (const session of sessions.values()) session.flush();
-    }),
-    ...(scheduler ? {
-      after: (delayMs: number, fn: () => void) => scheduler.after(delayMs, fn),
-      // A host whose timers do not keep time (a hidden page) neither delays nor holds announcements.
-      busy: () => scheduler.punctual() && scheduler.busy(),
-      linked: (a: PeerId, b: PeerId) => scheduler.punctual() && (components.linked?.(a, b) ?? false),
-    } : {}),
-    selfId: init.peerId,
-    ...(init.announcerStanding === false ? { announcerStanding: false } : {}),
-  });
-  const txRelay = createTxRelay(context, {
-    network: init.network, selfId: init.peerId, verifier: components.verifier, ledger, mempool, inventory, maxKnownTxs: init.maxKnownTxs,
-    onAccepted: (tx, id, source) => {
-      blockRelay.txArrived(tx, id);
-      events.emit('tx', tx, id, source);
-    },
-    onDropped: (ids) => events.emit('txs-dropped', ids),
-  });
-  const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
-  const blockRelay = createBlockRelay(context, {
-    ledger, mempool, inventory,
-    onOrphan: (peerId, hash) => sync.askHeadersOf(peerId, hash),
-    onBlockArrived: (hash) => sync.onBlockArrived(hash),
-    onAccepted: (hash, from) => events.emit('block', hash, from),
-    // Headers from the other peers name the block again if they have it; sync then fetches it whole.
-    onStalled: (_hash, from) => {
-      for (const peerId of context.openPeers()) if (peerId !== from) sync.askHeadersOf(peerId);
-    },
-    isTxComing: (shortId) => inventory.isTxInFlight(shortId) || txRelay.isVerifying(shortId),
-    heldTxs: () => txRelay.held(),
-  });
-  // A block that passed every ledger rule is announced at once, while this node stores it: the new
-  // tip is announced only after that commit, which took 0.4-1 s on a busy tab, and every hop of a
-  // block's way waited for one (Bitcoin Core relays compact blocks before it has even connected
-  // them; docs/PERFORMANCE.md, section 2b). Peers that learn of it ask now, and it is served from memory.
-  const unsubscribeValidated = ledger.events.on('validated', (blocks) => {
-    const newest = blocks[blocks.length - 1]!;
-    blockRelay.keepToServe(newest);
-    inventory.announce('block', blockHash(newest.header));
-  });
-  const unsubscribeTip = ledger.events.on('tip', (change) => {
-    const update = mempool.onTip(change, ledger.account);
-    // Announce the new tip (the inventory skips peers that know it), and the transactions a reorg
-    // returned to the pool, so peers on the winning side can confirm them too.
-    inventory.announce('block', change.tip.hash);
-    for (const id of update.readded) inventory.announce('tx', id);
-    txRelay.retryWaiting();
-    if (update.dropped.length > 0) events.emit('txs-dropped', update.dropped);
-  });
+  const { inventory, txRelay, sync, blockRelay, route, ...builtins } = createBuiltinProtocols(context, {
+    verifier: components.verifier, ledger, mempool, scheduler, linked: components.linked, defer,
+    flushSessions: () => { for (const session of sessions.values()) session.flush(); },
+    onTx: (tx, id, source) => events.emit('tx', tx, id, source),
+    onTxsDropped: (ids) => events.emit('txs-dropped', ids),
+    onBlock: (hash, from) => events.emit('block', hash, from),
+  }, { network: init.network, selfId: init.peerId, maxKnownTxs: init.maxKnownTxs, announcerStanding: init.announcerStanding });
   const modules = (components.modules ?? []).map((create) => create(context));
-  const moduleByType = new Map<number, ProtocolModule>();
-  for (const module of modules) {
-    for (const type of Object.keys(module.frames).map(Number)) {
-      if (type < FIRST_MODULE_FRAME_TYPE || type > LAST_MODULE_FRAME_TYPE || moduleByType.has(type)) {
-        throw new RangeError(`module ${module.name}: frame type 0x${type.toString(16)} is outside 0x10-0x3f or taken`);
-      }
-      moduleByType.set(type, module);
-    }
-  }
+  const moduleTable = indexModules(modules);
+  const ours = checkRange({
+    min: init.protocol?.min ?? PROTOCOL_VERSION_MIN, max: init.protocol?.max ?? PROTOCOL_VERSION_MAX, features: init.protocol?.features ?? moduleTable.features,
+  }, 'NodeInit.protocol');
 
   /** Frames of module-owned types: version, size and HELLO state checked here, payload by the module. */
   function handleModuleFrame(session: Session, module: ProtocolModule, bytes: Uint8Array): void {
@@ -250,25 +212,6 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       return punish(peerId, `malformed frame: ${reason ?? (decoded as { detail: string }).detail}`);
     }
     session.enqueue(() => module.handle(peerId, decoded.value), (error) => log.warn('a module frame handler failed', { peerId, module: module.name, error: String(error) }));
-  }
-
-  /** Routes one parsed frame; the async modules report their own failures. */
-  function route(peerId: PeerId, frame: Frame): Promise<void> | void {
-    switch (frame.type) {
-      case 'tx': return txRelay.handleTx(peerId, frame.tx);
-      case 'block': return blockRelay.handleBlock(peerId, frame.header, frame.shortIds);
-      case 'getBlockTxs': return blockRelay.handleGetBlockTxs(peerId, frame.hash, frame.indexes);
-      case 'blockTxs': return blockRelay.handleBlockTxs(peerId, frame.hash, frame.txs);
-      case 'inv':
-        // A block announced that we hold only as an orphan is not fetched again: sync asks for its headers.
-        for (const item of frame.items) if (item.kind === 'block') sync.onAnnounced(peerId, item.id);
-        return inventory.handleInv(peerId, frame.items);
-      case 'getData': return inventory.handleGetData(peerId, frame.items);
-      case 'notFound': return inventory.handleNotFound(peerId, frame.items);
-      case 'getHeaders': return sync.handleGetHeaders(peerId, frame.locator);
-      case 'headers': return sync.handleHeaders(peerId, frame.headers);
-      case 'hello': case 'ping': case 'pong': return;
-    }
   }
 
   /** One data-channel message: a frame, or a bundle of frames handled one by one (frame-bundle.ts). */
@@ -305,14 +248,21 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       log.warn('peer speaks another frame version; closing', { peerId, version: bytes[0], expected: FRAME_VERSION });
       return session.link.close(`frame version ${bytes[0]}, expected ${FRAME_VERSION}`);
     }
-    const module = bytes.length >= 2 ? moduleByType.get(bytes[1]!) : undefined;
+    const module = bytes.length >= 2 && session.leaving === undefined ? moduleTable.byType.get(bytes[1]!) : undefined;
     if (module) return handleModuleFrame(session, module, bytes);
     const parsed = parseFrame(bytes);
+    // An optional type we do not know: a newer build's frame, or a module we do not run (docs/PROTOCOL.md, "Versioning").
+    if (!parsed.ok && parsed.reason === 'unknown-type' && frameRequirement(bytes[1]!) === 'optional') return count('unknownFrames');
+    if (session.leaving !== undefined) {
+      // We said GOODBYE and close on the next tick; only the peer's own GOODBYE still matters.
+      return parsed.ok && parsed.value.type === 'goodbye' ? handleGoodbye(session, parsed.value) : undefined;
+    }
     if (!parsed.ok) {
       count('framesRejected');
       return punish(peerId, `malformed frame (${parsed.reason}): ${parsed.detail}`);
     }
     const frame = parsed.value;
+    if (frame.type === 'goodbye') return handleGoodbye(session, frame);
     if (!session.helloReceived && frame.type !== 'hello') {
       count('framesRejected');
       return punish(peerId, `${frame.type} before hello`);
@@ -330,27 +280,40 @@ export function createNode(components: NodeComponents, init: NodeInit) {
   function handleHello(session: Session, hello: Extract<Frame, { type: 'hello' }>): void {
     const peerId = session.link.peerId;
     if (session.helloReceived) return punish(peerId, 'second hello');
-    if (hello.network !== init.network) {
-      log.warn('peer is on another network; closing', { peerId, network: hello.network });
-      return session.link.close(`wrong network ${hello.network}`);
+    const verdict = checkHello(hello, { network: init.network, peerId, ours, stampBits });
+    if ((verdict.kind === 'punish' || verdict.kind === 'close') && verdict.stampRejected) count('stampRejected');
+    if (verdict.kind === 'punish') return punish(peerId, verdict.reason);
+    if (verdict.kind === 'close' || verdict.kind === 'goodbye') {
+      log.warn('closing a peer without a ban', { peerId, reason: verdict.reason });
+      if (verdict.kind === 'close') return session.link.close(verdict.reason);
+      if (verdict.incompatible) {
+        count(verdict.incompatible === 'peer-too-old' ? 'peersTooOld' : 'peersTooNew');
+        events.emit('peer-incompatible', peerId, verdict.incompatible, verdict.reason);
+      }
+      // The close waits for the next tick (PeerSession.leaving), so the GOODBYE leaves first.
+      session.leaving = verdict.reason;
+      sendFrame(session, { type: 'goodbye', code: verdict.code, reason: verdict.reason.slice(0, MAX_GOODBYE_REASON_CHARS) });
+      return session.flush();
     }
-    if (hello.peerId !== peerId) return punish(peerId, 'hello peer id differs from the signed signaling identity');
-    // An identity costs work (docs/PROTOCOL.md, "Identity stamp"). A build from before stamps sends none: closed
-    // without a ban, as a version mismatch is. A wrong stamp is a forgery or a cheap Sybil id: banned.
-    const stamp = checkIdentityStamp(peerId, hello.identityStamp, stampBits);
-    if (!stamp.ok) {
-      count('stampRejected');
-      if (hello.identityStamp !== undefined) return punish(peerId, stamp.detail);
-      log.warn('peer sent no identity stamp; closing', { peerId });
-      return session.link.close('no identity stamp in hello');
-    }
+    session.protocol = verdict.protocol;
     session.helloReceived = true;
-    log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent });
+    log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent, protocol: verdict.protocol.version });
     events.emit('peer-open', info(session));
     sync.onHello(peerId, hello.tipHash, hello.tipHeight);
     // A peer that just linked learns what is waiting for a block (BIP35's mempool message, pushed).
     inventory.announceTo(peerId, 'tx', mempool.list().map((entry) => entry.id));
     for (const module of modules) module.onPeerOpen?.(peerId, session.link.direction);
+  }
+
+  /** The peer says why it closes: the link closes now, without a ban. */
+  function handleGoodbye(session: Session, frame: Extract<Frame, { type: 'goodbye' }>): void {
+    const peerId = session.link.peerId;
+    const { name, incompatible } = readGoodbye(frame.code);
+    count('goodbyesReceived');
+    log.warn('peer said goodbye', { peerId, code: name, reason: frame.reason });
+    // A peer whose HELLO we could read was already found incompatible here (session.leaving): said once.
+    if (incompatible && session.leaving === undefined) events.emit('peer-incompatible', peerId, incompatible, `the peer says: ${frame.reason}`);
+    session.link.close(`goodbye (${name}): ${frame.reason}`);
   }
 
   function handlePong(session: Session, nonce: number): void {
@@ -386,7 +349,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
         events.emit('peer-close', link.peerId, reason);
       });
       const tip = ledger.tip();
-      sendFrame(session, { type: 'hello', network: init.network, peerId: init.peerId, userAgent: USER_AGENT, tipHeight: tip.height, tipHash: tip.hash, identityStamp });
+      sendFrame(session, { type: 'hello', network: init.network, peerId: init.peerId, userAgent: USER_AGENT, tipHeight: tip.height, tipHash: tip.hash, identityStamp, protocol: ours });
     },
 
     /** A transaction this tab signed: admitted to the mempool and gossiped, or the ledger's reason why not. */
@@ -414,7 +377,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
       const now = clock.nowMs();
       for (const session of sessions.values()) {
         session.drain();
-        if (!session.helloReceived && now - session.openedAtMs > helloTimeoutMs) {
+        if (session.leaving !== undefined) {
+          session.link.close(session.leaving);
+        } else if (!session.helloReceived && now - session.openedAtMs > helloTimeoutMs) {
           session.link.close('no hello in time');
         } else if (now - session.lastHeardMs > 3 * pingIntervalMs) {
           session.link.close(`silent for ${now - session.lastHeardMs} ms`);
@@ -488,6 +453,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
 
     syncProgress: () => sync.progress(),
 
+    /** The protocol versions and features this node advertises in HELLO. */
+    protocol: (): ProtocolRange => ({ ...ours }),
+
     count,
 
     stats(): Record<string, number> {
@@ -495,8 +463,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     },
 
     close(): void {
-      unsubscribeTip();
-      unsubscribeValidated();
+      builtins.close();
       for (const session of sessions.values()) session.link.close('node shutting down');
     },
   };

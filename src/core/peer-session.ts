@@ -26,11 +26,28 @@ export interface PeerInfo {
   group?: string;
   /** True while the peer leaves a request of ours unanswered past the delivery timeout (inventory.ts). */
   stalled?: boolean;
+  /** What HELLO negotiated (protocol-version.ts), once it has: the session's version and the peer's range and features. */
+  protocol?: SessionProtocol;
+}
+
+/** A session's protocol: the version both speak, and what the peer advertised. */
+export interface SessionProtocol {
+  version: number;
+  peerMin: number;
+  peerMax: number;
+  peerFeatures: number;
 }
 
 export class PeerSession {
   readonly openedAtMs: number;
   helloReceived = false;
+  /** Set by HELLO: the version this session speaks and what the peer offers. */
+  protocol?: SessionProtocol;
+  /**
+   * Set when this side said GOODBYE: the close waits for the node's next tick, so the GOODBYE leaves
+   * first (a WebRTC link's close drops what is still queued). Meanwhile only a GOODBYE is handled.
+   */
+  leaving?: string;
   lastHeardMs: number;
   rttMs?: number;
   pingNonce?: number;
@@ -106,6 +123,7 @@ export class PeerSession {
       id: this.link.peerId, direction: this.link.direction, rttMs: this.rttMs,
       connectedAtMs: this.openedAtMs, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
       ...(this.link.remoteGroup !== undefined ? { group: this.link.remoteGroup } : {}),
+      ...(this.protocol ? { protocol: { ...this.protocol } } : {}),
     };
   }
 }

@@ -50,8 +50,18 @@ export function createStats() {
     duplicatesDropped: 0,
     invalidDropped: 0,
     framesRejected: 0,
-    /** Links closed because the peer speaks another frame version (an older or newer build). */
+    /** Links closed because the peer's first frame has another framing version (a build from before negotiation). */
     versionMismatches: 0,
+    /** Links closed, without a ban, because the peer's newest protocol version is below our oldest (an older build). */
+    peersTooOld: 0,
+    /** Links closed, without a ban, because the peer's oldest protocol version is above our newest (a newer build: this one should update). */
+    peersTooNew: 0,
+    /** GOODBYE frames received: a peer said why it closed the link. */
+    goodbyesReceived: 0,
+    /** Frames of an optional type this node does not know (a newer build's, or a module it does not run), ignored. */
+    unknownFrames: 0,
+    /** Module frames not sent because the peer does not advertise the module's feature bit. */
+    moduleFramesWithheld: 0,
     peersBanned: 0,
     /** Peers held off for a while without a ban for misbehaviour (inventory.ts: a stalled announcer). */
     peersHeldOff: 0,

@@ -47,6 +47,12 @@ export const frameArbitrary: fc.Arbitrary<Frame> = fc.oneof(
     type: fc.constant('hello' as const), network: text, peerId: hexOf(32), tipHeight: u32, tipHash: hexOf(32), userAgent: text,
     identityStamp: safe(),
   }, { requiredKeys: ['type', 'network', 'peerId', 'tipHeight', 'tipHash', 'userAgent'] }),
+  // The protocol range is positional: it follows a stamp (docs/PROTOCOL.md, "Versioning").
+  fc.record({
+    type: fc.constant('hello' as const), network: text, peerId: hexOf(32), tipHeight: u32, tipHash: hexOf(32), userAgent: text, identityStamp: safe(),
+    protocol: fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), u32).map(([a, b, features]) => ({ min: Math.min(a, b), max: Math.max(a, b), features })),
+  }),
+  fc.record({ type: fc.constant('goodbye' as const), code: fc.integer({ min: 0, max: 0xff }), reason: text }),
   fc.record({ type: fc.constant('tx' as const), tx: txArbitrary }),
   fc.record({ type: fc.constantFrom('ping' as const, 'pong' as const), nonce: safe() }),
   fc.record({ type: fc.constant('block' as const), header: headerArbitrary, shortIds: shortList(hexOf(SHORT_ID_BYTES), MAX_COMPACT_TXS) }),

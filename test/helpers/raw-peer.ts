@@ -8,6 +8,7 @@ import { encodeFrame, invId, parseFrame, type Frame } from '../../src/core/frame
 import { blockHash } from '../../src/core/ledger/block.ts';
 import type { BlockHeader } from '../../src/core/ledger/types.ts';
 import type { TabmeshNode } from '../../src/core/node.ts';
+import { Feature, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, type ProtocolRange } from '../../src/core/protocol-version.ts';
 import { txId, type Tx } from '../../src/core/tx.ts';
 import type { Signer } from '../../src/core/types.ts';
 import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
@@ -15,6 +16,8 @@ import { createMemoryLinkPair } from '../../src/net/memory-link.ts';
 /** What the raw peer's HELLO carries as its identity stamp: its signer's unless told otherwise ('none' sends none). */
 export interface RawPeerInit {
   identityStamp?: number | 'none';
+  /** The protocol range its HELLO advertises: this build's, with every defined feature, unless told otherwise (a HELLO without a stamp carries none). */
+  protocol?: ProtocolRange;
 }
 
 export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network: string, tip: { height: number; hash: string }, init: RawPeerInit = {}) {
@@ -43,7 +46,8 @@ export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network
   }
   node.addLink(pair.atA);
   const stamp = init.identityStamp ?? self.identityStamp;
-  send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer', ...(stamp === 'none' ? {} : { identityStamp: stamp }) });
+  const protocol = init.protocol ?? { min: PROTOCOL_VERSION_MIN, max: PROTOCOL_VERSION_MAX, features: Feature.txTrace };
+  send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer', ...(stamp === 'none' ? {} : { identityStamp: stamp, protocol }) });
   return {
     link,
     received,

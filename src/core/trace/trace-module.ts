@@ -20,6 +20,7 @@ import { BoundedSet } from '../bounded-set.ts';
 import { isHexOfLength, toHex } from '../bytes.ts';
 import type { ProtocolContext } from '../protocol-context.ts';
 import type { ProtocolModule, ProtocolModuleFactory } from '../protocol-module.ts';
+import { Feature } from '../protocol-version.ts';
 import { InvalidArgumentError } from '../result.ts';
 import { TokenBuckets } from '../token-bucket.ts';
 import type { PeerId, Signer, TxId, Verifier } from '../types.ts';
@@ -236,6 +237,8 @@ export function createTraceModule(components: TraceComponents, init: TraceInit) 
     const module: ProtocolModule<TraceMessage> = {
       name: 'trace',
       frames: TRACE_FRAME_SPECS,
+      // Peers without it (the full node, the previous build) are not asked (docs/PROTOCOL.md, "Versioning").
+      feature: Feature.txTrace,
       decode: decodeTraceFrame,
       handle: (peerId, message) => (message.kind === 'request' ? handleRequest(attached, peerId, message.request) : handleReport(attached, peerId, message.report)),
       onPeerOpen: (peerId) => void linkOpenedAt.set(peerId, attached.clock.nowMs()),
