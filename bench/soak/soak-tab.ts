@@ -46,16 +46,35 @@ export interface SoakTab {
   churnSeen: { freshTabs: number; drops: number };
   peersAtStart: number;
   samples: TabSample[];
+  /** Dials this tab gave up ("connection attempt abandoned" in its log): why, and to whom. */
+  abandoned: { reason: string; peerId: string; atMs: number }[];
+}
+
+/**
+ * Collects the tab's abandoned connection attempts from its console (the page logger prints every line
+ * with its fields as the second argument; src/net/webrtc-dialer.ts logs the reason and the peer).
+ */
+function watchAbandoned(page: Page, into: SoakTab['abandoned']): void {
+  page.on('console', (message) => {
+    if (!message.text().includes('connection attempt abandoned')) return;
+    void message.args()[1]?.jsonValue().then((fields: unknown) => {
+      const { reason, peerId } = (fields ?? {}) as { reason?: unknown; peerId?: unknown };
+      into.push({ reason: String(reason ?? 'unknown').replace(/: .*/, ''), peerId: String(peerId ?? ''), atMs: Date.now() });
+    }, () => undefined); // the page closed before the argument could be read: one attempt fewer counted
+  });
 }
 
 export async function openSoakTab(browser: Browser, baseUrl: string, network: string, log: TabLog, label: string, anchor: boolean, params: Record<string, string>): Promise<SoakTab> {
   const openedAtMs = Date.now();
   const context = await newBenchContext(browser, PC_COUNTER_SCRIPT);
+  const abandoned: SoakTab['abandoned'] = [];
+  // Watch from the first page of the context: openTab only returns once the page is ready, after its first dials.
+  context.on('page', (page) => watchAbandoned(page, abandoned));
   const page = await openTab(context, baseUrl, network, log, label, params);
   const id = await page.evaluate(() => window.tabmesh.id);
   return {
     label, anchor, context, page, id, openedAtMs, readyAtMs: Date.now(), funded: false, closing: false,
-    inFlight: new Set(), sentIds: [], churnSeen: { freshTabs: 0, drops: 0 }, peersAtStart: 0, samples: [],
+    inFlight: new Set(), sentIds: [], churnSeen: { freshTabs: 0, drops: 0 }, peersAtStart: 0, samples: [], abandoned,
   };
 }
 
