@@ -16,6 +16,7 @@
  * created more RTCPeerConnections than its churn explains (report.ts); missed
  * growth goals are printed, not fatal.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,9 +78,16 @@ function readOptions(): { options: SoakOptions; out: string } {
   };
 }
 
+/** The commit the served page was built from, and how many files under src/ differed from it (other work in the tree). */
+function buildOf(): { commit: string; uncommittedSrcFiles: number } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedSrcFiles: git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length };
+}
+
 async function main(): Promise<number> {
   const { options, out } = readOptions();
   ensureBuilt(ROOT, console.log);
+  const build = buildOf();
   // A private copy: other work rebuilds dist/ while a soak serves it for minutes (lib/dist-snapshot.ts).
   const distCopy = await snapshotDist(path.join(ROOT, 'dist'));
   const { server, url } = await startAppServer(ROOT, distCopy);
@@ -88,7 +96,7 @@ async function main(): Promise<number> {
     const result = await runSoak(browser, url, options, console.log);
     printFinal(result, console.log);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify({ build, ...result }, null, 2)}\n`);
     console.log(`wrote ${path.relative(process.cwd(), out)}`);
     const failed = result.delivery.delivered !== result.delivery.sent || result.delivery.sent === 0 || result.figures.tabsOverPcBound.length > 0;
     return failed ? 1 : 0;
