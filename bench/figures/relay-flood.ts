@@ -61,6 +61,8 @@ export interface RelayFloodRun {
   healthzMs: { p50: number; p99: number; max: number; count: number; failed: number };
   /** The relay's own event-loop delay over the flood: what /healthz waited on the relay, apart from the shared machine. */
   relayLoopDelayMs: { p99: number; max: number };
+  /** Why honest joins were turned away (each retried), by the relay's answer. */
+  honestRefused: Record<string, number>;
   /** The machine's 1-minute load average at the end of the flood (2 cores here, shared). */
   loadAvg: number;
   rssMiB: { before: number; peak: number; after: number };
@@ -101,20 +103,22 @@ const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
 /** Two stamped ids on main, minted once per process (about a second each) and reused by every probe. */
 let honestKeys: RelayKey[] | undefined;
 
-/** Joins, retrying refusals until `deadline` (performance.now()). */
-async function joinWithRetry(url: string, key: RelayKey, address: string, deadline: number, onFrame: (member: RelayMember, text: string) => void): Promise<RelayMember> {
+/** Joins, retrying refusals until `deadline` (performance.now()); each refusal's message goes to `refused`. */
+async function joinWithRetry(url: string, key: RelayKey, address: string, deadline: number, onFrame: (member: RelayMember, text: string) => void, refused: string[]): Promise<RelayMember> {
   for (;;) {
     try {
       return await joinRelay(url, key, { network: NETWORK, headers: { 'X-Forwarded-For': address }, onFrame });
     } catch (error) {
-      if (!(error instanceof RelayRefusedError) || performance.now() + RETRY_MS > deadline) throw error;
+      if (!(error instanceof RelayRefusedError)) throw error;
+      refused.push(error.message.replace(/^relay (refused|closed) (the socket|the join|before the welcome): /, ''));
+      if (performance.now() + RETRY_MS > deadline) throw error;
       await sleep(RETRY_MS);
     }
   }
 }
 
-/** Two honest clients join and exchange a signal each way; ms from the first connect, or Infinity. */
-async function linkPair(url: string, probe: number): Promise<number> {
+/** Two honest clients join and exchange a signal each way; ms from the first connect, or Infinity. Refusals met on the way go to `refused`. */
+async function linkPair(url: string, probe: number, refused: string[] = []): Promise<number> {
   const [a, b] = honestKeys!;
   const started = performance.now();
   const deadline = started + PROBE_TIMEOUT_MS;
@@ -137,7 +141,7 @@ async function linkPair(url: string, probe: number): Promise<number> {
   const address = (net: number) => `198.51.${net}.${(probe % 250) + 1}`;
   try {
     const joining = [a!, b!].map(async (key, i) => {
-      const member = await joinWithRetry(url, key, address(100 + i), deadline, onFrame);
+      const member = await joinWithRetry(url, key, address(100 + i), deadline, onFrame, refused);
       members.push(member);
       const other = i === 0 ? b!.peerId : a!.peerId;
       if (member.sample.includes(other)) signal(member, other);
@@ -222,9 +226,10 @@ async function measureRun(options: RelayFloodOptions, seed: number): Promise<Rel
       }
     })();
     const linkMs: number[] = [];
+    const refused: string[] = [];
     const prober = (async () => {
       for (let probe = 1; flooding; probe++) {
-        linkMs.push(await linkPair(relay.url, probe));
+        linkMs.push(await linkPair(relay.url, probe, refused));
         await sleep(PROBE_EVERY_MS);
       }
     })();
@@ -241,6 +246,7 @@ async function measureRun(options: RelayFloodOptions, seed: number): Promise<Rel
       linkMs, idleLinkMs,
       healthzMs: { p50: round(p50), p99: round(p99), max: round(max), count, failed: healthFailed },
       relayLoopDelayMs, loadAvg,
+      honestRefused: refused.reduce<Record<string, number>>((counts, why) => ({ ...counts, [why]: (counts[why] ?? 0) + 1 }), {}),
       rssMiB: { before: mib(before.rssBytes), peak: mib(Math.max(peakRss, after.rssBytes)), after: mib(after.rssBytes) },
       logBytes, relayCpuMs: Math.round(after.cpuMs - before.cpuMs),
       attacker: { idle: report.idle, frames: report.frames, closes: report.closes },
@@ -260,7 +266,7 @@ export async function measureRelayFlood(options: RelayFloodOptions, log: (line: 
     const run = await measureRun(options, 23 + i);
     runs.push(run);
     const linked = run.linkMs.filter(Number.isFinite);
-    log(`  run ${i + 1}: ${linked.length} of ${run.linkMs.length} honest links, max ${linked.length ? Math.round(Math.max(...run.linkMs)) : '—'} ms; healthz p99 ${run.healthzMs.p99} ms (relay loop delay p99 ${run.relayLoopDelayMs.p99} ms, load ${run.loadAvg}); RSS ${run.rssMiB.before} → ${run.rssMiB.peak} → ${run.rssMiB.after} MiB; log ${run.logBytes} B; attacker idle ${run.attacker.idle.opened} open, frames ${run.attacker.frames.written} written`);
+    log(`  run ${i + 1}: ${linked.length} of ${run.linkMs.length} honest links, max ${linked.length ? Math.round(Math.max(...run.linkMs)) : '—'} ms; healthz p99 ${run.healthzMs.p99} ms (relay loop delay p99 ${run.relayLoopDelayMs.p99} ms, load ${run.loadAvg}); RSS ${run.rssMiB.before} → ${run.rssMiB.peak} → ${run.rssMiB.after} MiB; log ${run.logBytes} B; attacker idle ${run.attacker.idle.opened} open, frames ${run.attacker.frames.written} written; honest refusals ${JSON.stringify(run.honestRefused)}`);
   }
   const per = <T>(pick: (run: RelayFloodRun) => T) => runs.map(pick);
   return {
