@@ -14,7 +14,15 @@ import { VitePWA } from 'vite-plugin-pwa';
  * the *precached* index.html) is a few lines of our own in src/sw.ts, where
  * generateSW's NetworkFirst would keep a second, per-URL copy of the page.
  */
+/**
+ * `TABMESH_BUILD_AS=previous npm run build` builds this code as the previous build (src/app/build-profile.ts;
+ * docs/PROTOCOL.md, "Two builds side by side"). Checked here so a typo fails the build, not the page.
+ */
+const BUILD_AS = process.env.TABMESH_BUILD_AS ?? 'current';
+if (BUILD_AS !== 'current' && BUILD_AS !== 'previous') throw new Error(`TABMESH_BUILD_AS must be current or previous, got ${JSON.stringify(BUILD_AS)}`);
+
 export default defineConfig({
+  define: { __TABMESH_BUILD_AS__: JSON.stringify(BUILD_AS) },
   plugins: [
     react(),
     VitePWA({

@@ -38,6 +38,9 @@ const registerShell = () =>
       serviceWorker: 'serviceWorker' in navigator ? navigator.serviceWorker : undefined,
       isSecureContext: window.isSecureContext,
       log: createPageLogger((level, message) => store.getState().log(level, message)),
+      // "Reload to update" (ui/update-notice.tsx); the page reloads only after the user's click activated the worker.
+      onUpdateWaiting: (activate) => store.getState().offerWaitingWorker(activate),
+      reload: () => window.location.reload(),
     },
     { enabled: import.meta.env.PROD },
   );

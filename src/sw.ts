@@ -10,12 +10,18 @@
  *   index.html.
  * - Everything else not precached (/signal, /healthz, /config.json, anything
  *   dynamic) has no route, so the browser fetches it as if there were no worker.
- * - Updates: a new build's worker skips waiting and claims open tabs. Old tabs
- *   keep running the JavaScript they loaded; their next load is the new build.
+ * - Updates: a new build's worker installs and *waits* while an older one
+ *   controls open tabs. The page offers "reload to update"; the user's click
+ *   sends SKIP_WAITING_MESSAGE (src/app/register-sw.ts), the worker activates
+ *   and claims the tabs, and the page reloads into the new build. It never
+ *   takes over on its own: an old tab would lose the old build's cached
+ *   chunks under it (cleanupOutdatedCaches), and the page never reloads mid-use.
+ *   The very first install has nothing to wait for and claims the page at once.
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { SKIP_WAITING_MESSAGE } from './app/register-sw.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
 
@@ -36,7 +42,12 @@ class NavigationTimeoutError extends Error {
   override readonly name = 'NavigationTimeoutError';
 }
 
-void self.skipWaiting();
+// The page's "reload to update" asks the waiting worker to take over. register-sw.ts has no runtime imports,
+// so sharing its constant adds nothing else to the worker bundle.
+self.addEventListener('message', (event: ExtendableMessageEvent) => {
+  const data: unknown = event.data;
+  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === SKIP_WAITING_MESSAGE.type) void self.skipWaiting();
+});
 clientsClaim();
 
 /** Network first for page loads; the precached shell when the network fails or is too slow. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { registerShellWorker, SHELL_WORKER_URL, type RegisterShellWorkerComponents } from './register-sw.ts';
+import { registerShellWorker, SHELL_WORKER_URL, SKIP_WAITING_MESSAGE, type RegisterShellWorkerComponents } from './register-sw.ts';
 
 function fakeContainer(register: () => Promise<unknown>, controller: unknown = null) {
   const listeners: Array<() => void> = [];
@@ -18,7 +18,7 @@ function recordingLog() {
 
 describe('registerShellWorker', () => {
   it('registers /sw.js in a secure context when enabled', async () => {
-    const registration = { scope: '/' } as ServiceWorkerRegistration;
+    const registration = { scope: '/', waiting: null, installing: null, addEventListener: () => undefined } as unknown as ServiceWorkerRegistration;
     const { container, register } = fakeContainer(async () => registration);
     const { log, lines } = recordingLog();
     const result = await registerShellWorker({ serviceWorker: container, isSecureContext: true, log }, { enabled: true });
@@ -28,7 +28,7 @@ describe('registerShellWorker', () => {
   });
 
   it('does nothing when disabled (the dev server)', async () => {
-    const { container, register } = fakeContainer(async () => ({}));
+    const { container, register } = fakeContainer(async () => fakeRegistration());
     const { log } = recordingLog();
     expect(await registerShellWorker({ serviceWorker: container, isSecureContext: true, log }, { enabled: false })).toEqual({ registered: false, reason: 'disabled' });
     expect(register).not.toHaveBeenCalled();
@@ -56,17 +56,80 @@ describe('registerShellWorker', () => {
     expect(lines).toEqual(['warn offline page cache off: service worker registration failed']);
   });
 
-  it('announces a new build only when a worker was already in control', async () => {
-    const first = fakeContainer(async () => ({}), null);
+  it('ignores the first install taking control: not an update, and nothing reloads', async () => {
+    const first = fakeContainer(async () => fakeRegistration(), null);
     const firstLog = recordingLog();
-    await registerShellWorker({ serviceWorker: first.container, isSecureContext: true, log: firstLog.log }, { enabled: true });
-    first.fireControllerChange(); // clientsClaim on the very first install: not an update
+    const reload = vi.fn();
+    await registerShellWorker({ serviceWorker: first.container, isSecureContext: true, log: firstLog.log, reload }, { enabled: true });
+    first.fireControllerChange(); // clientsClaim on the very first install
     expect(firstLog.lines).toEqual([]);
+    expect(reload).not.toHaveBeenCalled();
+  });
 
-    const later = fakeContainer(async () => ({}), {});
-    const laterLog = recordingLog();
-    await registerShellWorker({ serviceWorker: later.container, isSecureContext: true, log: laterLog.log }, { enabled: true });
+  it('offers a worker already waiting, and activates it and reloads only when the offer is taken', async () => {
+    const waiting = fakeWorker('installed');
+    const later = fakeContainer(async () => fakeRegistration({ waiting: waiting.worker }), {});
+    const offers: Array<() => void> = [];
+    const reload = vi.fn();
+    const { log, lines } = recordingLog();
+    await registerShellWorker({ serviceWorker: later.container, isSecureContext: true, log, reload, onUpdateWaiting: (activate) => void offers.push(activate) }, { enabled: true });
+    expect(offers).toHaveLength(1);
+    expect(waiting.messages).toEqual([]); // offered, not taken: the old build keeps running
+    expect(reload).not.toHaveBeenCalled();
+    offers[0]!();
+    expect(waiting.messages).toEqual([SKIP_WAITING_MESSAGE]);
     later.fireControllerChange();
-    expect(laterLog.lines).toEqual(['info a new version of the page is cached; it loads on the next reload']);
+    expect(reload).toHaveBeenCalledTimes(1);
+    expect(lines).toContain('info a new version of the page is ready: reload to update');
+  });
+
+  it('offers a worker that finishes installing while the page runs, and never reloads without the click', async () => {
+    const registration = fakeRegistration();
+    const container = fakeContainer(async () => registration, {});
+    const offers: Array<() => void> = [];
+    const reload = vi.fn();
+    const { log } = recordingLog();
+    await registerShellWorker({ serviceWorker: container.container, isSecureContext: true, log, reload, onUpdateWaiting: (activate) => void offers.push(activate) }, { enabled: true });
+    expect(offers).toHaveLength(0);
+    const installing = fakeWorker('installing');
+    registration.found(installing.worker);
+    installing.become('installed');
+    expect(offers).toHaveLength(1);
+    // Another tab's click activated the worker: this page is now controlled by it, but does not reload.
+    container.fireControllerChange();
+    expect(reload).not.toHaveBeenCalled();
   });
 });
+
+function fakeWorker(state: ServiceWorkerState) {
+  const messages: unknown[] = [];
+  const listeners: Array<() => void> = [];
+  const worker = {
+    state,
+    postMessage: (message: unknown) => void messages.push(message),
+    addEventListener: (_type: string, listener: () => void) => void listeners.push(listener),
+  };
+  return {
+    worker: worker as unknown as ServiceWorker,
+    messages,
+    become(next: ServiceWorkerState) {
+      worker.state = next;
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+function fakeRegistration(init: { waiting?: ServiceWorker } = {}) {
+  const listeners: Array<() => void> = [];
+  const registration = {
+    waiting: init.waiting ?? null,
+    installing: null as ServiceWorker | null,
+    addEventListener: (_type: string, listener: () => void) => void listeners.push(listener),
+    /** An update was found: `worker` is installing. */
+    found(worker: ServiceWorker) {
+      registration.installing = worker;
+      for (const listener of listeners) listener();
+    },
+  };
+  return registration;
+}

@@ -34,6 +34,8 @@ import { resolveIceServers } from './ice-config.ts';
 import { createTraceWiring, type TraceResult } from './trace-wiring.ts';
 import { createTxHistoryWriter } from '../storage/tx-history-writer.ts';
 import { openIdentity } from './open-identity.ts';
+import { BUILD_PROFILE } from './build-profile.ts';
+import { watchPeerVersions } from './update-offer.ts';
 
 /** Recent transactions loaded at start for the page and for tx(id). */
 const RECENT_TXS_ON_LOAD = 500;
@@ -129,9 +131,10 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
       sendSignal: sameBrowser ? routeAroundDepartedPages(sameBrowser, (to, hex) => relay.sendSignal(to, hex), hooks.sendSignal) : hooks.sendSignal,
     }, { network, iceServers, iceTransportPolicy: config.iceTransportPolicy }),
     modules: [traces.factory],
-  }, { network, mesh: { targetLinks: config.targetLinks }, ...(params ? { params } : {}) });
+  }, { network, mesh: { targetLinks: config.targetLinks }, ...(params ? { params } : {}), ...(BUILD_PROFILE.protocol ? { protocol: BUILD_PROFILE.protocol } : {}) });
   const { node, ledger, mempool } = peer;
   traces.attach(node);
+  watchPeerVersions({ node, ui, log });
   if (ledger.rebuilt) ui.getState().log('error', `stored chain state was corrupt and has been rebuilt from stored blocks: ${ledger.rebuildReason}`);
   if (clashed) node.count('identityClashes');
 

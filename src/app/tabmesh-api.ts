@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../core/result.ts';
 import { MAX_RESTORED_BAN_MS } from '../peer/ban-store.ts';
 import { MAX_RELAYS } from './config.ts';
 import type { RunningPeer } from './start-peer.ts';
+import { updateOffered, type UpdateOfferView } from '../ui/update-slice.ts';
 
 export interface TabmeshApi {
   /** This tab's peer id = account (hex Ed25519 public key); '' until ready() resolves. */
@@ -86,6 +87,8 @@ export interface TabmeshApi {
   addRelay(url: string): Promise<boolean>;
   /** Leaves a relay (or the same-browser channel) by its URL; false when it is not one of this tab's. */
   removeRelay(url: string): boolean;
+  /** Whether the page offers "reload to update", and why: peers run a newer protocol, or a newer build of the page waits (docs/PROTOCOL.md, "Versioning"). Works before ready(). */
+  updateAvailable(): { offered: boolean; newerPeers: number; newestProtocol?: number; workerWaiting: boolean };
   /**
    * The consensus changes this build knows (docs/PROTOCOL.md, "Deployments"), as the next block on the tip
    * sees them: state, signal bit, schedule, and the current window's signalling blocks so far (`count` of
@@ -117,7 +120,7 @@ export class NotReadyError extends Error {
 }
 
 /** Builds the API over a peer that is still starting; calls made before ready() settle wait for it. */
-export function createTabmeshApi(network: string, starting: Promise<RunningPeer>): TabmeshApi {
+export function createTabmeshApi(network: string, starting: Promise<RunningPeer>, update: () => UpdateOfferView = () => ({ newerPeerIds: [], workerWaiting: false })): TabmeshApi {
   let peer: RunningPeer | undefined;
   let address = '';
   const ready = starting.then((running) => {
@@ -198,6 +201,10 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
       return running.addRelay(url);
     },
     removeRelay: (url) => requirePeer().removeRelay(url),
+    updateAvailable() {
+      const view = update();
+      return { offered: updateOffered(view), newerPeers: view.newerPeerIds.length, ...(view.newestProtocol !== undefined ? { newestProtocol: view.newestProtocol } : {}), workerWaiting: view.workerWaiting };
+    },
     deployments: () => requirePeer().ledger.deployments().map((d) => ({ ...d })),
     trace: async (id) => {
       await ready;

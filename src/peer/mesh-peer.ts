@@ -54,7 +54,7 @@ export interface MeshPeerComponents<C extends Connector = Connector> {
   modules?: ProtocolModuleFactory[];
 }
 
-export interface MeshPeerInit extends Pick<NodeInit, 'banMs' | 'helloTimeoutMs' | 'pingIntervalMs' | 'peerRateLimit' | 'maxKnownTxs' | 'announcerStanding'> {
+export interface MeshPeerInit extends Pick<NodeInit, 'banMs' | 'helloTimeoutMs' | 'pingIntervalMs' | 'peerRateLimit' | 'maxKnownTxs' | 'announcerStanding' | 'protocol'> {
   network: string;
   /** Ledger parameter overrides for tests and the simulator (every node of a network must agree). */
   params?: Partial<ChainParams>;

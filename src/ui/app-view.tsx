@@ -10,6 +10,7 @@
 import { BalancesPanel } from './balances-panel.tsx';
 import { ChainPanel } from './chain-panel.tsx';
 import { ConnectivityBanner } from './connectivity-banner.tsx';
+import { UpdateNotice } from './update-notice.tsx';
 import { DeploymentsPanel } from './deployments-panel.tsx';
 import { DetailDialog } from './detail-dialog.tsx';
 import { Header } from './header.tsx';
@@ -72,7 +73,10 @@ function Body({ onSend, onSetMining, onTraceTx, wallet }: Omit<AppViewProps, 'st
 
   return (
     <main className="grid">
-      <ConnectivityBanner />
+      <div className="banners">
+        <ConnectivityBanner />
+        <UpdateNotice />
+      </div>
       <div className="column column-side">
         <PanelScope>
           <WalletPanel actions={wallet} />

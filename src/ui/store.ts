@@ -12,6 +12,7 @@
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import { createNetworkSlice, type NetworkSlice } from './network-slice.ts';
+import { createUpdateSlice, type UpdateSlice } from './update-slice.ts';
 import { GOSSIP_BATCH_MS, createUpdateQueue } from './update-queue.ts';
 import {
   createChainSlice,
@@ -111,7 +112,8 @@ export type TabmeshState = NodeSlice &
   ArrivalsSlice &
   SeriesSlice &
   DetailSlice &
-  TraceSlice;
+  TraceSlice &
+  UpdateSlice;
 
 /** The vanilla store app.ts writes to and the React tree reads from. */
 export type TabmeshStore = StoreApi<TabmeshState>;
@@ -238,5 +240,6 @@ export function createTabmeshStore(): TabmeshStore {
     ...createSeriesSlice(...args),
     ...createDetailSlice(...args),
     ...createTraceSlice(...args),
+    ...createUpdateSlice(...args),
   }));
 }
