@@ -99,6 +99,24 @@ describe('registerShellWorker', () => {
     container.fireControllerChange();
     expect(reload).not.toHaveBeenCalled();
   });
+
+  it('reloads after the click in a page that got its first worker by clientsClaim (no controller at load)', async () => {
+    const registration = fakeRegistration();
+    const container = fakeContainer(async () => registration, null);
+    const offers: Array<() => void> = [];
+    const reload = vi.fn();
+    const { log } = recordingLog();
+    await registerShellWorker({ serviceWorker: container.container, isSecureContext: true, log, reload, onUpdateWaiting: (activate) => void offers.push(activate) }, { enabled: true });
+    container.fireControllerChange(); // the first install claims the page: nothing to do
+    (container.container as { controller: unknown }).controller = {};
+    const installing = fakeWorker('installing');
+    registration.found(installing.worker);
+    installing.become('installed');
+    offers[0]!();
+    expect(installing.messages).toEqual([SKIP_WAITING_MESSAGE]);
+    container.fireControllerChange();
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
 });
 
 function fakeWorker(state: ServiceWorkerState) {

@@ -60,9 +60,14 @@ export async function registerShellWorker(components: RegisterShellWorkerCompone
   const hadController = serviceWorker.controller !== null;
   let activationAsked = false;
   serviceWorker.addEventListener('controllerchange', () => {
-    if (!hadController) return; // clientsClaim on the very first install: not an update
-    log.info('a new version of the page is in control; reloading into it');
-    if (activationAsked) components.reload?.();
+    // The click in this tab: reload into the new build. (A page first loaded without a worker was claimed by
+    // it, so whether it had a controller at load says nothing about this: only the click does.)
+    if (activationAsked) {
+      log.info('a new version of the page is in control; reloading into it');
+      return components.reload?.();
+    }
+    // Another tab's click: this one keeps running its build. The very first install's clientsClaim: not an update.
+    if (hadController) log.info('a new version of the page took over in another tab; this one loads it on its next reload');
   });
   try {
     const registration = await serviceWorker.register(init.url ?? SHELL_WORKER_URL);
