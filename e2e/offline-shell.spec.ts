@@ -111,8 +111,14 @@ test('a tab reloads and starts as the same peer with the server down, and a new 
     await expect(page.locator('meta[name="tabmesh-build"]')).toHaveAttribute('content', BUILD_MARKER);
     await expect(page.getByText('relay connected')).toBeVisible({ timeout: 15_000 });
     expect(await idOf(page)).toBe(id);
-    // ...and the new worker (its sw.js differs) installs, takes over and replaces the cached shell.
+    // ...and the new worker (its sw.js differs) installs and waits: the page offers "reload to update" and
+    // does not reload by itself. The click activates the worker, which replaces the cached shell, and reloads.
     await page.evaluate(async () => void (await (await navigator.serviceWorker.getRegistration())?.update()));
+    await expect.poll(() => page.evaluate(() => window.tabmesh.updateAvailable().workerWaiting), { message: 'the waiting worker is offered', timeout: 30_000 }).toBe(true);
+    await page.evaluate(() => { (window as { sameDocument?: boolean }).sameDocument = true; });
+    await Promise.all([page.waitForEvent('framenavigated'), page.getByRole('button', { name: 'Reload to update' }).click()]);
+    await waitReady(page);
+    expect(await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument), 'the click reloaded the page').toBeUndefined();
     await expect.poll(() => cachedShellsMarked(page, BUILD_MARKER), { message: 'only the new index.html is cached', timeout: 30_000 }).toEqual([true]);
 
     // Down again: the offline shell is now the new build.
