@@ -29,4 +29,13 @@ describe('readConfig', () => {
     expect(() => at('?net=a b')).toThrow(/not a valid network name/);
     expect(() => at('?links=0')).toThrow(/from 1 to 32/);
   });
+
+  it('takes ?deployments-from=H on test networks only, as a height', () => {
+    expect(at('?net=test-a&deployments-from=0').deploymentsFromHeight).toBe(0);
+    expect(at('?net=test-a&deployments-from=16').deploymentsFromHeight).toBe(16);
+    expect(at('?net=test-a').deploymentsFromHeight).toBeUndefined();
+    expect(() => at('?deployments-from=0')).toThrow(/test networks only/);
+    expect(() => at('?net=demo&deployments-from=0')).toThrow(/test networks only .*, not 'demo'/);
+    for (const bad of ['-1', '1.5', '', 'x', '1e3', '1000001']) expect(() => at(`?net=test-a&deployments-from=${bad}`)).toThrow(/must be a block height/);
+  });
 });

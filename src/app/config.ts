@@ -5,7 +5,11 @@
  *   ?relay=URL[,URL…]  signaling relays (default: this page's origin + /signal), at most MAX_RELAYS
  *   ?ice=relay    relay-only ICE (iceTransportPolicy 'relay'): links only through a TURN server, for testing
  *   ?links=N      target number of links, D (default 6; the mesh keeps between ⌈2D/3⌉ and 2D)
+ *   ?deployments-from=H  test networks only: the deployments this build knows start signalling
+ *                 at height H instead of their schedule (docs/PROTOCOL.md, "Deployments"), so a
+ *                 demo sees one activate within a few windows; every tab of the network must agree
  */
+import { chainParams } from '../core/ledger/params.ts';
 import { DEFAULT_NETWORK, isValidNetworkName } from '../core/network.ts';
 import { DEFAULT_TARGET_LINKS, MAX_TARGET_LINKS } from '../net/mesh-maintainer.ts';
 
@@ -18,7 +22,12 @@ export interface PeerConfig {
   iceServers: RTCIceServer[];
   /** 'relay' (?ice=relay) gathers only TURN candidates. */
   iceTransportPolicy: RTCIceTransportPolicy;
+  /** ?deployments-from=H on a test network; absent: each deployment's own schedule. */
+  deploymentsFromHeight?: number;
 }
+
+/** The highest ?deployments-from= a page takes: far above any test chain, well inside a safe integer. */
+export const MAX_DEPLOYMENTS_FROM = 1_000_000;
 
 /** Relays a page joins at most: each is a socket and a room membership; a few give redundancy. */
 export const MAX_RELAYS = 8;
@@ -46,5 +55,12 @@ export function readConfig(location: Pick<Location, 'search' | 'protocol' | 'hos
   if (!Number.isInteger(targetLinks) || targetLinks < 1 || targetLinks > MAX_TARGET_LINKS) {
     throw new ConfigError(`?links=${linksParam} must be an integer from 1 to ${MAX_TARGET_LINKS}`);
   }
-  return { network, relayUrls, targetLinks, iceServers: [], iceTransportPolicy: ice === 'relay' ? 'relay' : 'all' };
+  const config: PeerConfig = { network, relayUrls, targetLinks, iceServers: [], iceTransportPolicy: ice === 'relay' ? 'relay' : 'all' };
+  const fromParam = params.get('deployments-from');
+  if (fromParam === null) return config;
+  // A schedule is consensus: on a shared network it must come from the code, never from a link someone sent.
+  if (chainParams(network).kind !== 'test') throw new ConfigError(`?deployments-from= is for test networks only (a ?net= starting with 'test'), not '${network}'`);
+  const from = Number(fromParam);
+  if (!/^\d+$/.test(fromParam) || from > MAX_DEPLOYMENTS_FROM) throw new ConfigError(`?deployments-from=${fromParam} must be a block height from 0 to ${MAX_DEPLOYMENTS_FROM}`);
+  return { ...config, deploymentsFromHeight: from };
 }

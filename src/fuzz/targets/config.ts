@@ -7,7 +7,7 @@
  * (ConfigError, IceConfigError), and what it accepts is within its limits.
  */
 import * as fc from 'fast-check';
-import { ConfigError, MAX_RELAYS, readConfig } from '../../app/config.ts';
+import { ConfigError, MAX_DEPLOYMENTS_FROM, MAX_RELAYS, readConfig } from '../../app/config.ts';
 import { MAX_ICE_SERVERS, parseIceConfig, readIceOverride } from '../../app/ice-config.ts';
 import { isValidNetworkName } from '../../core/network.ts';
 import { MAX_TARGET_LINKS } from '../../net/mesh-maintainer.ts';
@@ -27,6 +27,7 @@ const PARAM_VALUES: Record<string, fc.Arbitrary<string>> = {
   relay: fc.array(fc.constantFrom('ws://localhost:8080/signal', 'wss://relay.example/signal', 'http://x', 'ws://', ' ws://a '), { minLength: 1, maxLength: 10 }).map((urls) => urls.join(',')),
   ice: fc.constantFrom('relay', 'all', 'none'),
   links: fc.constantFrom('1', '6', '32', '33', '0', '-1', '1e1', '6.5', ''),
+  'deployments-from': fc.constantFrom('0', '16', '1000000', '1000001', '-1', '1.5', ''),
   stun: fc.constantFrom('stun:localhost:3478', 'stun:a:1,stun:b:2', 'turn:x:1', ''),
   turn: fc.constantFrom('turn:localhost:3478', 'turns:a:5349?transport=tcp', 'stun:x:1', ''),
   'turn-user': anyText,
@@ -53,7 +54,7 @@ const isConfigError = (error: unknown) => error instanceof ConfigError;
 
 export const pageConfigTarget: FuzzTarget<PageConfigInput> = {
   name: 'page-config',
-  decoders: ['app/config.ts readConfig (?net ?relay ?ice ?links)', 'app/ice-config.ts readIceOverride (?stun ?turn), parseIceConfig (/config.json)'],
+  decoders: ['app/config.ts readConfig (?net ?relay ?ice ?links ?deployments-from)', 'app/ice-config.ts readIceOverride (?stun ?turn), parseIceConfig (/config.json)'],
   arbitrary: fc.record({
     search: fc.oneof({ arbitrary: search, weight: 4 }, { arbitrary: mutatedText(search), weight: 2 }, { arbitrary: anyText, weight: 1 }),
     configJson: fc.oneof(untrustedJson(fc.array(iceServer, { maxLength: 4 }).map((iceServers) => ({ iceServers })), ['iceServers']), untrustedJsonList(untrustedJson(iceServer)).map((list) => `{"iceServers":${list}}`)),
@@ -64,6 +65,8 @@ export const pageConfigTarget: FuzzTarget<PageConfigInput> = {
       invariant(isValidNetworkName(config.network), `readConfig accepted network ${JSON.stringify(config.network)}`);
       invariant(config.relayUrls.length >= 1 && config.relayUrls.length <= MAX_RELAYS && config.relayUrls.every((url) => /^wss?:\/\//.test(url) && URL.canParse(url)), 'readConfig accepted a bad relay list');
       invariant(Number.isInteger(config.targetLinks) && config.targetLinks >= 1 && config.targetLinks <= MAX_TARGET_LINKS, `readConfig accepted links=${config.targetLinks}`);
+      const from = config.deploymentsFromHeight;
+      invariant(from === undefined || (config.network.startsWith('test') && Number.isInteger(from) && from >= 0 && from <= MAX_DEPLOYMENTS_FROM), `readConfig accepted deployments-from=${from} on ${config.network}`);
     }
     const override = expectNamedThrow(() => readIceOverride(text), isConfigError, 'readIceOverride');
     for (const server of [...(override?.stun ?? []), ...(override?.turn ?? [])]) {
