@@ -5,6 +5,7 @@
  */
 import { accountArgument, encodeAddress } from '../core/address.ts';
 import { isHexOfLength } from '../core/bytes.ts';
+import type { DeploymentStatus } from '../core/ledger/deployments.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import { MAX_RESTORED_BAN_MS } from '../peer/ban-store.ts';
 import { MAX_RELAYS } from './config.ts';
@@ -94,22 +95,7 @@ export interface TabmeshApi {
    * sees them: state, signal bit, schedule, and the current window's signalling blocks so far (`count` of
    * `elapsed`, `share` = count / elapsed; `possible`: the threshold can still be reached in this window).
    */
-  deployments(): DeploymentView[];
-}
-
-/** One deployment, as deployments() reports it. */
-export interface DeploymentView {
-  name: string;
-  bit: number;
-  state: 'DEFINED' | 'STARTED' | 'LOCKED_IN' | 'ACTIVE' | 'FAILED';
-  startHeight: number;
-  timeoutHeight: number;
-  window: number;
-  threshold: number;
-  elapsed: number;
-  count: number;
-  share: number;
-  possible: boolean;
+  deployments(): DeploymentStatus[];
 }
 
 /** A script's ban with no length: as long as a misbehaving peer's (node.ts banMs). */
