@@ -31,14 +31,15 @@ function versionsTo(point: ChainPoint): number[] {
 }
 
 const deployment = fc
-  .record({ window: fc.integer({ min: 2, max: 5 }), thresholdShare: fc.double({ min: 0.3, max: 1, noNaN: true }), startWindows: fc.nat(3), windows: fc.integer({ min: 1, max: 8 }) })
-  .map(({ window, thresholdShare, startWindows, windows }): Deployment => ({
+  .record({ window: fc.integer({ min: 2, max: 5 }), thresholdShare: fc.double({ min: 0.3, max: 1, noNaN: true }), start: fc.nat(15), span: fc.nat(40) })
+  .map(({ window, thresholdShare, start, span }): Deployment => ({
     name: MINFEE2,
     bit: 0,
     window,
     threshold: Math.max(1, Math.ceil(thresholdShare * window)),
-    startHeight: startWindows * window,
-    timeoutHeight: (startWindows + windows) * window,
+    // On window edges or not: states change only where a window starts.
+    startHeight: start,
+    timeoutHeight: start + span,
   }));
 
 /** One block: a parent `back` blocks below the newest block, a version, then a query of some block's state. */

@@ -70,6 +70,15 @@ describe('state transitions', () => {
     expect(states[31]).toBe('ACTIVE');
   });
 
+  it('start and time out at the first window edge at or after heights off the edges', () => {
+    const tracker = createDeploymentTracker({ ...params, deployments: [{ ...DEP, startHeight: 5, timeoutHeight: 17 }] });
+    const states = statesAlong(chain(30, () => 0x20), tracker);
+    expect(states[6]).toBe('DEFINED'); // height 7
+    expect(states[7]).toBe('STARTED'); // height 8: the first window starting at or after 5
+    expect(states[15]).toBe('STARTED'); // height 16 < 17
+    expect(states[23]).toBe('FAILED'); // height 24: the first window starting at or after 17
+  });
+
   it('fail at the timeout without enough signals, and stay failed', () => {
     const states = statesAlong(chain(60, (h) => (h >= 48 ? 0x21 : 0x20)));
     expect(states[38]).toBe('STARTED'); // height 39
@@ -115,7 +124,8 @@ describe('tracker', () => {
     ['bit out of range', { bit: 5 }],
     ['threshold above window', { threshold: 9 }],
     ['zero threshold', { threshold: 0 }],
-    ['start not on a window edge', { startHeight: 4 }],
+    ['a negative start', { startHeight: -8 }],
+    ['a fractional timeout', { timeoutHeight: 40.5 }],
     ['timeout before start', { startHeight: 16, timeoutHeight: 8 }],
     ['empty name', { name: '' }],
   ])('refuses a deployment with %s', (_, patch) => {

@@ -97,8 +97,9 @@ function assertDeployments(deployments: readonly Readonly<Deployment>[]): void {
     if (!Number.isInteger(d.bit) || d.bit < 0 || d.bit >= VERSION_SIGNAL_BITS || bits.has(d.bit)) throw new InvalidArgumentError(`${where}: bit must be a unique integer in [0, ${VERSION_SIGNAL_BITS - 1}]`);
     if (!Number.isSafeInteger(d.window) || d.window < 1) throw new InvalidArgumentError(`${where}: window must be a positive integer`);
     if (!Number.isSafeInteger(d.threshold) || d.threshold < 1 || d.threshold > d.window) throw new InvalidArgumentError(`${where}: threshold must be an integer in [1, window]`);
+    // Any height works (a state changes only where a window starts); the shipped schedules use window edges.
     for (const [field, value] of [['startHeight', d.startHeight], ['timeoutHeight', d.timeoutHeight]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0 || value % d.window !== 0) throw new InvalidArgumentError(`${where}: ${field} must be a non-negative multiple of window`);
+      if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${where}: ${field} must be a non-negative integer`);
     }
     if (d.timeoutHeight < d.startHeight) throw new InvalidArgumentError(`${where}: timeoutHeight must not be below startHeight`);
     names.add(d.name);

@@ -18,9 +18,9 @@ export interface Deployment {
   name: string;
   /** The header version bit miners set to signal readiness, 0-4 (deployments.ts, VERSION_SIGNAL_BITS). */
   bit: number;
-  /** The first window starting at or after this height is STARTED (signals count from there). A multiple of window. */
+  /** The first window starting at or after this height is STARTED (signals count from there). */
   startHeight: number;
-  /** A window starting at or after this height ends signalling: FAILED unless the window before locked it in. A multiple of window. */
+  /** A window starting at or after this height ends signalling: FAILED unless the window before locked it in. */
   timeoutHeight: number;
   /** Blocks per signalling window; states change only where a window starts. */
   window: number;
