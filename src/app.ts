@@ -5,6 +5,8 @@
 import { ConfigError, readConfig } from './app/config.ts';
 import { createPageLogger } from './app/page-logger.ts';
 import { startPeer } from './app/start-peer.ts';
+import { BUILD_PROFILE } from './app/build-profile.ts';
+import { ledgerParamsFor } from './app/ledger-params.ts';
 import { createTabmeshApi, type TabmeshApi } from './app/tabmesh-api.ts';
 import { createAccountsApi, type AccountsApi } from './app/accounts-api.ts';
 import { DEFAULT_NETWORK } from './core/network.ts';
@@ -30,7 +32,7 @@ export function startTabmesh(ui: TabmeshStore): TabmeshApi & AccountsApi {
     await new Promise<void>((resolve) => nextTask(resolve));
     const config = readConfig(window.location);
     network = config.network;
-    const peer = await startPeer(config, ui, log);
+    const peer = await startPeer(config, ui, log, ledgerParamsFor({ network, knowsDeployments: BUILD_PROFILE.knowsDeployments, deploymentsFromHeight: config.deploymentsFromHeight }));
     ui.getState().setSelf(peer.id, config.network);
     ui.getState().setPhase('ready');
     window.addEventListener('pagehide', () => peer.stop());
