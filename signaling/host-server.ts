@@ -13,7 +13,7 @@ import https from 'node:https';
 import type { Logger } from '../src/core/types.ts';
 import { serveIceConfig, type IceSettings } from './ice-servers.ts';
 import { createConsoleLogger } from './logger.ts';
-import { createRelayServer, type RelayServer, type RelayServerInit } from './relay-server.ts';
+import { RELAY_LISTEN_BACKLOG, createRelayServer, type RelayServer, type RelayServerInit } from './relay-server.ts';
 
 /** Relay settings a host may tune; the host supplies server, log and upgrade policy. */
 export type RelayOptions = Omit<RelayServerInit, 'server' | 'port' | 'host' | 'log' | 'exclusiveUpgrades'>;
@@ -87,7 +87,7 @@ export function createHostServer(init: HostServerInit): HostServer {
 
   const ready = new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(init.port, init.host, () => {
+    httpServer.listen({ port: init.port, host: init.host, backlog: RELAY_LISTEN_BACKLOG }, () => {
       httpServer.off('error', reject);
       httpServer.on('error', (error) => log.warn('server: error', { error: error.message }));
       resolve();

@@ -195,6 +195,15 @@ export const RELAY_DEFAULTS = {
   logLinesPerSecond: 10,
 } as const;
 
+/**
+ * The listen backlog of a server carrying the relay: connections the kernel
+ * holds before the event loop accepts them. Node's default (511) overflows
+ * when a flood opens 1,000 sockets at once on a busy machine, and a dropped
+ * SYN costs its client a 1 s, then 3 s resend (bench/figures/relay-flood.ts
+ * counts them); Linux caps it at net.core.somaxconn (4,096 here).
+ */
+export const RELAY_LISTEN_BACKLOG = 4096;
+
 /** The path part of a request target, ignoring the query string. */
 const pathOf = (url: string | undefined): string => (url ?? '').split('?', 1)[0] ?? '';
 
@@ -208,7 +217,7 @@ function refuseUpgrade(socket: Duplex, status: number, log: Logger, detail?: str
 function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: RELAY_LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

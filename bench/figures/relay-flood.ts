@@ -29,6 +29,7 @@
  * spread over that many addresses (a botnet) instead.
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,8 @@ export interface RelayFloodRun {
   relayLoopDelayMs: { p99: number; max: number };
   /** Why honest joins were turned away (each retried), by the relay's answer. */
   honestRefused: Record<string, number>;
+  /** Machine-wide TCP counters over the flood (tcpCounters): dropped SYNs and their resends. */
+  tcp: { listenOverflows: number; synRetrans: number };
   /** The machine's 1-minute load average at the end of the flood (2 cores here, shared). */
   loadAvg: number;
   rssMiB: { before: number; peak: number; after: number };
@@ -99,6 +102,22 @@ const ATTACKER = fileURLToPath(new URL('../lib/relay-attacker.ts', import.meta.u
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+/**
+ * Linux's TCP counters (machine-wide, /proc/net/netstat TcpExt): a full accept
+ * queue drops SYNs (ListenOverflows), and the client resends after 1 s, 3 s, 7 s
+ * (TCPSynRetrans): a wait that no event-loop figure shows. Zeros off Linux.
+ */
+function tcpCounters(): { listenOverflows: number; synRetrans: number } {
+  try {
+    const [names, values] = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:')).map((line) => line.split(/\s+/));
+    const read = (name: string) => Number(values?.[names?.indexOf(name) ?? -1] ?? 0);
+    return { listenOverflows: read('ListenOverflows'), synRetrans: read('TCPSynRetrans') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { listenOverflows: 0, synRetrans: 0 };
+    throw error;
+  }
+}
 
 /** Two stamped ids on main, minted once per process (about a second each) and reused by every probe. */
 let honestKeys: RelayKey[] | undefined;
@@ -205,6 +224,7 @@ async function measureRun(options: RelayFloodOptions, seed: number): Promise<Rel
     const before = await relay.stats();
     const logBefore = relay.logBytes();
     await relay.loopDelay();
+    const tcpBefore = tcpCounters();
 
     let flooding = true;
     const flood = attacker.run().finally(() => (flooding = false));
@@ -237,6 +257,8 @@ async function measureRun(options: RelayFloodOptions, seed: number): Promise<Rel
     const logBytes = relay.logBytes() - logBefore;
     const relayLoopDelayMs = await relay.loopDelay();
     const loadAvg = round(loadavg()[0]!, 2);
+    const tcpAfter = tcpCounters();
+    const tcp = { listenOverflows: tcpAfter.listenOverflows - tcpBefore.listenOverflows, synRetrans: tcpAfter.synRetrans - tcpBefore.synRetrans };
     await Promise.all([sampler, poller, prober]);
     await sleep(SETTLE_MS);
     await relay.gc();
@@ -245,7 +267,7 @@ async function measureRun(options: RelayFloodOptions, seed: number): Promise<Rel
     return {
       linkMs, idleLinkMs,
       healthzMs: { p50: round(p50), p99: round(p99), max: round(max), count, failed: healthFailed },
-      relayLoopDelayMs, loadAvg,
+      relayLoopDelayMs, loadAvg, tcp,
       honestRefused: refused.reduce<Record<string, number>>((counts, why) => ({ ...counts, [why]: (counts[why] ?? 0) + 1 }), {}),
       rssMiB: { before: mib(before.rssBytes), peak: mib(Math.max(peakRss, after.rssBytes)), after: mib(after.rssBytes) },
       logBytes, relayCpuMs: Math.round(after.cpuMs - before.cpuMs),
@@ -266,7 +288,7 @@ export async function measureRelayFlood(options: RelayFloodOptions, log: (line: 
     const run = await measureRun(options, 23 + i);
     runs.push(run);
     const linked = run.linkMs.filter(Number.isFinite);
-    log(`  run ${i + 1}: ${linked.length} of ${run.linkMs.length} honest links, max ${linked.length ? Math.round(Math.max(...run.linkMs)) : '—'} ms; healthz p99 ${run.healthzMs.p99} ms (relay loop delay p99 ${run.relayLoopDelayMs.p99} ms, load ${run.loadAvg}); RSS ${run.rssMiB.before} → ${run.rssMiB.peak} → ${run.rssMiB.after} MiB; log ${run.logBytes} B; attacker idle ${run.attacker.idle.opened} open, frames ${run.attacker.frames.written} written; honest refusals ${JSON.stringify(run.honestRefused)}`);
+    log(`  run ${i + 1}: ${linked.length} of ${run.linkMs.length} honest links, max ${linked.length ? Math.round(Math.max(...run.linkMs)) : '—'} ms; healthz p99 ${run.healthzMs.p99} ms (relay loop delay p99 ${run.relayLoopDelayMs.p99} ms, load ${run.loadAvg}, SYNs dropped ${run.tcp.listenOverflows}, resent ${run.tcp.synRetrans}); RSS ${run.rssMiB.before} → ${run.rssMiB.peak} → ${run.rssMiB.after} MiB; log ${run.logBytes} B; attacker idle ${run.attacker.idle.opened} open, frames ${run.attacker.frames.written} written; honest refusals ${JSON.stringify(run.honestRefused)}`);
   }
   const per = <T>(pick: (run: RelayFloodRun) => T) => runs.map(pick);
   return {
