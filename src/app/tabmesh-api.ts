@@ -21,8 +21,8 @@ export interface TabmeshApi {
   readonly network: string;
   /** Resolves when identity, storage, workers and ledger are loaded; rejects with the startup error. */
   ready(): Promise<void>;
-  /** Open links (HELLO completed), with traffic and when each opened. */
-  peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number }[];
+  /** Open links (HELLO completed), with traffic, when each opened, and the protocol version it speaks: min(ours, theirs) (docs/PROTOCOL.md, "Versioning"). */
+  peers(): { id: string; rttMs?: number; direction: 'in' | 'out'; bytesIn: number; bytesOut: number; connectedAtMs: number; protocol?: number }[];
   /**
    * Signs and broadcasts a transfer; resolves the tx id (hex); rejects with a clear Error. `to` is a `tm1…`
    * address or a 64-hex id (no checksum); a mistyped address is refused before anything is signed. `fee`
@@ -128,7 +128,7 @@ export function createTabmeshApi(network: string, starting: Promise<RunningPeer>
     },
     network,
     ready: () => ready,
-    peers: () => requirePeer().node.peers().map(({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs }) => ({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs })),
+    peers: () => requirePeer().node.peers().map(({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs, protocol }) => ({ id, rttMs, direction, bytesIn, bytesOut, connectedAtMs, protocol: protocol?.version })),
     send: async (to, amount, fee) => {
       await ready;
       return requirePeer().send(to, amount, fee);
