@@ -288,7 +288,7 @@ export async function measureRelayFlood(options: RelayFloodOptions, log: (line: 
     const run = await measureRun(options, 23 + i);
     runs.push(run);
     const linked = run.linkMs.filter(Number.isFinite);
-    log(`  run ${i + 1}: ${linked.length} of ${run.linkMs.length} honest links, max ${linked.length ? Math.round(Math.max(...run.linkMs)) : '—'} ms; healthz p99 ${run.healthzMs.p99} ms (relay loop delay p99 ${run.relayLoopDelayMs.p99} ms, load ${run.loadAvg}, SYNs dropped ${run.tcp.listenOverflows}, resent ${run.tcp.synRetrans}); RSS ${run.rssMiB.before} → ${run.rssMiB.peak} → ${run.rssMiB.after} MiB; log ${run.logBytes} B; attacker idle ${run.attacker.idle.opened} open, frames ${run.attacker.frames.written} written; honest refusals ${JSON.stringify(run.honestRefused)}`);
+    log(`  run ${i + 1}: ${linked.length} of ${run.linkMs.length} honest links, max ${linked.length ? Math.round(Math.max(...run.linkMs)) : '—'} ms; healthz p99 ${run.healthzMs.p99} ms (relay loop delay p99 ${run.relayLoopDelayMs.p99} ms, max ${run.relayLoopDelayMs.max} ms, load ${run.loadAvg}, SYNs dropped ${run.tcp.listenOverflows}, resent ${run.tcp.synRetrans}); RSS ${run.rssMiB.before} → ${run.rssMiB.peak} → ${run.rssMiB.after} MiB; log ${run.logBytes} B; attacker idle ${run.attacker.idle.opened} open, frames ${run.attacker.frames.written} written; honest refusals ${JSON.stringify(run.honestRefused)}`);
   }
   const per = <T>(pick: (run: RelayFloodRun) => T) => runs.map(pick);
   return {

@@ -184,7 +184,7 @@ function addRelayFloodRows(results: BenchResults, add: AddRow, notMeasured: (fig
     add(`relay flood from ${from}: honest link, worst`, f.linkMs.probes > 0, linked ? ms(f.linkMs.max) : 'not linked', goal, linked && f.linkMs.max <= RELAY_FLOOD_LINK_GOAL_MS,
       `${attack}; ${f.linkMs.probes} probes, p50 ${ms(f.linkMs.p50)}, ${f.linkMs.unlinked} not linked in 15 s; ${ms(f.idleLinkMs)} before the flood; relay refusals (last run): ${counters(last.refusals)}`);
     add(`relay flood from ${from}: /healthz p99`, finite(f.healthzP99Ms), ms(f.healthzP99Ms), 'info', undefined,
-      `the relay's own event-loop delay p99 ${ms(f.relayLoopDelayP99Ms)}; the rest is the shared machine (last run: load ${last.loadAvg} on ${results.machine.cores ?? '?'} cores${last.tcp ? `, ${last.tcp.listenOverflows} SYNs dropped at full accept queues and ${last.tcp.synRetrans} resent, machine-wide` : ''})`);
+      `the relay's own event-loop delay p99 ${ms(f.relayLoopDelayP99Ms)} (last run's max ${ms(last.relayLoopDelayMs.max)}); the rest is the shared machine (last run: load ${last.loadAvg} on ${results.machine.cores ?? '?'} cores${last.tcp ? `, ${last.tcp.listenOverflows} SYNs dropped at full accept queues and ${last.tcp.synRetrans} resent, machine-wide` : ''})`);
     add(`relay flood from ${from}: relay RSS`, finite(f.rssMiB.peak), `${f.rssMiB.before} → ${f.rssMiB.peak} → ${f.rssMiB.after} MiB`, 'info (before → peak → after)', undefined,
       `log ${round(f.logBytes / 1024, 1)} KiB over the flood; relay CPU ${last.relayCpuMs} ms (last run)`);
   }
