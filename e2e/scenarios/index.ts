@@ -9,5 +9,6 @@ import { seedNode } from './seed-node.ts';
 import { relayOutage } from './relay-outage.ts';
 import { sybilFlood } from './sybil-flood.ts';
 import { tour } from './tour.ts';
+import { upgrade } from './upgrade.ts';
 
-export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner, maliciousPeer, seedNode, partition, sybilFlood, crossBrowser];
+export const SCENARIOS: readonly Scenario[] = [tour, doubleSpend, relayOutage, lateJoiner, maliciousPeer, seedNode, partition, sybilFlood, crossBrowser, upgrade];

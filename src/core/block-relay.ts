@@ -196,6 +196,7 @@ export function createBlockRelay(context: ProtocolContext, init: BlockRelayInit)
   function record(block: Block, source: PeerId | 'self', result: LedgerResult<BlockAcceptance>): void {
     const hash = blockHash(block.header);
     if (!result.ok) {
+      if (source !== 'self') context.count('blocksRefused');
       if (source !== 'self' && !FORGIVEN.has(result.reason)) context.punish(source, `block ${hash.slice(0, 12)} is invalid: ${result.reason} (${result.detail})`);
       return;
     }

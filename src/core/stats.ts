@@ -12,6 +12,8 @@ export function createStats() {
     txWaiting: 0,
     blocksAccepted: 0,
     blocksDuplicate: 0,
+    /** Blocks from peers the ledger refused: invalid ones (the sender is punished) and forgiven ones (block-relay.ts FORGIVEN: a rule an honest peer may not know yet). */
+    blocksRefused: 0,
     compactBlockHits: 0,
     compactBlockMisses: 0,
     /** Compact blocks that waited for transactions already on their way (fetched or being verified) instead of asking for them again; each ends as a hit or, after the wait, a miss. */
