@@ -46,7 +46,11 @@ export function startTabmesh(ui: TabmeshStore): TabmeshApi & AccountsApi {
   const apiNetwork = new URLSearchParams(window.location.search).get('net') ?? network;
   // The accounts methods (accounts-api.ts) join the scripting API; a switch reloads the page.
   const tabmesh = createTabmeshApi(apiNetwork, starting, () => ui.getState().update);
-  const wallet = { balance: () => tabmesh.balance(), send: (to: string, amount: number, fee: number) => tabmesh.send(to, amount, fee) };
+  const wallet = {
+    balance: () => tabmesh.balance(),
+    send: (to: string, amount: number, fee: number) => tabmesh.send(to, amount, fee),
+    minFee: () => starting.then((peer) => peer.ledger.nextBlockParams().minFee),
+  };
   const accounts = createAccountsApi({ currentId: () => starting.then((peer) => peer.id), reload: () => window.location.reload(), wallet }, { network: apiNetwork });
   const api = Object.assign(tabmesh, accounts);
   window.tabmesh = api;

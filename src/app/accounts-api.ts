@@ -45,7 +45,7 @@ export interface AccountsApi {
   deleteAccount(id: string): Promise<void>;
   /**
    * For an account that cannot be backed up: creates a new account and sends it this account's whole confirmed
-   * balance less the ledger's minimum fee. Resolves the new id and the transfer's id; switch to the new account after.
+   * balance less the next block's minimum fee. Resolves the new id and the transfer's id; switch to the new account after.
    */
   moveCoinsToNewAccount(label?: string): Promise<{ id: string; txId: string }>;
 }
@@ -71,7 +71,12 @@ export interface AccountsApiComponents {
   /** Reloads the page (a switch). */
   reload(): void;
   /** This tab's wallet, for moveCoinsToNewAccount. */
-  wallet: { balance(): number; send(to: string, amount: number, fee: number): Promise<string> };
+  wallet: {
+    balance(): number;
+    send(to: string, amount: number, fee: number): Promise<string>;
+    /** The smallest fee the next block takes (Ledger.nextBlockParams: 1, or 2 once minfee2 is ACTIVE). */
+    minFee(): Promise<number>;
+  };
 }
 
 export function createAccountsApi(components: AccountsApiComponents, init: { network: string }): AccountsApi {
@@ -148,7 +153,7 @@ export function createAccountsApi(components: AccountsApiComponents, init: { net
     },
     async moveCoinsToNewAccount(label) {
       await components.currentId();
-      const { minFee } = chainParams(network);
+      const minFee = await components.wallet.minFee();
       const amount = components.wallet.balance() - minFee;
       if (amount < 1) throw new AccountError('nothing-to-move', `this account has no coins to move beyond the ${minFee}-coin fee`);
       const id = await createAccount(label);
