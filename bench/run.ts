@@ -3,7 +3,7 @@
  * measured in the same run as the limit or baseline it is judged against,
  * because an absolute time on a shared 2-core machine is noise.
  *
- *   node --import tsx bench/run.ts             full run (≈ 6-8 min here), writes bench/results/latest.json
+ *   node --import tsx bench/run.ts             full run (≈ 9-11 min here), writes bench/results/latest.json
  *   node --import tsx bench/run.ts --smoke     tiny sizes (≈ 1 min): checks every figure is still produced,
  *                                              asserts nothing about speed; writes bench/results/smoke.json
  *   node --import tsx bench/run.ts --diagnose  the full run's scenarios plus CPU profiles, traces, a page

@@ -47,7 +47,7 @@ export interface RelayServerInit {
   maxRoomSize?: number;
   /** Members listed in a welcome. Default 32. */
   welcomeSample?: number;
-  /** Active members told of each join. Default 8. */
+  /** Active members told of each join. Default 16. */
   announceSample?: number;
   /**
    * Share rooms with other relay processes through this Redis (redis://host:port
