@@ -57,6 +57,7 @@ export function createDeliveryLedger(graceMs: number) {
   /** Per tab label, the ids that tab has confirmed. */
   const confirmedIn = new Map<string, Set<string>>();
   const refused: Record<string, number> = {};
+  const refusedExamples: string[] = [];
 
   /** Asks `tab` about the ids of `txs` it has not confirmed yet; returns those it does not have at all. */
   async function missingIn(tab: SoakTab, txs: SentTx[]): Promise<{ missing: string[]; pending: string[] }> {
@@ -84,10 +85,13 @@ export function createDeliveryLedger(graceMs: number) {
     recordSent(tx: SentTx): void {
       sent.push(tx);
     },
-    recordRefused(reason: string): void {
+    /** A refused send, by its grouped `reason`; the first few `example`s are kept whole. */
+    recordRefused(reason: string, example?: string): void {
       refused[reason] = (refused[reason] ?? 0) + 1;
+      if (example && refusedExamples.length < 5) refusedExamples.push(example);
     },
     refused: () => ({ ...refused }),
+    refusedExamples: () => [...refusedExamples],
 
     /** The live check: see the file header. */
     async checkLive(tabs: SoakTab[], nowMs: number): Promise<LiveCheck> {

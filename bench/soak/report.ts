@@ -195,6 +195,7 @@ export function printFinal(result: SoakResult, log: (line: string) => void): voi
   log('| figure | measured | limit / goal | verdict |');
   log('|---|---|---|---|');
   for (const [name, measured, goal, met] of rows) log(`| ${name} | ${measured} | ${goal} | ${verdict(met)} |`);
+  if (result.refusedExamples.length > 0) log(`refused sends, e.g.: ${result.refusedExamples.join(' | ')}`);
   if (delivery.undeliveredExamples.length > 0) log(`undelivered: ${JSON.stringify(delivery.undeliveredByStatus)} e.g. ${delivery.undeliveredExamples.join(', ')}`);
   log('per tab (* anchor): lifetime min, PCs created/connected/wasted/unanswered (bound), links opened, heap start→end (MiB/h), IndexedDB start→end MiB (MiB/h)');
   for (const tab of result.figures.tabs) {

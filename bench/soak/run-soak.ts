@@ -55,6 +55,7 @@ export interface SoakResult {
   intervals: SoakInterval[];
   delivery: FinalDelivery;
   refusedSends: Record<string, number>;
+  refusedExamples: string[];
   counters: SoakWorld['counters'];
   figures: SoakFigures;
   pageErrors: string[];
@@ -143,6 +144,7 @@ export async function runSoak(browser: Browser, baseUrl: string, options: SoakOp
       intervals,
       delivery,
       refusedSends: ledger.refused(),
+      refusedExamples: ledger.refusedExamples(),
       counters: { ...world.counters },
       figures: figuresOf([...world.live, ...world.closed], Date.now(), options),
       pageErrors: tabLog.errors.slice(0, 20),

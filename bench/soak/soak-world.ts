@@ -27,6 +27,8 @@ export interface SoakWorldInit {
 const SPREAD_BEFORE_CLOSE_MS = 15_000;
 /** How long a fresh tab is given to link and catch up with the chain before it mines its funding block. */
 const JOIN_TIMEOUT_MS = 60_000;
+/** How long a funding block is given to reach an anchor's chain (blocks spread in well under a second here). */
+const FUNDED_TIMEOUT_MS = 10_000;
 
 /** A refusal's message with ids and numbers blanked, so reasons group (as bench/lib/tabs.ts does for bans). */
 export const reasonOf = (error: unknown): string =>
@@ -40,7 +42,7 @@ export function createSoakWorld(init: SoakWorldInit) {
   const { browser, baseUrl, network, params, prng, ledger, tabLog, log } = init;
   const live: SoakTab[] = [];
   const closed: SoakTab[] = [];
-  const counters = { blocks: 0, mineFailures: 0, tabsReplaced: 0, linksDropped: 0, closedBeforeSpread: 0, sendSlots: 0 };
+  const counters = { blocks: 0, mineFailures: 0, tabsReplaced: 0, linksDropped: 0, closedBeforeSpread: 0, sendSlots: 0, fundingRetries: 0 };
   let nextLabel = 0;
   let nextMiner = 0;
   let nextSender = 0;
@@ -67,6 +69,26 @@ export function createSoakWorld(init: SoakWorldInit) {
     await tab.page.evaluate(() => window.tabmesh.mine(1));
     counters.blocks++;
   });
+
+  /**
+   * Mines `tab`'s funding block until `reference` credits it. A fresh tab can mine before the block just
+   * mined elsewhere reaches it; its block then loses the fork, and its wallet would refuse every send for
+   * insufficient funds (64 refused sends in a 25 tx/s soak before this check).
+   */
+  async function fund(tab: SoakTab, reference: SoakTab | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await mineIn(tab);
+      if (!reference) return;
+      try {
+        await waitUntil(`${tab.label}'s funding block in ${reference.label}'s chain`, FUNDED_TIMEOUT_MS, async () =>
+          (await reference.page.evaluate((id) => window.tabmesh.balance(id), tab.id)) > 0, 250);
+        return;
+      } catch (error) {
+        if (!(error instanceof BenchError) || attempt === 3) throw error;
+        counters.fundingRetries++;
+      }
+    }
+  }
 
   return {
     live,
@@ -106,7 +128,7 @@ export function createSoakWorld(init: SoakWorldInit) {
           ledger.recordSent({ id, sender: sender.label, atMs });
           sender.sentIds.push(id);
         },
-        (error: unknown) => ledger.recordRefused(reasonOf(error)),
+        (error: unknown) => ledger.recordRefused(reasonOf(error), `${sender.label}: ${String(error).split('\n')[0]}`),
       );
       sender.inFlight.add(call);
       void call.finally(() => sender.inFlight.delete(call));
@@ -122,7 +144,7 @@ export function createSoakWorld(init: SoakWorldInit) {
       const tab = await open(anchor);
       await waitUntil(`${tab.label} to link and reach height ${height}`, JOIN_TIMEOUT_MS, async () =>
         tab.page.evaluate((target) => window.tabmesh.peers().length > 0 && window.tabmesh.tip().height >= target, height), 250);
-      await mineIn(tab);
+      await fund(tab, reference);
       tab.peersAtStart = await tab.page.evaluate(() => window.tabmesh.peers().length);
       tab.funded = true;
       return tab;
