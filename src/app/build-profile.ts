@@ -20,8 +20,8 @@ export interface BuildProfile {
   protocol?: ProtocolRange;
   /**
    * Whether this build knows the ledger's deployments (issue 25 part 2). The previous build does not: it
-   * follows the chain as a build from before the deployment would. Read by start-peer.ts, which passes it
-   * to the ledger's "does not know the deployment" override once the deployments code offers one.
+   * follows the chain as a build from before the deployment would: app.ts hands the ledger parameters
+   * without deployments to startPeer (ledger-params.ts).
    */
   knowsDeployments: boolean;
 }
