@@ -132,7 +132,11 @@ function figureOf(tab: SoakTab, nowMs: number, tabCount: number, everyTab: SoakT
   };
 }
 
-const worst = (values: number[]) => Math.max(...values.filter(Number.isFinite));
+/** The largest finite value; NaN when there is none (a run too short for a slope). */
+const worst = (values: number[]) => {
+  const finite = values.filter(Number.isFinite);
+  return finite.length > 0 ? Math.max(...finite) : Number.NaN;
+};
 
 export function figuresOf(tabs: SoakTab[], nowMs: number, options: SoakOptions): SoakFigures {
   const figures = tabs.map((tab) => figureOf(tab, nowMs, options.tabs, tabs));
@@ -169,7 +173,8 @@ export function printInterval(interval: SoakInterval, tabs: SoakTab[], log: (lin
   log(`    ${cells.join(' | ')}`);
 }
 
-const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+/** A NaN figure (too few readings for a slope) is 'not measured', never 'met'. */
+const verdict = (met: boolean, value = 0) => (!Number.isFinite(value) ? 'not measured' : met ? 'met' : '**missed**');
 
 /** The final table: figure, measured, limit or goal, verdict. */
 export function printFinal(result: SoakResult, log: (line: string) => void): void {
@@ -179,7 +184,7 @@ export function printFinal(result: SoakResult, log: (line: string) => void): voi
   log(`soak: ${options.minutes} min, ${options.tabs} tabs (${options.anchors} anchors), ${options.ratePerSec} tx/s, D=${options.links}; `
     + `${result.counters.tabsReplaced} tabs replaced, ${result.counters.linksDropped} links dropped, ${result.counters.blocks} blocks; load average ${result.loadAverage.start[0]!.toFixed(1)} → ${result.loadAverage.end[0]!.toFixed(1)}`);
   log('delivery: a transaction the sender\'s wallet accepted is delivered when every tab open at the end (fresh ones included) has it confirmed in its chain.');
-  const rows: [string, string, string, boolean][] = [
+  const rows: [string, string, string, boolean, number?][] = [
     ['delivery', `${delivery.deliveredPercent}% (${delivery.delivered} of ${delivery.sent} in ${delivery.tabsAtEnd} tabs)`, '100%', delivery.sent > 0 && delivery.delivered === delivery.sent],
     ['overdue (tx, tab) pairs at the last interval', `${result.intervals.at(-1)?.check.overduePairs ?? 'none taken'}`, '0', (result.intervals.at(-1)?.check.overduePairs ?? 0) === 0],
     ['refused sends', `${Object.values(result.refusedSends).reduce((total, count) => total + count, 0)} ${JSON.stringify(result.refusedSends)}`, '0', Object.keys(result.refusedSends).length === 0],
@@ -188,13 +193,13 @@ export function printFinal(result: SoakResult, log: (line: string) => void): voi
     ['RTCPeerConnections, most in any page', `${result.figures.maxPcCreated}`, `< ${PC_LIFETIME_CAP}`, result.figures.maxPcCreated < PC_LIFETIME_CAP],
     ['tabs over their PC bound (2 per cause to link)', result.figures.tabsOverPcBound.join(', ') || 'none', 'none', result.figures.tabsOverPcBound.length === 0],
     ['links opened / anchor tab / hour', `${anchors.linksPerHour}`, 'info (each is one RTCPeerConnection that linked)', true],
-    ['heap growth / anchor tab / hour', `${anchors.heapMiBPerHour} MiB/h (heap at end ${anchors.heapEndMiB} MiB)`, `≤ ${HEAP_GOAL_MIB_PER_HOUR} MiB/h`, anchors.heapMiBPerHour <= HEAP_GOAL_MIB_PER_HOUR],
+    ['heap growth / anchor tab / hour', `${anchors.heapMiBPerHour} MiB/h (heap at end ${anchors.heapEndMiB} MiB)`, `≤ ${HEAP_GOAL_MIB_PER_HOUR} MiB/h`, anchors.heapMiBPerHour <= HEAP_GOAL_MIB_PER_HOUR, anchors.heapMiBPerHour],
     ['IndexedDB growth / anchor tab / hour', `${anchors.idbMiBPerHour} MiB/h = ${anchors.idbBytesPerTx} B per transaction at ${options.ratePerSec} tx/s (a transaction is 153 B)`, 'info: grows with the chain', true],
-    ['IndexedDB growth, second half over first', `${anchors.idbSecondOverFirstHalf}×`, `≤ ${IDB_GOAL_HALVES_RATIO}× (grows with the chain only)`, anchors.idbSecondOverFirstHalf <= IDB_GOAL_HALVES_RATIO],
+    ['IndexedDB growth, second half over first', `${anchors.idbSecondOverFirstHalf}×`, `≤ ${IDB_GOAL_HALVES_RATIO}× (grows with the chain only)`, anchors.idbSecondOverFirstHalf <= IDB_GOAL_HALVES_RATIO, anchors.idbSecondOverFirstHalf],
   ];
   log('| figure | measured | limit / goal | verdict |');
   log('|---|---|---|---|');
-  for (const [name, measured, goal, met] of rows) log(`| ${name} | ${measured} | ${goal} | ${verdict(met)} |`);
+  for (const [name, measured, goal, met, value] of rows) log(`| ${name} | ${measured} | ${goal} | ${verdict(met, value)} |`);
   if (result.refusedExamples.length > 0) log(`refused sends, e.g.: ${result.refusedExamples.join(' | ')}`);
   if (delivery.undeliveredExamples.length > 0) log(`undelivered: ${JSON.stringify(delivery.undeliveredByStatus)} e.g. ${delivery.undeliveredExamples.join(', ')}`);
   log('per tab (* anchor): lifetime min, PCs created/connected/wasted/unanswered (bound), links opened, heap start→end (MiB/h), IndexedDB start→end MiB (MiB/h)');
