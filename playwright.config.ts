@@ -24,8 +24,8 @@ export default defineConfig({
   /** Per test: link set-up takes 1-3 s; the longest test (mitm-relay) watches 8 s for a link that must not open. */
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  /** The tier takes ~3 minutes here; the cap stops a hung run well inside CI's budget. */
-  globalTimeout: 10 * 60_000,
+  /** The tier takes 8-9 minutes here; the cap stops a hung run inside CI's 20-minute budget. */
+  globalTimeout: 12 * 60_000,
   outputDir: 'test-results',
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
