@@ -37,9 +37,14 @@ async function mineTo(ctx: ScenarioContext, miner: Tab, tabs: readonly AnyTab[],
   await checkTip(ctx, tabs, hashes.at(-1)!, 20_000);
 }
 
+/** The state the API reports, and the one the page's Deployments panel shows (it refreshes on the peer's 1 s tick). */
 async function checkDeployment(ctx: ScenarioContext, tabs: readonly Tab[], state: string): Promise<void> {
   await ctx.check(`${labels(tabs)} (current build): ${DEPLOYMENT} is ${state}`, everyTab(tabs, deploymentOf, (d) => d?.state === state, describeDeployment));
+  await ctx.check(`${labels(tabs)} show ${DEPLOYMENT} ${state} in the Deployments panel`, everyTab(tabs, (tab) => tab.page.locator(`[data-deployment=${DEPLOYMENT}]`).getAttribute('data-state'), (shown) => shown === state), 5_000);
 }
+
+/** Scrolls each tab to its Deployments panel, so the storyboard's pictures show the states change. */
+const showDeployments = (tabs: readonly Tab[]) => Promise.all(tabs.map((tab) => tab.page.getByRole('region', { name: 'Deployments' }).scrollIntoViewIfNeeded()));
 
 export const upgrade: Scenario = {
   name: 'upgrade',
@@ -81,6 +86,8 @@ export const upgrade: Scenario = {
     });
 
     await ctx.step('The new build\'s miners signal', `${miner.label} mines window 1 (heights 8-15), every block signalling ${DEPLOYMENT}; the previous build follows`, async () => {
+      await showDeployments(all);
+      await ctx.check(`${labels(old)} show that they know no consensus change`, everyTab(old, (tab) => tab.page.getByText('This build knows no consensus change.').isVisible(), (shown) => shown));
       await mineTo(ctx, miner, all, 8);
       await checkDeployment(ctx, fresh, 'STARTED');
       await mineTo(ctx, miner, all, 15);
@@ -91,6 +98,7 @@ export const upgrade: Scenario = {
       const since = Date.now();
       await mineTo(ctx, miner, all, ACTIVE_AT - 1);
       await checkDeployment(ctx, fresh, 'ACTIVE');
+      await ctx.check(`the Send form offers fee 2 in ${labels(fresh)} and still 1 in ${labels(old)}`, everyTab(all, (tab) => tab.page.getByLabel('Fee', { exact: true }).inputValue(), (fee, tab) => fee === (fresh.includes(tab) ? '2' : '1')), 5_000);
       ctx.note(`${DEPLOYMENT} active for block ${ACTIVE_AT}, ${ACTIVE_AT - 1} blocks after the start (3 windows of 8); window 2 mined in ${Date.now() - since} ms`);
     });
 

@@ -89,6 +89,13 @@ export function SendForm({ onSend }: { onSend: OnSend }) {
   );
   const listId = useId();
   const [input, setInput] = useState<SendInput>(() => ({ recipient: '', amount: '', fee: String(minFee) }));
+  // When the minimum moves (a deployment activates, or a reorg undoes it), a fee left at the old minimum
+  // follows it; a fee the person typed stays theirs. Adjusted during render, as React advises for derived state.
+  const [offeredFee, setOfferedFee] = useState(minFee);
+  if (offeredFee !== minFee) {
+    setOfferedFee(minFee);
+    if (input.fee === String(offeredFee)) setInput((prev) => ({ ...prev, fee: String(minFee) }));
+  }
   const [touched, setTouched] = useState<Partial<Record<SendField, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [sending, setSending] = useState(false);
