@@ -72,6 +72,38 @@ describe('mesh maintainer', () => {
     expect(mesh.knownPeers()).toEqual([]);
   });
 
+  it('presumes a book peer gone when its offer goes unanswered, until a newer record, the relay or a link says otherwise', () => {
+    const fake = fakeView();
+    const seqs = new Map([['gone', 3], ['slow', 5]]);
+    let now = 0;
+    const mesh = createMeshMaintainer({ targetLinks: 1, random: () => 0, nowMs: () => now }, { ...fake.view, bookPeers: () => [...seqs.keys()], recordSeq: (id) => seqs.get(id) });
+    mesh.joined('slow'); // the relay lists it: a silent dial to it is slowness, not departure
+    mesh.unanswered('gone');
+    mesh.unanswered('slow');
+    expect(mesh.stats().presumedGone).toBe(1);
+    const dialsAfter = (ms: number) => {
+      now += ms;
+      fake.dials.length = 0;
+      for (let i = 0; i < 10; i++) {
+        fake.pending.clear(); // each dial failed at once
+        mesh.tick();
+      }
+      return new Set(fake.dials);
+    };
+    // Backoffs long elapsed: only the peer the relay lists is dialled.
+    expect(dialsAfter(600_000)).toEqual(new Set(['slow']));
+    mesh.left('slow');
+    seqs.set('gone', 4); // a newer record: it is alive after all
+    expect(dialsAfter(600_000)).toEqual(new Set(['slow', 'gone']));
+    mesh.unanswered('gone');
+    mesh.unanswered('slow'); // no longer listed by the relay: presumed gone too
+    expect(dialsAfter(600_000)).toEqual(new Set());
+    mesh.welcome(['slow']);
+    mesh.linked('gone');
+    expect(dialsAfter(600_000)).toEqual(new Set(['slow', 'gone']));
+    expect(mesh.stats().presumedGone).toBe(3);
+  });
+
   it('dials preferred peers (anchors) first, once each', () => {
     const fake = fakeView();
     let now = 0;

@@ -41,6 +41,9 @@
  *   not limited.
  * - New inbound links are taken at most at NEW_INBOUND_LINKS (12, then one
  *   per 10 s), so no one can spend a page's RTCPeerConnections.
+ * - A peer whose offer went unanswered while the relay did not list it is
+ *   presumed gone, and left out of the candidates until the relay lists it,
+ *   it links to us, or a newer record of it arrives (unanswered).
  * - A stalled link (the peer leaves our requests unanswered, inventory.ts)
  *   does not count toward D: a tab whose slots fill with peers that announce
  *   and never deliver keeps dialling, up to the high mark.
@@ -125,6 +128,8 @@ export const NEW_INBOUND_LINKS: RateLimit = { burst: 12, perSecond: 0.1 };
 
 /** Peers whose network group we learnt from a link: enough for a few thousand Sybil ids, oldest forgotten first. */
 const MAX_KNOWN_GROUPS = 4_096;
+/** Peers presumed gone (unanswered): a record's lifetime of churn, oldest forgotten first. */
+const MAX_PRESUMED_GONE = 4_096;
 
 export interface MeshView {
   isLinked(peerId: PeerId): boolean;
@@ -151,6 +156,8 @@ export interface MeshView {
   ownWork?(): bigint;
   /** The group (the peer book's bucket of its source) `peerId` is in; undefined when unknown. */
   group?(peerId: PeerId): string | undefined;
+  /** The sequence number of `peerId`'s newest record in the book; undefined when it has none. */
+  recordSeq?(peerId: PeerId): number | undefined;
 }
 
 export type MeshMaintainer = ReturnType<typeof createMeshMaintainer>;
@@ -172,7 +179,15 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const announced = new Map<PeerId, number>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
-  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0, inboundRateLimited: 0 };
+  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0, inboundRateLimited: 0, presumedGone: 0 };
+  /**
+   * Peers whose offer went unanswered while the relay did not list them, with the record sequence we held
+   * then: presumed gone (a closed tab), so not dialled again until the relay lists them, they link to us, or
+   * a newer record shows them alive. Without this a closed tab stays a candidate until its record expires
+   * (10 min), redialled at each backoff step, and each dial costs an RTCPeerConnection: in the soak, 296
+   * of an anchor tab's 378 connections an hour were offers to tabs that had left (docs/PERFORMANCE.md, "Soak").
+   */
+  const presumedGone = new Map<PeerId, number | undefined>();
   const newInbound = new TokenBucket(init.newInboundLinks ?? NEW_INBOUND_LINKS, nowMs);
   const groupLimits = init.networkGroupLimits !== false;
   /** Peer id → the network group its last link reported. */
@@ -217,9 +232,19 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     return !groupLimits || group === undefined || !held.has(group);
   }
 
+  /** True while `peerId` is presumed gone; a newer record than the one held when it went silent lifts it. */
+  function isPresumedGone(peerId: PeerId): boolean {
+    if (!presumedGone.has(peerId)) return false;
+    const seq = view.recordSeq?.(peerId);
+    const seqThen = presumedGone.get(peerId);
+    if (seq === undefined || (seqThen !== undefined && seq <= seqThen)) return true;
+    presumedGone.delete(peerId);
+    return false;
+  }
+
   function candidates(now: number): PeerId[] {
     const pool = new Set(room);
-    for (const id of view.bookPeers?.() ?? []) pool.add(id);
+    for (const id of view.bookPeers?.() ?? []) if (!isPresumedGone(id)) pool.add(id);
     const heldOut = heldGroups(links(), 'out');
     return [...pool].filter((id) => !view.isLinked(id) && !view.isPending(id) && !view.isBanned(id)
       && backoff.ready(id, now) && (view.canSignal?.(id) ?? true) && groupHasRoom(id, heldOut));
@@ -338,11 +363,15 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
 
     /** The relay's member list on joining: the newcomer dials, members wait. */
     welcome(peers: PeerId[]): void {
-      for (const id of peers) room.add(id);
+      for (const id of peers) {
+        room.add(id);
+        presumedGone.delete(id);
+      }
       tick();
     },
     joined(peerId: PeerId): void {
       room.add(peerId);
+      presumedGone.delete(peerId);
       const now = nowMs();
       announced.set(peerId, now);
       for (const [id, atMs] of announced) if (atMs <= now - NEWCOMER_PREFERRED_MS) announced.delete(id);
@@ -350,8 +379,20 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     left(peerId: PeerId): void {
       room.delete(peerId);
     },
+    /**
+     * Our offer to `peerId` reached nobody or got no signal back (ConnectorHooks.onUnanswered). A peer the
+     * relay still lists is only slow, and its backoff covers it; one the relay does not list is presumed
+     * gone (isPresumedGone).
+     */
+    unanswered(peerId: PeerId): void {
+      if (room.has(peerId) || presumedGone.has(peerId)) return;
+      presumedGone.set(peerId, view.recordSeq?.(peerId));
+      counters.presumedGone++;
+      if (presumedGone.size > MAX_PRESUMED_GONE) presumedGone.delete(presumedGone.keys().next().value!);
+    },
     /** A link opened: forget past failures so a later drop is redialled promptly. */
     linked(peerId: PeerId): void {
+      presumedGone.delete(peerId);
       backoff.reset(peerId);
       dialling.delete(peerId);
       healing.linked(peerId, nowMs());

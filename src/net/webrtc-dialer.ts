@@ -30,6 +30,8 @@ export interface DialerComponents {
   onLink(link: PeerLink): void;
   /** Called when a signal is refused, with the reason, for stats and the page. */
   onRefused(peerId: PeerId, reason: string): void;
+  /** Our offer reached nobody, or no signal came back before answerTimeoutMs (ConnectorHooks.onUnanswered). */
+  onUnanswered?(peerId: PeerId): void;
 }
 
 export interface DialerInit {
@@ -75,12 +77,19 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
     log.info('connection attempt abandoned', { peerId, reason });
   }
 
+  /** Gives up our offer that nobody answered, and says so: the peer may have left for good. */
+  function unanswered(peerId: PeerId, entry: Pending, reason: string): void {
+    if (pending.get(peerId) !== entry) return;
+    abandon(peerId, reason);
+    components.onUnanswered?.(peerId);
+  }
+
   function start(peerId: PeerId, initiator: boolean): SimplePeerInstance {
     abandon(peerId, 'superseded');
     const peer = components.createPeer({ initiator, trickle: true, config: { iceServers: init.iceServers ?? [], iceTransportPolicy: init.iceTransportPolicy ?? 'all' } });
     const timer = setTimeout(() => abandon(peerId, 'timed out'), init.connectTimeoutMs ?? 20_000);
     const entry: Pending = { peer, initiator, timer };
-    if (initiator) entry.answerTimer = setTimeout(() => abandon(peerId, 'no answer'), init.answerTimeoutMs ?? 6_000);
+    if (initiator) entry.answerTimer = setTimeout(() => unanswered(peerId, entry, 'no answer'), init.answerTimeoutMs ?? 6_000);
     pending.set(peerId, entry);
     peer.on('signal', (data: unknown) => {
       const isOffer = (data as { type?: unknown } | null)?.type === 'offer';
@@ -90,7 +99,7 @@ export function createWebrtcDialer(components: DialerComponents, init: DialerIni
           log.warn('no route for a signal', { peerId });
           // An offer that reached nobody would hold the attempt for connectTimeoutMs, and meanwhile win the
           // glare against the peer's own offer (a lower id), so neither link could form: give it up now.
-          if (isOffer && pending.get(peerId) === entry) abandon(peerId, 'no route for the offer');
+          if (isOffer) unanswered(peerId, entry, 'no route for the offer');
         })
         .catch((error: unknown) => abandon(peerId, `could not sign a signal: ${String(error)}`));
     });

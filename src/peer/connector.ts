@@ -20,6 +20,8 @@ export interface ConnectorHooks {
   onLink(link: PeerLink): void;
   /** A signal was refused (forged, stale, malformed), for stats. */
   onRefused(peerId: PeerId, reason: string): void;
+  /** Our offer to `peerId` reached nobody or got no signal back: the peer may have left (mesh-maintainer.ts, unanswered). */
+  onUnanswered?(peerId: PeerId): void;
 }
 
 export interface Connector {

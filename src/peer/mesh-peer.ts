@@ -126,6 +126,7 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     sendSignal: (to, hex) => (relayReaches(to) && relay!.sendSignal(to, hex)) || peers.send(to, hex),
     onLink: (link) => node.addLink(link),
     onRefused: () => node.count('signalsRejected'),
+    onUnanswered: (id) => mesh.unanswered(id),
   });
   const mesh = createMeshMaintainer({ ...meshInit, random: components.rng, nowMs: () => clock.nowMs(), backoff: peers.book.backoff }, {
     isLinked: (id) => node.hasLink(id),
@@ -139,6 +140,7 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     bookPeers: () => peers.knownPeers(),
     canSignal: (id) => relayReaches(id) || peers.canRoute(id),
     acceptsInbound: (id) => peers.book.get(id)?.acceptsInbound,
+    recordSeq: (id) => peers.book.get(id)?.seq,
     distance: (id) => peers.distance(id),
     workOf: (id) => peers.book.get(id)?.chainWork,
     ownWork: () => full.ledger.tip().chainWork,

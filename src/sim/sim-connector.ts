@@ -48,7 +48,11 @@ export function createSimConnector(components: SimConnectorComponents, init: Sim
       if (peerId === signer.peerId || pending.has(peerId)) return;
       counters.dials++;
       pending.set(peerId, clock.nowMs());
-      void seal(peerId, 'offer').then((hex) => { if (!hooks.sendSignal(peerId, hex)) pending.delete(peerId); });
+      void seal(peerId, 'offer').then((hex) => {
+        if (hooks.sendSignal(peerId, hex)) return;
+        pending.delete(peerId);
+        hooks.onUnanswered?.(peerId);
+      });
     },
     isPending: (peerId) => pending.has(peerId),
     pendingCount: () => pending.size,
@@ -72,6 +76,7 @@ export function createSimConnector(components: SimConnectorComponents, init: Sim
         if (now - startedMs > init.dialTimeoutMs) {
           pending.delete(peerId);
           counters.timeouts++;
+          hooks.onUnanswered?.(peerId);
         }
       }
     },
