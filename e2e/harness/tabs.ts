@@ -49,6 +49,8 @@ export async function gotoTab(page: Page, network: string, options: TabOptions =
 }
 
 export async function waitReady(page: Page): Promise<void> {
+  // Right after a navigation commits (a reload the page itself started) the app's module may not have run yet.
+  await page.waitForFunction(() => window.tabmesh !== undefined);
   await page.evaluate(() => window.tabmesh.ready());
   await expect(page.getByRole('form', { name: 'Send' })).toBeVisible();
 }
