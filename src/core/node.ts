@@ -133,7 +133,6 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     return inventory.isStalled(base.id) ? { ...base, stalled: true } : base;
   };
 
-  /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
   /** Closes `peerId`'s link and refuses it for `durationMs` (a 'ban' event; ban-store.ts keeps it across reloads). */
   function holdOffFor(peerId: PeerId, reason: string, durationMs: number, closeAs: 'banned' | 'held off'): void {
     bans.set(peerId, { untilMs: clock.nowMs() + durationMs, reason });
@@ -141,6 +140,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     sessions.get(peerId)?.link.close(`${closeAs}: ${reason}`);
   }
 
+  /** Bitcoin Core since PR #29575: the first misbehaviour disconnects and discourages. */
   function punish(peerId: PeerId, reason: string): void {
     log.warn('peer misbehaved; disconnecting and holding it off', { peerId, reason });
     count('peersBanned');

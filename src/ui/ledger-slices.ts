@@ -3,6 +3,7 @@
  * recent blocks, the mempool, and this tab's miner. Like the rest of the
  * store they hold view models that app.ts pushes in; no rule is decided here.
  */
+import type { DeploymentStatus } from '../core/ledger/deployments.ts';
 import type { Slice } from './store.ts';
 import type { AccountView, BlockView, MiningView, ReorgView, TipView, TxView } from './view-models.ts';
 
@@ -27,18 +28,8 @@ export interface WalletSlice {
   setAccounts(list: readonly AccountView[], total?: number): void;
 }
 
-/** A consensus change this build knows, as the next block sees it (core/ledger/deployments.ts, DeploymentStatus). */
-export interface DeploymentView {
-  name: string;
-  bit: number;
-  state: 'DEFINED' | 'STARTED' | 'LOCKED_IN' | 'ACTIVE' | 'FAILED';
-  window: number;
-  threshold: number;
-  /** Blocks of the current window so far, and how many of them signal. */
-  elapsed: number;
-  count: number;
-  share: number;
-}
+/** A consensus change this build knows, as the next block sees it: the fields of DeploymentStatus the page shows. */
+export type DeploymentView = Pick<DeploymentStatus, 'name' | 'bit' | 'state' | 'window' | 'threshold' | 'elapsed' | 'count' | 'share'>;
 
 export interface ChainSlice {
   tip?: TipView;

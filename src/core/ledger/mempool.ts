@@ -307,7 +307,7 @@ export function createMempool(init: MempoolInit): Mempool {
     }
     // A deployment that became ACTIVE may raise the minimum fee: what pays less can never be mined now.
     const { minFee } = nextBlockParams();
-    for (const entry of [...byId.values()]) if (byId.has(entry.id) && entry.tx.fee < minFee) removeWithDependants(entry);
+    if (minFee > params.minFee) for (const entry of [...byId.values()]) if (byId.has(entry.id) && entry.tx.fee < minFee) removeWithDependants(entry);
     // Revalidate first, so re-added transactions are checked against a pool
     // that already agrees with the new state.
     for (const sender of [...bySender.keys()]) revalidateSender(sender, account(sender));
