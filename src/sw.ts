@@ -3,7 +3,7 @@
  * shell"): the page, its chunks, its Web Workers and styles, so a tab reloads
  * and its peer starts while the server (page and relay in one process) is down.
  *
- * - Precache: the list vite-plugin-pwa injects at build time (self.__WB_MANIFEST),
+ * - Precache: the list vite-plugin-pwa injects at build time (the __WB_MANIFEST placeholder; the comment must not spell it with its object, or an unminified build finds two),
  *   this build's hashed files plus index.html with a content revision.
  * - Navigations: network first, so a reload with the server up gets the newest
  *   build; on a network error, or after NAVIGATION_TIMEOUT_MS, the precached

@@ -14,6 +14,8 @@ const TICKS_PER_SECOND = 100;
 interface ProcSample {
   kind: string;
   ticks: number;
+  /** Per thread (tid → its name, with trailing digits folded, and ticks), so a run can say which threads spent the CPU. */
+  threads: Map<number, { name: string; ticks: number }>;
 }
 
 export interface CpuSnapshot {
@@ -28,6 +30,11 @@ export interface CpuUsage {
   /** Cores' worth of CPU used by the browser's processes, by process kind. */
   browserCores: Record<string, number>;
   browserCoresTotal: number;
+  /**
+   * Cores' worth by process kind and thread name (`renderer CrRendererMain`, `renderer DedicatedWorker thread`,
+   * `renderer WebRTC_Worker`, `browser ThreadPoolForegr#`…), the 16 largest: where a tab's CPU goes, without a trace.
+   */
+  browserThreads: Record<string, number>;
   /** Cores' worth used by everything on the machine (this bench, other work). */
   machineCores: number;
   cores: number;
@@ -39,6 +46,30 @@ function kindOf(cmdline: string): string {
   if (type !== 'utility') return type;
   const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1] ?? 'utility';
   return sub.replace(/\.mojom\./, '.').replace(/^(\w+)\.\w+$/, '$1-service');
+}
+
+/** Each thread's name and user + system ticks (/proc/PID/task/TID/stat); a thread that exits meanwhile is left out. */
+function readThreads(pid: number): Map<number, { name: string; ticks: number }> {
+  const out = new Map<number, { name: string; ticks: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Worker pools number their threads (ThreadPoolForegr3): fold the digits so that a pool is one row.
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '#');
+      out.set(Number(tid), { name, ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+  return out;
 }
 
 function readProcs(): Map<number, { ppid: number; ticks: number; cmdline: string }> {
@@ -73,7 +104,7 @@ export function cpuSnapshot(): CpuSnapshot {
     queue.push(...(children.get(pid) ?? []));
     const proc = all.get(pid)!;
     if (!/chrom/i.test(proc.cmdline)) continue;
-    procs.set(pid, { kind: kindOf(proc.cmdline), ticks: proc.ticks });
+    procs.set(pid, { kind: kindOf(proc.cmdline), ticks: proc.ticks, threads: readThreads(pid) });
   }
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
@@ -85,17 +116,26 @@ export function cpuUsage(before: CpuSnapshot, after: CpuSnapshot, cores: number)
   const windowMs = Math.max(1, after.atMs - before.atMs);
   const seconds = windowMs / 1000;
   const byKind: Record<string, number> = {};
+  const byThread: Record<string, number> = {};
   for (const [pid, sample] of after.procs) {
-    const ticks = sample.ticks - (before.procs.get(pid)?.ticks ?? 0);
+    const earlier = before.procs.get(pid);
+    const ticks = sample.ticks - (earlier?.ticks ?? 0);
     byKind[sample.kind] = (byKind[sample.kind] ?? 0) + ticks;
+    for (const [tid, thread] of sample.threads) {
+      const key = `${sample.kind} ${thread.name}`;
+      byThread[key] = (byThread[key] ?? 0) + thread.ticks - (earlier?.threads.get(tid)?.ticks ?? 0);
+    }
   }
-  const browserCores = Object.fromEntries(Object.entries(byKind).sort((a, b) => b[1] - a[1]).map(([kind, ticks]) => [kind, Math.round((100 * ticks) / TICKS_PER_SECOND / seconds) / 100]));
+  const coresOf = (ticks: number) => Math.round((100 * ticks) / TICKS_PER_SECOND / seconds) / 100;
+  const browserCores = Object.fromEntries(Object.entries(byKind).sort((a, b) => b[1] - a[1]).map(([kind, ticks]) => [kind, coresOf(ticks)]));
+  const browserThreads = Object.fromEntries(Object.entries(byThread).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]).slice(0, 16).map(([name, ticks]) => [name, coresOf(ticks)]));
   const totalTicks = Object.values(byKind).reduce((a, b) => a + b, 0);
   const machineShare = (after.machineBusyTicks - before.machineBusyTicks) / Math.max(1, after.machineTotalTicks - before.machineTotalTicks);
   return {
     windowMs,
     browserCores,
-    browserCoresTotal: Math.round((100 * totalTicks) / TICKS_PER_SECOND / seconds) / 100,
+    browserCoresTotal: coresOf(totalTicks),
+    browserThreads,
     machineCores: Math.round(100 * machineShare * cores) / 100,
     cores,
   };
