@@ -11,6 +11,8 @@
  *   --only verify,propagation,sync,memory,scale,fullnode   a subset of the figures (fullnode: issue 18 §5's
  *                                              full node under load, node-to-node and node-to-tab sync; ≈ 1.5 min)
  *   --only relayflood                          issue 23 §4's relay flood (≈ 1.5 min; bench/figures/relay-flood.ts)
+ *   --only slowpeer                            issue 24 §4's peers of unequal strength: one tab's CPU slowed 6× and 20×
+ *                                              against unthrottled runs (≈ 8 min; bench/figures/slow-peer.ts)
  *   --table bench/results/latest.json          print the table of a saved run again, measuring nothing
  *
  * It builds dist/ when missing or stale, serves it with the relay on a free
@@ -38,6 +40,7 @@ import { measureFullNodeLoad, type FullNodeLoadFigure, type FullNodeLoadOptions 
 import { measureFullNodeSync, type FullNodeSyncFigure, type FullNodeSyncOptions } from './figures/full-node-sync.ts';
 import { measureFullNodeTabSync, type FullNodeTabSyncFigure, type FullNodeTabSyncOptions } from './figures/full-node-tab-sync.ts';
 import { measureRelayFloods, type RelayFloodFigure, type RelayFloodSizes } from './figures/relay-flood.ts';
+import { measureSlowPeer, type SlowPeerFigure, type SlowPeerOptions } from './figures/slow-peer.ts';
 import type { VerifyBenchOptions } from './page/verify-main.ts';
 import { buildUnminifiedApp, ensureBuilt, startAppServer } from './lib/app-server.ts';
 import { buildHeadlessApp, bundleAgent } from './lib/bundle.ts';
@@ -45,7 +48,7 @@ import { buildRows, printTable, type Row } from './lib/report.ts';
 import { launchBrowser } from './lib/tabs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale', 'fullnode', 'relayflood'] as const;
+const FIGURES = ['verify', 'propagation', 'sync', 'memory', 'scale', 'fullnode', 'relayflood', 'slowpeer'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 interface Sizes {
@@ -59,6 +62,8 @@ interface Sizes {
   fullnode: { load: FullNodeLoadOptions; sync: FullNodeSyncOptions; tab: FullNodeTabSyncOptions };
   /** Issue 23 §4: the relay under a flood from one address, then from many. */
   relayflood: RelayFloodSizes;
+  /** Issue 24 §4: one tab's CPU slowed, against unthrottled runs of the same sizes. */
+  slowpeer: SlowPeerOptions;
 }
 
 const FULL: Sizes = {
@@ -78,6 +83,8 @@ const FULL: Sizes = {
     tab: { blocks: 500, txsPerBlock: 40, timeoutMs: 240_000 },
   },
   relayflood: { idleSockets: 1_000, frames: 10_000, floodMs: 10_000, runs: 3, addresses: [1, 1_000] },
+  // 20 s of load rather than propagation's 30: six runs of 8 tabs, each with its setup and drain.
+  slowpeer: { tabs: 8, ratePerSec: 100, durationMs: 20_000, blockEveryMs: 1_000, drainTimeoutMs: 15_000, throttleRates: [6, 20], rounds: 2, catchUpTimeoutMs: 120_000 },
 };
 
 const SMOKE: Sizes = {
@@ -94,6 +101,7 @@ const SMOKE: Sizes = {
     tab: { blocks: 10, txsPerBlock: 5, timeoutMs: 60_000 },
   },
   relayflood: { idleSockets: 100, frames: 500, floodMs: 1_500, runs: 1, addresses: [1, 100] },
+  slowpeer: { tabs: 3, ratePerSec: 10, durationMs: 2_000, blockEveryMs: 1_000, drainTimeoutMs: 10_000, throttleRates: [6], rounds: 1, catchUpTimeoutMs: 30_000 },
 };
 
 export interface BenchResults {
@@ -111,6 +119,7 @@ export interface BenchResults {
   fullNodeSync?: FullNodeSyncFigure;
   fullNodeTabSync?: FullNodeTabSyncFigure;
   relayflood?: RelayFloodFigure[];
+  slowpeer?: SlowPeerFigure;
   diagnose?: Record<string, unknown>;
   errors: Record<string, string>;
   rows: Row[];
@@ -127,7 +136,7 @@ function readOptions() {
     },
   });
   if (values.help) {
-    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale,fullnode,relayflood] | --table FILE');
+    console.log('usage: node --import tsx bench/run.ts [--smoke | --diagnose] [--only verify,propagation,sync,memory,scale,fullnode,relayflood,slowpeer] | --table FILE');
     process.exit(0);
   }
   if (values.smoke && values.diagnose) throw new Error('--smoke and --diagnose do not mix');
@@ -171,7 +180,7 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   const diagnose: Record<string, unknown> = {};
   try {
-    const needsApp = only.has('propagation') || only.has('sync') || only.has('memory') || only.has('fullnode');
+    const needsApp = only.has('propagation') || only.has('sync') || only.has('memory') || only.has('fullnode') || only.has('slowpeer');
     let baseUrl = '';
     if (needsApp) {
       ensureBuilt(ROOT, log);
@@ -243,6 +252,17 @@ async function main(): Promise<number> {
     }
 
     if (only.has('fullnode')) await runFullNodeFigures(browser, baseUrl, agent, sizes.fullnode, results);
+
+    if (only.has('slowpeer')) {
+      const s = sizes.slowpeer;
+      log(`\n[13] peers of unequal strength: ${s.tabs} tabs at ${s.ratePerSec} tx/s for ${s.durationMs / 1000} s, one slowed ${s.throttleRates.join('× or ')}×, against unthrottled runs; ${s.rounds} round(s)`);
+      try {
+        results.slowpeer = await measureSlowPeer(browser, baseUrl, agent, s, log);
+      } catch (error) {
+        results.errors.slowpeer = describe(error);
+        log(`  could not measure: ${results.errors.slowpeer}`);
+      }
+    }
 
     if (mode === 'diagnose') Object.assign(diagnose, await runDiagnostics(browser, agent, sizes));
   } finally {

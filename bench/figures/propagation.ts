@@ -55,6 +55,19 @@ export interface PropagationOptions {
   distDir?: string;
   /** Record a Chromium trace of all tabs over the sending window and break their main threads' time down (diagnosis). */
   trace?: boolean;
+  /** The tabs that mine the blocks during the run, in turn (default: all); bench/figures/slow-peer.ts leaves its slow tab out. */
+  miners?: number[];
+}
+
+/**
+ * For a figure that acts on the tabs of a run (bench/figures/slow-peer.ts throttles one), each awaited:
+ * once the tabs are linked and funded, just before sending; once the sending window ends (`endedAtMs` on
+ * Date.now()'s clock), before the drain; and once every arrival is read, before the tabs close.
+ */
+export interface PropagationHooks {
+  beforeSending?(pages: Page[], ids: string[]): Promise<void>;
+  afterSending?(pages: Page[], endedAtMs: number): Promise<void>;
+  beforeClose?(pages: Page[], sends: SendRecord[][], arrivals: Record<string, number>[]): Promise<void>;
 }
 
 /** A TX frame: version, type and the 153-byte transaction (src/core/frames.ts). */
@@ -183,7 +196,7 @@ async function tallies(pages: Page[]): Promise<Record<string, [number, number]>>
   return out;
 }
 
-export async function measurePropagation(browser: Browser, baseUrl: string, agentScript: string, options: PropagationOptions, log: (line: string) => void): Promise<PropagationFigure> {
+export async function measurePropagation(browser: Browser, baseUrl: string, agentScript: string, options: PropagationOptions, log: (line: string) => void, hooks: PropagationHooks = {}): Promise<PropagationFigure> {
   const { tabs, ratePerSec, durationMs, blockEveryMs } = options;
   const network = benchNetwork(`p${tabs}`);
   const context = await newBenchContext(browser, agentScript);
@@ -211,6 +224,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     const setupMs = Date.now() - setupStart;
     log(`  ${tabs} tabs ready, linked (degrees ${degrees.join(',')}) and funded in ${(setupMs / 1000).toFixed(1)} s`);
 
+    await hooks.beforeSending?.(pages, ids);
     const statsBefore = await Promise.all(pages.map(statsOf));
     const tallyBefore = await tallies(pages);
     const perTab = Math.max(1, Math.floor((ratePerSec * durationMs) / 1000 / tabs));
@@ -239,18 +253,21 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
     // the time took hundreds of milliseconds a read at 350 tx/s, and the block schedule slipped with it.
     const nowShared = () => Date.now() + offsets[0]!;
     let nextBlockMs = startAtMs + blockEveryMs;
+    const miners = options.miners ?? pages.map((_, index) => index);
     while (nowShared() < sendEndMs) {
       const wait = nextBlockMs - nowShared();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, sendEndMs - nextBlockMs + blockEveryMs)));
       if (nowShared() >= sendEndMs) break;
       const askedMs = nowShared();
-      const mined = await pages[blocksDuringRun % tabs]!.evaluate(() => window.__bench.mineOne());
+      const miner = miners[blocksDuringRun % miners.length]!;
+      const mined = await pages[miner]!.evaluate(() => window.__bench.mineOne());
       const doneMs = nowShared();
       mineCallMs.push(mined.endMs - mined.startMs);
-      if (doneMs - askedMs > blockEveryMs) log(`  block ${mined.height} by tab ${blocksDuringRun % tabs} at +${Math.round(askedMs - startAtMs)} ms: mine() took ${Math.round(mined.endMs - mined.startMs)} ms in the tab (${mined.stagesMs}; evaluate began after ${Math.round(mined.startMs - askedMs)} ms)`);
+      if (doneMs - askedMs > blockEveryMs) log(`  block ${mined.height} by tab ${miner} at +${Math.round(askedMs - startAtMs)} ms: mine() took ${Math.round(mined.endMs - mined.startMs)} ms in the tab (${mined.stagesMs}; evaluate began after ${Math.round(mined.startMs - askedMs)} ms)`);
       blocksDuringRun++;
       nextBlockMs += blockEveryMs;
     }
+    await hooks.afterSending?.(pages, sendEndMs - offsets[0]!);
 
     const sends: SendRecord[][] = await Promise.all(pages.map((page) => page.evaluate((expected) => window.__bench.sendsSettled(expected, 60_000), perTab)));
     const sentIds = sends.flat().flatMap((record) => (record.id ? [record.id] : []));
@@ -293,6 +310,7 @@ export async function measurePropagation(browser: Browser, baseUrl: string, agen
 
     // Arrivals: per tab, the stored receivedAtMs of every sent id.
     const arrivals = await Promise.all(pages.map((page) => page.evaluate((txIds) => window.__bench.arrivals(txIds), sentIds)));
+    await hooks.beforeClose?.(pages, sends, arrivals);
     const latencies: number[] = [];
     const firstHops: number[] = [];
     let delivered = 0;

@@ -8,6 +8,7 @@ import type { BenchResults } from '../run.ts';
 import { round } from './summary.ts';
 import { SATURATION_MIN_SENT_FRACTION } from '../figures/saturation.ts';
 import { RELAY_FLOOD_LINK_GOAL_MS } from '../figures/relay-flood.ts';
+import { describeEvents, SLOW_PEER_P50_CHANGE_GOAL, summarizeSlowPeer } from '../figures/slow-peer.ts';
 
 export interface Row {
   figure: string;
@@ -129,6 +130,7 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
   }
   if (only.has('fullnode')) addFullNodeRows(results, add, notMeasured);
   if (only.has('relayflood')) addRelayFloodRows(results, add, notMeasured);
+  if (only.has('slowpeer')) addSlowPeerRows(results, add, notMeasured);
   return { rows, missing };
 }
 
@@ -187,6 +189,28 @@ function addRelayFloodRows(results: BenchResults, add: AddRow, notMeasured: (fig
       `the relay's own event-loop delay p99 ${ms(f.relayLoopDelayP99Ms)} (last run's max ${ms(last.relayLoopDelayMs.max)}); the rest is the shared machine (last run: load ${last.loadAvg} on ${results.machine.cores ?? '?'} cores${last.tcp ? `, ${last.tcp.listenOverflows} SYNs dropped at full accept queues and ${last.tcp.synRetrans} resent, machine-wide` : ''})`);
     add(`relay flood from ${from}: relay RSS`, finite(f.rssMiB.peak), `${f.rssMiB.before} → ${f.rssMiB.peak} → ${f.rssMiB.after} MiB`, 'info (before → peak → after)', undefined,
       `log ${round(f.logBytes / 1024, 1)} KiB over the flood; relay CPU ${last.relayCpuMs} ms (last run)`);
+  }
+}
+
+/** Issue 24 §4: the other tabs' latency beside a slowed tab, whether it was punished, and its catch-up. */
+function addSlowPeerRows(results: BenchResults, add: AddRow, notMeasured: (figure: string, target: string, reason: string) => void): void {
+  const goal = `p50 within ±${Math.round(SLOW_PEER_P50_CHANGE_GOAL * 100)}% of unthrottled`;
+  const figure = results.slowpeer;
+  if (!figure) return notMeasured('slow peer: other tabs\' p50', goal, results.errors.slowpeer ?? 'no result');
+  const signed = (share: number) => `${share >= 0 ? '+' : ''}${Math.round(share * 100)}%`;
+  for (const s of summarizeSlowPeer(figure)) {
+    const label = `slow peer ${s.rate}×`;
+    const pairs = s.runs.map((run) => `round ${run.round + 1}: ${Math.round(run.othersLatencyMs.p50)}/${Math.round(run.othersLatencyMs.p99)} ms (${run.othersDeliveredPercent}%)`).join(', ');
+    const bases = s.base.map((run) => `round ${run.round + 1}: ${Math.round(run.othersLatencyMs.p50)}/${Math.round(run.othersLatencyMs.p99)} ms (${run.othersDeliveredPercent}%)`).join(', ');
+    const sizes = `${figure.options.tabs} tabs, ${figure.options.ratePerSec} tx/s × ${figure.options.durationMs / 1000} s; medians of ${s.runs.length} run(s)`;
+    add(`${label}: other tabs' p50`, finite(s.p50, s.baseP50), `${ms(s.p50)} vs ${ms(s.baseP50)} (${signed(s.p50Change)})`, goal, Math.abs(s.p50Change) <= SLOW_PEER_P50_CHANGE_GOAL,
+      `${sizes}; send → last of the other tabs; p50/p99 slowed ${pairs}; unthrottled ${bases}; the slow tab's own p50 ${s.runs.map((run) => ms(run.slowReceiveMs.p50)).join(', ')}`);
+    add(`${label}: other tabs' p99`, finite(s.p99, s.baseP99), `${ms(s.p99)} vs ${ms(s.baseP99)} (${signed(s.p99Change)})`, 'info (beside unthrottled)', undefined,
+      `machine load at the end of the runs: ${results.machine.loadAvgAtEnd ? (results.machine.loadAvgAtEnd as number[]).join(' ') : '?'}`);
+    add(`${label}: slow tab punished`, true, s.punished.length === 0 ? 'never' : describeEvents(s.punished), 'never', s.punished.length === 0,
+      `bans and hold-offs of it by any other tab; links it lost: ${describeEvents(s.linksClosed)} (unthrottled: ${describeEvents(s.base.flatMap((run) => run.againstSlow))}); links kept from the slowdown to the end ${s.runs.map((run) => `${run.slowLinks.keptToEnd}/${run.slowLinks.atStart}`).join(', ')}; it punished: ${describeEvents(s.runs.flatMap((run) => run.bySlow))}`);
+    add(`${label}: slow tab caught up`, true, s.caughtUp ? `in ${ms(s.catchUpMs)}` : 'not in time', `reaches the others' tip after the load (≤ ${figure.options.catchUpTimeoutMs / 1000} s)`, s.caughtUp,
+      `from the end of the load; ${s.runs.map((run) => `${run.behindAtEndBlocks} blocks behind, ${run.slowStats.blocksRequested ?? 0} fetched whole by sync, ${run.slowStats.blocksRequestedCompact ?? 0} compact`).join('; ')}; its sends made ${s.runs.map((run) => `${run.slowSends.made} (${run.slowSends.refused} refused)`).join(', ')}`);
   }
 }
 
