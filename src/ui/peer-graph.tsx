@@ -12,8 +12,9 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type Keybo
 import { shortId } from './format.ts';
 import { createGraphLayout, PEER_RADIUS, SELF_RADIUS, type GraphLayout } from './graph-layout.ts';
 import { buildGraphDrawing, drawingKey, graphSummary, type GraphDrawing, type GraphNode } from './graph-model.ts';
+import { browserFrameHost, createFrameLoop } from './frame-loop.ts';
 import { createPulseLayer, newArrivals, type PulseLayer, type PulseSurface } from './graph-pulses.ts';
-import { usePanel, useTabmesh, useTabmeshStore } from './use-tabmesh.ts';
+import { usePanel, useStoreView, useTabmesh, VIEW_REFRESH_MS } from './use-tabmesh.ts';
 
 /** Above this many nodes, labels show only for this tab and the hovered or focused peer, so the picture stays legible. */
 const MAX_LABELLED_NODES = 30;
@@ -21,11 +22,15 @@ const MAX_LABELLED_NODES = 30;
 const MIN_HEIGHT_PX = 260;
 const MAX_HEIGHT_PX = 440;
 /**
- * The animation's frame interval: 20 frames a second. Every visible tab draws its pulses while
- * transactions flow, and each frame costs style, layout and paint on a main thread the peer needs
- * (docs/PERFORMANCE.md, section 2); 30 frames a second looked no smoother for dots crossing a link.
+ * The animation's frame interval is the view's own (VIEW_REFRESH_MS, 10 a second): the page has one
+ * cadence for everything it draws. Arrivals reach the pulses through the same refreshed view as the
+ * panels' renders, so a pulse starts in the task that publishes the snapshot it came with, and its
+ * frames follow that publish rather than a clock of their own. Every visible tab draws its pulses
+ * while transactions flow, and each frame costs style, layout, paint, raster and compositing in a
+ * browser the peers share; at 20 frames a second the pulses alone were about a fifth of the browser's
+ * CPU per transaction with 8 visible tabs (docs/ARCHITECTURE.md, "A transaction's path", step 4).
  */
-const FRAME_MS = 50;
+const FRAME_MS = VIEW_REFRESH_MS;
 
 function nodeLabel(node: GraphNode): string {
   // The name contains the node's visible text, "you" or the id's first 8 characters (WCAG 2.5.3, label in name).
@@ -122,7 +127,7 @@ export interface PeerGraphProps {
 }
 
 export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: PeerGraphProps) {
-  const store = useTabmeshStore();
+  const view = useStoreView();
   const panel = usePanel();
   const selfId = useTabmesh((s) => s.self?.id);
   const containerRef = useRef<HTMLDivElement>(null);
@@ -158,7 +163,7 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
     return () => observer.disconnect();
   }, []);
 
-  // One animation loop for layout ticks and pulses; it sleeps when both are still.
+  // One animation loop for layout ticks and pulses (frame-loop.ts); it sleeps when both are still.
   useEffect(() => {
     const canvas = pulseCanvasRef.current;
     const context = canvas?.getContext('2d');
@@ -183,8 +188,6 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
       darkScheme.addEventListener('change', readColors);
       pulsesRef.current = createPulseLayer(surface);
     }
-    let frame = 0;
-    let drawnAtMs = -Infinity;
     const place = () => {
       for (const [id, el] of elements.current.nodes) {
         const p = layout.position(id);
@@ -201,41 +204,24 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
         el.setAttribute('y2', pb.y.toFixed(1));
       }
     };
-    let wake: ReturnType<typeof setTimeout> | undefined;
-    /**
-     * The next frame in `delayMs`. Waiting on a timer rather than on skipped animation frames matters:
-     * each animation frame costs the page a rendering update even when nothing is drawn, and a graph
-     * that pulses at 100 tx/s would otherwise ask for 60 of them a second (docs/PERFORMANCE.md).
-     */
-    const schedule = (delayMs: number) => {
-      if (delayMs <= 0) frame = requestAnimationFrame(tick);
-      else wake = setTimeout(() => {
-        wake = undefined;
-        frame = requestAnimationFrame(tick);
-      }, delayMs);
-    };
-    const tick = (nowMs: number) => {
-      frame = 0;
-      // At most one frame per FRAME_MS, whatever the display's rate (give or take half a 60 Hz frame:
-      // an animation frame's time is its start, a little before the timer that asked for it fired).
-      const sinceMs = nowMs - drawnAtMs;
-      if (sinceMs < FRAME_MS - 8) return schedule(FRAME_MS - sinceMs);
-      drawnAtMs = nowMs;
-      // Reduced motion: the layout jumps to rest instead of gliding there.
-      let moving = layout.step();
-      if (reducedMotion.matches) while (layout.step());
-      if (moving || reducedMotion.matches) place();
-      moving = moving && !reducedMotion.matches;
-      const pulsing = pulsesRef.current?.draw(nowMs, layout.position, selfRef.current) ?? false;
-      if (moving || pulsing) schedule(FRAME_MS);
-    };
-    kickRef.current = () => {
-      if (frame === 0 && wake === undefined) frame = requestAnimationFrame(tick);
-    };
-    kickRef.current();
+    const loop = createFrameLoop(browserFrameHost(), {
+      frameMs: FRAME_MS,
+      draw(nowMs) {
+        // Reduced motion: the layout jumps to rest instead of gliding there.
+        let moving = layout.step();
+        if (reducedMotion.matches) while (layout.step());
+        if (moving || reducedMotion.matches) place();
+        moving = moving && !reducedMotion.matches;
+        const pulsing = pulsesRef.current?.draw(nowMs, layout.position, selfRef.current) ?? false;
+        return moving || pulsing;
+      },
+    });
+    kickRef.current = loop.kick;
+    loop.kick();
 
-    let lastSeq = store.getState().arrivals[0]?.seq ?? 0;
-    const unsubscribe = store.subscribe((state, prev) => {
+    // Arrivals come with the view's publishes (at most one per VIEW_REFRESH_MS), not with every store write.
+    let lastSeq = view.getState().arrivals[0]?.seq ?? 0;
+    const unsubscribe = view.subscribe((state, prev) => {
       if (state.arrivals === prev.arrivals) return;
       const fresh = newArrivals(state.arrivals, lastSeq);
       lastSeq = state.arrivals[0]?.seq ?? lastSeq;
@@ -243,18 +229,18 @@ export function PeerGraph({ drawing, activeId, onActive, pinnedId, onPin }: Peer
       if (reducedMotion.matches || document.hidden || panel?.view.onScreen() === false || !pulsesRef.current) return;
       const nowMs = performance.now();
       for (const arrival of fresh) if (arrival.from !== selfRef.current) pulsesRef.current.add(arrival.kind, arrival.from, nowMs);
-      kickRef.current();
+      // Drawn with this publish rather than at the loop's own next frame: while arrivals flow, the pulses'
+      // frames are the view's, and the loop's timer only finishes the pulses once the arrivals stop.
+      loop.publish();
     });
     return () => {
       unsubscribe();
       if (readColors) darkScheme.removeEventListener('change', readColors);
-      cancelAnimationFrame(frame);
-      clearTimeout(wake);
-      frame = 0;
+      loop.stop();
       pulsesRef.current?.clear();
       kickRef.current = () => undefined;
     };
-  }, [store, panel]);
+  }, [view, panel]);
 
   // After each structural render: index the new elements, hand the layout the new drawing, and draw at once.
   useLayoutEffect(() => {

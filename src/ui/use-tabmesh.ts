@@ -134,8 +134,12 @@ export function usePanelRef(): RefCallback<Element> | undefined {
   return usePanel()?.ref;
 }
 
-/** What hooks read: the panel's view inside a PanelScope, else the page's refreshed view. */
-function useStoreView(): StoreView {
+/**
+ * What everything that draws reads: the panel's view inside a PanelScope, else the page's refreshed view.
+ * Exported for code that draws outside React's render (the graph's pulses), so that it too draws at the
+ * view's cadence and never per store write.
+ */
+export function useStoreView(): StoreView {
   const store = useTabmeshStore();
   return usePanel()?.view ?? refreshedView(store);
 }
