@@ -106,6 +106,8 @@ async function throttle(page: Page, rate: number): Promise<void> {
 function slowPeerHooks(throttleRate: number, catchUpTimeoutMs: number) {
   const events: LinkEvent[] = [];
   const reading: Promise<void>[] = [];
+  /** The events up to the end of the run: closing the tabs afterwards closes every link, which is not the run's doing. */
+  let logged: LinkEvent[] | undefined;
   let ids: string[] = [];
   let slow = 0;
   let linksAtStart = new Map<number, number>();
@@ -154,18 +156,19 @@ function slowPeerHooks(throttleRate: number, catchUpTimeoutMs: number) {
       const linksAtEnd = await slowLinkTimes(pages[slow]!);
       measured.slowLinks = { atStart: linksAtStart.size, keptToEnd: [...linksAtStart].filter(([tab, at]) => linksAtEnd.get(tab) === at).length, atEnd: linksAtEnd.size };
       await Promise.all(reading);
+      logged = [...events];
     },
   };
   const result = (roundIndex: number): SlowPeerRun => {
-    if (!latency) throw new BenchError('the propagation run ended before its arrivals were read');
-    const punishments = events.filter((event) => event.kind !== 'closed');
+    if (!latency || !logged) throw new BenchError('the propagation run ended before its arrivals were read');
+    const punishments = logged.filter((event) => event.kind !== 'closed');
     return {
       round: roundIndex,
       throttle: throttleRate,
       ...latency,
       ...measured,
       // Each closed link is logged by both ends: counted once, from the slow tab's log.
-      againstSlow: events.filter((event) => (event.tab !== slow && event.peer === slow && event.kind !== 'closed') || (event.tab === slow && event.kind === 'closed')),
+      againstSlow: logged.filter((event) => (event.tab !== slow && event.peer === slow && event.kind !== 'closed') || (event.tab === slow && event.kind === 'closed')),
       bySlow: punishments.filter((event) => event.tab === slow),
       networkPunishments: punishments.length,
     };
