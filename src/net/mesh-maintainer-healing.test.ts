@@ -39,6 +39,19 @@ function healingView() {
 }
 
 describe('mesh healing (issue 20 §1)', () => {
+  it('at D with no record heavier than us, does not search for candidates (canSignal) on its tick', () => {
+    const fake = healingView();
+    let searched = 0;
+    const mesh = createMeshMaintainer({ random: () => 0.3, nowMs: () => 0, feelerIntervalMs: 0, rotationIntervalMs: 0 },
+      { ...fake.view, canSignal: () => { searched++; return true; } });
+    mesh.tick();
+    expect(searched).toBe(0);
+    fake.work.set('b3', 12n);
+    mesh.tick();
+    expect(searched).toBeGreaterThan(0); // now a record beats us, so the candidates are built
+    expect(fake.dials).toEqual(['b3']);
+  });
+
   it('at D, dials a peer whose record shows more work than we and every linked peer have, one at a time', () => {
     const fake = healingView();
     let now = 0;

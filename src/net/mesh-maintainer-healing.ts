@@ -96,6 +96,10 @@ export function createMeshHealing(init: MeshHealingInit, view: MeshView) {
     if (workDial !== undefined || tick.spare <= 0 || !view.workOf || !view.ownWork) return false;
     let best = view.ownWork();
     for (const link of view.links?.() ?? []) if (workOf(link.id) > best) best = workOf(link.id);
+    // Work is known only from book records, so when no record beats `best` no candidate can: skip building the
+    // candidates (a reachability search over the mesh) on the ticks of a network that agrees, almost all of them.
+    // Measured in the simulator: 8.8% of its CPU at 200 tabs, and the search grows with the book.
+    if (view.bookPeers && !view.bookPeers().some((id) => workOf(id) > best)) return false;
     let heaviest: PeerId[] = [];
     let heaviestWork = best;
     for (const id of tick.candidates()) {
