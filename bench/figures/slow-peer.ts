@@ -28,6 +28,7 @@
  * in every other round, so drift in the shared machine's load falls on both
  * sides; the figures are medians over rounds.
  */
+import { loadavg } from 'node:os';
 import type { Browser, ConsoleMessage, Page } from '@playwright/test';
 import type { SendRecord } from '../page/agent.ts';
 import { statsOf, waitUntil } from '../lib/tabs.ts';
@@ -84,11 +85,15 @@ export interface SlowPeerRun {
   slowLinks: { atStart: number; keptToEnd: number; atEnd: number };
   /** All punishments in the network over the run (bans + hold-offs, any tab). */
   networkPunishments: number;
+  /** How busy the shared machine was: 1-minute load average as the run ended, and cores used over the sending window and drain. */
+  machine: { loadAvg1m: number; machineCores: number; browserCores: number };
 }
 
 export interface SlowPeerFigure {
   options: SlowPeerOptions;
   runs: SlowPeerRun[];
+  /** Runs that could not be measured (e.g. a tab that did not start on an overloaded machine); the medians are over the rest. */
+  failed: { round: number; throttle: number; error: string }[];
 }
 
 const SLOW_STATS = ['blocksAccepted', 'blocksRequested', 'blocksRequestedCompact', 'headersRequested', 'compactBlockHits', 'compactBlockMisses', 'peersBanned', 'peersHeldOff', 'rateLimited', 'linksClosed', 'fetchRetries'];
@@ -113,7 +118,7 @@ function slowPeerHooks(throttleRate: number, catchUpTimeoutMs: number) {
   let linksAtStart = new Map<number, number>();
   let statsBefore: Record<string, number> = {};
   const measured = { behindAtEndBlocks: Number.NaN, catchUpMs: null as number | null, slowStats: {} as Record<string, number>, slowLinks: { atStart: 0, keptToEnd: 0, atEnd: 0 } };
-  let latency: Omit<SlowPeerRun, 'round' | 'throttle' | 'behindAtEndBlocks' | 'catchUpMs' | 'slowStats' | 'againstSlow' | 'bySlow' | 'slowLinks' | 'networkPunishments'> | undefined;
+  let latency: ReturnType<typeof othersLatency> | undefined;
 
   const watch = (page: Page, tab: number) => page.on('console', (message: ConsoleMessage) => {
     const kind = LOG_KINDS.find(([text]) => message.text().startsWith(`[tabmesh] ${text}`))?.[1];
@@ -159,7 +164,7 @@ function slowPeerHooks(throttleRate: number, catchUpTimeoutMs: number) {
       logged = [...events];
     },
   };
-  const result = (roundIndex: number): SlowPeerRun => {
+  const result = (roundIndex: number, machine: SlowPeerRun['machine']): SlowPeerRun => {
     if (!latency || !logged) throw new BenchError('the propagation run ended before its arrivals were read');
     const punishments = logged.filter((event) => event.kind !== 'closed');
     return {
@@ -171,6 +176,7 @@ function slowPeerHooks(throttleRate: number, catchUpTimeoutMs: number) {
       againstSlow: logged.filter((event) => (event.tab !== slow && event.peer === slow && event.kind !== 'closed') || (event.tab === slow && event.kind === 'closed')),
       bySlow: punishments.filter((event) => event.tab === slow),
       networkPunishments: punishments.length,
+      machine,
     };
   };
   return { hooks, result };
@@ -206,6 +212,7 @@ function othersLatency(sends: SendRecord[][], arrivals: Record<string, number>[]
 export async function measureSlowPeer(browser: Browser, baseUrl: string, agentScript: string, options: SlowPeerOptions, log: (line: string) => void): Promise<SlowPeerFigure> {
   const { throttleRates, rounds, catchUpTimeoutMs, ...sizes } = options;
   const runs: SlowPeerRun[] = [];
+  const failed: SlowPeerFigure['failed'] = [];
   const miners = Array.from({ length: sizes.tabs - 1 }, (_, index) => index);
   for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
     const order = [1, ...throttleRates];
@@ -213,13 +220,22 @@ export async function measureSlowPeer(browser: Browser, baseUrl: string, agentSc
     for (const rate of order) {
       log(`  round ${roundIndex + 1}: ${rate === 1 ? 'unthrottled' : `tab ${sizes.tabs - 1} slowed ${rate}×`}`);
       const { hooks, result } = slowPeerHooks(rate, catchUpTimeoutMs);
-      await measurePropagation(browser, baseUrl, agentScript, { ...sizes, miners }, (line) => log(`  ${line}`), hooks);
-      const run = result(roundIndex);
+      let run: SlowPeerRun;
+      try {
+        const { cpu } = await measurePropagation(browser, baseUrl, agentScript, { ...sizes, miners }, (line) => log(`  ${line}`), hooks);
+        run = result(roundIndex, { loadAvg1m: round(loadavg()[0]!, 2), machineCores: cpu.machineCores, browserCores: cpu.browserCoresTotal });
+      } catch (error) {
+        // One run lost (a tab that did not start under load) leaves the others' medians; the row says so.
+        failed.push({ round: roundIndex, throttle: rate, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        log(`    could not measure this run: ${failed[failed.length - 1]!.error.split('\n')[0]}`);
+        continue;
+      }
       runs.push(run);
       log(`    others p50 ${Math.round(run.othersLatencyMs.p50)} ms, p99 ${Math.round(run.othersLatencyMs.p99)} ms (${run.othersDeliveredPercent}%); slow tab p50 ${Math.round(run.slowReceiveMs.p50)} ms, ${run.behindAtEndBlocks} blocks behind at the end, caught up ${run.catchUpMs === null ? 'never' : `in ${run.catchUpMs} ms`}; against it: ${describeEvents(run.againstSlow)}`);
     }
   }
-  return { options, runs };
+  if (runs.length === 0) throw new BenchError(`no run could be measured: ${failed.map((run) => run.error).join('; ')}`);
+  return { options, runs, failed };
 }
 
 /** "2 closed (reason), 1 held off (reason)", or "nothing". */

@@ -8,7 +8,7 @@ import type { BenchResults } from '../run.ts';
 import { round } from './summary.ts';
 import { SATURATION_MIN_SENT_FRACTION } from '../figures/saturation.ts';
 import { RELAY_FLOOD_LINK_GOAL_MS } from '../figures/relay-flood.ts';
-import { describeEvents, SLOW_PEER_P50_CHANGE_GOAL, summarizeSlowPeer } from '../figures/slow-peer.ts';
+import { describeEvents, SLOW_PEER_P50_CHANGE_GOAL, summarizeSlowPeer, type SlowPeerRun } from '../figures/slow-peer.ts';
 
 export interface Row {
   figure: string;
@@ -205,11 +205,13 @@ function addSlowPeerRows(results: BenchResults, add: AddRow, notMeasured: (figur
     const sizes = `${figure.options.tabs} tabs, ${figure.options.ratePerSec} tx/s × ${figure.options.durationMs / 1000} s; medians of ${s.runs.length} run(s)`;
     add(`${label}: other tabs' p50`, finite(s.p50, s.baseP50), `${ms(s.p50)} vs ${ms(s.baseP50)} (${signed(s.p50Change)})`, goal, Math.abs(s.p50Change) <= SLOW_PEER_P50_CHANGE_GOAL,
       `${sizes}; send → last of the other tabs; p50/p99 slowed ${pairs}; unthrottled ${bases}; the slow tab's own p50 ${s.runs.map((run) => ms(run.slowReceiveMs.p50)).join(', ')}`);
+    const machine = (run: SlowPeerRun) => `${run.throttle}× round ${run.round + 1}: load ${run.machine.loadAvg1m}, ${run.machine.machineCores} cores busy (browser ${run.machine.browserCores})`;
+    const failed = figure.failed.filter((run) => run.throttle === 1 || run.throttle === s.rate);
     add(`${label}: other tabs' p99`, finite(s.p99, s.baseP99), `${ms(s.p99)} vs ${ms(s.baseP99)} (${signed(s.p99Change)})`, 'info (beside unthrottled)', undefined,
-      `machine load at the end of the runs: ${results.machine.loadAvgAtEnd ? (results.machine.loadAvgAtEnd as number[]).join(' ') : '?'}`);
-    add(`${label}: slow tab punished`, true, s.punished.length === 0 ? 'never' : describeEvents(s.punished), 'never', s.punished.length === 0,
+      `the shared machine (${results.machine.cores ?? '?'} cores) per run: ${[...s.base, ...s.runs].map(machine).join('; ')}${failed.length > 0 ? `; not measured: ${failed.map((run) => `${run.throttle}× round ${run.round + 1} (${run.error.split('\n')[0]})`).join(', ')}` : ''}`);
+    add(`${label}: slow tab punished`, s.runs.length > 0, s.punished.length === 0 ? 'never' : describeEvents(s.punished), 'never', s.punished.length === 0,
       `bans and hold-offs of it by any other tab; links it lost: ${describeEvents(s.linksClosed)} (unthrottled: ${describeEvents(s.base.flatMap((run) => run.againstSlow))}); links kept from the slowdown to the end ${s.runs.map((run) => `${run.slowLinks.keptToEnd}/${run.slowLinks.atStart}`).join(', ')}; it punished: ${describeEvents(s.runs.flatMap((run) => run.bySlow))}`);
-    add(`${label}: slow tab caught up`, true, s.caughtUp ? `in ${ms(s.catchUpMs)}` : 'not in time', `reaches the others' tip after the load (≤ ${figure.options.catchUpTimeoutMs / 1000} s)`, s.caughtUp,
+    add(`${label}: slow tab caught up`, s.runs.length > 0, s.caughtUp ? `in ${ms(s.catchUpMs)}` : 'not in time', `reaches the others' tip after the load (≤ ${figure.options.catchUpTimeoutMs / 1000} s)`, s.caughtUp,
       `from the end of the load; ${s.runs.map((run) => `${run.behindAtEndBlocks} blocks behind, ${run.slowStats.blocksRequested ?? 0} fetched whole by sync, ${run.slowStats.blocksRequestedCompact ?? 0} compact`).join('; ')}; its sends made ${s.runs.map((run) => `${run.slowSends.made} (${run.slowSends.refused} refused)`).join(', ')}`);
   }
 }

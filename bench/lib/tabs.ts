@@ -59,6 +59,8 @@ export async function openTab(context: BrowserContext, baseUrl: string, network:
   watchConsole(page, log);
   await page.goto(`${baseUrl}/?${new URLSearchParams({ net: network, ...params })}`);
   try {
+    // On a loaded machine the app's module may not have run yet when the load event fires (as e2e's waitReady).
+    await page.waitForFunction(() => window.tabmesh !== undefined);
     await page.evaluate(() => window.tabmesh.ready());
   } catch (error) {
     throw new BenchError(`${label} did not start: ${error instanceof Error ? error.message : String(error)}`);
