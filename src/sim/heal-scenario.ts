@@ -24,6 +24,8 @@ export interface HealScenarioInit {
   splitMs?: number;
   /** Give up waiting for convergence after this long. Default 60 s. */
   maxHealMs?: number;
+  /** Told as each phase ends (a long bench run prints its progress). */
+  onPhase?: (phase: 'meshed' | 'split' | 'healed', net: SimNetwork<MeshSimNode>) => void;
 }
 
 export interface HealScenarioResult {
@@ -52,6 +54,7 @@ export async function runHealScenario(init: HealScenarioInit): Promise<HealScena
   sim.attach(net);
   const liveness = watchSyncLiveness(net);
   await net.runFor(20_000); // the mesh forms through the relay and peer exchange
+  init.onPhase?.('meshed', net);
   const half = Math.floor(nodes / 2);
   const losing = [...Array(half).keys()];
   const winning = [...Array(nodes - half).keys()].map((i) => i + half);
@@ -72,10 +75,12 @@ export async function runHealScenario(init: HealScenarioInit): Promise<HealScena
   await net.runFor(init.splitMs ?? 30_000);
   const best = net.nodes[winning[0]!]!.node.ledger.tip().hash;
 
+  init.onPhase?.('split', net);
   net.heal();
   const liftedMs = net.nowMs();
   const run = await net.runUntil(() => allAtTip(net, best), { maxTimeMs: init.maxHealMs ?? 60_000 });
   const healMs = run.done ? net.nowMs() - liftedMs : undefined;
+  init.onPhase?.('healed', net);
   const losingSide = new Set(losing);
   const crossLinks = net.links().filter((pair) => losingSide.has(pair.a.index) !== losingSide.has(pair.b.index)).length;
   // The reorganised half put the payment back in its mempool and re-announced it, so every node has it pending.
