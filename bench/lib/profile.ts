@@ -28,6 +28,11 @@ export interface ProfileSummary {
   idlePercent: number;
   topFunctions: { name: string; selfMs: number; percent: number }[];
   topFiles: { file: string; selfMs: number; percent: number }[];
+  /**
+   * The callers of the largest native functions (`postMessage`, a data channel's `send`, IndexedDB's
+   * `transaction`…), by the self time spent under each: which of the app's functions the native time is for.
+   */
+  nativeCallers: { name: string; callers: { name: string; selfMs: number }[] }[];
 }
 
 export interface RunningProfile {
@@ -78,6 +83,8 @@ export async function startProfile(page: Page, distDir?: string, samplingInterva
       const { profile } = (await session.send('Profiler.stop')) as unknown as { profile: CpuProfile };
       await session.detach();
       const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+      const parentOf = new Map<number, number>();
+      for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
       const selfUs = new Map<number, number>();
       profile.samples.forEach((id, index) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
       const totalUs = profile.endTime - profile.startTime;
@@ -93,12 +100,24 @@ export async function startProfile(page: Page, distDir?: string, samplingInterva
         byFile.set(file, (byFile.get(file) ?? 0) + us);
       }
       const top = (map: Map<string, number>, count: number) => [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
+      const nameOf = (id: number | undefined) => {
+        const frame = id === undefined ? undefined : byId.get(id)?.callFrame;
+        return frame ? `${frame.functionName || '(anonymous)'} ${fileOf(frame.url, frame.lineNumber)}` : '(root)';
+      };
+      // Native functions called from script (not the profiler's own pseudo-nodes such as (idle) and (program)).
+      const natives = top(byName, 40).filter(([name]) => name.endsWith(' (native)') && !name.startsWith('(')).slice(0, 6).map(([name]) => name);
+      const nativeCallers = natives.map((native) => {
+        const callers = new Map<string, number>();
+        for (const [id, us] of selfUs) if (nameOf(id) === native) callers.set(nameOf(parentOf.get(id)), (callers.get(nameOf(parentOf.get(id))) ?? 0) + us);
+        return { name: native, callers: top(callers, 5).map(([name, us]) => ({ name, selfMs: Math.round(us / 1000) })) };
+      });
       const pct = (us: number) => Math.round((1000 * us) / totalUs) / 10;
       return {
         totalMs: Math.round(totalUs / 1000),
         idlePercent: pct(idleUs),
         topFunctions: top(byName, 25).map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: pct(us) })),
         topFiles: top(byFile, 25).map(([file, us]) => ({ file, selfMs: Math.round(us / 1000), percent: pct(us) })),
+        nativeCallers,
       };
     },
   };

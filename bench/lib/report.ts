@@ -22,6 +22,13 @@ const ms = (value: number) => `${Math.round(value)} ms`;
 const finite = (...values: number[]) => values.every((value) => Number.isFinite(value));
 /** The detail clause for the announcement delay's share; nothing for a saved run from before it was measured (--table). */
 const delayedShare = (percent: number | undefined) => (percent === undefined ? '' : `${percent}% of INV items waited out the busy tab's announcement delay; `);
+/**
+ * The largest threads' cores (bench/lib/cpu.ts), for the CPU-per-transaction row: the protocol's threads
+ * (WebRTC, the network service, IPC, workers, IndexedDB) spend per transaction, while the main threads and
+ * the rendering threads take whatever CPU is left (per view refresh), so the row compares only with its threads.
+ */
+const threadShares = (threads: Record<string, number> | undefined) =>
+  threads ? `; by thread (cores): ${Object.entries(threads).slice(0, 8).map(([name, cores]) => `${name} ${cores}`).join(', ')}` : '';
 const MB = 1e6;
 const MIB = 2 ** 20;
 
@@ -80,7 +87,7 @@ export function buildRows(results: BenchResults, only: Set<string>): { rows: Row
       const verifyMs = results.verify ? 1000 / results.verify.rawPerSecond : Number.NaN;
       add(`CPU per tx per tab, ${label}`, finite(cpuMsPerTx) && sentTxs > 0, `${round(cpuMsPerTx, 3)} ms${finite(verifyMs) ? ` = ${round(cpuMsPerTx / verifyMs, 1)}× one verify` : ''}`,
         `≤ 5× one verify${finite(verifyMs) ? ` (${round(5 * verifyMs, 3)} ms)` : ' (verify not run)'}`, finite(verifyMs) ? cpuMsPerTx <= 5 * verifyMs : undefined,
-        `the browser's CPU from its processes over the run and drain (${p.cpu.browserCoresTotal} cores × ${round(p.cpu.windowMs / 1000, 1)} s) over ${tabs} tabs × ${sentTxs} tx; one raw WebCrypto verify ${finite(verifyMs) ? `${round(verifyMs * 1000)} µs` : 'not measured'} in this run`);
+        `the browser's CPU from its processes over the run and drain (${p.cpu.browserCoresTotal} cores × ${round(p.cpu.windowMs / 1000, 1)} s) over ${tabs} tabs × ${sentTxs} tx; one raw WebCrypto verify ${finite(verifyMs) ? `${round(verifyMs * 1000)} µs` : 'not measured'} in this run${threadShares(p.cpu.browserThreads)}`);
       add(`longest task, propagation ${label}`, p.longTasks.supported, p.longTasks.count === 0 ? 'none ≥ 50 ms' : ms(p.longTasks.maxMs), '≤ 50 ms', p.longTasks.maxMs <= 50,
         `${p.longTasks.count} long tasks over all tabs; per tab max ${p.longTasks.perTabMaxMs.join('/')} ms`);
     }
