@@ -6,7 +6,7 @@
  * parsed here into a typed message or a rejection, with limits checked before
  * JSON.parse runs, and the caller counts and logs rejections, never throws.
  */
-import { RELAY_MAX_FRAME_BYTES, isPeerId, isSignalData } from '../src/core/relay-protocol.ts';
+import { RELAY_MAX_FRAME_BYTES, isAttestedGroup, isPeerId, isSignalData } from '../src/core/relay-protocol.ts';
 import { isValidNetworkName } from '../src/core/network.ts';
 import { accept, reject, type Result } from '../src/core/result.ts';
 import type { Logger, PeerId } from '../src/core/types.ts';
@@ -18,8 +18,9 @@ export const BUS_MAX_MESSAGE_CHARS = RELAY_MAX_FRAME_BYTES + 1024;
 
 /** A message for member `to` of `network`, held by the receiving process. */
 export type BusMessage =
-  | { v: 1; type: 'signal'; network: string; to: PeerId; from: PeerId; data: string }
-  | { v: 1; type: 'peer-joined'; network: string; to: PeerId; peerId: PeerId };
+  /** `group`: the sender's or joiner's network group, attested by the relay that holds its socket. */
+  | { v: 1; type: 'signal'; network: string; to: PeerId; from: PeerId; data: string; group?: string }
+  | { v: 1; type: 'peer-joined'; network: string; to: PeerId; peerId: PeerId; group?: string };
 
 /** Parses one pub/sub payload; limits first, then JSON, then every field. */
 export function parseBusMessage(payload: unknown): Result<BusMessage> {
@@ -38,14 +39,16 @@ export function parseBusMessage(payload: unknown): Result<BusMessage> {
   if (!isValidNetworkName(message.network)) return reject('bad-field', 'bus message network is not a network name');
   if (!isPeerId(message.to)) return reject('bad-field', 'bus message to must be a peer id');
   const { network, to } = message;
+  if (message.group !== undefined && !isAttestedGroup(message.group)) return reject('bad-field', 'bus message group must be a network group');
+  const group = message.group === undefined ? {} : { group: message.group };
   switch (message.type) {
     case 'signal':
       if (!isPeerId(message.from)) return reject('bad-field', 'bus signal from must be a peer id');
       if (!isSignalData(message.data)) return reject('bad-field', 'bus signal data must be a bounded non-empty string');
-      return accept({ v: 1, type: 'signal', network, to, from: message.from, data: message.data });
+      return accept({ v: 1, type: 'signal', network, to, from: message.from, data: message.data, ...group });
     case 'peer-joined':
       if (!isPeerId(message.peerId)) return reject('bad-field', 'bus peer-joined peerId must be a peer id');
-      return accept({ v: 1, type: 'peer-joined', network, to, peerId: message.peerId });
+      return accept({ v: 1, type: 'peer-joined', network, to, peerId: message.peerId, ...group });
     default:
       return reject('unknown-type', 'bus message type is not signal or peer-joined');
   }

@@ -158,9 +158,10 @@ export class RedisRooms<M extends RoomMember> implements RelayRooms<M> {
   deliver(network: string, to: PeerId, message: RoomMessage): boolean | Promise<boolean> {
     if (this.local.deliver(network, to, message)) return true;
     if (!this.shared()) return false;
+    const group = message.group === undefined ? {} : { group: message.group };
     const bus: BusMessage = message.type === 'signal'
-      ? { v: BUS_VERSION, type: 'signal', network, to, from: message.from, data: message.data }
-      : { v: BUS_VERSION, type: 'peer-joined', network, to, peerId: message.peerId };
+      ? { v: BUS_VERSION, type: 'signal', network, to, from: message.from, data: message.data, ...group }
+      : { v: BUS_VERSION, type: 'peer-joined', network, to, peerId: message.peerId, ...group };
     return this.cmd.tmRoute(this.keys.peer(network, to), this.keys.channelPrefix, JSON.stringify(bus)).then(
       (receivers) => typeof receivers === 'number' && receivers > 0,
       (error: unknown) => {
@@ -170,16 +171,16 @@ export class RedisRooms<M extends RoomMember> implements RelayRooms<M> {
     );
   }
 
-  announce(network: string, peerId: PeerId, max: number): void {
-    if (!this.shared()) return this.local.announce(network, peerId, max);
-    const message: RoomMessage = { type: 'peer-joined', peerId };
+  announce(network: string, peerId: PeerId, max: number, group?: string): void {
+    if (!this.shared()) return this.local.announce(network, peerId, max, group);
+    const message: RoomMessage = { type: 'peer-joined', peerId, ...(group === undefined ? {} : { group }) };
     this.cmd.tmSample(this.keys.active(network), this.keys.idle(network), String(max), peerId, '1').then(
       (reply) => {
         for (const id of peerIdsFrom(reply, max)) void this.deliver(network, id, message);
       },
       (error: unknown) => {
         this.commandFailed('announce', error);
-        this.local.announce(network, peerId, max);
+        this.local.announce(network, peerId, max, group);
       },
     );
   }
@@ -235,9 +236,10 @@ export class RedisRooms<M extends RoomMember> implements RelayRooms<M> {
       return;
     }
     this.counters.busDelivered++;
+    const group = message.group === undefined ? {} : { group: message.group };
     member.send(message.type === 'signal'
-      ? { type: 'signal', from: message.from, data: message.data }
-      : { type: 'peer-joined', peerId: message.peerId });
+      ? { type: 'signal', from: message.from, data: message.data, ...group }
+      : { type: 'peer-joined', peerId: message.peerId, ...group });
   }
 
   /** Renews every local member's expiry; members another relay has since taken are closed here. */

@@ -19,6 +19,7 @@
  * proxy every socket comes from the proxy: `trustProxyHops` then takes the
  * client's address from X-Forwarded-For (clientAddress below).
  */
+import { networkGroupOf } from '../src/core/peers/network-group.ts';
 import type http from 'node:http';
 import { isIP } from 'node:net';
 import { TokenBuckets } from '../src/core/token-bucket.ts';
@@ -70,6 +71,15 @@ export function clientAddress(req: Pick<http.IncomingMessage, 'headers' | 'socke
   const entries = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
   const candidate = entries[entries.length - trustProxyHops];
   return addressKey(candidate !== undefined && isIP(candidate) !== 0 ? candidate : peer);
+}
+
+/**
+ * The network group the relay attests for a member from its address key (docs/PROTOCOL.md, "Relay"): the
+ * rule links use (core/peers/network-group.ts), so /16 of IPv4 and /32 of IPv6, never the address itself.
+ * Undefined for loopback, private and other addresses without a group.
+ */
+export function attestedGroupOf(address: string | undefined): string | undefined {
+  return networkGroupOf(address?.replace(/::\/64$/, '::'));
 }
 
 /** The key an IP is limited under: IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its /64 prefix. */

@@ -20,7 +20,7 @@ import {
 } from '../src/core/relay-protocol.ts';
 import type { Logger, PeerId } from '../src/core/types.ts';
 import { TokenBucket } from '../src/core/token-bucket.ts';
-import type { AddressLimits, PendingSocket } from './relay-address-limits.ts';
+import { attestedGroupOf, type AddressLimits, type PendingSocket } from './relay-address-limits.ts';
 import { RELAY_CLOSE, clip, errorCodeFor, rawToText, verifyJoin, type JoinMessage, type RelayLimits } from './relay-frames.ts';
 import type { RelayRooms, RoomMember } from './relay-rooms.ts';
 
@@ -63,6 +63,11 @@ export class RelayConnection implements RoomMember, PendingSocket {
   ) {
     this.bucket = new TokenBucket(ctx.limits.rateLimit, () => performance.now());
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
+  }
+
+  /** This socket's network group as the relay attests it to other members (attestedGroupOf); undefined for loopback, LAN. */
+  get group(): string | undefined {
+    return attestedGroupOf(this.address);
   }
 
   /** Accepted but not yet admitted to a room (and not closing). */
@@ -234,8 +239,13 @@ export class RelayConnection implements RoomMember, PendingSocket {
    */
   private welcome(peers: PeerId[], replaced: boolean): void {
     if (this.state !== 'joined' || this.network === undefined || this.peerId === undefined) return;
-    this.send({ type: 'welcome', peerId: this.peerId, peers, features: [RELAY_FEATURE_ACTIVITY] });
-    this.ctx.rooms.announce(this.network, this.peerId, this.ctx.limits.announceSample);
+    const network = this.network;
+    // Each member's network group as this relay sees its socket (null when another process holds it): tabs
+    // apply their per-group link limits before any link forms (docs/PROTOCOL.md, "Relay").
+    const groups = peers.map((id) => attestedGroupOf(this.ctx.rooms.get(network, id)?.address) ?? null);
+    // Left out when no member has one (loopback and LAN rooms), so such welcomes are as before.
+    this.send({ type: 'welcome', peerId: this.peerId, peers, features: [RELAY_FEATURE_ACTIVITY], ...(groups.some((group) => group !== null) ? { groups } : {}) });
+    this.ctx.rooms.announce(network, this.peerId, this.ctx.limits.announceSample, this.group);
     this.ctx.log.info('relay: joined', { ...this.fields(), replaced, sample: peers.length });
   }
 
@@ -245,7 +255,8 @@ export class RelayConnection implements RoomMember, PendingSocket {
     }
     if (signal.to === this.peerId) return this.protocolError('bad-field', 'signal.to is your own peer id');
     const { network, peerId } = this;
-    const delivered = this.ctx.rooms.deliver(network, signal.to, { type: 'signal', from: peerId, data: signal.data });
+    const group = this.group === undefined ? {} : { group: this.group };
+    const delivered = this.ctx.rooms.deliver(network, signal.to, { type: 'signal', from: peerId, data: signal.data, ...group });
     if (delivered === true) return;
     if (delivered === false) return this.unknownPeer(signal.to);
     delivered.then(

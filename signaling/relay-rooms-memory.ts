@@ -116,11 +116,11 @@ export class MemoryRooms<M extends RoomMember> implements RelayRooms<M> {
     return member !== undefined;
   }
 
-  announce(network: string, peerId: PeerId, max: number): void {
+  announce(network: string, peerId: PeerId, max: number, group?: string): void {
     const room = this.rooms.get(network);
     if (room === undefined) return;
     // Across addresses, as welcomes: a newcomer is announced to members of several hosts, not to one host's Sybils.
-    for (const id of this.diverseActiveSample(room, max, new Set([peerId]))) this.deliver(network, id, { type: 'peer-joined', peerId });
+    for (const id of this.diverseActiveSample(room, max, new Set([peerId]))) this.deliver(network, id, { type: 'peer-joined', peerId, ...(group === undefined ? {} : { group }) });
   }
 
   /** Every local member, for re-registering them with Redis. */

@@ -70,8 +70,8 @@ export interface RelayRooms<M extends RoomMember> {
    * and a promise when Redis must be asked; false when no relay has `to`.
    */
   deliver(network: string, to: PeerId, message: RoomMessage): boolean | Promise<boolean>;
-  /** Tells up to `max` random active members other than `peerId` that it joined. */
-  announce(network: string, peerId: PeerId, max: number): void;
+  /** Tells up to `max` random active members other than `peerId` that it joined, with its attested network group. */
+  announce(network: string, peerId: PeerId, max: number, group?: string): void;
   stats(): RoomStats;
   /** Stops timers and connections the implementation owns. */
   close(): Promise<void>;

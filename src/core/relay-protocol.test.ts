@@ -58,6 +58,16 @@ describe('relay messages', () => {
     expect(parseServerMessage(JSON.stringify({ ...welcome, features: Array(17).fill('a') }))).toMatchObject({ ok: false, reason: 'bad-field' });
   });
 
+  it('parses attested network groups: one per welcome member (or null), and one on peer-joined and signal', () => {
+    const welcome = { type: 'welcome', peerId: ID, peers: [ID, ID] };
+    expect(parseServerMessage(JSON.stringify({ ...welcome, groups: ['ip4:203.0', null] }))).toEqual({ ok: true, value: { ...welcome, groups: ['ip4:203.0', null] } });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, groups: ['ip4:203.0'] }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, groups: ['203.0.113.9', null] }))).toMatchObject({ ok: false, reason: 'bad-field' });
+    expect(parseServerMessage(JSON.stringify({ type: 'peer-joined', peerId: ID, group: 'ip6:2001:db8' }))).toEqual({ ok: true, value: { type: 'peer-joined', peerId: ID, group: 'ip6:2001:db8' } });
+    expect(parseServerMessage(JSON.stringify({ type: 'signal', from: ID, data: 'x', group: 'ip4:1.2' }))).toEqual({ ok: true, value: { type: 'signal', from: ID, data: 'x', group: 'ip4:1.2' } });
+    expect(parseServerMessage(JSON.stringify({ type: 'signal', from: ID, data: 'x', group: 'ip4:1.2.3.4' }))).toMatchObject({ ok: false, reason: 'bad-field' });
+  });
+
   it('binds the network into the join signature bytes', () => {
     const challenge = new Uint8Array(32).fill(7);
     const a = joinSigningBytes('a', challenge);

@@ -70,12 +70,27 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { type: 'challenge'; nonce: string }
-  /** `peers` is a random sample of the room, not all of it; `features` lists optional messages the relay understands. */
-  | { type: 'welcome'; peerId: PeerId; peers: PeerId[]; features?: string[] }
-  | { type: 'peer-joined'; peerId: PeerId }
+  /**
+   * `peers` is a random sample of the room, not all of it; `features` lists optional messages the relay
+   * understands. `groups[i]`, when present, is the network group the relay attests for `peers[i]` (null: none
+   * known, or an address without a group); see RelayAttestedGroup.
+   */
+  | { type: 'welcome'; peerId: PeerId; peers: PeerId[]; features?: string[]; groups?: (RelayAttestedGroup | null)[] }
+  | { type: 'peer-joined'; peerId: PeerId; group?: RelayAttestedGroup }
   | { type: 'peer-left'; peerId: PeerId }
-  | { type: 'signal'; from: PeerId; data: string }
+  | { type: 'signal'; from: PeerId; data: string; group?: RelayAttestedGroup }
   | { type: 'error'; code: RelayErrorCode; message: string };
+
+/**
+ * A member's network group as the relay attests it (docs/PROTOCOL.md, "Relay"): the /16 of the IPv4 or the
+ * /32 of the IPv6 address its socket comes from (core/peers/network-group.ts, the rule links use), never the
+ * address itself. Tabs apply their per-group link limits with it before a link forms.
+ */
+export type RelayAttestedGroup = string;
+
+/** `ip4:a.b` or `ip6:x:y` (hex words), as networkGroupOf writes them. */
+export const isAttestedGroup = (value: unknown): value is RelayAttestedGroup =>
+  typeof value === 'string' && /^(ip4:\d{1,3}\.\d{1,3}|ip6:[0-9a-f]{1,4}:[0-9a-f]{1,4})$/.test(value);
 
 /** The bytes a tab signs to prove it owns `peerId` when joining `network`. */
 export function joinSigningBytes(network: string, challenge: Uint8Array): Uint8Array {
@@ -154,21 +169,32 @@ export function parseServerMessage(text: string): Result<ServerMessage> {
       if (!Array.isArray(peers) || peers.length > RELAY_MAX_WELCOME_PEERS || !peers.every(isPeerId)) {
         return reject('bad-field', `welcome.peers must be at most ${RELAY_MAX_WELCOME_PEERS} peer ids`);
       }
-      if (message.features === undefined) return accept({ type: 'welcome', peerId: message.peerId, peers });
-      const features = message.features;
-      if (!Array.isArray(features) || features.length > RELAY_MAX_FEATURES || !features.every(isFeatureName)) {
+      const { features, groups } = message;
+      if (features !== undefined && (!Array.isArray(features) || features.length > RELAY_MAX_FEATURES || !features.every(isFeatureName))) {
         return reject('bad-field', `welcome.features must be at most ${RELAY_MAX_FEATURES} short names`);
       }
-      return accept({ type: 'welcome', peerId: message.peerId, peers, features });
+      if (groups !== undefined && (!Array.isArray(groups) || groups.length !== peers.length || !groups.every((group) => group === null || isAttestedGroup(group)))) {
+        return reject('bad-field', 'welcome.groups must list a network group or null for each peer');
+      }
+      return accept({
+        type: 'welcome', peerId: message.peerId, peers,
+        ...(features === undefined ? {} : { features: features as string[] }),
+        ...(groups === undefined ? {} : { groups: groups as (RelayAttestedGroup | null)[] }),
+      });
     }
     case 'peer-joined':
     case 'peer-left':
       if (!isPeerId(message.peerId)) return reject('bad-field', `${message.type}.peerId must be 64 hex characters`);
+      if (message.type === 'peer-joined' && message.group !== undefined) {
+        if (!isAttestedGroup(message.group)) return reject('bad-field', 'peer-joined.group must be a network group');
+        return accept({ type: 'peer-joined', peerId: message.peerId, group: message.group });
+      }
       return accept({ type: message.type, peerId: message.peerId });
     case 'signal':
       if (!isPeerId(message.from)) return reject('bad-field', 'signal.from must be 64 hex characters');
       if (!isSignalData(message.data)) return reject('bad-field', 'signal.data must be a bounded non-empty string');
-      return accept({ type: 'signal', from: message.from, data: message.data });
+      if (message.group !== undefined && !isAttestedGroup(message.group)) return reject('bad-field', 'signal.group must be a network group');
+      return accept({ type: 'signal', from: message.from, data: message.data, ...(message.group === undefined ? {} : { group: message.group }) });
     case 'error':
       if (typeof message.code !== 'string' || !ERROR_CODES.has(message.code)) return reject('bad-field', 'error.code is not a known code');
       if (typeof message.message !== 'string' || message.message.length > 500) return reject('bad-field', 'error.message must be a short string');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createBackoff } from './backoff.ts';
 import { testSigner } from '../../test/helpers/test-keys.ts';
 import { sealSignal } from '../core/signal-envelope.ts';
-import { NEW_INBOUND_LINKS, createMeshMaintainer, createOfferGate, type MeshLink, type MeshView } from './mesh-maintainer.ts';
+import { NEW_INBOUND_LINKS, createMeshMaintainer, type MeshLink, type MeshView } from './mesh-maintainer.ts';
+import { createOfferGate } from './offer-gate.ts';
 
 function fakeView() {
   const linked = new Set<string>();

@@ -29,21 +29,27 @@
  *   so the mesh keeps mixing (mesh-maintainer-healing.ts).
  * - Outbound diversity: candidates from groups (the peer book's buckets) that
  *   none of our outbound links is in come first, so one source cannot fill
- *   every outbound slot.
+ *   every outbound slot; and within a tier of equally preferred candidates
+ *   the draw goes across origins (network group, else the record's source)
+ *   before ids (mesh-dial-draw.ts), so a host's thousands of ids count once.
  * - Network groups (core/peers/network-group.ts): at most one outbound and
  *   one inbound link per group of the far end's address. A few attacker
  *   hosts holding thousands of stamped identities then hold a few slots,
  *   whatever they offer, and eclipsing a tab takes as many hosts in distinct
  *   networks as it has outbound links. The group is learnt when a link
- *   opens; the youngest link over the limit is closed, and that peer's group
- *   is remembered, so it is not dialled, nor its offer taken, again while the
- *   group's slot is held. Links without a group (loopback, LAN, TURN) are
- *   not limited.
+ *   opens, or before, from the relay, which attests each member's group in
+ *   welcomes, announcements and forwarded signals (docs/PROTOCOL.md,
+ *   "Relay"); the youngest link over the limit is closed, and a peer whose
+ *   group is known is not dialled, nor its offer taken (nor a new inbound
+ *   token spent on it), while the group's slot is held. Links without a
+ *   group (loopback, LAN, TURN) are not limited.
  * - New inbound links are taken at most at NEW_INBOUND_LINKS (12, then one
  *   per 10 s), so no one can spend a page's RTCPeerConnections.
- * - A peer whose offer went unanswered while the relay did not list it is
- *   presumed gone, and left out of the candidates until the relay lists it,
- *   it links to us, or a newer record of it arrives (unanswered).
+ * - A peer whose offer went unanswered while the relay was up and did not
+ *   list it is presumed gone, and left out of the candidates until the relay
+ *   lists it, it links to us, or a newer record of it arrives (unanswered).
+ *   With the relay down nothing lists anyone, and an unanswered dial through
+ *   the mesh is only a failed route: its backoff covers it.
  * - A stalled link (the peer leaves our requests unanswered, inventory.ts)
  *   does not count toward D: a tab whose slots fill with peers that announce
  *   and never deliver keeps dialling, up to the high mark.
@@ -53,11 +59,9 @@
  */
 import { BackoffTable } from '../core/peers/backoff-table.ts';
 import { TokenBucket, type RateLimit } from '../core/token-bucket.ts';
-import { randomIndex } from '../core/peers/random-index.ts';
 import type { LinkDirection } from '../core/link.ts';
-import { openSignal } from '../core/signal-envelope.ts';
 import type { PeerId } from '../core/types.ts';
-import { parseSignalPayload } from './signal-payload.ts';
+import { drawNext, drawTiers, originOf } from './mesh-dial-draw.ts';
 import { createMeshHealing, DEFAULT_FEELER_INTERVAL_MS, DEFAULT_ROTATION_INTERVAL_MS, type MeshHealing } from './mesh-maintainer-healing.ts';
 
 /**
@@ -156,6 +160,10 @@ export interface MeshView {
   ownWork?(): bigint;
   /** The group (the peer book's bucket of its source) `peerId` is in; undefined when unknown. */
   group?(peerId: PeerId): string | undefined;
+  /** Who told us of `peerId` (the peer book's source: a link's network group or a peer id); undefined when unknown. */
+  sourceOf?(peerId: PeerId): string | undefined;
+  /** False while the relay is down (or there is none): no member list says who is gone. Default: up. */
+  relayOpen?(): boolean;
   /** The sequence number of `peerId`'s newest record in the book; undefined when it has none. */
   recordSeq?(peerId: PeerId): number | undefined;
 }
@@ -219,11 +227,25 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     if (knownGroups.size > MAX_KNOWN_GROUPS) knownGroups.delete(knownGroups.keys().next().value!);
   }
 
+  /**
+   * A link's network group: what the link reports, else what the relay attested for the peer. A peer that forces
+   * its link through TURN (which reports none) keeps the group of the address the relay saw.
+   */
+  const groupOfLink = (link: MeshLink): string | undefined => link.group ?? knownGroups.get(link.id);
+
   /** Network groups our links in `direction` are in. */
   function heldGroups(all: MeshLink[], direction: LinkDirection): Set<string> {
     const held = new Set<string>();
-    for (const link of all) if (link.direction === direction && link.group !== undefined) held.add(link.group);
+    for (const link of all) {
+      const group = groupOfLink(link);
+      if (link.direction === direction && group !== undefined) held.add(group);
+    }
     return held;
+  }
+
+  /** The relay attested `peerId`'s network group (a welcome, an announcement or a forwarded signal). */
+  function attest(peerId: PeerId, group: string | undefined): void {
+    if (group !== undefined) learnGroup(peerId, group);
   }
 
   /** False for a peer known to be in a network group one of our `direction` links already holds. */
@@ -261,34 +283,34 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   }
 
   /**
-   * Candidates in preference order, as groups to draw from uniformly: peers
-   * with inbound room before full ones, and within those the farthest first
-   * (unknown distance counts as farthest). A link to a far peer shortens the
-   * mesh's paths most, and near peers (which would close triangles and grow
-   * cliques) are the last choice; measured in bench/mesh-degree.ts.
+   * Candidates in preference order, as tiers drawn across origins
+   * (mesh-dial-draw.ts): peers with inbound room before full ones, and within
+   * the drawn origin the farthest first (unknown distance counts as
+   * farthest, `spread`). A link to a far peer shortens the mesh's paths most,
+   * and near peers (which would close triangles and grow cliques) are the
+   * last choice; measured in bench/mesh-degree.ts.
    */
-  function preferenceGroups(pool: PeerId[]): PeerId[][] {
-    const groups = new Map<number, PeerId[]>();
+  function preferenceTiers(pool: PeerId[]) {
     const used = usedGroups();
-    for (const id of pool) {
-      const source = view.group?.(id);
-      const fresh = source !== undefined && !used.has(source) ? 1_000 : 0;
+    const rankOf = (id: PeerId) => {
+      const bucket = view.group?.(id);
+      const fresh = bucket !== undefined && !used.has(bucket) ? 1_000 : 0;
       const newcomer = (announced.get(id) ?? -Infinity) > nowMs() - NEWCOMER_PREFERRED_MS ? 50_000 : 0;
-      const rank = preferred.has(id) ? 100_000 : newcomer + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + fresh + (view.distance?.(id) ?? 99);
-      let group = groups.get(rank);
-      if (!group) groups.set(rank, (group = []));
-      group.push(id);
-    }
-    return [...groups.entries()].sort((a, b) => b[0] - a[0]).map(([, group]) => group);
+      // The ablation (no diversity) keeps farthest-first as a tier, as before the draw across origins.
+      const tierSpread = init.outboundDiversity === false ? spread(id) : 0;
+      return preferred.has(id) ? 100_000 : newcomer + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + fresh + tierSpread;
+    };
+    const origin = (id: PeerId) => (init.outboundDiversity === false ? `id:${id}` : originOf(id, knownGroups.get(id), view.sourceOf?.(id)));
+    return drawTiers(pool, rankOf, origin);
   }
 
+  const spread = (id: PeerId) => view.distance?.(id) ?? 99;
+
   function dial(count: number, now: number): void {
-    const groups = preferenceGroups(candidates(now));
+    const tiers = preferenceTiers(candidates(now));
     for (let i = 0; i < count; i++) {
-      while (groups.length > 0 && groups[0]!.length === 0) groups.shift();
-      const from = groups[0];
-      if (!from) return;
-      const [id] = from.splice(randomIndex(random, from.length), 1);
+      const id = drawNext(tiers, random, spread);
+      if (id === undefined) return;
       backoff.attempt(id!, now);
       preferred.delete(id!); // one try, as Bitcoin Core tries each anchor once
       dialling.add(id!);
@@ -308,15 +330,16 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     let closed = false;
     // Oldest first, so the link a group already held keeps its slot.
     for (const link of [...all].sort((a, b) => a.connectedAtMs - b.connectedAtMs)) {
-      if (link.group === undefined) continue;
-      const key = `${link.direction}|${link.group}`;
+      const group = groupOfLink(link);
+      if (group === undefined) continue;
+      const key = `${link.direction}|${group}`;
       if (!seen.has(key)) {
         seen.add(key);
         continue;
       }
       counters.groupLimited++;
       closed = true;
-      view.disconnect!(link.id, `another ${link.direction === 'out' ? 'outbound' : 'inbound'} link is in network group ${link.group}`);
+      view.disconnect!(link.id, `another ${link.direction === 'out' ? 'outbound' : 'inbound'} link is in network group ${group}`);
     }
     return closed;
   }
@@ -361,15 +384,21 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     marks: { low, target, high, minOutbound },
     tick,
 
-    /** The relay's member list on joining: the newcomer dials, members wait. */
-    welcome(peers: PeerId[]): void {
-      for (const id of peers) {
+    /**
+     * The relay's member list on joining: the newcomer dials, members wait. `groups[i]`, when the relay
+     * attests it, is `peers[i]`'s network group, so the per-group limits apply before any link is spent.
+     */
+    welcome(peers: PeerId[], groups?: readonly (string | undefined)[]): void {
+      for (const [i, id] of peers.entries()) {
         room.add(id);
         presumedGone.delete(id);
+        attest(id, groups?.[i]);
       }
       tick();
     },
-    joined(peerId: PeerId): void {
+    /** The relay announced a member (a newcomer, or the sender of a signal), with its attested network group. */
+    joined(peerId: PeerId, group?: string): void {
+      attest(peerId, group);
       room.add(peerId);
       presumedGone.delete(peerId);
       const now = nowMs();
@@ -385,7 +414,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
      * gone (isPresumedGone).
      */
     unanswered(peerId: PeerId): void {
-      if (room.has(peerId) || presumedGone.has(peerId)) return;
+      if (view.relayOpen?.() === false || room.has(peerId) || presumedGone.has(peerId)) return;
       presumedGone.set(peerId, view.recordSeq?.(peerId));
       counters.presumedGone++;
       if (presumedGone.size > MAX_PRESUMED_GONE) presumedGone.delete(presumedGone.keys().next().value!);
@@ -401,11 +430,14 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     /**
      * May a new link with `peerId` open? The dialer asks before answering an
      * offer ('in'). Inbound links stop at highLinks − minOutbound, so the
-     * reserved outbound slots stay free.
+     * reserved outbound slots stay free. `group` is the sender's network
+     * group when the relay attests it on the offer: an offer from a group
+     * already holding its slot is refused before it spends an inbound token.
      */
-    shouldAccept(peerId: PeerId, direction: LinkDirection): boolean {
+    shouldAccept(peerId: PeerId, direction: LinkDirection, group?: string): boolean {
       if (view.isBanned(peerId)) return false;
       if (view.isLinked(peerId)) return true; // a replacement link, not a new slot
+      attest(peerId, group);
       const state = census();
       const groupRoom = groupHasRoom(peerId, heldGroups(state.all, direction));
       const ok = groupRoom && (direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound);
@@ -442,21 +474,5 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     isFeeler: (peerId: PeerId): boolean => healing.isFeeler(peerId),
 
     stats: () => ({ ...counters, ...healing.stats(), pendingDials: dialling.size }),
-  };
-}
-
-/**
- * A gate for incoming signals (relay or mesh) before dialer.receiveSignal:
- * an offer that would open a new inbound link is dropped when the maintainer
- * refuses it (shouldAccept), so inbound peers cannot take the reserved
- * outbound slots. Everything else passes; the dialer checks it fully.
- */
-export function createOfferGate(mesh: Pick<MeshMaintainer, 'shouldAccept'>, dialer: { isPending(peerId: PeerId): boolean }) {
-  return (from: PeerId, envelopeHex: string): boolean => {
-    if (dialer.isPending(from)) return true; // an answer or candidate for our own dial, or glare the dialer resolves
-    const opened = openSignal(envelopeHex);
-    if (!opened.ok) return true;
-    const payload = parseSignalPayload(opened.value.payload);
-    return !payload.ok || payload.value.type !== 'offer' || mesh.shouldAccept(from, 'in');
   };
 }

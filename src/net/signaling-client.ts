@@ -26,13 +26,15 @@ export type SignalingEvents = {
   /**
    * A room member this tab had not heard of: announced by the relay, or one
    * that signalled us through it (so answers can go back the same way).
+   * `group` is its network group as the relay attests it, when it does.
    */
-  'peer-joined': [peerId: PeerId];
+  'peer-joined': [peerId: PeerId, group?: string];
   /** The relay no longer has this member (it answered a signal to it with peer-left). */
   'peer-left': [peerId: PeerId];
-  /** A random sample of the room at join time. */
-  welcome: [peers: PeerId[]];
-  signal: [from: PeerId, data: string];
+  /** A random sample of the room at join time; `groups[i]` is `peers[i]`'s attested network group, when the relay gives one. */
+  welcome: [peers: PeerId[], groups?: (string | undefined)[]];
+  /** `group`: the sender's network group as the relay attests it, when it does. */
+  signal: [from: PeerId, data: string, group?: string];
 };
 
 export interface SignalingClientInit {
@@ -127,14 +129,15 @@ export function createSignalingClient(init: SignalingClientInit) {
         backoff.reset();
         toldActive = message.features?.includes(RELAY_FEATURE_ACTIVITY) ? true : undefined;
         setStatus('open');
-        const peers = message.peers.filter((id) => id !== init.signer.peerId);
+        const listed = message.peers.map((id, i) => ({ id, group: message.groups?.[i] ?? undefined })).filter(({ id }) => id !== init.signer.peerId);
+        const peers = listed.map(({ id }) => id);
         members = new Set(peers);
-        events.emit('welcome', peers);
+        events.emit('welcome', peers, message.groups ? listed.map(({ group }) => group) : undefined);
         flushActivity();
         return;
       }
       case 'peer-joined':
-        if (message.peerId !== init.signer.peerId && remember(message.peerId)) events.emit('peer-joined', message.peerId);
+        if (message.peerId !== init.signer.peerId && remember(message.peerId)) events.emit('peer-joined', message.peerId, message.group);
         return;
       case 'peer-left':
         if (message.peerId === init.signer.peerId) return;
@@ -142,8 +145,8 @@ export function createSignalingClient(init: SignalingClientInit) {
         events.emit('peer-left', message.peerId);
         return;
       case 'signal':
-        if (message.from !== init.signer.peerId && remember(message.from)) events.emit('peer-joined', message.from);
-        events.emit('signal', message.from, message.data);
+        if (message.from !== init.signer.peerId && remember(message.from)) events.emit('peer-joined', message.from, message.group);
+        events.emit('signal', message.from, message.data, message.group);
         return;
       case 'error':
         init.log.warn('relay reported an error', { code: message.code, message: message.message });

@@ -25,7 +25,8 @@ import type { RecordSigner } from '../core/peers/peer-record.ts';
 import type { ProtocolModuleFactory } from '../core/protocol-module.ts';
 import type { Scheduler } from '../core/scheduler.ts';
 import type { Clock, Logger, PeerId, Signer, Verifier } from '../core/types.ts';
-import { createMeshMaintainer, createOfferGate, type MeshMaintainer, type MeshMaintainerInit } from '../net/mesh-maintainer.ts';
+import { createMeshMaintainer, type MeshMaintainer, type MeshMaintainerInit } from '../net/mesh-maintainer.ts';
+import { createOfferGate } from '../net/offer-gate.ts';
 import type { SignalingClient } from '../net/signaling-client.ts';
 import type { Connector, ConnectorHooks } from './connector.ts';
 
@@ -146,19 +147,22 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     ownWork: () => full.ledger.tip().chainWork,
     // Outbound links spread over the book's buckets (its source groups), so one source cannot fill them.
     group: (id) => peers.book.groupOf(id),
+    sourceOf: (id) => peers.book.sourceOf(id),
+    relayOpen: () => relay?.status() === 'open',
   });
   const gate = createOfferGate(mesh, connector);
   /** A sealed signal by any route: dropped from a banned peer; an offer refused when we have no inbound room. */
-  function receiveSignal(from: PeerId, envelopeHex: string): void {
+  function receiveSignal(from: PeerId, envelopeHex: string, group?: string): void {
     if (node.banOf(from)) return log.warn('ignored a signal from a banned peer', { peerId: from });
-    if (gate(from, envelopeHex)) connector.receiveSignal(from, envelopeHex);
+    if (gate(from, envelopeHex, group)) connector.receiveSignal(from, envelopeHex);
   }
 
   if (relay) {
-    relay.events.on('welcome', (members) => mesh.welcome(members));
-    relay.events.on('peer-joined', (id) => mesh.joined(id));
+    // The relay attests members' network groups (docs/PROTOCOL.md, "Relay"): the mesh applies its group limits before a link forms.
+    relay.events.on('welcome', (members, groups) => mesh.welcome(members, groups));
+    relay.events.on('peer-joined', (id, group) => mesh.joined(id, group));
     relay.events.on('peer-left', (id) => mesh.left(id));
-    relay.events.on('signal', (from, data) => receiveSignal(from, data));
+    relay.events.on('signal', (from, data, group) => receiveSignal(from, data, group));
   }
   node.events.on('peer-open', (peer) => mesh.linked(peer.id));
 

@@ -13,6 +13,8 @@
  * group at a time (docs/PROTOCOL.md, "Rooms without a cap"). Silent members
  * (`silentMembers`: a Sybil host's identities, joined but never answering)
  * count toward the room and its welcomes; a signal to one goes nowhere.
+ * The relay attests each member's group as the real relay does: on the
+ * welcome's members, and on each signal it forwards (docs/PROTOCOL.md, "Relay").
  */
 import { Emitter } from '../core/emitter.ts';
 import type { PeerId } from '../core/types.ts';
@@ -84,7 +86,7 @@ export function createSimRelay(network: () => SimNetwork<SimNodeLike> | undefine
             if (!net) return;
             const sample = welcomeSample(net, index);
             for (const id of sample) entry.known.add(id);
-            events.emit('welcome', sample);
+            events.emit('welcome', sample, init.groupOf ? sample.map((id) => init.groupOf!(net.indexOf(id)!)) : undefined);
           });
         },
         stop: () => void transports.delete(index),
@@ -100,11 +102,12 @@ export function createSimRelay(network: () => SimNetwork<SimNodeLike> | undefine
             }
             counters.signalsRelayed++;
             // As the relay client does: a sender we had not heard of is a room member from now on.
+            const group = init.groupOf?.(index);
             if (!receiver.known.has(peerId)) {
               receiver.known.add(peerId);
-              receiver.events.emit('peer-joined', peerId);
+              receiver.events.emit('peer-joined', peerId, group);
             }
-            receiver.events.emit('signal', peerId, data);
+            receiver.events.emit('signal', peerId, data, group);
           });
           return true;
         },

@@ -129,7 +129,8 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     accepts: (to: PeerId, from: PeerId) => {
       const index = ref.net!.indexOf(to);
       const node = index === undefined ? undefined : ref.net!.nodes[index];
-      return !!node?.alive && !isSybil(node.node) && node.node.mesh.shouldAccept(from, 'in');
+      // With the relay up the hosts' offers cross it, and it attests their network group (docs/PROTOCOL.md, "Relay").
+      return !!node?.alive && !isSybil(node.node) && node.node.mesh.shouldAccept(from, 'in', relay ? groupOf(ref.net!.indexOf(from)!) : undefined);
     },
     open: (from: PeerId, to: PeerId) => {
       const [a, b] = [ref.net!.indexOf(from), ref.net!.indexOf(to)];
