@@ -79,6 +79,8 @@ export interface SlowPeerRun {
   slowStats: Record<string, number>;
   /** Other tabs banning or holding off the slow tab, and links to it closed by either side. */
   againstSlow: LinkEvent[];
+  /** The same closed links as the other end logged them: its reason says which side closed and why. */
+  closedByOthers: LinkEvent[];
   /** The slow tab banning or holding off another tab. */
   bySlow: LinkEvent[];
   /** Links the slow tab had when the slowdown began, and had unbroken at the end (same connectedAtMs). */
@@ -174,6 +176,7 @@ function slowPeerHooks(throttleRate: number, catchUpTimeoutMs: number) {
       ...measured,
       // Each closed link is logged by both ends: counted once, from the slow tab's log.
       againstSlow: logged.filter((event) => (event.tab !== slow && event.peer === slow && event.kind !== 'closed') || (event.tab === slow && event.kind === 'closed')),
+      closedByOthers: logged.filter((event) => event.tab !== slow && event.peer === slow && event.kind === 'closed'),
       bySlow: punishments.filter((event) => event.tab === slow),
       networkPunishments: punishments.length,
       machine,
@@ -263,6 +266,7 @@ export function summarizeSlowPeer(figure: SlowPeerFigure) {
       p99Change: p99 / baseP99 - 1,
       punished: runs.flatMap((run) => run.againstSlow.filter((event) => event.kind !== 'closed')),
       linksClosed: runs.flatMap((run) => run.againstSlow.filter((event) => event.kind === 'closed')),
+      closedByOthers: runs.flatMap((run) => run.closedByOthers ?? []),
       caughtUp: caught.every((ms) => ms !== null),
       catchUpMs: median(caught.map((ms) => ms ?? Number.POSITIVE_INFINITY)),
     };
