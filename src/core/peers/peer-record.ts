@@ -100,13 +100,8 @@ export function networkTag(network: string): Uint8Array {
  */
 const encodings = new WeakMap<PeerRecord, Uint8Array>();
 
-const HEX_TABLE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-/** toHex with a lookup table: ~5× faster than bytes.ts's per-byte padStart on 32-byte ids (measured in the simulator profile). */
-function hex(bytes: Uint8Array, start: number, end: number): string {
-  let out = '';
-  for (let i = start; i < end; i++) out += HEX_TABLE[bytes[i]!]!;
-  return out;
-}
+/** Hex of bytes[start, end): bytes.ts toHex, which gives flat strings (a book holds 17 of these per record). */
+const hex = (bytes: Uint8Array, start: number, end: number): string => toHex(bytes.subarray(start, end));
 
 function u128(value: bigint): Uint8Array {
   const out = new Uint8Array(16);
