@@ -18,9 +18,9 @@ const hexDecoder = new TextDecoder();
  * by `+=`: appending two digits at a time leaves a rope of 31 cons strings
  * per 32-byte id (about 1 KB, against 80 bytes flat); every id a peer record
  * carries stays in memory that way, and hashing a rope for a Map key walks
- * it. Measured in the simulator: ropes of hex ids were 40% of the heap at
+ * it. Measured in the simulator: ropes of hex ids were 23% of the heap at
  * 100 tabs (each tab's book keeps 17 ids per record), and decoding was 3-7x
- * faster than `+=`.
+ * faster than `+=` (the heap after GC: 92 MB before, 77 MB after).
  */
 export function toHex(bytes: Uint8Array): string {
   const codes = new Uint8Array(2 * bytes.length);
