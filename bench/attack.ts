@@ -12,9 +12,12 @@
  *
  * relay=off runs with the relay down: links form only through the mesh, and a split heals only by feelers.
  *
- * Virtual times are deterministic per seed; the wall time is the machine's.
+ * Virtual times are deterministic per seed; the wall time is the machine's,
+ * so each size also prints its CPU time, and the run its peak RSS and the
+ * load average (on a shared machine the wall time says more about the others).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAttackScenario, type AttackFigures } from '../src/sim/attack/attack-scenario.ts';
@@ -39,9 +42,10 @@ const median = (values: (number | undefined)[]): number | undefined => {
 const pct = (value: number | undefined) => (value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 const ms = (value: number | undefined) => (value === undefined ? 'never' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`);
 
-const results: { sybils: number; on: AttackFigures[]; off: AttackFigures[]; wallMs: number }[] = [];
+const results: { sybils: number; on: AttackFigures[]; off: AttackFigures[]; wallMs: number; cpuMs: number }[] = [];
 for (const sybils of sybilCounts) {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const on: AttackFigures[] = [];
   const off: AttackFigures[] = [];
   for (const seed of seeds) {
@@ -51,9 +55,11 @@ for (const sybils of sybilCounts) {
     }
   }
   const wallMs = Math.round(performance.now() - started);
-  results.push({ sybils, on, off, wallMs });
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  results.push({ sybils, on, off, wallMs, cpuMs });
   const row = (name: string, goal: string, pick: (runs: AttackFigures[]) => string) => console.log(`  ${name.padEnd(42)} ${goal.padEnd(10)} ${pick(on).padEnd(12)} ${pick(off)}`);
-  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts, relay ${relay ? 'up' : 'down'} (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s)`);
+  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts, relay ${relay ? 'up' : 'down'} (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s, CPU ${(cpuMs / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(1)})`);
   console.log(`  ${'figure (median over seeds)'.padEnd(42)} ${'goal'.padEnd(10)} ${'defences on'.padEnd(12)} off`);
   row('honest nodes eclipsed', '0', (runs) => pct(median(runs.map((r) => r.eclipsedShare))));
   row('honest nodes with no honest link', '0', (runs) => pct(median(runs.map((r) => r.cutOff / r.honest))));
@@ -69,5 +75,7 @@ for (const sybils of sybilCounts) {
   row('attacker stamp hashes (2^bits per id)', '-', (runs) => String(runs[0]!.stampHashes));
 }
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, relay, goals: ATTACK_GOALS, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
+const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(`\npeak RSS ${peakRssMb} MB`);
+writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, relay, goals: ATTACK_GOALS, peakRssMb, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
 console.log(`\nwrote ${out}`);
