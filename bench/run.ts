@@ -3,7 +3,7 @@
  * measured in the same run as the limit or baseline it is judged against,
  * because an absolute time on a shared 2-core machine is noise.
  *
- *   node --import tsx bench/run.ts             full run (≈ 9-11 min here), writes bench/results/latest.json
+ *   node --import tsx bench/run.ts             full run (≈ 18-20 min here), writes bench/results/latest.json
  *   node --import tsx bench/run.ts --smoke     tiny sizes (≈ 1 min): checks every figure is still produced,
  *                                              asserts nothing about speed; writes bench/results/smoke.json
  *   node --import tsx bench/run.ts --diagnose  the full run's scenarios plus CPU profiles, traces, a page
@@ -12,7 +12,7 @@
  *                                              full node under load, node-to-node and node-to-tab sync; ≈ 1.5 min)
  *   --only relayflood                          issue 23 §4's relay flood (≈ 1.5 min; bench/figures/relay-flood.ts)
  *   --only slowpeer                            issue 24 §4's peers of unequal strength: one tab's CPU slowed 6× and 20×
- *                                              against unthrottled runs (≈ 8 min; bench/figures/slow-peer.ts)
+ *                                              against unthrottled runs (≈ 8.5 min, 11-13 at load 20-40; bench/figures/slow-peer.ts)
  *   --table bench/results/latest.json          print the table of a saved run again, measuring nothing
  *
  * It builds dist/ when missing or stale, serves it with the relay on a free
