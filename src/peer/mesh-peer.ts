@@ -110,6 +110,7 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     signer: recordSigner, verifier, random: components.rng,
     // Both run only once frames flow, after everything below exists (start() and addLink come last).
     acceptsInbound: () => mesh.hasInboundRoom(),
+    isTransientLink: (id) => mesh.isFeeler(id),
     onSignal: (from, hex) => receiveSignal(from, hex),
   }, { network, ...(init.params?.identityStampBits !== undefined ? { stampBits: init.params.identityStampBits } : {}), ...init.peers });
 

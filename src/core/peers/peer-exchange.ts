@@ -44,6 +44,8 @@ export interface RecordGossipDeps {
   book: PeerBook;
   stats: PeersStats;
   acceptsInbound(): boolean;
+  /** PeersComponents.isTransientLink: a link our record does not list (a feeler). */
+  isTransientLink(peerId: PeerId): boolean;
   settings: RecordGossipSettings;
   /** Identity stamp difficulty when the host overrides the network's (the simulator's params). */
   stampBits?: number;
@@ -76,6 +78,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   const getPeersIn = new TokenBuckets<PeerId>(GET_PEERS_IN);
   let own: PeerRecord | undefined;
   let signing = false;
+  /** Set when signing failed: try again at the next tick. Link changes are found by comparing neighbours. */
   let dirty = true;
   let lastSignedMs = Number.NEGATIVE_INFINITY;
   let lastGetPeersMs = Number.NEGATIVE_INFINITY;
@@ -110,13 +113,22 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     }
   }
 
+  /** The neighbours our record lists: open links but feelers, sorted (the record's canonical order). */
+  const recordNeighbours = (): PeerId[] =>
+    context.openPeers().filter((peerId) => !deps.isTransientLink(peerId)).sort().slice(0, MAX_RECORD_NEIGHBOURS);
+  const neighboursChanged = (): boolean => {
+    const listed = own?.neighbours ?? [];
+    const now = recordNeighbours();
+    return now.length !== listed.length || now.some((peerId, i) => peerId !== listed[i]);
+  };
+
   async function refreshOwn(): Promise<void> {
     if (signing) return;
     signing = true;
     dirty = false;
     const nowMs = context.clock.nowMs();
     try {
-      const neighbours = context.openPeers().sort().slice(0, MAX_RECORD_NEIGHBOURS);
+      const neighbours = recordNeighbours();
       own = await signPeerRecord(network, signer, {
         seq: nextRecordSeq(own?.seq, nowMs), issuedAtMs: Math.floor(nowMs), expiresAtMs: Math.floor(nowMs) + settings.recordTtlMs,
         acceptsInbound: deps.acceptsInbound(), neighbours,
@@ -153,7 +165,6 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     ownRecord: () => own,
 
     onPeerOpen(peerId: PeerId): void {
-      dirty = true;
       if (own) enqueue(peerId, own);
       for (const record of book.sample(MAX_RECORDS_PER_FRAME - 1, new Set([peerId]))) enqueue(peerId, record);
       flush(peerId, context.clock.nowMs());
@@ -161,7 +172,6 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     },
 
     onPeerClose(peerId: PeerId): void {
-      dirty = true;
       queues.delete(peerId);
       known.delete(peerId);
       framesIn.delete(peerId);
@@ -239,7 +249,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       const nowMs = context.clock.nowMs();
       book.prune(nowMs);
       const sinceSigned = nowMs - lastSignedMs;
-      const changed = dirty || (own !== undefined && own.acceptsInbound !== deps.acceptsInbound());
+      const changed = dirty || (own !== undefined && (own.acceptsInbound !== deps.acceptsInbound() || neighboursChanged()));
       if (!own || sinceSigned >= settings.refreshIntervalMs || (changed && sinceSigned >= settings.minResignIntervalMs)) void refreshOwn();
       const open = context.openPeers();
       for (const peerId of open) flush(peerId, nowMs);

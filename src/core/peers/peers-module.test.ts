@@ -28,12 +28,15 @@ function lcg(seed: number) {
   return () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
 }
 
-async function makeTab(seed: number) {
+async function makeTab(seed: number, transient: ReadonlySet<string> = new Set()) {
   const signer = await testSigner(seed);
   const now = { ms: START_MS };
   const clock = { nowMs: () => now.ms };
   const signals: { from: string; hex: string }[] = [];
-  const peers = createPeersModule({ signer, verifier: nodeVerifier, random: lcg(seed), onSignal: (from, hex) => signals.push({ from, hex }) }, { network: NETWORK });
+  const peers = createPeersModule({
+    signer, verifier: nodeVerifier, random: lcg(seed), onSignal: (from, hex) => signals.push({ from, hex }),
+    isTransientLink: (peerId) => transient.has(peerId),
+  }, { network: NETWORK });
   const { node, ledger } = await createFullNode({ verifier: nodeVerifier, clock, log: quiet, store: new MemoryChainStore(), modules: [peers.factory] }, { network: NETWORK, peerId: signer.peerId });
   return { signer, now, peers, node, ledger, signals, id: signer.peerId };
 }
@@ -96,6 +99,37 @@ describe('peers module over memory links', () => {
     expect(b.peers.book.get(a.id)?.neighbours).toEqual([b.id, c.id].sort());
     expect(a.peers.stats().ownRecordsSigned).toBe(2);
     expect(b.peers.stats()).toMatchObject({ recordsRejected: 0, rateLimitViolations: 0 });
+  });
+
+  it('leaves a transient link (a feeler) out of its record, so opening and closing one re-signs nothing', async () => {
+    const feelerIds = new Set<string>();
+    const [a, b, c] = [await makeTab(1, feelerIds), await makeTab(2), await makeTab(3)];
+    link(a, b);
+    await until(() => b.peers.knownPeers().includes(a.id), "a's record at b");
+    feelerIds.add(c.id);
+    const feeler = link(a, c);
+    await until(() => c.peers.knownPeers().includes(a.id), "a's record at c, sent on the feeler's open");
+    a.now.ms += 10_000;
+    a.node.tick();
+    await settle();
+    expect(a.peers.stats().ownRecordsSigned).toBe(1);
+    expect(c.peers.book.get(a.id)?.neighbours).toEqual([b.id]);
+
+    feeler.atA.close('feeler done');
+    await until(() => a.node.peers().length === 1, 'the feeler to close');
+    a.now.ms += 10_000;
+    a.node.tick();
+    await settle();
+    expect(a.peers.stats().ownRecordsSigned).toBe(1);
+
+    // Kept as a real link (promoted), it is a neighbour: the next tick lists it.
+    feelerIds.delete(c.id);
+    link(a, c);
+    await until(() => a.node.peers().length === 2, 'c linked again');
+    a.now.ms += 10_000;
+    a.node.tick();
+    await until(() => b.peers.book.get(a.id)?.neighbours.length === 2, "a's new record at b");
+    expect(a.peers.stats().ownRecordsSigned).toBe(2);
   });
 
   it('routes a signal through a common neighbour and the answer back along the reverse route', async () => {

@@ -30,6 +30,12 @@ export interface PeersComponents {
   onSignal?(from: PeerId, envelopeHex: string): void;
   /** Whether we have room for inbound links, advertised in our record (mesh maintainer's shouldAccept). */
   acceptsInbound?(): boolean;
+  /**
+   * A link that is not one of our neighbours (the mesh maintainer's feelers:
+   * a test link of a few seconds). It is left out of our record, so opening
+   * and closing it does not re-sign and flood the record network-wide.
+   */
+  isTransientLink?(peerId: string): boolean;
 }
 
 export interface PeersInit extends Partial<RecordGossipSettings> {
@@ -73,6 +79,7 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
     const gossip = createRecordGossip({
       context, network, signer: components.signer, verifier: components.verifier, random: components.random,
       book, stats, settings, acceptsInbound: () => components.acceptsInbound?.() ?? true,
+      isTransientLink: (peerId) => components.isTransientLink?.(peerId) ?? false,
       ...(stampBits !== undefined ? { stampBits } : {}),
     });
     const signal = createMeshSignal({
