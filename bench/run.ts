@@ -317,7 +317,7 @@ function wasMeasured(saved: BenchResults, name: FigureName): boolean {
 }
 
 /**
- * Issue 18 §5, the full node (docs/PERFORMANCE.md, sections 9-11): admission
+ * Issue 18 §5, the full node (docs/PERFORMANCE.md, "The full node"): admission
  * under load against one core's raw verification, node-to-node sync into
  * LevelDB, and node-to-tab sync. Each is measured even when one before it failed.
  */

@@ -1,5 +1,5 @@
 /**
- * Late-joiner sync without a browser (docs/PERFORMANCE.md, section 5): two
+ * Late-joiner sync without a browser (docs/PERFORMANCE.md, "Late-joiner sync"): two
  * full nodes over in-memory links. The source builds `blocks` blocks of
  * `txsPerBlock` signed transfers in a memory store; the joiner keeps its chain
  * in the IndexedDB LedgerStore over fake-indexeddb and runs the page's chain

@@ -28,7 +28,7 @@ export function startTabmesh(ui: TabmeshStore): TabmeshApi & AccountsApi {
   let network = DEFAULT_NETWORK;
   const starting = (async () => {
     // The peer starts in a task of its own: together with evaluating the page's modules, its start
-    // (workers, IndexedDB, identity) made the page's first task one of 50 ms or more (docs/PERFORMANCE.md, section 6).
+    // (workers, IndexedDB, identity) made the page's first task one of 50 ms or more (docs/PERFORMANCE.md, "Responsiveness").
     await new Promise<void>((resolve) => nextTask(resolve));
     const config = readConfig(window.location);
     network = config.network;

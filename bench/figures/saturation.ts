@@ -20,7 +20,7 @@ export const SATURATION_P99_LIMIT_MS = 1_000;
  * tab whose main thread is behind calls it late, so fewer transactions a second are offered than
  * planned, and latency counts from the late call. A rate is kept up with only if the tabs sent at
  * least this share of it; at 350 tx/s the tabs sent 265-314 a second, and counting that as keeping
- * up with 350 overstated the figure (docs/PERFORMANCE.md, section 2b).
+ * up with 350 overstated the figure (docs/PERFORMANCE.md, "Saturation").
  */
 export const SATURATION_MIN_SENT_FRACTION = 0.95;
 

@@ -1,6 +1,6 @@
 /**
  * One core's raw Ed25519 verification rate in Node, the limit the full
- * node's admission rate is judged against (docs/PERFORMANCE.md, section 9):
+ * node's admission rate is judged against (docs/PERFORMANCE.md, "The full node"):
  * `crypto.subtle.verify('Ed25519', …)` awaited one at a time on one thread,
  * keys imported once, messages of a transaction's signing size. Node runs
  * each WebCrypto job on libuv's thread pool; with one job in flight only one

@@ -146,7 +146,7 @@ type AddRow = (figure: string, ok: boolean, measured: string, target: string, me
 const pct = (share: number | undefined) => (share === undefined ? '?' : `${Math.round(share * 100)}%`);
 const counters = (values: Record<string, number>) => Object.entries(values).map(([name, value]) => `${name} ${value}`).join(', ');
 
-/** Issue 18 §5: the full node's three figures (docs/PERFORMANCE.md, sections 9-11). */
+/** Issue 18 §5: the full node's three figures (docs/PERFORMANCE.md, "The full node"). */
 function addFullNodeRows(results: BenchResults, add: AddRow, notMeasured: (figure: string, target: string, reason: string) => void): void {
   const load = results.fullNodeLoad;
   if (!load) notMeasured('full node under load', '≥ 0.5× one core\'s raw verify', results.errors['fullnode-load'] ?? 'no result');

@@ -23,7 +23,7 @@ const MEMPOOL_VIEW_LIMIT = 200;
 /**
  * Statuses tx(id) answers from memory: every transaction this tab saw
  * recently. 20,000 entries (about 4 MB) hold minutes of traffic at 100 tx/s
- * and keep the heap flat in chain length (docs/PERFORMANCE.md, section 7);
+ * and keep the heap flat in chain length (docs/PERFORMANCE.md, "Memory");
  * older ids are answered from IndexedDB (RunningPeer.findTx).
  */
 export const TX_STATUS_INDEX_ENTRIES = 20_000;
@@ -59,7 +59,7 @@ export function createChainView(components: { ledger: Ledger; mempool: Mempool; 
    * Applies a tip change to the transactions list in ONE store update: a
    * syncing tab connects hundreds of transactions a second, and a store
    * update per transaction (each copying the list and notifying the view)
-   * was a visible share of its main thread (docs/PERFORMANCE.md, section 5).
+   * was a visible share of its main thread (docs/PERFORMANCE.md, "Late-joiner sync").
    */
   function updateTxViews(event: TipEvent, connectedIds: TxId[][], now: number): void {
     const changed = new Map<TxId, { status: 'pending' | 'confirmed'; height?: number }>();

@@ -102,7 +102,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   const { network } = config;
   // simple-peer's browser bundle carries its own Node polyfills (buffer, process, streams), and evaluating
   // them took about half of the page's first task, the only task of 50 ms or more in a joining tab
-  // (docs/PERFORMANCE.md, section 6). Imported here, it is evaluated in a task of its own while the identity opens.
+  // (docs/PERFORMANCE.md, "Responsiveness"). Imported here, it is evaluated in a task of its own while the identity opens.
   const simplePeerModule = import('simple-peer/simplepeer.min.js');
   const { signer, store, clashed } = await openIdentity(network, log);
   // Gossip's small batches are verified on this thread once WebCrypto proves itself here; blocks and sync go to the workers.

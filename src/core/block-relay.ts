@@ -40,7 +40,7 @@ const PENDING_TIMEOUT_MS = 10_000;
  * How long a compact block waits for the transactions it lacks when all of them are already on their
  * way to us (gossip fetched them first and they have not reached the mempool yet), before asking its
  * sender after all. Checked at the node's tick, so the wait ends within a tick after this. Under load
- * a transaction's last hop takes hundreds of ms (docs/PERFORMANCE.md, section 3), and asking for those
+ * a transaction's last hop takes hundreds of ms (docs/PERFORMANCE.md, "Compact blocks"), and asking for those
  * bodies again cost a duplicate download and an extra round trip for a third of the blocks.
  */
 const WAIT_FOR_COMING_MS = 1_000;

@@ -86,7 +86,7 @@ export function createBuiltinProtocols(context: ProtocolContext, components: Bui
   // A block that passed every ledger rule is announced at once, while this node stores it: the new
   // tip is announced only after that commit, which took 0.4-1 s on a busy tab, and every hop of a
   // block's way waited for one (Bitcoin Core relays compact blocks before it has even connected
-  // them; docs/PERFORMANCE.md, section 2b). Peers that learn of it ask now, and it is served from memory.
+  // them; docs/PERFORMANCE.md, "Saturation"). Peers that learn of it ask now, and it is served from memory.
   const unsubscribeValidated = ledger.events.on('validated', (blocks) => {
     const newest = blocks[blocks.length - 1]!;
     blockRelay.keepToServe(newest);

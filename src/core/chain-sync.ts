@@ -50,7 +50,7 @@ const MAX_IN_FLIGHT = 24;
  * block would miss nearly every transaction and cost a second round trip, so blocks come whole. Bitcoin
  * Core chooses the same way (BIP152: compact blocks for blocks near the tip). Fetched whole, the parents
  * of out-of-order blocks at 16 tabs downloaded 2,334 transactions the tabs already had
- * (docs/PERFORMANCE.md, section 4).
+ * (docs/PERFORMANCE.md, "Bandwidth").
  */
 const COMPACT_FETCH_WITHIN = 2;
 /** A headers request unanswered this long may be sent again. */

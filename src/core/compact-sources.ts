@@ -13,7 +13,7 @@ import { txId, type Tx } from './tx.ts';
 /**
  * Block transactions remembered: two full blocks' worth. Measured with 8 tabs mining in turn, forks
  * made most of the compact-block misses, each downloading nearly its whole block again
- * (docs/PERFORMANCE.md, section 3).
+ * (docs/PERFORMANCE.md, "Compact blocks").
  */
 export const MAX_RECENT_BLOCK_TXS = 4_000;
 

@@ -99,7 +99,7 @@ export const SIGNER_NEIGHBOUR_HOLD_MS = 100;
  * Two neighbours of a signer both get its push, and both would announce the
  * transaction to each other when their holds end, crossing on the wire: most
  * of the INV bytes at 16 tabs, where most tabs are a signer's neighbours
- * (docs/PERFORMANCE.md, section 4). The one with the higher peer id holds
+ * (docs/PERFORMANCE.md, "Bandwidth"). The one with the higher peer id holds
  * twice as long, so the other's announcement usually arrives first and
  * cancels it (InventoryInit.selfId).
  */

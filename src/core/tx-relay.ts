@@ -114,7 +114,7 @@ export function createTxRelay(context: ProtocolContext, init: TxRelayInit) {
    * The block that carries it is verified through the same pool, and the
    * pool's cache then already holds the answer: unchecked, a block this tab
    * mined waited for its own transactions' signatures behind the gossip in
-   * the pool's queue, 85-345 ms at 350 tx/s (docs/PERFORMANCE.md, 2b). A
+   * the pool's queue, 85-345 ms at 350 tx/s (docs/PERFORMANCE.md, "Saturation"). A
    * signature that does not verify is this tab's bug (signing is local);
    * it is logged, and a block carrying it is refused by the ledger.
    */

@@ -88,7 +88,7 @@ export function storedTxBytes(bytes: StoredBlock, index: number): Uint8Array {
  * stores write for it. The ids are hashed from the block's own encoding
  * (a transaction's id is SHA-256 of its 153 bytes, tx.ts txId) rather than
  * encoding every transaction a second time: hex decoding showed in the
- * commit path of the joiner's profile (docs/PERFORMANCE.md, section 5).
+ * commit path of the joiner's profile (docs/PERFORMANCE.md, "Late-joiner sync").
  */
 export function toBlockEntry(block: Block, field = 'block'): BlockEntry {
   assertObject(block, field);

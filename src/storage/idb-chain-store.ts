@@ -11,11 +11,11 @@
  *
  * A group commit (commitConnects) writes several connected blocks in one
  * transaction: the ledger joins the blocks that arrive while one commit is in
- * flight into the next (docs/PERFORMANCE.md, section 5).
+ * flight into the next (docs/PERFORMANCE.md, "Late-joiner sync").
  *
  * The block commit, run once per group during sync, issues raw IDB requests
  * (rawResults): idb's promise-and-Proxy wrapper around each request took
- * 7-15% of a syncing tab's main thread (docs/PERFORMANCE.md, section 5).
+ * 7-15% of a syncing tab's main thread (docs/PERFORMANCE.md, "Late-joiner sync").
  */
 import { unwrap, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Account, ChainStore, ConnectCommit, TipRecord } from '../core/ledger/types.ts';

@@ -2,8 +2,8 @@
  * Write-behind queue for the tab's transaction history (the `txs` store).
  * Writing each admitted transaction in a readwrite transaction of its own
  * took 3-8% of a tab's main thread at load, and the block commit, which also
- * writes `txs`, queued behind that stream (docs/PERFORMANCE.md, section 2,
- * "Blocks connect late"). Records wait here at most `flushMs` and then leave
+ * writes `txs`, queued behind that stream (measured in
+ * the 8-tab bench; docs/PERFORMANCE.md's git history). Records wait here at most `flushMs` and then leave
  * in one transaction (LedgerStore.putTxs), drops in one more
  * (markTxsDropped). A confirmed record is never set back to pending by a
  * late batch: putTxs keeps it confirmed.
@@ -71,7 +71,7 @@ export function createTxHistoryWriter(components: TxHistoryWriterComponents, ini
     /**
      * Queues a record (insert or replace); a later record for the same id replaces it in the queue.
      * This tab's own transactions wait like the others: writing each at once made the 8-tab bench's
-     * p99 five times longer (docs/PERFORMANCE.md, "What changed").
+     * p99 five times longer (measured; docs/PERFORMANCE.md's git history).
      */
     put(record: StoredTx): void {
       drops.delete(record.id);

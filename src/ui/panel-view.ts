@@ -4,7 +4,7 @@
  *
  * Why: at 100 tx/s a panel's redraws are per-transaction DOM work (rows that
  * come and go, counts, charts) on the main thread the peer needs, and most of
- * the page is below the fold (docs/PERFORMANCE.md, section 2). A panel out of
+ * the page is below the fold (docs/PERFORMANCE.md, "Propagation"). A panel out of
  * sight still catches up every OFFSCREEN_REFRESH_MS, so find-in-page, screen
  * readers and scripts never read anything older than that, and it catches up
  * at once when it comes back into view.

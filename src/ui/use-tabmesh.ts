@@ -154,7 +154,7 @@ export function useStoreView(): StoreView {
  * own `useStore` goes through useSyncExternalStore, whose updates React always
  * renders in one uninterruptible task: with 8 busy tabs on 2 cores those
  * tasks reached hundreds of milliseconds, and every frame that arrived
- * meanwhile waited (docs/PERFORMANCE.md, section 2). Like useSyncExternalStore,
+ * meanwhile waited (docs/PERFORMANCE.md, "Propagation"). Like useSyncExternalStore,
  * the render reads the view's current snapshot, so a selector that depends on
  * props always sees the latest state.
  */

@@ -3,7 +3,7 @@
  * store in lock step: every connect and disconnect is one atomic store commit,
  * and memory changes only after that commit succeeds, so a failed write leaves
  * both at the previous tip. Several blocks connected together (a path) share
- * one commit: the group commit of docs/PERFORMANCE.md, section 5.
+ * one commit: the group commit of docs/PERFORMANCE.md, "Late-joiner sync".
  */
 import type { PeerId } from '../types.ts';
 import type { HeaderEntry } from './header-index.ts';

@@ -91,7 +91,7 @@ export interface Ledger {
    * The confirmed account at the tip the last `tip` event announced; the zero account for an
    * unknown id. While a reorg is half-way (between its store commits) this is still the state
    * before it, the one the mempool agrees with: a wallet reading the half-way state reused the
-   * nonces of its own disconnected transactions (docs/PERFORMANCE.md, section 2, "Delivered").
+   * nonces of its own disconnected transactions (ledger-reorg.test.ts stops a reorg half-way and checks).
    */
   account(id: PeerId): Account;
   accounts(): Iterable<[PeerId, Account]>;

@@ -6,7 +6,7 @@
  * acceptBlock calls are taken up in order, in groups: the calls waiting
  * when a group starts are admitted one by one and their blocks connected in
  * one store commit (group commit: while one commit is in flight, the blocks
- * that arrive wait and share the next; docs/PERFORMANCE.md, section 5). The
+ * that arrive wait and share the next; docs/PERFORMANCE.md, "Late-joiner sync"). The
  * tip moves, and 'tip' fires, only once a commit is written, so tip() is
  * always persisted. A block that breaks a rule fails alone: the blocks of
  * its group before it are still committed. The synchronous queries read the

@@ -174,8 +174,8 @@ export function createMempool(init: MempoolInit): Mempool {
    * transactions then (as this once did) made its wallet sign *new*
    * transactions with those nonces, which conflicted with the dropped ones
    * still alive at other peers, and both were lost. The ledger's account()
-   * serves the same purpose during a reorg (ledger-types.ts; docs/PERFORMANCE.md,
-   * section 2, "Delivered").
+   * serves the same purpose during a reorg (ledger-types.ts;
+   * ledger-reorg.test.ts).
    */
   function revalidateSender(sender: PeerId, account: Account): TxId[] {
     const dropped: TxId[] = [];

@@ -4,7 +4,7 @@
  * tip seen first stays. Switching branches disconnects back to the fork point
  * with stored undo data (never a replay from genesis), then connects the new
  * branch in runs of blocks, one atomic store commit per run (a group commit:
- * one IndexedDB transaction for many blocks, docs/PERFORMANCE.md section 5).
+ * one IndexedDB transaction for many blocks, docs/PERFORMANCE.md, "Late-joiner sync").
  * A block that breaks a rule while connecting is marked invalid with its
  * descendants; the blocks of its run before it are committed without it, and
  * the ledger moves to the best chain that is still valid.
