@@ -28,7 +28,6 @@ import { createMiner } from '../worker/miner.ts';
 import { edgesFromRecords } from '../ui/graph-model.ts';
 import { sampleFromStats } from '../ui/net-series.ts';
 import { createVerifierPool } from '../worker/verifier-pool.ts';
-import { createEd25519Verifier } from '../crypto/ed25519.ts';
 import { createChainView, createTxStatusIndex, txToView } from './chain-view.ts';
 import type { PeerConfig } from './config.ts';
 import { resolveIceServers } from './ice-config.ts';
@@ -105,8 +104,7 @@ export async function startPeer(config: PeerConfig, ui: TabmeshStore, log: Logge
   // (docs/PERFORMANCE.md, "Responsiveness"). Imported here, it is evaluated in a task of its own while the identity opens.
   const simplePeerModule = import('simple-peer/simplepeer.min.js');
   const { signer, store, clashed } = await openIdentity(network, log);
-  // Gossip's small batches are verified on this thread once WebCrypto proves itself here; blocks and sync go to the workers.
-  const verifier = createVerifierPool({ inline: createEd25519Verifier() });
+  const verifier = createVerifierPool();
   log.info('signature verification runs in workers', { backend: await verifier.backend() });
   // Only a visible page delays or holds its announcements: the browser runs a hidden page's timers at most
   // about once a second, which would turn a 20 ms delay into a second per hop (and a hidden page draws nothing anyway).

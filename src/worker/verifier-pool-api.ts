@@ -3,7 +3,6 @@
  * verifier-pool.ts, which re-exports all of these).
  */
 import type { Logger, Verifier } from '../core/types.ts';
-import type { Ed25519Verifier } from '../crypto/ed25519.ts';
 
 /** The part of the Worker API the pool uses, so tests can inject a fake. */
 export interface WorkerLike {
@@ -25,15 +24,6 @@ export interface VerifierPoolInit {
   scheduleTask?: (task: () => void) => void;
   /** Overrides navigator.hardwareConcurrency when sizing the pool. */
   hardwareConcurrency?: number;
-  /**
-   * A backend on the calling thread for small batches (at most INLINE_MAX_ITEMS, gossip's one to five
-   * transactions): used once it resolves to WebCrypto, never to noble (JavaScript, about 550 µs a
-   * signature). Chromium runs WebCrypto's Ed25519 on the calling thread (about 61 µs, measured on the
-   * page and in a worker alike), so a worker adds two thread hops, a structured clone and a wake-up per
-   * batch and nothing else; at gossip's batches that was more CPU than the verification itself
-   * (docs/ARCHITECTURE.md, "A transaction's path", step 3). Absent: every batch goes to a worker.
-   */
-  inline?: Promise<Ed25519Verifier>;
   log?: Logger;
 }
 
@@ -46,8 +36,6 @@ export interface VerifierPoolStats {
   pendingRequests: number;
   /** Items actually sent to a worker. */
   itemsVerified: number;
-  /** Items verified on the calling thread (VerifierPoolInit.inline). */
-  inlineVerified: number;
   /** Items answered from the cache. */
   cacheHits: number;
   /** Items that joined a verification already in flight. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { VerifyItem } from '../core/types.ts';
-import { createNobleEd25519Verifier, nobleKeypair, nobleSign, type Ed25519Backend, type Ed25519Verifier } from '../crypto/ed25519.ts';
+import { createNobleEd25519Verifier, nobleKeypair, nobleSign } from '../crypto/ed25519.ts';
 import { FakeVerifyWorker, countingVerifier } from '../../test/helpers/fake-verify-worker.ts';
-import { INLINE_MAX_ITEMS, VerifierClosedError, VerifyRequestError, WorkerCrashedError, createVerifierPool, type VerifierPoolInit } from './verifier-pool.ts';
+import { VerifierClosedError, VerifyRequestError, WorkerCrashedError, createVerifierPool, type VerifierPoolInit } from './verifier-pool.ts';
 import type { ItemVerifier, VerifyRequest } from './verify-protocol.ts';
 
 const noble = createNobleEd25519Verifier();
@@ -257,64 +257,6 @@ describe('createVerifierPool', () => {
     await expect(pending).rejects.toThrow(VerifierClosedError);
     await expect(pool.verify([item(2)])).rejects.toThrow(VerifierClosedError);
     expect(workers[0]!.terminated).toBe(true);
-  });
-
-  describe('small batches on the calling thread (inline)', () => {
-    /** A calling-thread backend labelled `backend`, answering with noble and counting its calls. */
-    function inlineBackend(backend: Ed25519Backend, fail = false) {
-      const calls: VerifyItem[] = [];
-      const verifier: Ed25519Verifier = {
-        backend,
-        verify: async (it) => {
-          calls.push(it);
-          if (fail) throw new Error('inline backend broke');
-          return noble.verify(it);
-        },
-      };
-      return { calls, ready: Promise.resolve(verifier) };
-    }
-
-    it('verifies gossip-sized batches on the calling thread with WebCrypto, starting no worker, and caches the answers', async () => {
-      const backend = inlineBackend('webcrypto');
-      const { pool, workers } = setup({ inline: backend.ready });
-      await backend.ready;
-      const calls = range(INLINE_MAX_ITEMS).map((i) => pool.verify([item(i)]));
-      expect(await Promise.all(calls)).toEqual(range(INLINE_MAX_ITEMS).map((i) => [expected(i)]));
-      expect(workers).toHaveLength(0);
-      expect(backend.calls).toHaveLength(INLINE_MAX_ITEMS);
-      expect(await pool.verify([item(0)])).toEqual([expected(0)]);
-      expect(backend.calls).toHaveLength(INLINE_MAX_ITEMS);
-      expect(pool.stats()).toMatchObject({ inlineVerified: INLINE_MAX_ITEMS, itemsVerified: 0, requestsSent: 0, cacheHits: 1 });
-    });
-
-    it('sends a batch larger than INLINE_MAX_ITEMS to the workers', async () => {
-      const backend = inlineBackend('webcrypto');
-      const { pool, workers } = setup({ inline: backend.ready });
-      await backend.ready;
-      const items = range(INLINE_MAX_ITEMS + 1, 50).map(item);
-      expect(await pool.verify(items)).toEqual(range(INLINE_MAX_ITEMS + 1, 50).map(expected));
-      expect(backend.calls).toHaveLength(0);
-      expect(workers.length).toBeGreaterThan(0);
-      expect(pool.stats()).toMatchObject({ inlineVerified: 0, itemsVerified: INLINE_MAX_ITEMS + 1 });
-    });
-
-    it('never verifies on the calling thread with noble: every batch goes to the workers', async () => {
-      const backend = inlineBackend('noble');
-      const { pool, workers } = setup({ inline: backend.ready });
-      await backend.ready;
-      expect(await pool.verify([item(3)])).toEqual([expected(3)]);
-      expect(backend.calls).toHaveLength(0);
-      expect(workers).toHaveLength(1);
-    });
-
-    it('a failure on the calling thread rejects the call and is not cached: the item is verified again next time', async () => {
-      const backend = inlineBackend('webcrypto', true);
-      const { pool } = setup({ inline: backend.ready });
-      await backend.ready;
-      await expect(pool.verify([item(4)])).rejects.toThrow('inline backend broke');
-      await expect(pool.verify([item(4)])).rejects.toThrow('inline backend broke');
-      expect(backend.calls).toHaveLength(2);
-    });
   });
 
   it('sizes itself from hardwareConcurrency: one worker per core, between 1 and 4', () => {

@@ -1,10 +1,8 @@
 /**
  * A pool of verification workers behind the core's Verifier interface. The
- * calling (main) thread hashes items for the cache, splits the misses across
- * workers, and reassembles the answers in order. Only small batches (gossip)
- * are verified on the calling thread, and only with WebCrypto
- * (VerifierPoolInit.inline): a block's or a sync's batch always goes to the
- * workers, which verify it on every core while the page stays free.
+ * calling (main) thread never verifies a signature: it hashes items for the
+ * cache, splits the misses across workers, and reassembles the answers in
+ * order.
  *
  * Batching works two ways. Items from calls made while one task runs leave
  * together at its end. While a request is out at a worker, items from the
@@ -24,7 +22,6 @@ import { ByteWriter, toHex } from '../core/bytes.ts';
 import { InvalidArgumentError } from '../core/result.ts';
 import type { Logger, VerifyItem } from '../core/types.ts';
 import { LruCache } from '../core/lru-cache.ts';
-import type { Ed25519Verifier } from '../crypto/ed25519.ts';
 import {
   VerifierClosedError,
   VerifyRequestError,
@@ -60,12 +57,6 @@ const DEFAULT_CACHE_ENTRIES = 10_000;
 const MIN_SPLIT_ITEMS = 32;
 /** Misses that leave for a worker while a large call is still being hashed. */
 const STREAM_CHUNK_ITEMS = 256;
-/**
- * Misses leaving together verified on the calling thread (VerifierPoolInit.inline) when there are at
- * most this many: gossip's batches of one to five. 8 × ~61 µs is half a millisecond of the page's
- * thread at most; a block's batch (20 and more) goes to the workers.
- */
-export const INLINE_MAX_ITEMS = 8;
 
 interface Slot {
   index: number;
@@ -128,16 +119,7 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
   const inflight = new Map<string, Promise<boolean>>();
   const requests = new Map<number, PendingRequest>();
   const slots: Slot[] = Array.from({ length: size }, (_, index) => ({ index, worker: undefined, pending: new Set(), outstandingItems: 0 }));
-  const counts = { workersStarted: 0, crashes: 0, requestsSent: 0, itemsVerified: 0, inlineVerified: 0, cacheHits: 0, inflightHits: 0 };
-  /** The calling thread's backend, once it has proved to be WebCrypto (VerifierPoolInit.inline). */
-  let inline: Ed25519Verifier | undefined;
-  init.inline?.then(
-    (backend) => {
-      if (backend.backend === 'webcrypto') inline = backend;
-      else log.info('small batches go to the workers too: the calling thread has no WebCrypto Ed25519', { reason: backend.fallbackReason });
-    },
-    (error: unknown) => log.warn('small batches go to the workers too: the calling thread\'s backend failed to start', { error: String(error) }),
-  );
+  const counts = { workersStarted: 0, crashes: 0, requestsSent: 0, itemsVerified: 0, cacheHits: 0, inflightHits: 0 };
   let nextId = 0;
   let nextSlot = 0;
   let closed = false;
@@ -270,36 +252,27 @@ export function createVerifierPool(init: VerifierPoolInit = {}): VerifierPool {
     });
   }
 
-  function answered(entry: Miss, result: boolean): void {
-    cache.set(entry.key, result);
-    inflight.delete(entry.key);
-    entry.resolve(result);
-  }
-
-  function failed(entry: Miss, error: unknown): void {
-    inflight.delete(entry.key);
-    entry.reject(error instanceof Error ? error : new VerifyRequestError(String(error)));
-  }
-
-  /**
-   * Sends `fresh` in chunks spread over the workers (MIN_SPLIT_ITEMS), or verifies a small batch on this
-   * thread (INLINE_MAX_ITEMS); settles each key's deferred.
-   */
+  /** Sends `fresh` in chunks spread over the workers (MIN_SPLIT_ITEMS); settles each key's deferred. */
   function dispatch(fresh: Miss[]): void {
-    if (inline && fresh.length <= INLINE_MAX_ITEMS) {
-      counts.inlineVerified += fresh.length;
-      for (const entry of fresh) inline.verify(entry.item).then((result) => answered(entry, result), (error: unknown) => failed(entry, error));
-      return;
-    }
     const parts = Math.min(slots.length, Math.max(1, Math.floor(fresh.length / MIN_SPLIT_ITEMS)));
     const chunkSize = Math.min(maxRequestItems, Math.ceil(fresh.length / parts));
     for (let start = 0; start < fresh.length; start += chunkSize) {
       const chunk = fresh.slice(start, start + chunkSize);
       send(chunk.map((entry) => entry.item)).then(
-        (reply) => chunk.forEach((entry, i) => answered(entry, reply.results[i]!)),
+        (reply) => {
+          chunk.forEach((entry, i) => {
+            const result = reply.results[i]!;
+            cache.set(entry.key, result);
+            inflight.delete(entry.key);
+            entry.resolve(result);
+          });
+        },
         (error: unknown) => {
           const failure = error instanceof Error ? error : new VerifyRequestError(String(error));
-          for (const entry of chunk) failed(entry, failure);
+          for (const entry of chunk) {
+            inflight.delete(entry.key);
+            entry.reject(failure);
+          }
         },
       );
     }
