@@ -184,6 +184,14 @@ export class ByteReader {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
   }
 
+  /** Steps over `count` bytes without copying them (a bounds check); returns where they start. */
+  skip(count: number): number {
+    this.need(count);
+    const start = this.offset;
+    this.offset += count;
+    return start;
+  }
+
   bytes(count: number): Uint8Array {
     this.need(count);
     const out = this.input.slice(this.offset, this.offset + count);

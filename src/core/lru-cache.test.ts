@@ -19,6 +19,15 @@ describe('LruCache', () => {
     expect(cache.get('missing')).toBeUndefined();
   });
 
+  it('peeks without refreshing: the peeked entry is still the first to go', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.peek('a')).toBe(1);
+    cache.set('c', 3);
+    expect([cache.has('a'), cache.peek('b'), cache.peek('c')]).toEqual([false, 2, 3]);
+  });
+
   it('refuses a bound that is not a positive integer', () => {
     expect(() => new LruCache(0)).toThrow(RangeError);
     expect(() => new LruCache(1.5)).toThrow(RangeError);

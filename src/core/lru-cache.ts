@@ -27,6 +27,11 @@ export class LruCache<K, V> {
     return value;
   }
 
+  /** The value for `key` without marking it used (a lookup on a hot path that need not refresh the order). */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
   has(key: K): boolean {
     return this.entries.has(key);
   }

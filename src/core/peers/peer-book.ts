@@ -62,17 +62,29 @@ export function createPeerBook(init: PeerBookInit) {
   const tables = createBookTables({ capacity, random: init.random });
   const pendingTried = new BoundedSet<PeerId>(PENDING_TRIED);
 
+  function list(peerId: PeerId, neighbour: PeerId): void {
+    let set = listedBy.get(neighbour);
+    if (!set) listedBy.set(neighbour, (set = new Set()));
+    set.add(peerId);
+  }
+
+  function unlist(peerId: PeerId, neighbour: PeerId): void {
+    const set = listedBy.get(neighbour);
+    if (!set) return;
+    set.delete(peerId);
+    if (set.size === 0) listedBy.delete(neighbour);
+  }
+
   function index(record: PeerRecord, add: boolean): void {
-    for (const neighbour of record.neighbours) {
-      let set = listedBy.get(neighbour);
-      if (add) {
-        if (!set) listedBy.set(neighbour, (set = new Set()));
-        set.add(record.peerId);
-      } else if (set) {
-        set.delete(record.peerId);
-        if (set.size === 0) listedBy.delete(neighbour);
-      }
-    }
+    for (const neighbour of record.neighbours) (add ? list : unlist)(record.peerId, neighbour);
+  }
+
+  /** A newer record of the same peer: only the neighbours that changed touch the index (a re-signed record usually differs by a link or two). */
+  function reindex(before: readonly PeerId[], after: readonly PeerId[], peerId: PeerId): void {
+    const listedAfter = new Set(after);
+    for (const neighbour of before) if (!listedAfter.has(neighbour)) unlist(peerId, neighbour);
+    const listedBefore = new Set(before);
+    for (const neighbour of after) if (!listedBefore.has(neighbour)) list(peerId, neighbour);
   }
 
   function forget(peerId: PeerId): void {
@@ -105,7 +117,7 @@ export function createPeerBook(init: PeerBookInit) {
       const existing = records.get(record.peerId);
       if (existing && !isNewerRecord(record, existing)) return 'stale';
       if (existing) {
-        forget(record.peerId);
+        reindex(existing.neighbours, record.neighbours, record.peerId);
       } else {
         const tried = pendingTried.has(record.peerId);
         pendingTried.delete(record.peerId);
@@ -113,7 +125,7 @@ export function createPeerBook(init: PeerBookInit) {
         for (const evicted of tables.add(record.peerId, bucketSource, expiredAt(nowMs), tried)) forget(evicted);
       }
       records.set(record.peerId, record);
-      index(record, true);
+      if (!existing) index(record, true);
       return existing ? 'replaced' : 'added';
     },
 

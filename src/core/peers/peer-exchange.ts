@@ -15,7 +15,6 @@
  * Sends are queued per link and paced by a token bucket below the
  * receiver's limit, so an honest peer never trips its neighbour's limit.
  */
-import { BoundedSet } from '../bounded-set.ts';
 import type { ProtocolContext } from '../protocol-context.ts';
 import type { PeerId, Signer, Verifier } from '../types.ts';
 import type { PeerBook } from './peer-book.ts';
@@ -23,6 +22,7 @@ import { MAX_RECORD_NEIGHBOURS, checkPeerRecord, nextRecordSeq, peerRecordVerify
 import { GET_PEERS, MAX_RECORDS_PER_FRAME, PEER_RECORDS, encodeGetPeers, encodePeerRecords } from './peers-frames.ts';
 import type { PeersStats } from './peers-stats.ts';
 import { randomIndex } from './random-index.ts';
+import { LruCache } from '../lru-cache.ts';
 import { TokenBuckets } from '../token-bucket.ts';
 
 export interface RecordGossipSettings {
@@ -53,7 +53,11 @@ export interface RecordGossipDeps {
 
 /** Records queued per link. Four frames' worth: beyond that the link is slower than the gossip, and a later refresh repairs the loss. */
 const MAX_QUEUED_RECORDS = 4 * MAX_RECORDS_PER_FRAME;
-/** Per link, (peer, seq) pairs it has sent us or we sent it: no record is sent back where it came from. */
+/**
+ * Per link, the newest seq of each peer's record it has sent us or we sent it:
+ * no record goes back where it came from, nor where a newer one has been.
+ * Bounded (a neighbour chooses which peer ids we note); 4,096 covers a full book of 1,000.
+ */
 const KNOWN_PER_LINK = 4_096;
 /**
  * PEER_RECORDS frames a peer may send: 4 a second, bursts of 20. We send at
@@ -66,13 +70,11 @@ export const RECORD_FRAMES_OUT = { ratePerSec: 2, burst: 8 };
 /** GET_PEERS a peer may send: one per 10 s, bursts of 3. We send at most one per getPeersIntervalMs (30 s) in all. */
 export const GET_PEERS_IN = { ratePerSec: 0.1, burst: 3 };
 
-const recordKey = (record: Pick<PeerRecord, 'peerId' | 'seq'>) => `${record.peerId}:${record.seq}`;
-
 export function createRecordGossip(deps: RecordGossipDeps) {
   const { context, network, signer, verifier, random, book, stats, settings } = deps;
   const selfId = signer.peerId;
   const queues = new Map<PeerId, Map<PeerId, PeerRecord>>();
-  const known = new Map<PeerId, BoundedSet<string>>();
+  const known = new Map<PeerId, LruCache<PeerId, number>>();
   const framesIn = new TokenBuckets<PeerId>(RECORD_FRAMES_IN);
   const framesOut = new TokenBuckets<PeerId>(RECORD_FRAMES_OUT);
   const getPeersIn = new TokenBuckets<PeerId>(GET_PEERS_IN);
@@ -84,13 +86,17 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   let lastGetPeersMs = Number.NEGATIVE_INFINITY;
 
   const knownBy = (peerId: PeerId) => {
-    let set = known.get(peerId);
-    if (!set) known.set(peerId, (set = new BoundedSet(KNOWN_PER_LINK)));
-    return set;
+    let seqs = known.get(peerId);
+    if (!seqs) known.set(peerId, (seqs = new LruCache(KNOWN_PER_LINK)));
+    return seqs;
   };
+  const linkKnows = (peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): boolean => (knownBy(peerId).peek(record.peerId) ?? 0) >= record.seq;
+  function noteKnown(peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): void {
+    if (!linkKnows(peerId, record)) knownBy(peerId).set(record.peerId, record.seq);
+  }
 
   function enqueue(peerId: PeerId, record: PeerRecord): void {
-    if (record.peerId === peerId || knownBy(peerId).has(recordKey(record))) return;
+    if (record.peerId === peerId || linkKnows(peerId, record)) return;
     let queue = queues.get(peerId);
     if (!queue) queues.set(peerId, (queue = new Map()));
     if (!queue.has(record.peerId) && queue.size >= MAX_QUEUED_RECORDS) {
@@ -107,7 +113,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       const batch = [...queue.values()].slice(0, MAX_RECORDS_PER_FRAME);
       for (const record of batch) queue.delete(record.peerId);
       if (!context.sendModuleFrame(peerId, PEER_RECORDS, encodePeerRecords(network, batch))) return;
-      for (const record of batch) knownBy(peerId).add(recordKey(record));
+      for (const record of batch) noteKnown(peerId, record);
       stats.recordFramesSent++;
       stats.recordsSent += batch.length;
     }
@@ -150,8 +156,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
 
   /** Queues news for `fanout` random neighbours that have not seen it (not its sender, not its subject); returns them. */
   function forward(record: PeerRecord, from: PeerId): PeerId[] {
-    const key = recordKey(record);
-    const targets = context.openPeers().filter((peerId) => peerId !== from && peerId !== record.peerId && !knownBy(peerId).has(key));
+    const targets = context.openPeers().filter((peerId) => peerId !== from && peerId !== record.peerId && !linkKnows(peerId, record));
     const chosen: PeerId[] = [];
     for (let i = 0; i < settings.fanout && targets.length > 0; i++) {
       const [target] = targets.splice(randomIndex(random, targets.length), 1);
@@ -189,6 +194,13 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       stats.recordsReceived += parsed.length;
       const fresh: PeerRecord[] = [];
       for (const item of parsed) {
+        // A copy of what we hold is dropped on its seq alone, before its stamp is hashed or its record built:
+        // fanout 3 delivers each record about three times, so most of what arrives is such a copy.
+        noteKnown(from, item);
+        if (item.peerId === selfId || !book.wouldAccept(item) || fresh.some((other) => other.peerId === item.peerId && other.seq >= item.seq)) {
+          stats.recordsStale++;
+          continue;
+        }
         const checked = checkPeerRecord(item, { network, nowMs, ...(deps.stampBits !== undefined ? { stampBits: deps.stampBits } : {}) });
         if (!checked.ok) {
           if (checked.reason === 'wrong-network') stats.recordsWrongNetwork++;
@@ -200,13 +212,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
           }
           continue;
         }
-        const record = checked.value;
-        knownBy(from).add(recordKey(record));
-        if (record.peerId === selfId || !book.wouldAccept(record) || fresh.some((other) => other.peerId === record.peerId && other.seq >= record.seq)) {
-          stats.recordsStale++;
-          continue;
-        }
-        fresh.push(record);
+        fresh.push(checked.value);
       }
       if (fresh.length === 0) return;
       const valid = await verifier.verify(fresh.map((record) => peerRecordVerifyItem(network, record)));

@@ -208,14 +208,28 @@ export function encodePeerRecord(network: string, record: PeerRecord): Uint8Arra
   return bytes;
 }
 
-/** A parsed record and the tag it carried (checked against our network by checkPeerRecord). */
+/**
+ * A record read off the wire and checked strictly, with what the gossip needs
+ * to tell news from a copy (peer, seq, times, stamp nonce) read at once. The
+ * record itself (17 hex ids, the chain work) is built on first read of
+ * `record`: most records a tab receives are copies of ones it holds (fanout 3
+ * delivers each about three times), and those are dropped after their seq.
+ */
 export interface ParsedPeerRecord {
-  record: PeerRecord;
+  /** The tag it carried, checked against our network by checkPeerRecord. */
   networkTag: Uint8Array;
+  peerId: PeerId;
+  seq: number;
+  issuedAtMs: number;
+  expiresAtMs: number;
+  stampNonce: number;
+  readonly record: PeerRecord;
 }
 
 /** Offset of the neighbour count: version, tag, id, seq, issuedAtMs, expiresAtMs, tipHeight, chainWork, stampNonce, flags. */
 const COUNT_OFFSET = 1 + 4 + 32 + 8 + 8 + 8 + 4 + 16 + 8 + 1;
+const TIP_HEIGHT_OFFSET = 1 + 4 + 32 + 8 + 8 + 8;
+const FLAGS_OFFSET = COUNT_OFFSET - 1;
 
 /**
  * The length of the record starting at `offset`, read from its neighbour
@@ -227,9 +241,44 @@ export function peerRecordLengthAt(bytes: Uint8Array, offset: number): number | 
   return RECORD_FIXED_BYTES + 32 * Math.min(bytes[offset + COUNT_OFFSET]!, MAX_RECORD_NEIGHBOURS + 1);
 }
 
+/** Byte order of two 32-byte ids at `a` and `b` in `bytes`: the order of their lower-case hex too. */
+function compareIds(bytes: Uint8Array, a: number, b: number): number {
+  for (let i = 0; i < 32; i++) {
+    const diff = bytes[a + i]! - bytes[b + i]!;
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+type RecordHead = Omit<ParsedPeerRecord, 'record'>;
+
+/** The record of `bytes` (checked by parsePeerRecord), with its own copy of them kept as its encoding. */
+function buildRecord(view: Uint8Array, head: RecordHead): PeerRecord {
+  const bytes = view.slice(); // the book keeps it: not a view pinning the whole frame
+  const count = bytes[COUNT_OFFSET]!;
+  const neighbours: PeerId[] = [];
+  for (let i = 0, at = COUNT_OFFSET + 1; i < count; i++, at += 32) neighbours.push(hex(bytes, at, at + 32));
+  const signatureAt = COUNT_OFFSET + 1 + 32 * count;
+  const record: PeerRecord = {
+    peerId: head.peerId, seq: head.seq, issuedAtMs: head.issuedAtMs, expiresAtMs: head.expiresAtMs,
+    acceptsInbound: (bytes[FLAGS_OFFSET]! & FLAG_ACCEPTS_INBOUND) !== 0, neighbours,
+    tipHeight: new DataView(bytes.buffer).getUint32(TIP_HEIGHT_OFFSET), chainWork: readU128(bytes.subarray(TIP_HEIGHT_OFFSET + 4, TIP_HEIGHT_OFFSET + 20)),
+    stampNonce: head.stampNonce, signature: hex(bytes, signatureAt, signatureAt + 64),
+  };
+  encodings.set(record, bytes);
+  return record;
+}
+
+/** A ParsedPeerRecord whose record is built on first read (an own getter, so a spread copy still carries it). */
+function lazyRecord(view: Uint8Array, head: RecordHead): ParsedPeerRecord {
+  let record: PeerRecord | undefined;
+  return { ...head, get record() { return (record ??= buildRecord(view, head)); } };
+}
+
 /**
  * Parses exactly one record, strictly: every malformed field is a rejection
- * that names it, and no trailing bytes are allowed.
+ * that names it, and no trailing bytes are allowed. Checks the neighbours'
+ * order on the bytes; the record is built lazily (ParsedPeerRecord).
  */
 export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
   if (bytes.length > MAX_RECORD_BYTES) return reject('too-large', `peer record is ${bytes.length} bytes, limit ${MAX_RECORD_BYTES}`);
@@ -237,9 +286,8 @@ export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
   try {
     const version = reader.u8();
     if (version !== PEER_RECORD_VERSION) return reject('bad-version', `peer record version ${version}, expected ${PEER_RECORD_VERSION}`);
-    const tag = reader.bytes(4);
-    reader.bytes(32);
-    const peerId = hex(bytes, 5, 37);
+    const tag = bytes.subarray(reader.skip(4), 5);
+    reader.skip(32);
     const seq = reader.u64();
     const issuedAtMs = reader.u64();
     const expiresAtMs = reader.u64();
@@ -248,30 +296,20 @@ export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
     if (expiresAtMs === undefined) return reject('bad-field', 'peer record expiresAtMs exceeds 2^53-1');
     if (expiresAtMs <= issuedAtMs) return reject('bad-field', 'peer record expiresAtMs must be after issuedAtMs');
     if (expiresAtMs - issuedAtMs > MAX_RECORD_TTL_MS) return reject('bad-field', `peer record lifetime exceeds ${MAX_RECORD_TTL_MS} ms`);
-    const tipHeight = reader.u32();
-    const chainWork = readU128(reader.bytes(16));
+    reader.skip(4 + 16); // tip height and chain work: any value is valid
     const stampNonce = reader.u64();
     if (stampNonce === undefined) return reject('bad-field', 'peer record stampNonce exceeds 2^53-1');
     const flags = reader.u8();
     if ((flags & ~KNOWN_FLAGS) !== 0) return reject('bad-field', `peer record flags 0x${flags.toString(16)} has unknown bits`);
     const count = reader.u8();
     if (count > MAX_RECORD_NEIGHBOURS) return reject('too-large', `peer record lists ${count} neighbours, limit ${MAX_RECORD_NEIGHBOURS}`);
-    reader.bytes(32 * count + 64); // bounds first: a truncated record is rejected before any id is decoded
-    const neighbours: PeerId[] = [];
+    reader.skip(32 * count + 64); // bounds first: a truncated record is rejected before any id is compared
     for (let i = 0, at = COUNT_OFFSET + 1; i < count; i++, at += 32) {
-      const neighbour = hex(bytes, at, at + 32);
-      if (neighbour === peerId) return reject('bad-field', 'peer record neighbours list the peer itself');
-      if (i > 0 && neighbour <= neighbours[i - 1]!) return reject('bad-field', 'peer record neighbours must be strictly ascending (sorted, unique)');
-      neighbours.push(neighbour);
+      if (compareIds(bytes, at, 5) === 0) return reject('bad-field', 'peer record neighbours list the peer itself');
+      if (i > 0 && compareIds(bytes, at, at - 32) <= 0) return reject('bad-field', 'peer record neighbours must be strictly ascending (sorted, unique)');
     }
     if (reader.remaining !== 0) return reject('trailing-bytes', `peer record has ${reader.remaining} extra bytes`);
-    const signatureAt = COUNT_OFFSET + 1 + 32 * count;
-    const record: PeerRecord = {
-      peerId, seq, issuedAtMs, expiresAtMs, acceptsInbound: (flags & FLAG_ACCEPTS_INBOUND) !== 0, neighbours, tipHeight, chainWork, stampNonce,
-      signature: hex(bytes, signatureAt, signatureAt + 64),
-    };
-    encodings.set(record, bytes);
-    return accept({ record, networkTag: tag });
+    return accept(lazyRecord(bytes, { networkTag: tag, peerId: hex(bytes, 5, 37), seq, issuedAtMs, expiresAtMs, stampNonce }));
   } catch (error) {
     if (error instanceof TruncatedInputError) return reject('truncated', `peer record: ${error.message}`);
     throw error;
@@ -288,13 +326,12 @@ export function parsePeerRecord(bytes: Uint8Array): Result<ParsedPeerRecord> {
  * a host that overrides the parameter (the simulator) passes its own.
  */
 export function checkPeerRecord(parsed: ParsedPeerRecord, context: { network: string; nowMs: number; stampBits?: number }): Result<PeerRecord> {
-  const { record } = parsed;
   if (!equalBytes(parsed.networkTag, networkTag(context.network))) return reject('wrong-network', 'peer record belongs to another network');
-  if (record.expiresAtMs <= context.nowMs) return reject('expired', 'peer record has expired');
-  if (record.issuedAtMs > context.nowMs + MAX_RECORD_CLOCK_SKEW_MS) return reject('expired', `peer record is issued more than ${MAX_RECORD_CLOCK_SKEW_MS / 1000} s in the future`);
-  const stamp = checkIdentityStamp(record.peerId, record.stampNonce, context.stampBits ?? chainParams(context.network).identityStampBits);
+  if (parsed.expiresAtMs <= context.nowMs) return reject('expired', 'peer record has expired');
+  if (parsed.issuedAtMs > context.nowMs + MAX_RECORD_CLOCK_SKEW_MS) return reject('expired', `peer record is issued more than ${MAX_RECORD_CLOCK_SKEW_MS / 1000} s in the future`);
+  const stamp = checkIdentityStamp(parsed.peerId, parsed.stampNonce, context.stampBits ?? chainParams(context.network).identityStampBits);
   if (!stamp.ok) return reject('bad-field', `peer record: ${stamp.detail}`);
-  return accept(record);
+  return accept(parsed.record);
 }
 
 /** The verification job for a record's signature (batched through the Verifier). */

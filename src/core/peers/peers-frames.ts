@@ -72,9 +72,10 @@ function decodeRecords(payload: Uint8Array): Result<PeersMessage> {
   const records: ParsedPeerRecord[] = [];
   let offset = 1;
   for (let i = 0; i < count; i++) {
-    // Each record's length follows from its neighbour count; parsePeerRecord checks the slice strictly.
+    // Each record's length follows from its neighbour count; parsePeerRecord checks the view strictly
+    // (and copies it only if the record is built: ParsedPeerRecord).
     const length = peerRecordLengthAt(payload, offset) ?? payload.length - offset;
-    const parsed = parsePeerRecord(payload.slice(offset, offset + length));
+    const parsed = parsePeerRecord(payload.subarray(offset, offset + length));
     if (!parsed.ok) return reject(parsed.reason, `PEER_RECORDS record ${i}: ${parsed.detail}`);
     records.push(parsed.value);
     offset += length;

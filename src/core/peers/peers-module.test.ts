@@ -184,6 +184,23 @@ describe('peers module over memory links', () => {
     expect(tab.node.bans()).toEqual([]);
   });
 
+  it('drops a copy of a record it holds on its seq alone, before the stamp is checked or the signature verified', async () => {
+    const tab = await makeTab(1);
+    const { sendModule } = await rogue(tab);
+    const other = await testSigner(64);
+    const fields = { issuedAtMs: START_MS, expiresAtMs: START_MS + 60_000, acceptsInbound: true, neighbours: [] };
+    const newer = await signPeerRecord(NETWORK, other, { ...fields, seq: 2 });
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [newer]));
+    await until(() => tab.peers.stats().recordsAccepted === 1, 'the record');
+    // An older seq with a stamp that falls short and a signature over other bytes: news would cost the sender a ban.
+    const older = await signPeerRecord(NETWORK, { ...other, identityStamp: nonceWithWork(other.peerId, 0, 8) }, { ...fields, seq: 1 });
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [newer, { ...older, signature: newer.signature }]));
+    await until(() => tab.peers.stats().recordsReceived === 3, 'the copies');
+    await settle();
+    expect(tab.peers.stats()).toMatchObject({ recordsStale: 2, recordsAccepted: 1, recordsBadStamp: 0, recordsRejected: 0 });
+    expect(tab.node.bans()).toEqual([]);
+  });
+
   it('punishes a peer that sends a record whose signature does not verify', async () => {
     const tab = await makeTab(1);
     const { signer, sendModule, peer } = await rogue(tab);
