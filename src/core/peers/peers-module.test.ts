@@ -28,7 +28,7 @@ function lcg(seed: number) {
   return () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
 }
 
-async function makeTab(seed: number, transient: ReadonlySet<string> = new Set()) {
+async function makeTab(seed: number, transient: ReadonlySet<string> = new Set(), bookCapacity?: number) {
   const signer = await testSigner(seed);
   const now = { ms: START_MS };
   const clock = { nowMs: () => now.ms };
@@ -36,7 +36,7 @@ async function makeTab(seed: number, transient: ReadonlySet<string> = new Set())
   const peers = createPeersModule({
     signer, verifier: nodeVerifier, random: lcg(seed), onSignal: (from, hex) => signals.push({ from, hex }),
     isTransientLink: (peerId) => transient.has(peerId),
-  }, { network: NETWORK });
+  }, { network: NETWORK, ...(bookCapacity ? { bookCapacity } : {}) });
   const { node, ledger } = await createFullNode({ verifier: nodeVerifier, clock, log: quiet, store: new MemoryChainStore(), modules: [peers.factory] }, { network: NETWORK, peerId: signer.peerId });
   return { signer, now, peers, node, ledger, signals, id: signer.peerId };
 }
@@ -199,6 +199,20 @@ describe('peers module over memory links', () => {
     await settle();
     expect(tab.peers.stats()).toMatchObject({ recordsStale: 2, recordsAccepted: 1, recordsBadStamp: 0, recordsRejected: 0 });
     expect(tab.node.bans()).toEqual([]);
+  });
+
+  it('does not take back a record its full book evicted when a copy of it returns', async () => {
+    const tab = await makeTab(1, new Set(), 16);
+    const { sendModule } = await rogue(tab);
+    const fields = { seq: 1, issuedAtMs: START_MS, expiresAtMs: START_MS + 60_000, acceptsInbound: true, neighbours: [] };
+    const records = await Promise.all([...Array(24).keys()].map(async (i) => signPeerRecord(NETWORK, await testSigner(100 + i), fields)));
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, records));
+    await until(() => tab.peers.stats().recordsAccepted === 24, 'every record, each news once');
+    expect(tab.peers.stats().bookSize).toBeLessThan(24); // the book is full: some were evicted
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, records));
+    await until(() => tab.peers.stats().recordsReceived === 48, 'the copies');
+    await settle();
+    expect(tab.peers.stats()).toMatchObject({ recordsAccepted: 24, recordsStale: 24 });
   });
 
   it('punishes a peer that sends a record whose signature does not verify', async () => {
