@@ -44,7 +44,13 @@
  *   token spent on it), while the group's slot is held. Links without a
  *   group (loopback, LAN, TURN) are not limited.
  * - New inbound links are taken at most at NEW_INBOUND_LINKS (12, then one
- *   per 10 s), so no one can spend a page's RTCPeerConnections.
+ *   per 10 s), so no one can spend a page's RTCPeerConnections; peers whose
+ *   group we know, and strangers by who told us of them, spend separate
+ *   buckets, so a host's fresh ids cannot starve everyone else's offers
+ *   (mesh-inbound-tokens.ts).
+ * - With the relay down (mesh-origins.ts): records told by a peer we dialled
+ *   are dialled before records only inbound links brought, and candidates
+ *   of an origin that stalled one of our links are dialled last.
  * - A peer whose offer went unanswered while the relay was up and did not
  *   list it is presumed gone, and left out of the candidates until the relay
  *   lists it, it links to us, or a newer record of it arrives (unanswered).
@@ -58,10 +64,12 @@
  * injectable for tests.
  */
 import { BackoffTable } from '../core/peers/backoff-table.ts';
-import { TokenBucket, type RateLimit } from '../core/token-bucket.ts';
+import type { RateLimit } from '../core/token-bucket.ts';
 import type { LinkDirection } from '../core/link.ts';
 import type { PeerId } from '../core/types.ts';
 import { drawNext, drawTiers, originOf } from './mesh-dial-draw.ts';
+import { createInboundTokens } from './mesh-inbound-tokens.ts';
+import { createMeshOrigins } from './mesh-origins.ts';
 import { createMeshHealing, DEFAULT_FEELER_INTERVAL_MS, DEFAULT_ROTATION_INTERVAL_MS, type MeshHealing } from './mesh-maintainer-healing.ts';
 
 /**
@@ -130,8 +138,6 @@ export interface MeshLink {
  */
 export const NEW_INBOUND_LINKS: RateLimit = { burst: 12, perSecond: 0.1 };
 
-/** Peers whose network group we learnt from a link: enough for a few thousand Sybil ids, oldest forgotten first. */
-const MAX_KNOWN_GROUPS = 4_096;
 /** Peers presumed gone (unanswered): a record's lifetime of churn, oldest forgotten first. */
 const MAX_PRESUMED_GONE = 4_096;
 
@@ -187,7 +193,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   const announced = new Map<PeerId, number>();
   /** Dials we started that have not yet opened or failed: counted as outbound-to-be. */
   const dialling = new Set<PeerId>();
-  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0, inboundRateLimited: 0, presumedGone: 0 };
+  const counters = { dials: 0, pruned: 0, evictedForOutbound: 0, inboundRefused: 0, groupLimited: 0, inboundRateLimited: 0, inboundKnown: 0, inboundVouched: 0, inboundStrangers: 0, presumedGone: 0 };
   /**
    * Peers whose offer went unanswered while the relay did not list them, with the record sequence we held
    * then: presumed gone (a closed tab), so not dialled again until the relay lists them, they link to us, or
@@ -196,10 +202,11 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
    * of an anchor tab's 378 connections an hour were offers to tabs that had left (docs/PERFORMANCE.md, "Soak").
    */
   const presumedGone = new Map<PeerId, number | undefined>();
-  const newInbound = new TokenBucket(init.newInboundLinks ?? NEW_INBOUND_LINKS, nowMs);
   const groupLimits = init.networkGroupLimits !== false;
-  /** Peer id → the network group its last link reported. */
-  const knownGroups = new Map<PeerId, string>();
+  // Peers of known network group and strangers spend separate buckets (mesh-inbound-tokens.ts); the ablation shares one.
+  const newInbound = createInboundTokens({ limit: init.newInboundLinks ?? NEW_INBOUND_LINKS, split: groupLimits, nowMs });
+  // Network groups learnt or attested, and the dial rules that use them (mesh-origins.ts); the ablation has neither rule.
+  const origins = createMeshOrigins({ enabled: init.outboundDiversity !== false, ...(view.sourceOf ? { sourceOf: view.sourceOf } : {}) });
   // Feelers, dials for work and rotation: mesh-maintainer-healing.ts. Its feeler links stay out of the degree's counts.
   const healing: MeshHealing = createMeshHealing({
     feelerIntervalMs: init.feelerIntervalMs ?? DEFAULT_FEELER_INTERVAL_MS,
@@ -213,7 +220,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   function census() {
     for (const id of [...dialling]) if (view.isLinked(id) || !view.isPending(id)) dialling.delete(id);
     const all = links();
-    for (const link of all) if (link.group !== undefined) learnGroup(link.id, link.group);
+    origins.observe(all);
     const inbound = all.filter((link) => link.direction === 'in');
     const outbound = view.links ? all.length - inbound.length : view.linkCount();
     const total = linkCount();
@@ -221,36 +228,16 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     return { all, inbound, outbound, total, useful, pendingOut: dialling.size + healing.pendingCount() };
   }
 
-  function learnGroup(peerId: PeerId, group: string): void {
-    knownGroups.delete(peerId);
-    knownGroups.set(peerId, group);
-    if (knownGroups.size > MAX_KNOWN_GROUPS) knownGroups.delete(knownGroups.keys().next().value!);
-  }
-
-  /**
-   * A link's network group: what the link reports, else what the relay attested for the peer. A peer that forces
-   * its link through TURN (which reports none) keeps the group of the address the relay saw.
-   */
-  const groupOfLink = (link: MeshLink): string | undefined => link.group ?? knownGroups.get(link.id);
-
-  /** Network groups our links in `direction` are in. */
-  function heldGroups(all: MeshLink[], direction: LinkDirection): Set<string> {
-    const held = new Set<string>();
-    for (const link of all) {
-      const group = groupOfLink(link);
-      if (link.direction === direction && group !== undefined) held.add(group);
-    }
-    return held;
-  }
+  const heldGroups = (all: MeshLink[], direction: LinkDirection) => origins.held(all, direction);
 
   /** The relay attested `peerId`'s network group (a welcome, an announcement or a forwarded signal). */
   function attest(peerId: PeerId, group: string | undefined): void {
-    if (group !== undefined) learnGroup(peerId, group);
+    if (group !== undefined) origins.learn(peerId, group);
   }
 
   /** False for a peer known to be in a network group one of our `direction` links already holds. */
   function groupHasRoom(peerId: PeerId, held: Set<string>): boolean {
-    const group = knownGroups.get(peerId);
+    const group = origins.groupOf(peerId);
     return !groupLimits || group === undefined || !held.has(group);
   }
 
@@ -292,15 +279,22 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
    */
   function preferenceTiers(pool: PeerId[]) {
     const used = usedGroups();
+    const chosen = origins.chosenSources(links());
     const rankOf = (id: PeerId) => {
       const bucket = view.group?.(id);
       const fresh = bucket !== undefined && !used.has(bucket) ? 1_000 : 0;
       const newcomer = (announced.get(id) ?? -Infinity) > nowMs() - NEWCOMER_PREFERRED_MS ? 50_000 : 0;
       // The ablation (no diversity) keeps farthest-first as a tier, as before the draw across origins.
       const tierSpread = init.outboundDiversity === false ? spread(id) : 0;
-      return preferred.has(id) ? 100_000 : newcomer + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + fresh + tierSpread;
+      if (preferred.has(id)) return 100_000;
+      // An origin that left our requests unanswered is dialled last (mesh-origins.ts).
+      if (origins.fromStalledOrigin(id)) return -1;
+      // Introduced by the relay, or told of by a peer we dialled: before what only inbound links told us.
+      const source = view.sourceOf?.(id);
+      const vouched = init.outboundDiversity !== false && (room.has(id) || (source !== undefined && chosen.has(source))) ? 2_000 : 0;
+      return newcomer + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + vouched + fresh + tierSpread;
     };
-    const origin = (id: PeerId) => (init.outboundDiversity === false ? `id:${id}` : originOf(id, knownGroups.get(id), view.sourceOf?.(id)));
+    const origin = (id: PeerId) => (init.outboundDiversity === false ? `id:${id}` : originOf(id, origins.groupOf(id), view.sourceOf?.(id)));
     return drawTiers(pool, rankOf, origin);
   }
 
@@ -330,7 +324,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     let closed = false;
     // Oldest first, so the link a group already held keeps its slot.
     for (const link of [...all].sort((a, b) => a.connectedAtMs - b.connectedAtMs)) {
-      const group = groupOfLink(link);
+      const group = origins.groupOfLink(link);
       if (group === undefined) continue;
       const key = `${link.direction}|${group}`;
       if (!seen.has(key)) {
@@ -442,11 +436,11 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       const groupRoom = groupHasRoom(peerId, heldGroups(state.all, direction));
       const ok = groupRoom && (direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound);
       if (!ok && direction === 'in') counters.inboundRefused++;
-      if (ok && direction === 'in' && !newInbound.take()) {
-        counters.inboundRateLimited++;
-        return false;
-      }
-      return ok;
+      if (!ok || direction === 'out') return ok;
+      const paid = newInbound.take(origins.groupOf(peerId) !== undefined, view.sourceOf?.(peerId));
+      if (paid === 'rate-limited') counters.inboundRateLimited++;
+      else counters[paid === 'known' ? 'inboundKnown' : paid === 'vouched' ? 'inboundVouched' : 'inboundStrangers']++;
+      return paid !== 'rate-limited';
     },
 
     /** Whether an inbound link would be accepted now (advertised in our peer record). */

@@ -23,8 +23,9 @@
  * own id (no source buckets), outbound dials ignore groups, links are not
  * limited per network group, announcers are asked in arrival order (no
  * standing, no hold-off for stalling), no feelers, and stamps are checked at
- * 0 bits. Anchors play no part in either run (the
- * simulator's reloads keep no anchors).
+ * 0 bits. In both runs a reloading tab offers links to its anchors first
+ * (its outbound peers before the reload, as peer/peer-book-store.ts keeps
+ * them), then to the relay's welcome, and stops at 2 links.
  */
 import type { Tx } from '../../core/tx.ts';
 import type { PeerId, TxId } from '../../core/types.ts';
@@ -174,12 +175,23 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < reloads; i++) {
       const index = senderCount + churn.int(honest - senderCount);
-      // The relay's welcome: up to 32 honest members (its per-address caps keep the hosts' share of a room
-      // small; not modelled), of which the first 2 with inbound room take the newcomer's offer.
-      const welcome = churn.shuffle(liveHonest().filter((node) => node.index !== index)).slice(0, 32);
+      // The reloading tab dials its anchors first (its outbound links before the reload, peer/peer-book-store.ts),
+      // then the relay's welcome: up to 32 honest members (its per-address caps keep the hosts' share of a room
+      // small; not modelled). It offers to one after another and stops at 2 links: each yes spends that
+      // member's new-inbound token (shouldAccept). A host's identity always answers.
       const sim = net.nodes[index]!;
-      const open = welcome.filter((node) => (node.node as MeshSimNode).mesh.shouldAccept(sim.peerId, 'in')).slice(0, 2);
-      await net.rejoin(index, { peers: open.map((node) => node.index) });
+      const reloading = sim.node as MeshSimNode;
+      const anchors = reloading.peers().filter((peer) => peer.direction === 'out' && !reloading.mesh.isFeeler(peer.id))
+        .map((peer) => net.indexOf(peer.id)).filter((at): at is number => at !== undefined);
+      const welcome = churn.shuffle(liveHonest().map((node) => node.index).filter((at) => at !== index && !anchors.includes(at))).slice(0, 32);
+      net.leave(index, 'reloading'); // its links close first, so each offer below is a new link
+      const open: number[] = [];
+      for (const at of [...anchors, ...welcome]) {
+        if (open.length === 2) break;
+        const node = net.nodes[at]!.node;
+        if (isSybil(node) || node.mesh.shouldAccept(sim.peerId, 'in')) open.push(at);
+      }
+      await net.rejoin(index, { peers: open });
     }
     if (round === Math.floor(rounds / 2)) probes.push(...await sendForgedRecords(net, hosts, init.probesPerHost ?? 10, honest));
     for (let t = 0; t < 10; t++) {

@@ -1,0 +1,113 @@
+/**
+ * What the mesh maintainer knows of where its peers come from (issue 20;
+ * docs/SECURITY.md, "Eclipse resistance"): each peer's network group, learnt
+ * from a link or attested by the relay, and what that tells the dial draw
+ * about a candidate it has never linked to.
+ *
+ * Two rules live here, both for the relay-down case, where no candidate's
+ * group is known before a link forms and the peer book's *source* (who first
+ * told us of a record) is the best proxy for it:
+ *  - **Vouched sources first.** Records told by a peer we dialled (or by the
+ *    relay room) rank before records only inbound links brought. A Sybil host
+ *    reaches a tab by offering it links, so its floods arrive on inbound
+ *    links; what our own dials tell us was told by peers we picked. Measured
+ *    (relay down, 100 vs 100, seeds 1-3): outbound links to attackers
+ *    57/56/8% → 44/42/6% (/work/notes/s31/eclipse-results.md).
+ *  - **Origins that stalled us go last.** A link that left our requests
+ *    unanswered (PeerInfo.stalled: the announce-and-withhold attack) marks its
+ *    group; candidates of that group, or whose records that group told us,
+ *    are dialled only when nothing else is left. It ranks, never bans: a slow
+ *    honest tab's group is only dialled later (docs/SECURITY.md, "Announce and
+ *    fetch: slow is not malicious").
+ */
+import type { LinkDirection } from '../core/link.ts';
+import type { PeerId } from '../core/types.ts';
+import type { MeshLink } from './mesh-maintainer.ts';
+
+/** Peers whose network group we learnt: enough for a few thousand Sybil ids, oldest forgotten first. */
+const MAX_KNOWN_GROUPS = 4_096;
+/** Origins that stalled a link of ours: a few hosts' worth many times over, oldest forgotten first. */
+const MAX_STALLED_ORIGINS = 256;
+
+export interface MeshOriginsInit {
+  /** Who first told us of `peerId` (the peer book's source: `net:<group>` or a peer id); undefined when unknown. */
+  sourceOf?(peerId: PeerId): string | undefined;
+  /** False: the ablation, where neither rule above applies. */
+  enabled: boolean;
+}
+
+export type MeshOrigins = ReturnType<typeof createMeshOrigins>;
+
+export function createMeshOrigins(init: MeshOriginsInit) {
+  /** Peer id → the network group its last link reported (or the relay attested). */
+  const knownGroups = new Map<PeerId, string>();
+  const stalledOrigins = new Set<string>();
+
+  function learn(peerId: PeerId, group: string): void {
+    knownGroups.delete(peerId);
+    knownGroups.set(peerId, group);
+    if (knownGroups.size > MAX_KNOWN_GROUPS) knownGroups.delete(knownGroups.keys().next().value!);
+  }
+
+  /**
+   * A link's network group: what the link reports, else what the relay attested for the peer. A peer that forces
+   * its link through TURN (which reports none) keeps the group of the address the relay saw.
+   */
+  const groupOfLink = (link: MeshLink): string | undefined => link.group ?? knownGroups.get(link.id);
+
+  /** The group a source names: `net:<group>` is a link's group; a peer id (a link without one) is that peer's group if known. */
+  const sourceGroup = (source: string): string => (source.startsWith('net:') ? source.slice(4) : knownGroups.get(source) ?? source);
+
+  return {
+    learn,
+    groupOf: (peerId: PeerId): string | undefined => knownGroups.get(peerId),
+    groupOfLink,
+
+    /** Learns the groups of open links, and marks the origin of each stalled one. */
+    observe(links: readonly MeshLink[]): void {
+      for (const link of links) {
+        if (link.group !== undefined) learn(link.id, link.group);
+        if (!link.stalled || !init.enabled) continue;
+        const origin = groupOfLink(link) ?? link.id;
+        stalledOrigins.delete(origin);
+        stalledOrigins.add(origin);
+        if (stalledOrigins.size > MAX_STALLED_ORIGINS) stalledOrigins.delete(stalledOrigins.keys().next().value!);
+      }
+    },
+
+    /** Network groups our links in `direction` are in. */
+    held(links: readonly MeshLink[], direction: LinkDirection): Set<string> {
+      const held = new Set<string>();
+      for (const link of links) {
+        const group = groupOfLink(link);
+        if (link.direction === direction && group !== undefined) held.add(group);
+      }
+      return held;
+    },
+
+    /** True when `peerId`'s origin (its group, else its record's source) has stalled one of our links. */
+    fromStalledOrigin(peerId: PeerId): boolean {
+      if (stalledOrigins.size === 0) return false;
+      const group = knownGroups.get(peerId);
+      if (group !== undefined) return stalledOrigins.has(group);
+      const source = init.sourceOf?.(peerId);
+      return stalledOrigins.has(source === undefined ? peerId : sourceGroup(source));
+    },
+
+    /**
+     * Sources we chose rather than ones that chose us: the peers our outbound links go to, as the book keys a
+     * source (their id, and `net:<group>`). A candidate whose record one of them told us is vouched for.
+     */
+    chosenSources(links: readonly MeshLink[]): Set<string> {
+      const chosen = new Set<string>();
+      if (!init.enabled) return chosen;
+      for (const link of links) {
+        if (link.direction !== 'out') continue;
+        chosen.add(link.id);
+        const group = groupOfLink(link);
+        if (group !== undefined) chosen.add(`net:${group}`);
+      }
+      return chosen;
+    },
+  };
+}
