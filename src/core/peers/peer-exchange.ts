@@ -100,6 +100,17 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     return seqs;
   };
   const linkKnows = (peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): boolean => (knownBy(peerId).peek(record.peerId) ?? 0) >= record.seq;
+  /**
+   * A replacement issued less than half the re-sign interval after the record
+   * held: an honest peer re-signs at most every minResignIntervalMs, so only a
+   * peer re-signing in a loop sends these, and each would otherwise cross the
+   * whole network as news. Dropped, not punished (a reload may re-sign early;
+   * its next record is news).
+   */
+  const tooSoon = (item: Pick<PeerRecord, 'peerId' | 'issuedAtMs'>): boolean => {
+    const held = book.get(item.peerId);
+    return held !== undefined && item.issuedAtMs < held.issuedAtMs + settings.minResignIntervalMs / 2;
+  };
   function noteKnown(peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): void {
     if (!linkKnows(peerId, record)) knownBy(peerId).set(record.peerId, record.seq);
   }
@@ -206,7 +217,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
         // A copy of what we hold is dropped on its seq alone, before its stamp is hashed or its record built:
         // fanout 3 delivers each record about three times, so most of what arrives is such a copy.
         noteKnown(from, item);
-        if (item.peerId === selfId || (heard.peek(item.peerId) ?? 0) >= item.seq || !book.wouldAccept(item) || fresh.some((other) => other.peerId === item.peerId && other.seq >= item.seq)) {
+        if (item.peerId === selfId || (heard.peek(item.peerId) ?? 0) >= item.seq || !book.wouldAccept(item) || tooSoon(item) || fresh.some((other) => other.peerId === item.peerId && other.seq >= item.seq)) {
           stats.recordsStale++;
           continue;
         }

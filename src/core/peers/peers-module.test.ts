@@ -201,6 +201,21 @@ describe('peers module over memory links', () => {
     expect(tab.node.bans()).toEqual([]);
   });
 
+  it('does not take a replacement issued within 5 s of the record it holds: a peer re-signing in a loop cannot flood the network', async () => {
+    const tab = await makeTab(1);
+    const { sendModule } = await rogue(tab);
+    const other = await testSigner(65);
+    const at = (seq: number, issuedAtMs: number) => signPeerRecord(NETWORK, other, { seq, issuedAtMs, expiresAtMs: issuedAtMs + 60_000, acceptsInbound: true, neighbours: [] });
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [await at(1, START_MS - 10_000)]));
+    await until(() => tab.peers.stats().recordsAccepted === 1, 'the first record');
+    sendModule(PEER_RECORDS, encodePeerRecords(NETWORK, [await at(2, START_MS - 9_000), await at(3, START_MS - 6_000), await at(4, START_MS - 5_000)]));
+    await until(() => tab.peers.stats().recordsReceived === 4, 'the loop');
+    await settle();
+    // 1 s and 4 s after the held one are too soon; 5 s after it is news.
+    expect(tab.peers.stats()).toMatchObject({ recordsAccepted: 2, recordsStale: 2 });
+    expect(tab.peers.book.get(other.peerId)?.seq).toBe(4);
+  });
+
   it('does not take back a record its full book evicted when a copy of it returns', async () => {
     const tab = await makeTab(1, new Set(), 16);
     const { sendModule } = await rogue(tab);
