@@ -111,6 +111,9 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     const held = book.get(item.peerId);
     return held !== undefined && item.issuedAtMs < held.issuedAtMs + settings.minResignIntervalMs / 2;
   };
+  /** Not ours, newer than any seq of its peer heard (kept or evicted since) and than the book's, and not too soon. */
+  const isNews = (item: ParsedPeerRecord): boolean =>
+    item.peerId !== selfId && (heard.peek(item.peerId) ?? 0) < item.seq && book.wouldAccept(item) && !tooSoon(item);
   function noteKnown(peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): void {
     if (!linkKnows(peerId, record)) knownBy(peerId).set(record.peerId, record.seq);
   }
@@ -217,7 +220,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
         // A copy of what we hold is dropped on its seq alone, before its stamp is hashed or its record built:
         // fanout 3 delivers each record about three times, so most of what arrives is such a copy.
         noteKnown(from, item);
-        if (item.peerId === selfId || (heard.peek(item.peerId) ?? 0) >= item.seq || !book.wouldAccept(item) || tooSoon(item) || fresh.some((other) => other.peerId === item.peerId && other.seq >= item.seq)) {
+        if (!isNews(item) || fresh.some((other) => other.peerId === item.peerId && other.seq >= item.seq)) {
           stats.recordsStale++;
           continue;
         }
