@@ -20,7 +20,7 @@
  *     link that told us): a host's flood is as many origins as hosts;
  *  3. else the id itself (a room member no one vouched for, as before).
  *
- * Measured (issue 20, /work/notes/s30/eclipse-results.md): with the relay
+ * Measured (issue 20; docs/SECURITY.md, "Eclipse resistance"): with the relay
  * down, a uniform draw over ids picked an attacker's id 80-95% of the time,
  * because its flood filled 80-95% of the book; drawn across origins, it is
  * one origin per host against one per honest neighbour.

@@ -11,7 +11,7 @@
  * every token the moment it refilled (518-1,388 refusals per tab per run), so
  * a reloaded tab found no honest peer to take it back, and an honest tab's
  * dials to other honest tabs went unanswered while the hosts' ids always
- * answered (issue 20; /work/notes/s31/eclipse-results.md).
+ * answered (issue 20; docs/SECURITY.md, "Measured attacks").
  *
  * So the budget is split by what we know of the sender, as Bitcoin Core
  * protects inbound peers by what sets them apart (netgroup, time connected)
@@ -37,7 +37,8 @@
  * (a few neighbours at a time). Measured in the attack bench: 22 → 34 links
  * the hosts opened per honest tab at 100 vs 100 with the relay down.
  */
-import { TokenBucket, TokenBuckets, type RateLimit } from '../core/token-bucket.ts';
+import { LruCache } from '../core/lru-cache.ts';
+import { TokenBucket, type RateLimit } from '../core/token-bucket.ts';
 
 /**
  * What one source's strangers may take: 2 at once, then one a minute. Honest sources tell us of a few
@@ -75,22 +76,16 @@ export function createInboundTokens(init: InboundTokensInit): InboundTokens {
   if (init.split === false) return { take: () => (known.take() ? 'known' : 'rate-limited') };
   const unsourced = new TokenBucket(init.limit, init.nowMs);
   const perSource = init.perSource ?? STRANGER_INBOUND_PER_SOURCE;
-  const sources = new TokenBuckets<string>({ ratePerSec: perSource.perSecond, burst: perSource.burst });
-  const recent: string[] = [];
-  function touch(source: string): void {
-    const at = recent.indexOf(source);
-    if (at >= 0) recent.splice(at, 1);
-    recent.push(source);
-    if (recent.length > MAX_SOURCES) sources.delete(recent.shift()!);
-  }
+  const sources = new LruCache<string, TokenBucket>(MAX_SOURCES);
   return {
     take(groupKnown, source) {
       if (groupKnown) return known.take() ? 'known' : 'rate-limited';
       // A source without a network group (a loopback, LAN or TURN link, keyed by its peer id) is not limited per
       // group anywhere else either: its strangers share the unsourced bucket, as every stranger did before.
       if (source === undefined || !source.startsWith('net:')) return unsourced.take() ? 'stranger' : 'rate-limited';
-      touch(source);
-      return sources.take(source, init.nowMs()) ? 'vouched' : 'rate-limited';
+      let bucket = sources.get(source);
+      if (!bucket) sources.set(source, (bucket = new TokenBucket(perSource, init.nowMs)));
+      return bucket.take() ? 'vouched' : 'rate-limited';
     },
   };
 }

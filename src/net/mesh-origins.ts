@@ -12,7 +12,7 @@
  *    reaches a tab by offering it links, so its floods arrive on inbound
  *    links; what our own dials tell us was told by peers we picked. Measured
  *    (relay down, 100 vs 100, seeds 1-3): outbound links to attackers
- *    57/56/8% → 44/42/6% (/work/notes/s31/eclipse-results.md).
+ *    57/56/8% → 44/42/6% (docs/SECURITY.md, "Measured attacks").
  *  - **Origins that stalled us go last.** A link that left our requests
  *    unanswered (PeerInfo.stalled: the announce-and-withhold attack) marks its
  *    group; candidates of that group, or whose records that group told us,
@@ -21,6 +21,7 @@
  *    fetch: slow is not malicious").
  */
 import type { LinkDirection } from '../core/link.ts';
+import { LruCache } from '../core/lru-cache.ts';
 import type { PeerId } from '../core/types.ts';
 import type { MeshLink } from './mesh-maintainer.ts';
 
@@ -40,27 +41,22 @@ export type MeshOrigins = ReturnType<typeof createMeshOrigins>;
 
 export function createMeshOrigins(init: MeshOriginsInit) {
   /** Peer id → the network group its last link reported (or the relay attested). */
-  const knownGroups = new Map<PeerId, string>();
-  const stalledOrigins = new Set<string>();
-
-  function learn(peerId: PeerId, group: string): void {
-    knownGroups.delete(peerId);
-    knownGroups.set(peerId, group);
-    if (knownGroups.size > MAX_KNOWN_GROUPS) knownGroups.delete(knownGroups.keys().next().value!);
-  }
+  const knownGroups = new LruCache<PeerId, string>(MAX_KNOWN_GROUPS);
+  const stalledOrigins = new LruCache<string, true>(MAX_STALLED_ORIGINS);
+  const learn = (peerId: PeerId, group: string): void => knownGroups.set(peerId, group);
 
   /**
    * A link's network group: what the link reports, else what the relay attested for the peer. A peer that forces
    * its link through TURN (which reports none) keeps the group of the address the relay saw.
    */
-  const groupOfLink = (link: MeshLink): string | undefined => link.group ?? knownGroups.get(link.id);
+  const groupOfLink = (link: MeshLink): string | undefined => link.group ?? knownGroups.peek(link.id);
 
   /** The group a source names: `net:<group>` is a link's group; a peer id (a link without one) is that peer's group if known. */
-  const sourceGroup = (source: string): string => (source.startsWith('net:') ? source.slice(4) : knownGroups.get(source) ?? source);
+  const sourceGroup = (source: string): string => (source.startsWith('net:') ? source.slice(4) : knownGroups.peek(source) ?? source);
 
   return {
     learn,
-    groupOf: (peerId: PeerId): string | undefined => knownGroups.get(peerId),
+    groupOf: (peerId: PeerId): string | undefined => knownGroups.peek(peerId),
     groupOfLink,
 
     /** Learns the groups of open links, and marks the origin of each stalled one. */
@@ -68,10 +64,7 @@ export function createMeshOrigins(init: MeshOriginsInit) {
       for (const link of links) {
         if (link.group !== undefined) learn(link.id, link.group);
         if (!link.stalled || !init.enabled) continue;
-        const origin = groupOfLink(link) ?? link.id;
-        stalledOrigins.delete(origin);
-        stalledOrigins.add(origin);
-        if (stalledOrigins.size > MAX_STALLED_ORIGINS) stalledOrigins.delete(stalledOrigins.keys().next().value!);
+        stalledOrigins.set(groupOfLink(link) ?? link.id, true);
       }
     },
 
@@ -88,7 +81,7 @@ export function createMeshOrigins(init: MeshOriginsInit) {
     /** True when `peerId`'s origin (its group, else its record's source) has stalled one of our links. */
     fromStalledOrigin(peerId: PeerId): boolean {
       if (stalledOrigins.size === 0) return false;
-      const group = knownGroups.get(peerId);
+      const group = knownGroups.peek(peerId);
       if (group !== undefined) return stalledOrigins.has(group);
       const source = init.sourceOf?.(peerId);
       return stalledOrigins.has(source === undefined ? peerId : sourceGroup(source));
