@@ -72,6 +72,9 @@ for (const sybils of sybilCounts) {
   row('time to disconnect a forged record (worst)', '≤ 1 s', (runs) => ms(median(runs.map((r) => r.disconnectMaxMs))));
   // Each link is an RTCPeerConnection in a tab, and Chromium allows a page 500 over its lifetime.
   row('links the hosts opened, per honest node', '-', (runs) => String(Math.round(median(runs.map((r) => r.attacker.linksOpened / r.honest)) ?? 0)));
+  // The gossip's cost: what every honest tab parses a second, and how often it re-signs (each re-sign crosses the network).
+  row('peer records received per honest node per s', '-', (runs) => (median(runs.map((r) => r.recordsReceivedPerSec)) ?? 0).toFixed(1));
+  row('own records signed per honest node per min', '-', (runs) => ((median(runs.map((r) => r.ownRecordsSignedPerSec)) ?? 0) * 60).toFixed(1));
   row('attacker stamp hashes (2^bits per id)', '-', (runs) => String(runs[0]!.stampHashes));
 }
 mkdirSync(dirname(out), { recursive: true });

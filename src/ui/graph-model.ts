@@ -3,6 +3,7 @@
  * setGraph, and merging it with what the page already knows (this tab, its
  * open links, its bans) into the nodes and edges the graph draws.
  */
+import { claimsLink, type LinkClaims } from '../core/peers/peer-record.ts';
 import type { BanView } from './network-slice.ts';
 import type { GraphEdgeView, GraphNodeView, PeerView } from './view-models.ts';
 
@@ -69,19 +70,15 @@ export function normalizeGraph(nodes: readonly GraphNodeView[], edges: readonly 
  * The links that signed peer records describe. A record lists its author's
  * neighbours when it was signed, and outlives a closed link until it is
  * replaced or expires. When both ends' records are known and disagree, the
- * newer one decides: a link a peer's latest record no longer lists is gone,
- * and one its latest record lists is there even if the other end's record
- * predates it. A peer that left keeps its last record for a while, but its
- * former neighbours' newer records no longer name it, so its links go too.
+ * newer one decides (core claimsLink, the rule the peer book routes by). A
+ * peer that left keeps its last record for a while, but its former
+ * neighbours' newer records no longer name it, so its links go too.
  */
-export function edgesFromRecords(records: readonly { peerId: string; neighbours: readonly string[]; issuedAtMs: number }[]): GraphEdgeView[] {
-  const byPeer = new Map(records.map((record) => [record.peerId, { issuedAtMs: record.issuedAtMs, neighbours: new Set(record.neighbours) }]));
+export function edgesFromRecords(records: readonly LinkClaims[]): GraphEdgeView[] {
+  const byPeer = new Map(records.map((record) => [record.peerId, record]));
   const edges: GraphEdgeView[] = [];
   for (const record of records) {
-    for (const neighbour of record.neighbours) {
-      const theirs = byPeer.get(neighbour);
-      if (theirs === undefined || theirs.neighbours.has(record.peerId) || record.issuedAtMs > theirs.issuedAtMs) edges.push({ a: record.peerId, b: neighbour });
-    }
+    for (const neighbour of record.neighbours) if (claimsLink(record, neighbour, byPeer.get(neighbour))) edges.push({ a: record.peerId, b: neighbour });
   }
   return edges;
 }

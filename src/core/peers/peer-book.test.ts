@@ -86,6 +86,22 @@ describe('peer book', () => {
     expect(book.neighboursOf(id(1))).toEqual([id(3)]);
   });
 
+  it('lets the newer record decide when the two ends of a link disagree', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    // 2 dialled 1 at 5 s and listed it at once; 1 (the inbound end) has not re-signed since 0 s.
+    book.upsert(record(1, { issuedAtMs: 0, neighbours: [id(3)] }), 0);
+    book.upsert(record(2, { issuedAtMs: 5_000, neighbours: [id(1)] }), 0);
+    expect(book.linked(id(1), id(2))).toBe(true);
+    expect(book.neighboursOf(id(1)).sort()).toEqual([id(2), id(3)]);
+    // 1 dialled 3 before 0 s; 3 re-signed at 20 s without 1: that link closed, though 1's older record lists it.
+    book.upsert(record(3, { issuedAtMs: 20_000, neighbours: [] }), 0);
+    expect(book.neighboursOf(id(1)).sort()).toEqual([id(2)]); // 3's newer record omits 1
+    book.upsert(record(2, { seq: 2, issuedAtMs: 30_000, neighbours: [] }), 0); // 2 closed its link to 1
+    expect(book.linked(id(1), id(2))).toBe(false);
+    expect(book.neighboursOf(id(1))).toEqual([]);
+    expect(book.neighboursOf(id(2))).toEqual([]);
+  });
+
   it('says two peers are linked when either one\'s record lists the other', () => {
     const book = createPeerBook({ selfId: SELF, random: lcg() });
     book.upsert(record(1, { neighbours: [id(2)] }), 0);

@@ -18,7 +18,7 @@ import { InvalidArgumentError } from '../result.ts';
 import type { PeerId } from '../types.ts';
 import { BackoffTable, type BackoffTableInit } from './backoff-table.ts';
 import { createBookTables, type BookTable, type RecordSource } from './peer-book-tables.ts';
-import { isNewerRecord, type PeerRecord } from './peer-record.ts';
+import { claimsLink, isNewerRecord, type PeerRecord } from './peer-record.ts';
 
 export type { BookTable, RecordSource } from './peer-book-tables.ts';
 
@@ -192,13 +192,17 @@ export function createPeerBook(init: PeerBookInit) {
 
     records: (): PeerRecord[] => [...records.values()],
 
-    /** Whether the records say `a` and `b` are linked: either one's record lists the other. */
-    linked: (a: PeerId, b: PeerId): boolean => (records.get(a)?.neighbours.includes(b) ?? false) || (records.get(b)?.neighbours.includes(a) ?? false),
+    /** Whether the records say `a` and `b` are linked (claimsLink: where the two ends disagree, the newer record decides). */
+    linked(a: PeerId, b: PeerId): boolean {
+      const [ofA, ofB] = [records.get(a), records.get(b)];
+      return (ofA !== undefined && claimsLink(ofA, b, ofB)) || (ofB !== undefined && claimsLink(ofB, a, ofA));
+    },
 
-    /** The peers linked to `peerId` as far as the records say: its own list, plus every record listing it. */
+    /** The peers linked to `peerId` as far as the records say: its own list and every record listing it, as `linked` judges them. */
     neighboursOf(peerId: PeerId): PeerId[] {
-      const out = new Set(records.get(peerId)?.neighbours ?? []);
-      for (const other of listedBy.get(peerId) ?? []) out.add(other);
+      const own = records.get(peerId);
+      const out = new Set(own?.neighbours.filter((neighbour) => claimsLink(own, neighbour, records.get(neighbour))) ?? []);
+      for (const other of listedBy.get(peerId) ?? []) if (claimsLink(records.get(other)!, peerId, own)) out.add(other);
       return [...out];
     },
 

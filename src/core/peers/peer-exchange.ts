@@ -4,9 +4,13 @@
  *
  * - On link open each side sends its own record and a random sample of its
  *   book (one PEER_RECORDS frame), so a new link teaches both ends the mesh.
- * - Our record is re-signed every refreshIntervalMs, and when our links or
- *   inbound room change (at most once per minResignIntervalMs), then sent to
- *   every neighbour.
+ * - Our record is re-signed every refreshIntervalMs, and when the outbound
+ *   links we chose change (at most once per minResignIntervalMs), then sent
+ *   to every neighbour. Inbound links and inbound room change at others'
+ *   will, so they wait for the refresh: each re-sign crosses the whole
+ *   network, and a peer that opens and closes links to every tab would
+ *   otherwise make each re-sign every 10 s (docs/PROTOCOL.md, "Peer
+ *   exchange"). Every link is still listed promptly by its dialling end.
  * - A verified record that is news is forwarded to `fanout` random
  *   neighbours that have not seen it (epidemic push); a stale one goes no
  *   further, so a record costs about fanout × N sends network-wide.
@@ -15,6 +19,7 @@
  * Sends are queued per link and paced by a token bucket below the
  * receiver's limit, so an honest peer never trips its neighbour's limit.
  */
+import type { LinkDirection } from '../link.ts';
 import type { ProtocolContext } from '../protocol-context.ts';
 import type { PeerId, Signer, Verifier } from '../types.ts';
 import type { PeerBook } from './peer-book.ts';
@@ -84,6 +89,10 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   const queues = new Map<PeerId, Map<PeerId, PeerRecord>>();
   const known = new Map<PeerId, LruCache<PeerId, number>>();
   const heard = new LruCache<PeerId, number>(HEARD_PEERS);
+  /** Links we dialled (feelers too: recordNeighbours leaves them out). */
+  const outbound = new Set<PeerId>();
+  /** The outbound neighbours our record listed when signed. */
+  let listedOutbound: PeerId[] = [];
   const framesIn = new TokenBuckets<PeerId>(RECORD_FRAMES_IN);
   const framesOut = new TokenBuckets<PeerId>(RECORD_FRAMES_OUT);
   const getPeersIn = new TokenBuckets<PeerId>(GET_PEERS_IN);
@@ -145,10 +154,10 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   /** The neighbours our record lists: open links but feelers, sorted (the record's canonical order). */
   const recordNeighbours = (): PeerId[] =>
     context.openPeers().filter((peerId) => !deps.isTransientLink(peerId)).sort().slice(0, MAX_RECORD_NEIGHBOURS);
-  const neighboursChanged = (): boolean => {
-    const listed = own?.neighbours ?? [];
-    const now = recordNeighbours();
-    return now.length !== listed.length || now.some((peerId, i) => peerId !== listed[i]);
+  const outboundNeighbours = (neighbours: PeerId[]): PeerId[] => neighbours.filter((peerId) => outbound.has(peerId));
+  const outboundChanged = (): boolean => {
+    const now = outboundNeighbours(recordNeighbours());
+    return now.length !== listedOutbound.length || now.some((peerId, i) => peerId !== listedOutbound[i]);
   };
 
   async function refreshOwn(): Promise<void> {
@@ -158,6 +167,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     const nowMs = context.clock.nowMs();
     try {
       const neighbours = recordNeighbours();
+      listedOutbound = outboundNeighbours(neighbours);
       own = await signPeerRecord(network, signer, {
         seq: nextRecordSeq(own?.seq, nowMs), issuedAtMs: Math.floor(nowMs), expiresAtMs: Math.floor(nowMs) + settings.recordTtlMs,
         acceptsInbound: deps.acceptsInbound(), neighbours,
@@ -192,7 +202,8 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   return {
     ownRecord: () => own,
 
-    onPeerOpen(peerId: PeerId): void {
+    onPeerOpen(peerId: PeerId, direction: LinkDirection): void {
+      if (direction === 'out') outbound.add(peerId);
       if (own) enqueue(peerId, own);
       for (const record of book.sample(MAX_RECORDS_PER_FRAME - 1, new Set([peerId]))) enqueue(peerId, record);
       flush(peerId, context.clock.nowMs());
@@ -200,6 +211,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     },
 
     onPeerClose(peerId: PeerId): void {
+      outbound.delete(peerId);
       queues.delete(peerId);
       known.delete(peerId);
       framesIn.delete(peerId);
@@ -279,7 +291,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       const nowMs = context.clock.nowMs();
       book.prune(nowMs);
       const sinceSigned = nowMs - lastSignedMs;
-      const changed = dirty || (own !== undefined && (own.acceptsInbound !== deps.acceptsInbound() || neighboursChanged()));
+      const changed = dirty || (own !== undefined && outboundChanged());
       if (!own || sinceSigned >= settings.refreshIntervalMs || (changed && sinceSigned >= settings.minResignIntervalMs)) void refreshOwn();
       const open = context.openPeers();
       for (const peerId of open) flush(peerId, nowMs);

@@ -345,3 +345,24 @@ export function peerRecordVerifyItem(network: string, record: PeerRecord): Verif
 export function isNewerRecord(a: Pick<PeerRecord, 'seq' | 'issuedAtMs'>, b: Pick<PeerRecord, 'seq' | 'issuedAtMs'>): boolean {
   return a.seq > b.seq || (a.seq === b.seq && a.issuedAtMs > b.issuedAtMs);
 }
+
+/** What a record says of its author's links (a PeerRecord, or the page's copy of one). */
+export interface LinkClaims {
+  peerId: PeerId;
+  neighbours: readonly PeerId[];
+  issuedAtMs: number;
+}
+
+/**
+ * True when `record` lists `to` and `to`'s own record, if held, does not
+ * contradict it. Each record lists its author's links at signing, and only
+ * the dialling end re-signs at once when a link opens or closes
+ * (docs/PROTOCOL.md, "Peer exchange"), so when the two ends disagree the
+ * newer record decides: a link the newer one omits has closed, or one it
+ * lists opened after the older was signed. Records signed in the same
+ * millisecond cannot tell, and keep the claim.
+ */
+export function claimsLink(record: LinkClaims, to: PeerId, theirs: LinkClaims | undefined): boolean {
+  if (!record.neighbours.includes(to)) return false;
+  return theirs === undefined || theirs.neighbours.includes(record.peerId) || record.issuedAtMs >= theirs.issuedAtMs;
+}

@@ -101,6 +101,45 @@ describe('peers module over memory links', () => {
     expect(b.peers.stats()).toMatchObject({ recordsRejected: 0, rateLimitViolations: 0 });
   });
 
+  it('re-signs for outbound links it chose, but lets inbound ones wait for the refresh', async () => {
+    const [a, b, c, d] = [await makeTab(1), await makeTab(2), await makeTab(3), await makeTab(4)];
+    link(a, b); // a dialled b
+    await until(() => b.peers.knownPeers().includes(a.id), "a's record at b");
+    expect(a.peers.stats().ownRecordsSigned).toBe(1);
+
+    // c dials a, then leaves: links opened and closed at others' will. Each would otherwise cross the network as a re-sign.
+    const inbound = link(c, a);
+    await until(() => a.node.peers().length === 2, "c's link");
+    a.now.ms += 10_000;
+    a.node.tick();
+    await settle();
+    inbound.atA.close('c leaves');
+    await until(() => a.node.peers().length === 1, "c's link to close");
+    a.now.ms += 10_000;
+    a.node.tick();
+    await settle();
+    expect(a.peers.stats().ownRecordsSigned).toBe(1);
+
+    // An inbound link still held at the refresh is listed then. The clocks step 10 s at a time, so pings keep the links.
+    link(c, a);
+    await until(() => a.node.peers().length === 2, "c's second link");
+    for (let step = 0; step < 6; step++) {
+      for (const tab of [a, b, c]) tab.now.ms += 10_000;
+      for (const tab of [a, b, c]) tab.node.tick();
+      await settle();
+    }
+    await until(() => b.peers.book.get(a.id)?.neighbours.length === 2, "a's refreshed record at b");
+    expect(a.peers.stats().ownRecordsSigned).toBe(2);
+
+    // A link a dials is news at once (past the 10 s floor).
+    link(a, d);
+    await until(() => a.node.peers().length === 3, 'the link to d');
+    for (const tab of [a, b]) tab.now.ms += 10_000;
+    a.node.tick();
+    await until(() => b.peers.book.get(a.id)?.neighbours.length === 3, "a's new record at b");
+    expect(a.peers.stats().ownRecordsSigned).toBe(3);
+  });
+
   it('leaves a transient link (a feeler) out of its record, so opening and closing one re-signs nothing', async () => {
     const feelerIds = new Set<string>();
     const [a, b, c] = [await makeTab(1, feelerIds), await makeTab(2), await makeTab(3)];

@@ -102,7 +102,7 @@ export function createPeersModule(components: PeersComponents, init: PeersInit) 
         // A link we dialled that completed HELLO is addrman's "good": the peer is real and reachable.
         // Inbound links are not: whoever dials us (a Sybil too) would move itself into "tried".
         if (direction === 'out') book.markTried(peerId, context.clock.nowMs());
-        gossip.onPeerOpen(peerId);
+        gossip.onPeerOpen(peerId, direction);
       },
       onPeerClose(peerId) {
         gossip.onPeerClose(peerId);

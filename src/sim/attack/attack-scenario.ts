@@ -98,6 +98,9 @@ export interface AttackFigures {
   stampHashes: number;
   stampBits: number;
   attacker: SybilHost['counters'];
+  /** Peer records received and own records signed, per live honest node per virtual second (the gossip's cost). */
+  recordsReceivedPerSec: number;
+  ownRecordsSignedPerSec: number;
   virtualMs: number;
 }
 
@@ -262,6 +265,15 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     healedShare = nowLive.filter((node) => (node.node as MeshSimNode).ledger.tip().hash === best).length / nowLive.length;
   }
   const virtualMs = net.nowMs();
+  // A reloaded tab's counters start again at its reload, so these slightly undercount.
+  const gossip = { received: 0, signed: 0 };
+  const endLive = liveHonest();
+  for (const sim of endLive) {
+    const stats = (sim.node as MeshSimNode).peerExchange.stats();
+    gossip.received += stats.recordsReceived;
+    gossip.signed += stats.ownRecordsSigned;
+  }
+  const perNodeSec = (count: number) => count / endLive.length / (virtualMs / 1000);
   net.close();
 
   const attacker = { offers: 0, linksOpened: 0, recordFrames: 0, answers: 0, announced: 0, withheld: 0 };
@@ -279,7 +291,9 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     probesUnanswered: probes.length - delays.length,
     healMs, healedShare,
     stampHashes: sybils * 2 ** stampBits, stampBits,
-    attacker, virtualMs,
+    attacker,
+    recordsReceivedPerSec: perNodeSec(gossip.received), ownRecordsSignedPerSec: perNodeSec(gossip.signed),
+    virtualMs,
   };
 }
 
