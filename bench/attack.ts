@@ -66,6 +66,7 @@ for (const sybils of sybilCounts) {
   row('honest outbound links to attackers', '-', (runs) => pct(median(runs.map((r) => r.outboundToAttackers))));
   row('Sybil records in honest books', '-', (runs) => pct(median(runs.map((r) => r.bookSybilShare))));
   row('honest transaction delivery', '≥ 99.9%', (runs) => pct(median(runs.map((r) => r.delivery))));
+  row('transactions sent (refused by their sender)', '-', (runs) => `${median(runs.map((r) => r.txsSent))} (${median(runs.map((r) => r.txsRefused))})`);
   row('time to heal a 50/50 split', '≤ 30 s', (runs) => ms(median(runs.map((r) => r.healMs))));
   row('honest nodes on the best tip after 120 s', '100%', (runs) => pct(median(runs.map((r) => r.healedShare))));
   row('time to disconnect a forged record (median)', '≤ 1 s', (runs) => ms(median(runs.map((r) => r.disconnectMedianMs))));

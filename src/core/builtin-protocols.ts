@@ -70,7 +70,10 @@ export function createBuiltinProtocols(context: ProtocolContext, components: Bui
     },
     onDropped: (ids) => components.onTxsDropped(ids),
   });
-  const sync = createChainSync(context, { ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash) });
+  const sync = createChainSync(context, {
+    ledger, inventory, wants: (hash) => blockRelay.wants(hash), fetchBlock: (peerId, hash) => blockRelay.fetchFull(peerId, hash),
+    ...(init.announcerStanding === false ? { outboundProof: false } : {}),
+  });
   const blockRelay = createBlockRelay(context, {
     ledger, mempool, inventory,
     onOrphan: (peerId, hash) => sync.askHeadersOf(peerId, hash),

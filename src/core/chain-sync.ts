@@ -21,6 +21,18 @@
  * (node.ts, 'validated'), so a headers request that crosses that announcement
  * is answered from the old tip, and used to leave a tab on the losing fork
  * for good.
+ *
+ * Outbound proof (issue 20; docs/SECURITY.md, "Eclipse resistance"): every
+ * peer is asked for headers as its link opens, whatever its tip, and an
+ * answer (an empty one will do) shows it serves us (PeerInfo.answered). A
+ * peer we dialled must answer. One that has not answered within
+ * OUTBOUND_PROOF_MS is stalled (PeerInfo.stalled: the maintainer dials a
+ * replacement and ranks its origin last), and it is held off after
+ * OUTBOUND_HOLD_OFF_AFTER_MS. Without this, a host that answers nothing kept
+ * a young tab's outbound slots for good: honest announcers answer first, so
+ * it was never asked for anything and never stalled. Bitcoin Core challenges
+ * its outbound peers with a getheaders the same way (its outbound peer
+ * eviction).
  */
 import { MAX_HEADERS_PER_FRAME, MAX_LOCATOR_HASHES } from './frames.ts';
 import { checkHeaderChain } from './header-chain.ts';
@@ -28,8 +40,10 @@ import type { Inventory } from './inventory.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { BlockHeader } from './ledger/types.ts';
 import type { ProtocolContext } from './protocol-context.ts';
+import type { LinkDirection } from './link.ts';
 import type { BlockHash, PeerId } from './types.ts';
 import { blockHash } from './ledger/block.ts';
+import { STALLED_HOLD_OFF_AFTER_MS, STALLED_HOLD_OFF_MS } from './inventory.ts';
 
 /**
  * Bodies requested from one peer and not yet connected; with the 64-block orphan pool, out-of-order
@@ -73,6 +87,10 @@ const ASK_HEADERS_BELOW = 2 * MAX_IN_FLIGHT_PER_PEER;
  * seconds beside a peer on a heavier one (the simulator's liveness check).
  */
 export const CLAIM_RETRY_MS = 2_000;
+/** An outbound peer that has not answered its first headers request by then is stalled (an honest link answers in its round trip). */
+export const OUTBOUND_PROOF_MS = 5_000;
+/** ...and held off after this long without an answer (as long as an announcer stalling our requests, inventory.ts). */
+export const OUTBOUND_HOLD_OFF_AFTER_MS = STALLED_HOLD_OFF_AFTER_MS;
 /** Asks per claim before it is dropped: a peer that never serves the headers of a block it claims is not chased forever. */
 const MAX_CLAIM_ASKS = 5;
 /** Claims kept per peer (the newest): its tip and the few blocks it announced last. */
@@ -95,6 +113,8 @@ interface PeerSync {
   inFlight: Set<BlockHash>;
   /** Blocks this peer showed us it has (its headers). */
   has: Set<BlockHash>;
+  /** A link we dialled that has not yet answered a headers request: since when it was first asked. */
+  provingSinceMs?: number;
 }
 
 export interface SyncProgress {
@@ -115,6 +135,8 @@ export interface ChainSyncInit {
    * inventory as compact blocks, which a joiner's empty mempool cannot fill.
    */
   fetchBlock?(peerId: PeerId, hash: BlockHash): void;
+  /** False: outbound peers need not answer a headers request (the attack bench's ablation). Default true. */
+  outboundProof?: boolean;
 }
 
 export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
@@ -201,10 +223,23 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
 
   return {
     /** A peer's HELLO names its tip; fetch headers if we do not have it. */
-    onHello(peerId: PeerId, tipHash: BlockHash, tipHeight: number): void {
-      stateOf(peerId);
+    onHello(peerId: PeerId, tipHash: BlockHash, tipHeight: number, direction: LinkDirection): void {
+      const state = stateOf(peerId);
       bestHeaderHeight = Math.max(bestHeaderHeight, tipHeight);
-      if (claim(peerId, tipHash)) askHeaders(peerId);
+      // Every new link is asked once, whatever its tip (Bitcoin Core sends getheaders to each peer as it connects):
+      // the answer shows the peer serves us (PeerInfo.answered). Only a link we dialled must answer.
+      const asking = init.outboundProof !== false;
+      if (asking && direction === 'out') state.provingSinceMs = context.clock.nowMs();
+      if (claim(peerId, tipHash) || asking) askHeaders(peerId);
+    },
+
+    /** Has `peerId` answered a headers request of ours (for a link we dialled: passed the outbound proof)? */
+    hasAnswered: (peerId: PeerId): boolean => (peers.get(peerId)?.answers ?? 0) > 0,
+
+    /** A link we dialled that has left its first headers request unanswered for OUTBOUND_PROOF_MS. */
+    isStalled(peerId: PeerId): boolean {
+      const since = peers.get(peerId)?.provingSinceMs;
+      return since !== undefined && context.clock.nowMs() - since > OUTBOUND_PROOF_MS;
     },
 
     /**
@@ -232,6 +267,7 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
       const state = stateOf(peerId);
       if (state.answers >= state.asks) return context.punish(peerId, 'sent headers nobody asked for');
       state.answers++;
+      state.provingSinceMs = undefined;
       state.headersAskedMs = undefined;
       state.settledMs = context.clock.nowMs();
       // Whatever the answer named, we now know where it stands (a lighter branch is not fetched).
@@ -271,6 +307,10 @@ export function createChainSync(context: ProtocolContext, init: ChainSyncInit) {
       const now = context.clock.nowMs();
       for (const peerId of context.openPeers()) {
         const state = peers.get(peerId);
+        if (state?.provingSinceMs !== undefined && now - state.provingSinceMs > OUTBOUND_HOLD_OFF_AFTER_MS) {
+          context.holdOff(peerId, `a peer we dialled answered no headers request in ${Math.round((now - state.provingSinceMs) / 1000)} s`, STALLED_HOLD_OFF_MS);
+          continue;
+        }
         if (!state || !openClaims(state) || now - (state.settledMs ?? 0) < CLAIM_RETRY_MS) continue;
         if (state.headersAskedMs === undefined || now - state.headersAskedMs >= HEADERS_TIMEOUT_MS) {
           context.count('headersRetried');

@@ -63,7 +63,7 @@ export interface NodeInit {
   banMs?: number;
   /** Seen-cache bound for transaction ids. */
   maxKnownTxs?: number;
-  /** InventoryInit.announcerStanding: false only for the attack bench's ablation. Default true. */
+  /** InventoryInit.announcerStanding and ChainSyncInit.outboundProof: false only for the attack bench's ablation. Default true. */
   announcerStanding?: boolean;
   /** A link that has not completed HELLO by then is closed. */
   helloTimeoutMs?: number;
@@ -129,8 +129,9 @@ export function createNode(components: NodeComponents, init: NodeInit) {
 
   const sendFrame = (session: Session, frame: Frame): boolean => session.send(encodeFrame(frame));
   const info = (session: Session): PeerInfo => {
-    const base = session.info();
-    return inventory.isStalled(base.id) ? { ...base, stalled: true } : base;
+    const base: PeerInfo = session.info();
+    if (sync.hasAnswered(base.id)) base.answered = true;
+    return inventory.isStalled(base.id) || sync.isStalled(base.id) ? { ...base, stalled: true } : base;
   };
 
   /** Closes `peerId`'s link and refuses it for `durationMs` (a 'ban' event; ban-store.ts keeps it across reloads). */
@@ -299,7 +300,7 @@ export function createNode(components: NodeComponents, init: NodeInit) {
     session.helloReceived = true;
     log.info('peer said hello', { peerId, tipHeight: hello.tipHeight, userAgent: hello.userAgent, protocol: verdict.protocol.version });
     events.emit('peer-open', info(session));
-    sync.onHello(peerId, hello.tipHash, hello.tipHeight);
+    sync.onHello(peerId, hello.tipHash, hello.tipHeight, session.link.direction);
     // A peer that just linked learns what is waiting for a block (BIP35's mempool message, pushed).
     inventory.announceTo(peerId, 'tx', mempool.list().map((entry) => entry.id));
     for (const module of modules) module.onPeerOpen?.(peerId, session.link.direction);

@@ -26,6 +26,11 @@ export interface PeerInfo {
   group?: string;
   /** True while the peer leaves a request of ours unanswered past the delivery timeout (inventory.ts). */
   stalled?: boolean;
+  /**
+   * The peer has answered a headers request of ours (each link is asked as it opens, chain-sync.ts): it serves
+   * us. Only such links vouch for candidates (net/mesh-origins.ts), and only outbound ones are kept as anchors.
+   */
+  answered?: boolean;
   /** What HELLO negotiated (protocol-version.ts), once it has: the session's version and the peer's range and features. */
   protocol?: SessionProtocol;
 }

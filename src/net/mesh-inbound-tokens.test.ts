@@ -76,4 +76,21 @@ describe('mesh maintainer: inbound offers with the relay down', () => {
     expect(taken).toBe(STRANGER_INBOUND_PER_SOURCE.burst);
     expect(mesh.shouldAccept('honest-new', 'in')).toBe(true);
   });
+
+  it('charges a stranger that a neighbour which served us is linked to (both records say so) to that neighbour', () => {
+    // The hosts' ids were forwarded by the same honest source as the honest stranger's record, and drained it.
+    const sources = new Map<string, string>([['honest-new', 'net:ip4:198.51']]);
+    for (let i = 0; i < 50; i++) sources.set(`host-id${i}`, 'net:ip4:198.51');
+    const mutual = new Map([['neighbour', ['honest-new']], ['host-id0', ['host-id1']]]);
+    const fake = view(sources);
+    const mesh = createMeshMaintainer({ targetLinks: 6, random: () => 0, nowMs: () => 0 }, { ...fake.view, mutualNeighboursOf: (id) => mutual.get(id) ?? [] });
+    fake.links.set('neighbour', { id: 'neighbour', direction: 'in', connectedAtMs: 0, answered: true });
+    fake.links.set('host-id0', { id: 'host-id0', direction: 'out', connectedAtMs: 0 }); // never answered us: vouches for no one
+    const taken = Array.from({ length: 49 }, (_, i) => mesh.shouldAccept(`host-id${i + 1}`, 'in')).filter(Boolean).length;
+    expect(taken).toBe(STRANGER_INBOUND_PER_SOURCE.burst);
+    expect(mesh.shouldAccept('honest-new', 'in')).toBe(true);
+    // Without a voucher it would have been refused: its source's bucket is empty.
+    expect(mesh.shouldAccept('another-stranger', 'in')).toBe(true); // unsourced bucket
+    expect(mesh.stats().inboundVouched).toBe(STRANGER_INBOUND_PER_SOURCE.burst + 1);
+  });
 });

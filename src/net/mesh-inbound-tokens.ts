@@ -24,13 +24,17 @@
  *  - **per source**: a stranger whose record a grouped link told us (the
  *    peer book's source `net:<group>`) is charged to that source, so a host's
  *    flood of its own records spends its own bucket, not everyone's;
+ *  - **per voucher**: a stranger that a link of ours which served us is
+ *    linked to, by both their records (mesh-origins.ts voucherOf), is charged
+ *    to that link, before any source: honest tabs find each other through
+ *    their common neighbours, and a host's ids, which list only each other,
+ *    never have one;
  *  - **unsourced**: strangers with no record, or told by a link without a
  *    group (loopback, LAN, TURN, which no group rule limits either).
  * A source is only a proxy: honest peers forward the hosts' records too, so
  * some host ids arrive sourced by an honest group and spend its bucket
  * (measured: honest offers refused for a drained honest source, 25-45 per
- * run at 100 vs 100). Knowing the sender's group before its link needs the
- * forwarder to vouch for it: docs/SECURITY.md, "Not yet defended".
+ * run at 100 vs 100); the voucher's bucket is what lets honest strangers in.
  *
  * Links a page spends: at most the known and unsourced buckets' rate, plus
  * STRANGER_INBOUND_PER_SOURCE per grouped source that is telling us records
@@ -65,9 +69,10 @@ export type InboundTokenOutcome = 'known' | 'vouched' | 'stranger' | 'rate-limit
 export interface InboundTokens {
   /**
    * Takes a token for a new inbound link. `groupKnown`: the peer's network group is known. `source`: who first
-   * told us of the peer (the peer book's source of its record), when we hold one.
+   * told us of the peer (the peer book's source of its record), when we hold one. `voucher`: a link of ours
+   * that served us and is linked to the peer by both records.
    */
-  take(groupKnown: boolean, source?: string): InboundTokenOutcome;
+  take(groupKnown: boolean, source?: string, voucher?: string): InboundTokenOutcome;
 }
 
 /** The new-inbound budget: a bucket for peers of known network group, one per grouped source for strangers, one for the rest. */
@@ -78,13 +83,14 @@ export function createInboundTokens(init: InboundTokensInit): InboundTokens {
   const perSource = init.perSource ?? STRANGER_INBOUND_PER_SOURCE;
   const sources = new LruCache<string, TokenBucket>(MAX_SOURCES);
   return {
-    take(groupKnown, source) {
+    take(groupKnown, source, voucher) {
       if (groupKnown) return known.take() ? 'known' : 'rate-limited';
       // A source without a network group (a loopback, LAN or TURN link, keyed by its peer id) is not limited per
       // group anywhere else either: its strangers share the unsourced bucket, as every stranger did before.
-      if (source === undefined || !source.startsWith('net:')) return unsourced.take() ? 'stranger' : 'rate-limited';
-      let bucket = sources.get(source);
-      if (!bucket) sources.set(source, (bucket = new TokenBucket(perSource, init.nowMs)));
+      const key = voucher !== undefined ? `via:${voucher}` : source?.startsWith('net:') ? source : undefined;
+      if (key === undefined) return unsourced.take() ? 'stranger' : 'rate-limited';
+      let bucket = sources.get(key);
+      if (!bucket) sources.set(key, (bucket = new TokenBucket(perSource, init.nowMs)));
       return bucket.take() ? 'vouched' : 'rate-limited';
     },
   };

@@ -128,6 +128,8 @@ export interface MeshLink {
   group?: string;
   /** The peer leaves our requests unanswered (PeerInfo.stalled): the link does not count toward D. */
   stalled?: boolean;
+  /** The peer answered our headers request (PeerInfo.answered): only such links vouch for candidates. */
+  answered?: boolean;
 }
 
 /**
@@ -168,6 +170,8 @@ export interface MeshView {
   group?(peerId: PeerId): string | undefined;
   /** Who told us of `peerId` (the peer book's source: a link's network group or a peer id); undefined when unknown. */
   sourceOf?(peerId: PeerId): string | undefined;
+  /** The peers whose records and `peerId`'s both list the other (peer-book.ts mutualNeighboursOf). */
+  mutualNeighboursOf?(peerId: PeerId): PeerId[];
   /** False while the relay is down (or there is none): no member list says who is gone. Default: up. */
   relayOpen?(): boolean;
   /** The sequence number of `peerId`'s newest record in the book; undefined when it has none. */
@@ -206,7 +210,10 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
   // Peers of known network group and strangers spend separate buckets (mesh-inbound-tokens.ts); the ablation shares one.
   const newInbound = createInboundTokens({ limit: init.newInboundLinks ?? NEW_INBOUND_LINKS, split: groupLimits, nowMs });
   // Network groups learnt or attested, and the dial rules that use them (mesh-origins.ts); the ablation has neither rule.
-  const origins = createMeshOrigins({ enabled: init.outboundDiversity !== false, ...(view.sourceOf ? { sourceOf: view.sourceOf } : {}) });
+  const origins = createMeshOrigins({
+    enabled: init.outboundDiversity !== false,
+    ...(view.sourceOf ? { sourceOf: view.sourceOf } : {}), ...(view.mutualNeighboursOf ? { mutualNeighboursOf: view.mutualNeighboursOf } : {}),
+  });
   // Feelers, dials for work and rotation: mesh-maintainer-healing.ts. Its feeler links stay out of the degree's counts.
   const healing: MeshHealing = createMeshHealing({
     feelerIntervalMs: init.feelerIntervalMs ?? DEFAULT_FEELER_INTERVAL_MS,
@@ -279,7 +286,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
    */
   function preferenceTiers(pool: PeerId[]) {
     const used = usedGroups();
-    const chosen = origins.chosenSources(links());
+    const { sources: chosen, neighbours: vouchedIds } = origins.vouchers(links());
     const rankOf = (id: PeerId) => {
       const bucket = view.group?.(id);
       const fresh = bucket !== undefined && !used.has(bucket) ? 1_000 : 0;
@@ -292,7 +299,10 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       // Introduced by the relay, or told of by a peer we dialled: before what only inbound links told us.
       const source = view.sourceOf?.(id);
       const vouched = init.outboundDiversity !== false && (room.has(id) || (source !== undefined && chosen.has(source))) ? 2_000 : 0;
-      return newcomer + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + vouched + fresh + tierSpread;
+      // Linked, by both records, to a peer that served us: before any record's claim of inbound room, which a host's
+      // ids always make (mesh-origins.ts vouchers).
+      const confirmed = vouchedIds.has(id) ? 20_000 : 0;
+      return newcomer + confirmed + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + vouched + fresh + tierSpread;
     };
     const origin = (id: PeerId) => (init.outboundDiversity === false ? `id:${id}` : originOf(id, origins.groupOf(id), view.sourceOf?.(id)));
     return drawTiers(pool, rankOf, origin);
@@ -437,7 +447,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       const ok = groupRoom && (direction === 'out' ? state.total < high : state.total < high && state.inbound.length < high - minOutbound);
       if (!ok && direction === 'in') counters.inboundRefused++;
       if (!ok || direction === 'out') return ok;
-      const paid = newInbound.take(origins.groupOf(peerId) !== undefined, view.sourceOf?.(peerId));
+      const paid = newInbound.take(origins.groupOf(peerId) !== undefined, view.sourceOf?.(peerId), origins.voucherOf(peerId, state.all));
       if (paid === 'rate-limited') counters.inboundRateLimited++;
       else counters[paid === 'known' ? 'inboundKnown' : paid === 'vouched' ? 'inboundVouched' : 'inboundStrangers']++;
       return paid !== 'rate-limited';

@@ -13,7 +13,7 @@ function world(hostLink: Partial<MeshLink>) {
   const sources = new Map<string, string>([['honest1', 'net:ip4:198.51'], ['honest2', 'net:ip4:198.51']]);
   for (let i = 0; i < 20; i++) sources.set(`host-id${i}`, 'net:ip4:203.0');
   const links = new Map<string, MeshLink>([
-    ['neighbour', { id: 'neighbour', direction: 'out', connectedAtMs: 0, group: 'ip4:198.51' }],
+    ['neighbour', { id: 'neighbour', direction: 'out', connectedAtMs: 0, group: 'ip4:198.51', answered: true }],
     ['host', { id: 'host', direction: 'in', connectedAtMs: 0, group: 'ip4:203.0', ...hostLink }],
   ]);
   const dials: string[] = [];
@@ -43,6 +43,28 @@ describe('mesh origins: who to dial with the relay down', () => {
     }
   });
 
+  it('takes no vouch from a peer we dialled until it has answered us', () => {
+    for (let draw = 0; draw < 20; draw++) {
+      // We dialled one of the host's ids too; it floods its siblings' records but has not answered our headers request.
+      const { view, dials } = world({ direction: 'out' });
+      const mesh = createMeshMaintainer({ targetLinks: 3, lowLinks: 2, minOutbound: 1, random: () => draw / 20, nowMs: () => 0, feelerIntervalMs: 0, networkGroupLimits: false }, view);
+      mesh.tick();
+      expect(dials).toHaveLength(1);
+      expect(dials[0], `draw ${draw}`).toMatch(/^honest/);
+    }
+  });
+
+  it('dials the peers a neighbour that served us is linked to before the records it forwarded', () => {
+    for (let draw = 0; draw < 20; draw++) {
+      // The honest neighbour forwarded the host's records too (all told by its group), as honest tabs do.
+      const { view, dials } = world({});
+      const forwarded: MeshView = { ...view, sourceOf: () => 'net:ip4:198.51', mutualNeighboursOf: (id) => (id === 'neighbour' ? ['honest2'] : []) };
+      const mesh = createMeshMaintainer({ targetLinks: 3, lowLinks: 2, minOutbound: 1, random: () => draw / 20, nowMs: () => 0, feelerIntervalMs: 0 }, forwarded);
+      mesh.tick();
+      expect(dials, `draw ${draw}`).toEqual(['honest2']);
+    }
+  });
+
   it('dials candidates of an origin that stalled one of our links last', () => {
     for (let draw = 0; draw < 20; draw++) {
       // The honest records now come from an inbound link too, so only the stall tells the two origins apart.
@@ -56,11 +78,13 @@ describe('mesh origins: who to dial with the relay down', () => {
   });
 
   it('applies neither rule in the ablation', () => {
-    const origins = createMeshOrigins({ enabled: false, sourceOf: () => 'net:ip4:203.0' });
+    const origins = createMeshOrigins({ enabled: false, sourceOf: () => 'net:ip4:203.0', mutualNeighboursOf: () => ['honest1'] });
     const stalled: MeshLink = { id: 'host', direction: 'out', connectedAtMs: 0, group: 'ip4:203.0', stalled: true };
+    const served: MeshLink = { id: 'neighbour', direction: 'out', connectedAtMs: 0, group: 'ip4:198.51', answered: true };
     origins.observe([stalled]);
     expect(origins.fromStalledOrigin('host-id1')).toBe(false);
-    expect(origins.chosenSources([stalled]).size).toBe(0);
+    const vouchers = origins.vouchers([stalled, served]);
+    expect([vouchers.sources.size, vouchers.neighbours.size]).toEqual([0, 0]);
     expect(origins.groupOf('host')).toBe('ip4:203.0'); // groups are still learnt: the group limits use them
   });
 

@@ -33,6 +33,8 @@ const MAX_STALLED_ORIGINS = 256;
 export interface MeshOriginsInit {
   /** Who first told us of `peerId` (the peer book's source: `net:<group>` or a peer id); undefined when unknown. */
   sourceOf?(peerId: PeerId): string | undefined;
+  /** The peers whose records and `peerId`'s both list the other. */
+  mutualNeighboursOf?(peerId: PeerId): PeerId[];
   /** False: the ablation, where neither rule above applies. */
   enabled: boolean;
 }
@@ -88,19 +90,36 @@ export function createMeshOrigins(init: MeshOriginsInit) {
     },
 
     /**
-     * Sources we chose rather than ones that chose us: the peers our outbound links go to, as the book keys a
-     * source (their id, and `net:<group>`). A candidate whose record one of them told us is vouched for.
+     * What the peers that served us vouch for (PeerInfo.answered: they answered our headers request):
+     *  - the sources our outbound links are (their ids, and `net:<group>`, as the book keys a source), whose
+     *    records rank as vouched: a host's id reached by our dial floods its siblings' records at once, and
+     *    before `answered` was required they ranked as vouched until it stalled;
+     *  - the neighbours of any such link (inbound too) that both ends' records list. With the relay down this
+     *    is the rule that finds honest peers: honest tabs forward a host's records like any others, so at 10:1
+     *    the records a source we chose told us were still ~97% the host's ids. An honest peer's record lists
+     *    the hosts' links to it too (5 of its 8 neighbours, measured), but a host's ids list only each other,
+     *    so confirmed links lead to honest tabs (docs/SECURITY.md, "Eclipse resistance"). A host that lists
+     *    its real links passes; it then gets at most one link per group, as it would anyway.
      */
-    chosenSources(links: readonly MeshLink[]): Set<string> {
-      const chosen = new Set<string>();
-      if (!init.enabled) return chosen;
+    /** A link that served us and whose record and `peerId`'s list each other (see vouchers); undefined when none. */
+    voucherOf(peerId: PeerId, links: readonly MeshLink[]): PeerId | undefined {
+      if (!init.enabled) return undefined;
+      return links.find((link) => link.answered && !link.stalled && (init.mutualNeighboursOf?.(link.id) ?? []).includes(peerId))?.id;
+    },
+
+    vouchers(links: readonly MeshLink[]): { sources: Set<string>; neighbours: Set<PeerId> } {
+      const sources = new Set<string>();
+      const neighbours = new Set<PeerId>();
+      if (!init.enabled) return { sources, neighbours };
       for (const link of links) {
+        if (!link.answered || link.stalled) continue;
+        for (const id of init.mutualNeighboursOf?.(link.id) ?? []) neighbours.add(id);
         if (link.direction !== 'out') continue;
-        chosen.add(link.id);
+        sources.add(link.id);
         const group = groupOfLink(link);
-        if (group !== undefined) chosen.add(`net:${group}`);
+        if (group !== undefined) sources.add(`net:${group}`);
       }
-      return chosen;
+      return { sources, neighbours };
     },
   };
 }

@@ -24,7 +24,7 @@ function lcg(seed: number) {
 }
 
 /** One life of a peer over `store`: nothing linked yet, every dial recorded in order. */
-async function life(store: MetaStore, seed: number, links: { id: string; direction: 'in' | 'out' }[] = []) {
+async function life(store: MetaStore, seed: number, links: { id: string; direction: 'in' | 'out'; answered?: boolean }[] = []) {
   const dials: string[] = [];
   const view: MeshView = {
     isLinked: (peerId) => links.some((link) => link.id === peerId),
@@ -46,7 +46,7 @@ describe('anchors after a restart', () => {
 
   it('dials the last outbound peers first, before the rest of the room', async () => {
     const store = metaStore();
-    const before = await life(store, 1, [...anchors.map((peerId) => ({ id: peerId, direction: 'out' as const })), { id: id(50), direction: 'in' }]);
+    const before = await life(store, 1, [...anchors.map((peerId) => ({ id: peerId, direction: 'out' as const, answered: true })), { id: id(50), direction: 'in' }]);
     await before.keeper.save();
 
     for (const seed of [2, 3, 4]) {

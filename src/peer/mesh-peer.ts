@@ -149,6 +149,7 @@ export async function createMeshPeer<C extends Connector>(components: MeshPeerCo
     // Outbound links spread over the book's buckets (its source groups), so one source cannot fill them.
     group: (id) => peers.book.groupOf(id),
     sourceOf: (id) => peers.book.sourceOf(id),
+    mutualNeighboursOf: (id) => peers.book.mutualNeighboursOf(id),
     relayOpen: () => relay?.status() === 'open',
   });
   const gate = createOfferGate(mesh, connector);

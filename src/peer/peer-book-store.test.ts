@@ -21,12 +21,16 @@ async function bookWithRecords(nowMs: number) {
 }
 
 describe('peer book store', () => {
-  it('keeps our outbound links as anchors, but not feelers or inbound links', async () => {
+  it('keeps our outbound links that answered us as anchors, but not feelers, inbound links or silent ones', async () => {
     const self = await testSigner(1);
     const store = metaStore();
     const nowMs = Date.UTC(2026, 0, 1);
-    const ids = ['aa', 'bb', 'cc', 'dd'].map((byte) => byte.repeat(32));
-    const links = [{ id: ids[0]!, direction: 'out' as const }, { id: ids[1]!, direction: 'out' as const }, { id: ids[2]!, direction: 'in' as const }, { id: ids[3]!, direction: 'out' as const }];
+    const ids = ['aa', 'bb', 'cc', 'dd', 'ee'].map((byte) => byte.repeat(32));
+    const links = [
+      { id: ids[0]!, direction: 'out' as const, answered: true }, { id: ids[1]!, direction: 'out' as const, answered: true },
+      { id: ids[2]!, direction: 'in' as const }, { id: ids[3]!, direction: 'out' as const, answered: true },
+      { id: ids[4]!, direction: 'out' as const }, // dialled, but it never answered our headers request (a host's id)
+    ];
     const keeper = await keepPeerBook({
       store, verifier: nodeVerifier, clock: { nowMs: () => nowMs }, log: quiet,
       peer: { peers: { book: createPeerBook({ selfId: self.peerId, random: () => 0 }) }, node: { peers: () => links }, mesh: { prefer: () => undefined, isFeeler: (id) => id === ids[1] } },

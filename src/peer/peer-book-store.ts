@@ -6,7 +6,8 @@
  * and signature, so a tampered store adds nothing. Each record carries its
  * own expiry (peer-record.ts), so a book stored long ago loads empty.
  *
- * Beside it, the anchors: the peers of our last outbound links, dialled first
+ * Beside it, the anchors: the peers of our last outbound links that served
+ * us (PeerInfo.answered: they answered our headers request), dialled first
  * on start, as Bitcoin Core's anchors.dat (net.cpp, "anchors"): a restart
  * returns to the neighbours it chose rather than whoever an introducer hands
  * it, which makes eclipsing a restarting peer harder.
@@ -113,7 +114,7 @@ export async function loadAnchors(store: Pick<MetaStore, 'getMeta'>, nowMs: numb
 /** What the keeper reads of a running peer (peer/mesh-peer.ts MeshPeer). */
 export interface KeptPeer {
   peers: { book: PeerBook };
-  node: { peers(): { id: PeerId; direction: 'in' | 'out' }[] };
+  node: { peers(): { id: PeerId; direction: 'in' | 'out'; answered?: boolean }[] };
   /** isFeeler: a feeler link (a test link closed after HELLO, mesh-maintainer-healing.ts) is no anchor. */
   mesh: { prefer(ids: readonly PeerId[]): void; isFeeler?(peerId: PeerId): boolean };
 }
@@ -145,7 +146,8 @@ export async function keepPeerBook(components: Omit<PeerBookStoreComponents, 'bo
     anchors,
     async save() {
       // Read before the first await: a host shutting down closes its links right after calling save().
-      const outbound = peer.node.peers().filter((link) => link.direction === 'out' && !peer.mesh.isFeeler?.(link.id)).map((link) => link.id);
+      // Only peers that served us (PeerInfo.answered): a host's id we happened to dial is no anchor.
+      const outbound = peer.node.peers().filter((link) => link.direction === 'out' && link.answered && !peer.mesh.isFeeler?.(link.id)).map((link) => link.id);
       // Records are replaced only by newer ones (higher seq), so ids and seqs tell whether the book changed.
       const fingerprint = book.records().map((record) => `${record.peerId}:${record.seq}`).join();
       if (fingerprint !== savedBook && (await savePeerBook(store, book, network, log))) savedBook = fingerprint;

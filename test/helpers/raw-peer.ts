@@ -18,14 +18,20 @@ export interface RawPeerInit {
   identityStamp?: number | 'none';
   /** The protocol range its HELLO advertises: this build's, with every defined feature, unless told otherwise (a HELLO without a stamp carries none). */
   protocol?: ProtocolRange;
+  /**
+   * Which end dialled. Default 'peer': the raw peer links to the node (inbound there). 'node': the node dialled
+   * it (outbound there), and so asks it for headers at once and holds it off if it never answers (chain-sync.ts).
+   */
+  dialler?: 'peer' | 'node';
 }
 
 export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network: string, tip: { height: number; hash: string }, init: RawPeerInit = {}) {
-  const pair = createMemoryLinkPair(nodeId, self.peerId);
+  const nodeDialled = init.dialler === 'node';
+  const pair = nodeDialled ? createMemoryLinkPair(nodeId, self.peerId) : createMemoryLinkPair(self.peerId, nodeId);
+  const [nodeEnd, link] = nodeDialled ? [pair.atA, pair.atB] : [pair.atB, pair.atA];
   const received: Frame[] = [];
   /** Bodies this peer hands out when asked (GETDATA), by the id the request carries: a TX or a compact BLOCK frame. */
   const offered = new Map<string, Frame>();
-  const link = pair.atB;
   const send = (frame: Frame) => link.send(encodeFrame(frame));
   link.onMessage((message) => {
     const frames = isBundle(message) ? splitBundle(message) : { ok: true as const, value: [message] };
@@ -44,7 +50,7 @@ export function rawPeer(node: TabmeshNode, nodeId: string, self: Signer, network
       }
     }
   }
-  node.addLink(pair.atA);
+  node.addLink(nodeEnd);
   const stamp = init.identityStamp ?? self.identityStamp;
   const protocol = init.protocol ?? { min: PROTOCOL_VERSION_MIN, max: PROTOCOL_VERSION_MAX, features: Feature.txTrace };
   send({ type: 'hello', network, peerId: self.peerId, tipHeight: tip.height, tipHash: tip.hash, userAgent: 'raw-peer', ...(stamp === 'none' ? {} : { identityStamp: stamp, protocol }) });

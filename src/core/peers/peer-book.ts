@@ -206,6 +206,14 @@ export function createPeerBook(init: PeerBookInit) {
       return [...out];
     },
 
+    /**
+     * The peers `peerId`'s record lists whose own records list it back: links both ends signed for. A record can
+     * name anyone as a neighbour, but only a peer's own record can confirm it (net/mesh-origins.ts vouches by these).
+     */
+    mutualNeighboursOf(peerId: PeerId): PeerId[] {
+      return (records.get(peerId)?.neighbours ?? []).filter((neighbour) => records.get(neighbour)?.neighbours.includes(peerId) === true);
+    },
+
     get size(): number {
       return records.size;
     },

@@ -83,6 +83,8 @@ export interface AttackFigures {
   /** Of all records in honest peer books, the share that are Sybil identities. */
   bookSybilShare: number;
   txsSent: number;
+  /** Transfers a sender's own node refused (its funding block lost a fork): not sent, so not in `delivery`. */
+  txsRefused: number;
   /** Σ honest nodes reached / (txs × live honest nodes), drainMs after the last send. */
   delivery: number;
   /** Median and worst ms from a forged record's send to the honest node's ban; probes unanswered within 5 s. */
@@ -173,6 +175,8 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   const reloads = init.reloadsPerRound ?? Math.max(1, Math.round(honest * 0.02));
   const txCount = init.txs ?? 40;
   const sent: { id: TxId; atMs: number }[] = [];
+  let attempts = 0;
+  let txsRefused = 0;
   const churn = attackPrng.fork('churn');
   const probes: { from: PeerId; to: number; atMs: number }[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -184,7 +188,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
       // member's new-inbound token (shouldAccept). A host's identity always answers.
       const sim = net.nodes[index]!;
       const reloading = sim.node as MeshSimNode;
-      const anchors = reloading.peers().filter((peer) => peer.direction === 'out' && !reloading.mesh.isFeeler(peer.id))
+      const anchors = reloading.peers().filter((peer) => peer.direction === 'out' && peer.answered && !reloading.mesh.isFeeler(peer.id))
         .map((peer) => net.indexOf(peer.id)).filter((at): at is number => at !== undefined);
       const welcome = churn.shuffle(liveHonest().map((node) => node.index).filter((at) => at !== index && !anchors.includes(at))).slice(0, 32);
       net.leave(index, 'reloading'); // its links close first, so each offer below is a new link
@@ -198,13 +202,16 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     }
     if (round === Math.floor(rounds / 2)) probes.push(...await sendForgedRecords(net, hosts, init.probesPerHost ?? 10, honest));
     for (let t = 0; t < 10; t++) {
-      if (sent.length < txCount && (round * 10 + t) % Math.max(1, Math.floor((rounds * 10) / txCount)) === 0) {
-        const from = sent.length % senderCount;
+      if (attempts < txCount && (round * 10 + t) % Math.max(1, Math.floor((rounds * 10) / txCount)) === 0) {
+        // Senders take turns by attempt: one whose funding block lost a fork (a sender cut off while mining) refuses
+        // its own transfers, and must not stop the others'.
+        const from = attempts++ % senderCount;
         const tx: Tx = await net.transfer(from, senderCount + churn.int(honest - senderCount));
         try {
           sent.push({ id: net.submit(from, tx), atMs: net.nowMs() });
         } catch (error) {
           if (!(error instanceof SimRejectedError)) throw error;
+          txsRefused++;
         }
       }
       await net.runFor(1_000);
@@ -283,7 +290,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     eclipsed, eclipsedShare: eclipsed / live.length, cutOff,
     outboundToAttackers: outbound === 0 ? 0 : outboundBad / outbound,
     bookSybilShare: bookRecords === 0 ? 0 : bookSybil / bookRecords,
-    txsSent: sent.length,
+    txsSent: sent.length, txsRefused,
     delivery: sent.length === 0 ? 0 : reached / (sent.length * live.length),
     disconnectMedianMs: delays.length > 0 ? delays[Math.floor(delays.length / 2)] : undefined,
     disconnectMaxMs: delays.at(-1),
