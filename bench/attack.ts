@@ -8,9 +8,11 @@
  * feelers, stamps at 0 bits). Prints each figure beside its goal, medians
  * over the seeds; writes bench/results/attack.json.
  *
- *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out] [relay=on|off]
+ *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out] [relay=on|off] [defences=on,off]
  *
  * relay=off runs with the relay down: links form only through the mesh, and a split heals only by feelers.
+ * defences=on (or off) runs one arm only: two processes, one per arm, use both cores of a 2-core machine
+ * for the 1,000-honest runs (each arm is single-threaded); the missing column prints "-".
  *
  * Virtual times are deterministic per seed; the wall time is the machine's,
  * so each size also prints its CPU time, and the run its peak RSS and the
@@ -32,6 +34,7 @@ const windowMs = Number(process.argv[5] ?? 60_000);
 const hosts = Number(process.argv[6] ?? 4);
 const out = process.argv[7] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
 const relay = (process.argv[8] ?? 'on') !== 'off';
+const arms = (process.argv[9] ?? 'on,off').split(',').map((arm) => arm === 'on');
 
 const median = (values: (number | undefined)[]): number | undefined => {
   const known = values.filter((value): value is number => value !== undefined).sort((a, b) => a - b);
@@ -49,7 +52,7 @@ for (const sybils of sybilCounts) {
   const on: AttackFigures[] = [];
   const off: AttackFigures[] = [];
   for (const seed of seeds) {
-    for (const defences of [true, false]) {
+    for (const defences of arms) {
       const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs, relay });
       (defences ? on : off).push(figures);
     }
@@ -58,7 +61,8 @@ for (const sybils of sybilCounts) {
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   results.push({ sybils, on, off, wallMs, cpuMs });
-  const row = (name: string, goal: string, pick: (runs: AttackFigures[]) => string) => console.log(`  ${name.padEnd(42)} ${goal.padEnd(10)} ${pick(on).padEnd(12)} ${pick(off)}`);
+  const column = (runs: AttackFigures[], pick: (runs: AttackFigures[]) => string) => (runs.length === 0 ? '-' : pick(runs));
+  const row = (name: string, goal: string, pick: (runs: AttackFigures[]) => string) => console.log(`  ${name.padEnd(42)} ${goal.padEnd(10)} ${column(on, pick).padEnd(12)} ${column(off, pick)}`);
   console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts, relay ${relay ? 'up' : 'down'} (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s, CPU ${(cpuMs / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(1)})`);
   console.log(`  ${'figure (median over seeds)'.padEnd(42)} ${'goal'.padEnd(10)} ${'defences on'.padEnd(12)} off`);
   row('honest nodes eclipsed', '0', (runs) => pct(median(runs.map((r) => r.eclipsedShare))));
