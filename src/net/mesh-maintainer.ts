@@ -48,17 +48,20 @@
  *   group we know, and strangers by who told us of them, spend separate
  *   buckets, so a host's fresh ids cannot starve everyone else's offers
  *   (mesh-inbound-tokens.ts).
- * - With the relay down (mesh-origins.ts): records told by a peer we dialled
- *   are dialled before records only inbound links brought, and candidates
- *   of an origin that stalled one of our links are dialled last.
+ * - With the relay down (mesh-origins.ts): peers that a link which served us
+ *   (PeerInfo.answered) is linked to, by both records, are dialled first and
+ *   their offers spend that link's bucket; records told by a peer we dialled
+ *   come before records only inbound links brought; and candidates of an
+ *   origin that stalled one of our links are dialled last.
  * - A peer whose offer went unanswered while the relay was up and did not
  *   list it is presumed gone, and left out of the candidates until the relay
  *   lists it, it links to us, or a newer record of it arrives (unanswered).
  *   With the relay down nothing lists anyone, and an unanswered dial through
  *   the mesh is only a failed route: its backoff covers it.
- * - A stalled link (the peer leaves our requests unanswered, inventory.ts)
- *   does not count toward D: a tab whose slots fill with peers that announce
- *   and never deliver keeps dialling, up to the high mark.
+ * - A stalled link (the peer leaves our requests unanswered, inventory.ts, or
+ *   a peer we dialled has not answered its first headers request,
+ *   chain-sync.ts) does not count toward D: a tab whose slots fill with peers
+ *   that announce and never deliver keeps dialling, up to the high mark.
  *
  * Driven by the app's tick (no timers of its own); time and randomness are
  * injectable for tests.
