@@ -135,6 +135,9 @@ export interface MeshLink {
   answered?: boolean;
 }
 
+/** Outbound links that serve us (PeerInfo.answered), below which confirmed neighbours are dialled first (preferenceTiers). */
+const SERVED_OUTBOUND_WANTED = 2;
+
 /**
  * New inbound links a tab takes: 12 at once, then one every 10 s. Each link is an RTCPeerConnection, and
  * Chromium allows a page 500 over its lifetime (failed ones too): without a bound, an attacker that keeps
@@ -289,7 +292,14 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
    */
   function preferenceTiers(pool: PeerId[]) {
     const used = usedGroups();
-    const { sources: chosen, neighbours: vouchedIds } = origins.vouchers(links());
+    const all = links();
+    const { sources: chosen, neighbours: vouchedIds } = origins.vouchers(all);
+    // Confirmed neighbours are a local choice (two hops from us), good for finding honest peers and bad for mixing
+    // the mesh: preferred always, they kept both halves of a lifted split dialling inside their own half (heal at
+    // 100 vs 100: 3.7 → 45.5 s). So they come first only while fewer than SERVED_OUTBOUND_WANTED outbound links
+    // serve us, as in an eclipse; otherwise the draw across origins explores as before.
+    const served = all.filter((link) => link.direction === 'out' && link.answered && !link.stalled).length;
+    const confirmFirst = served < SERVED_OUTBOUND_WANTED;
     const rankOf = (id: PeerId) => {
       const bucket = view.group?.(id);
       const fresh = bucket !== undefined && !used.has(bucket) ? 1_000 : 0;
@@ -304,7 +314,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
       const vouched = init.outboundDiversity !== false && (room.has(id) || (source !== undefined && chosen.has(source))) ? 2_000 : 0;
       // Linked, by both records, to a peer that served us: before any record's claim of inbound room, which a host's
       // ids always make (mesh-origins.ts vouchers).
-      const confirmed = vouchedIds.has(id) ? 20_000 : 0;
+      const confirmed = confirmFirst && vouchedIds.has(id) ? 20_000 : 0;
       return newcomer + confirmed + (view.acceptsInbound?.(id) === false ? 0 : 10_000) + vouched + fresh + tierSpread;
     };
     const origin = (id: PeerId) => (init.outboundDiversity === false ? `id:${id}` : originOf(id, origins.groupOf(id), view.sourceOf?.(id)));

@@ -65,6 +65,19 @@ describe('mesh origins: who to dial with the relay down', () => {
     }
   });
 
+  it('stops putting confirmed neighbours first once two outbound links serve us, so the mesh keeps mixing', () => {
+    const firsts = new Set<string>();
+    for (let draw = 0; draw < 20; draw++) {
+      const { view, dials } = world({ direction: 'out', answered: true, group: 'ip4:198.60' }); // a second link that serves us
+      const forwarded: MeshView = { ...view, sourceOf: () => 'net:ip4:198.51', mutualNeighboursOf: (id) => (id === 'neighbour' ? ['honest2'] : []) };
+      const mesh = createMeshMaintainer({ targetLinks: 3, lowLinks: 2, minOutbound: 1, random: () => draw / 20, nowMs: () => 0, feelerIntervalMs: 0 }, forwarded);
+      mesh.tick();
+      firsts.add(dials[0]!);
+    }
+    // The draw across origins again: other candidates come first in some draws.
+    expect([...firsts].some((id) => id !== 'honest2')).toBe(true);
+  });
+
   it('dials candidates of an origin that stalled one of our links last', () => {
     for (let draw = 0; draw < 20; draw++) {
       // The honest records now come from an inbound link too, so only the stall tells the two origins apart.

@@ -9,8 +9,9 @@
  *  - **Confirmed neighbours of links that served us first** (vouchers,
  *    voucherOf): a link serves us once it answered our headers request
  *    (PeerInfo.answered). The peers that both its record and theirs list are
- *    dialled before anything but anchors and newcomers, and their offers
- *    spend that link's own new-inbound bucket (mesh-inbound-tokens.ts).
+ *    dialled before anything but anchors and newcomers while fewer than two
+ *    outbound links serve us (mesh-maintainer.ts preferenceTiers), and their
+ *    offers spend that link's own new-inbound bucket (mesh-inbound-tokens.ts).
  *    Measured (relay down, 100 vs 1,000, seeds 1-3): eclipsed tabs 7/11/4 →
  *    0/0/0 with the outbound proof (core/chain-sync.ts).
  *  - **Vouched sources next.** The peer book's *source* (who first told us of
