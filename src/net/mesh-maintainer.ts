@@ -72,7 +72,7 @@ import type { LinkDirection } from '../core/link.ts';
 import type { PeerId } from '../core/types.ts';
 import { drawNext, drawTiers, originOf } from './mesh-dial-draw.ts';
 import { createInboundTokens } from './mesh-inbound-tokens.ts';
-import { createMeshOrigins } from './mesh-origins.ts';
+import { createMeshOrigins, servesUs } from './mesh-origins.ts';
 import { createMeshHealing, DEFAULT_FEELER_INTERVAL_MS, DEFAULT_ROTATION_INTERVAL_MS, type MeshHealing } from './mesh-maintainer-healing.ts';
 
 /**
@@ -298,7 +298,7 @@ export function createMeshMaintainer(init: MeshMaintainerInit, view: MeshView) {
     // the mesh: preferred always, they kept both halves of a lifted split dialling inside their own half (heal at
     // 100 vs 100: 3.7 → 45.5 s). So they come first only while fewer than SERVED_OUTBOUND_WANTED outbound links
     // serve us, as in an eclipse; otherwise the draw across origins explores as before.
-    const served = all.filter((link) => link.direction === 'out' && link.answered && !link.stalled).length;
+    const served = all.filter((link) => link.direction === 'out' && servesUs(link)).length;
     const confirmFirst = served < SERVED_OUTBOUND_WANTED;
     const rankOf = (id: PeerId) => {
       const bucket = view.group?.(id);

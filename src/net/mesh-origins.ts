@@ -39,6 +39,9 @@ const MAX_KNOWN_GROUPS = 4_096;
 /** Origins that stalled a link of ours: a few hosts' worth many times over, oldest forgotten first. */
 const MAX_STALLED_ORIGINS = 256;
 
+/** A link that serves us: it answered our headers request (PeerInfo.answered) and leaves nothing of ours unanswered now. */
+export const servesUs = (link: MeshLink): boolean => link.answered === true && !link.stalled;
+
 export interface MeshOriginsInit {
   /** Who first told us of `peerId` (the peer book's source: `net:<group>` or a peer id); undefined when unknown. */
   sourceOf?(peerId: PeerId): string | undefined;
@@ -115,7 +118,7 @@ export function createMeshOrigins(init: MeshOriginsInit) {
       const neighbours = new Set<PeerId>();
       if (!init.enabled) return { sources, neighbours };
       for (const link of links) {
-        if (!link.answered || link.stalled) continue;
+        if (!servesUs(link)) continue;
         for (const id of init.mutualNeighboursOf?.(link.id) ?? []) neighbours.add(id);
         if (link.direction !== 'out') continue;
         sources.add(link.id);
@@ -128,7 +131,7 @@ export function createMeshOrigins(init: MeshOriginsInit) {
     /** A link that served us and whose record and `peerId`'s list each other (see vouchers); undefined when none. */
     voucherOf(peerId: PeerId, links: readonly MeshLink[]): PeerId | undefined {
       if (!init.enabled) return undefined;
-      return links.find((link) => link.answered && !link.stalled && (init.mutualNeighboursOf?.(link.id) ?? []).includes(peerId))?.id;
+      return links.find((link) => servesUs(link) && (init.mutualNeighboursOf?.(link.id) ?? []).includes(peerId))?.id;
     },
   };
 }
