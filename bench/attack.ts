@@ -8,7 +8,7 @@
  * feelers, stamps at 0 bits). Prints each figure beside its goal, medians
  * over the seeds; writes bench/results/attack.json.
  *
- *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=60000] [hosts=4] [out] [relay=on|off] [defences=on,off]
+ *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=30000] [hosts=4] [out] [relay=on|off] [defences=on,off]
  *
  * relay=off runs with the relay down: links form only through the mesh, and a split heals only by feelers.
  * defences=on (or off) runs one arm only: two processes, one per arm, use both cores of a 2-core machine
@@ -30,7 +30,7 @@ export const ATTACK_GOALS = { eclipsedShare: 0, delivery: 0.999, healMs: 30_000,
 const honest = Number(process.argv[2] ?? 1000);
 const sybilCounts = (process.argv[3] ?? '1000,10000').split(',').map(Number);
 const seeds = (process.argv[4] ?? '1').split(',').map(Number);
-const windowMs = Number(process.argv[5] ?? 60_000);
+const windowMs = Number(process.argv[5] ?? 30_000);
 const hosts = Number(process.argv[6] ?? 4);
 const out = process.argv[7] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
 const relay = (process.argv[8] ?? 'on') !== 'off';
@@ -53,7 +53,10 @@ for (const sybils of sybilCounts) {
   const off: AttackFigures[] = [];
   for (const seed of seeds) {
     for (const defences of arms) {
-      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs, relay });
+      const label = `${honest} vs ${sybils}, seed ${seed}, defences ${defences ? 'on' : 'off'}`;
+      const onPhase = (phase: string, virtualMs: number) => process.stderr.write(
+        `[attack ${label}] ${phase} at virtual ${(virtualMs / 1000).toFixed(0)} s, wall ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs, relay, onPhase });
       (defences ? on : off).push(figures);
     }
   }

@@ -66,6 +66,8 @@ export interface AttackScenarioInit {
    * per-address limits. False: no relay at all (it is down), so links form only through the mesh. Default true.
    */
   relay?: boolean;
+  /** Told as each phase ends, with the virtual time: a run at 1,000 nodes takes most of an hour, and this is its progress. */
+  onPhase?: (phase: string, virtualMs: number) => void;
 }
 
 export interface AttackFigures {
@@ -160,8 +162,10 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   const liveHonest = () => ref.net!.nodes.slice(0, honest).filter((node) => node.alive);
   const allHonestAt = (hash: string) => liveHonest().every((node) => (node.node as MeshSimNode).ledger.tip().hash === hash);
 
+  const phase = (name: string) => init.onPhase?.(name, net.nowMs());
   // 1-2. The mesh forms under attack; the senders mine their funds.
   await net.runFor(20_000);
+  phase('mesh formed under attack');
   const senderCount = Math.min(init.senders ?? 5, honest);
   for (let i = 0; i < senderCount; i++) {
     await mineBlock(miners, i, { txs: [] });
@@ -169,6 +173,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     await net.runUntil(() => allHonestAt(tip), { maxTimeMs: 5_000 }); // eclipsed nodes may never get it
   }
 
+  phase('senders funded');
   // 3. The attack window: churn, transactions, one round of forged records.
   const windowMs = init.windowMs ?? 120_000;
   const rounds = Math.max(1, Math.floor(windowMs / 10_000));
@@ -216,8 +221,10 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
       }
       await net.runFor(1_000);
     }
+    phase(`attack window, round ${round + 1} of ${rounds}`);
   }
   await net.runFor(init.drainMs ?? 30_000);
+  phase('transactions drained');
 
   // 4. The figures of the window.
   const live = liveHonest();
@@ -261,6 +268,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
       await net.runFor(1_000);
     }
     await net.runFor(20_000);
+    phase('split: each half mined');
     // The most-work tip any honest node holds.
     const tips = liveHonest().map((node) => (node.node as MeshSimNode).ledger.tip());
     const best = tips.reduce((a, b) => (b.chainWork > a.chainWork ? b : a)).hash;
@@ -270,6 +278,7 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     healMs = run.done ? net.nowMs() - liftedMs : undefined;
     const nowLive = liveHonest();
     healedShare = nowLive.filter((node) => (node.node as MeshSimNode).ledger.tip().hash === best).length / nowLive.length;
+    phase(healMs === undefined ? 'split lifted: not healed in 120 s' : `split lifted: healed in ${healMs} ms`);
   }
   const virtualMs = net.nowMs();
   // A reloaded tab's counters start again at its reload, so these slightly undercount.
