@@ -8,11 +8,13 @@
  * feelers, stamps at 0 bits). Prints each figure beside its goal, medians
  * over the seeds; writes bench/results/attack.json.
  *
- *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=30000] [hosts=4] [out] [relay=on|off] [defences=on,off]
+ *   node --import tsx bench/attack.ts [honest=1000] [sybils=1000,10000] [seeds=1] [windowMs=30000] [hosts=4] [out] [relay=on|off] [defences=on,off] [hosts-serve=no|yes]
  *
  * relay=off runs with the relay down: links form only through the mesh, and a split heals only by feelers.
  * defences=on (or off) runs one arm only: two processes, one per arm, use both cores of a 2-core machine
  * for the 1,000-honest runs (each arm is single-threaded); the missing column prints "-".
+ * hosts-serve=yes: the hosts answer headers requests and list their real links (sybil-host.ts, "serve"), which passes
+ * the outbound proof and can make their ids confirmed neighbours.
  *
  * Virtual times are deterministic per seed; the wall time is the machine's,
  * so each size also prints its CPU time, and the run its peak RSS and the
@@ -35,6 +37,7 @@ const hosts = Number(process.argv[6] ?? 4);
 const out = process.argv[7] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
 const relay = (process.argv[8] ?? 'on') !== 'off';
 const arms = (process.argv[9] ?? 'on,off').split(',').map((arm) => arm === 'on');
+const serve = process.argv[10] === 'yes';
 
 const median = (values: (number | undefined)[]): number | undefined => {
   const known = values.filter((value): value is number => value !== undefined).sort((a, b) => a - b);
@@ -56,7 +59,7 @@ for (const sybils of sybilCounts) {
       const label = `${honest} vs ${sybils}, seed ${seed}, defences ${defences ? 'on' : 'off'}`;
       const onPhase = (phase: string, virtualMs: number) => process.stderr.write(
         `[attack ${label}] ${phase} at virtual ${(virtualMs / 1000).toFixed(0)} s, wall ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs, relay, onPhase });
+      const figures = await runAttackScenario({ seed, honest, sybils, hosts, defences, windowMs, relay, onPhase, strategies: { serve } });
       (defences ? on : off).push(figures);
     }
   }
@@ -66,11 +69,12 @@ for (const sybils of sybilCounts) {
   results.push({ sybils, on, off, wallMs, cpuMs });
   const column = (runs: AttackFigures[], pick: (runs: AttackFigures[]) => string) => (runs.length === 0 ? '-' : pick(runs));
   const row = (name: string, goal: string, pick: (runs: AttackFigures[]) => string) => console.log(`  ${name.padEnd(42)} ${goal.padEnd(10)} ${column(on, pick).padEnd(12)} ${column(off, pick)}`);
-  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts, relay ${relay ? 'up' : 'down'} (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s, CPU ${(cpuMs / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(1)})`);
+  console.log(`\nattack: ${honest} honest vs ${sybils} Sybil ids on ${hosts} hosts, relay ${relay ? 'up' : 'down'}${serve ? ', hosts serving headers' : ''} (seeds ${seeds.join(',')}, window ${windowMs / 1000} s; wall ${(wallMs / 1000).toFixed(0)} s, CPU ${(cpuMs / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(1)})`);
   console.log(`  ${'figure (median over seeds)'.padEnd(42)} ${'goal'.padEnd(10)} ${'defences on'.padEnd(12)} off`);
   row('honest nodes eclipsed', '0', (runs) => pct(median(runs.map((r) => r.eclipsedShare))));
   row('honest nodes with no honest link', '0', (runs) => pct(median(runs.map((r) => r.cutOff / r.honest))));
   row('honest outbound links to attackers', '-', (runs) => pct(median(runs.map((r) => r.outboundToAttackers))));
+  row('of them, passed the outbound proof (links)', '-', (runs) => String(median(runs.map((r) => r.attackerLinksAnswered))));
   row('Sybil records in honest books', '-', (runs) => pct(median(runs.map((r) => r.bookSybilShare))));
   row('honest transaction delivery', '≥ 99.9%', (runs) => pct(median(runs.map((r) => r.delivery))));
   row('transactions sent (refused by their sender)', '-', (runs) => `${median(runs.map((r) => r.txsSent))} (${median(runs.map((r) => r.txsRefused))})`);
@@ -88,5 +92,5 @@ for (const sybils of sybilCounts) {
 mkdirSync(dirname(out), { recursive: true });
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`\npeak RSS ${peakRssMb} MB`);
-writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, relay, goals: ATTACK_GOALS, peakRssMb, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ honest, seeds, windowMs, hosts, relay, serve, goals: ATTACK_GOALS, peakRssMb, results }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
 console.log(`\nwrote ${out}`);

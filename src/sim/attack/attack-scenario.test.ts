@@ -27,5 +27,13 @@ describe('attack scenario (issue 20 §4)', () => {
     expect(on.probes).toBeGreaterThan(0);
     expect(on.probesUnanswered).toBe(0);
     expect(on.disconnectMaxMs!).toBeLessThanOrEqual(1_000);
+    // These hosts answer no headers request, so no outbound link to them passes the outbound proof.
+    expect(on.attackerLinksAnswered).toBe(0);
+  }, 300_000);
+
+  it('hosts that serve headers pass the outbound proof, with the relay down', async () => {
+    const on = await runAttackScenario({ ...small, defences: true, relay: false, strategies: { serve: true } });
+    expect(on.attacker.headersServed).toBeGreaterThan(0);
+    expect(on.attackerLinksAnswered, JSON.stringify(on)).toBeGreaterThan(0);
   }, 300_000);
 });

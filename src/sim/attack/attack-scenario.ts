@@ -28,7 +28,7 @@
  * them), then to the relay's welcome, and stops at 2 links.
  */
 import type { Tx } from '../../core/tx.ts';
-import type { PeerId, TxId } from '../../core/types.ts';
+import type { BlockHash, PeerId, TxId } from '../../core/types.ts';
 import { createMeshSim, type MeshSimNode } from '../mesh-sim.ts';
 import { createPrng } from '../prng.ts';
 import { mineBlock } from '../sim-mining.ts';
@@ -82,6 +82,8 @@ export interface AttackFigures {
   cutOff: number;
   /** Of all honest outbound links, the share to attackers. */
   outboundToAttackers: number;
+  /** Honest outbound links to attackers that answered a headers request (passed the outbound proof). */
+  attackerLinksAnswered: number;
   /** Of all records in honest peer books, the share that are Sybil identities. */
   bookSybilShare: number;
   txsSent: number;
@@ -140,6 +142,8 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
       // With the relay up the hosts' offers cross it, and it attests their network group (docs/PROTOCOL.md, "Relay").
       return !!node?.alive && !isSybil(node.node) && node.node.mesh.shouldAccept(from, 'in', relay ? groupOf(ref.net!.indexOf(from)!) : undefined);
     },
+    // A serving host syncs the chain like any node; it reads the first live honest node's (the serve strategy).
+    headersAfter: (locator: readonly BlockHash[], max: number) => honestNode(liveHonest()[0]?.index ?? 0).ledger.headersAfter(locator, max),
     open: (from: PeerId, to: PeerId) => {
       const [a, b] = [ref.net!.indexOf(from), ref.net!.indexOf(to)];
       return a !== undefined && b !== undefined && !!ref.net!.nodes[b]?.alive && ref.net!.link(a, b) !== undefined;
@@ -229,14 +233,16 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   // 4. The figures of the window.
   const live = liveHonest();
   const honestSet = new Set(live.map((node) => node.peerId));
-  let eclipsed = 0, cutOff = 0, outbound = 0, outboundBad = 0, bookRecords = 0, bookSybil = 0;
+  let eclipsed = 0, cutOff = 0, outbound = 0, outboundBad = 0, answeredBad = 0, bookRecords = 0, bookSybil = 0;
   for (const sim of live) {
     const node = sim.node as MeshSimNode;
     const links = node.peers().filter((peer) => !node.mesh.isFeeler(peer.id));
     const out = links.filter((peer) => peer.direction === 'out');
-    const bad = out.filter((peer) => (net.indexOf(peer.id) ?? 0) >= honest).length;
+    const badLinks = out.filter((peer) => (net.indexOf(peer.id) ?? 0) >= honest);
+    const bad = badLinks.length;
     outbound += out.length;
     outboundBad += bad;
+    answeredBad += badLinks.filter((peer) => peer.answered).length;
     if (out.length > 0 && bad === out.length) eclipsed++;
     if (!links.some((peer) => honestSet.has(peer.id))) cutOff++;
     for (const id of node.peerExchange.book.peerIds()) {
@@ -292,12 +298,13 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
   const perNodeSec = (count: number) => count / endLive.length / (virtualMs / 1000);
   net.close();
 
-  const attacker = { offers: 0, linksOpened: 0, recordFrames: 0, answers: 0, announced: 0, withheld: 0 };
+  const attacker = { offers: 0, linksOpened: 0, recordFrames: 0, answers: 0, announced: 0, withheld: 0, headersServed: 0 };
   for (const host of hosts) for (const name of Object.keys(attacker) as (keyof typeof attacker)[]) attacker[name] += host.counters[name];
   return {
     honest, sybils, hosts: hostCount, defences,
     eclipsed, eclipsedShare: eclipsed / live.length, cutOff,
     outboundToAttackers: outbound === 0 ? 0 : outboundBad / outbound,
+    attackerLinksAnswered: answeredBad,
     bookSybilShare: bookRecords === 0 ? 0 : bookSybil / bookRecords,
     txsSent: sent.length, txsRefused,
     delivery: sent.length === 0 ? 0 : reached / (sent.length * live.length),

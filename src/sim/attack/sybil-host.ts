@@ -18,21 +18,28 @@
  *    blocks, headers and other peers' signals go nowhere, and getData,
  *    getHeaders and getBlockTxs are never answered;
  *  - announceOnly: inventory heard from one honest node is announced at once
- *    to every other honest node the host is linked to, and never delivered.
+ *    to every other honest node the host is linked to, and never delivered;
+ *  - serve (off by default): the host keeps the chain's headers (it syncs
+ *    like any node; here it reads an honest node's ledger) and answers
+ *    getHeaders, and each identity's record lists its real links to honest
+ *    tabs, re-signed each minute. Such an identity passes the outbound proof
+ *    and can be a confirmed neighbour; blocks and transactions are still
+ *    withheld.
  * Honest dials to an identity are answered wherever the offer lands on the
  * host (a MESH_SIGNAL for any of its identities), so the host looks like
  * many well-connected peers.
  */
 import { Emitter } from '../../core/emitter.ts';
 import { isBundle, splitBundle } from '../../core/frame-bundle.ts';
-import { FRAME_VERSION, USER_AGENT, encodeFrame, parseFrame } from '../../core/frames.ts';
+import { FRAME_VERSION, MAX_HEADERS_PER_FRAME, USER_AGENT, encodeFrame, parseFrame } from '../../core/frames.ts';
 import type { PeerLink } from '../../core/link.ts';
 import type { NodeEvents } from '../../core/node.ts';
 import { signPeerRecord, type PeerRecord } from '../../core/peers/peer-record.ts';
 import { MAX_RECORDS_PER_FRAME, MESH_SIGNAL, PEER_RECORDS, decodePeersFrame, encodeMeshSignal, encodePeerRecords } from '../../core/peers/peers-frames.ts';
 import { fromHex } from '../../core/bytes.ts';
 import { sealSignal } from '../../core/signal-envelope.ts';
-import type { PeerId } from '../../core/types.ts';
+import type { BlockHeader } from '../../core/ledger/types.ts';
+import type { BlockHash, PeerId } from '../../core/types.ts';
 import type { Prng } from '../prng.ts';
 import type { SimSigner } from '../sim-identity.ts';
 import type { SimNodeLike } from '../sim-node.ts';
@@ -41,6 +48,8 @@ export interface AttackStrategies {
   flood: boolean;
   takeInbound: boolean;
   announceOnly: boolean;
+  /** Answer headers requests and list real links (see above). Default false. */
+  serve?: boolean;
 }
 
 /** What a host needs of the simulation: who is honest, their gate, and link opening. */
@@ -53,6 +62,8 @@ export interface SybilHostWorld {
   accepts(honest: PeerId, from: PeerId): boolean;
   /** Opens a link from identity `from` (dialling) to `to`; false if it could not. */
   open(from: PeerId, to: PeerId): boolean;
+  /** The honest chain's headers after `locator` (the serve strategy). */
+  headersAfter(locator: readonly BlockHash[], max: number): BlockHeader[];
 }
 
 export interface SybilHostInit {
@@ -87,6 +98,9 @@ interface Identity {
   record?: PeerRecord;
 }
 
+/** How often a serving identity re-signs its record with its current links (an honest tab's refresh). */
+const SERVE_RESIGN_MS = 60_000;
+
 const ZERO_HASH = '00'.repeat(32);
 /** Records of this host an answer to GET_PEERS or a flood frame carries. */
 const RECORDS = MAX_RECORDS_PER_FRAME;
@@ -102,7 +116,7 @@ export function createSybilHost(world: SybilHostWorld, prng: Prng, init: SybilHo
   /** Honest peer → the identities linked to it. */
   const linkedTo = new Map<PeerId, Set<PeerId>>();
   const announced = new Set<string>();
-  const counters = { offers: 0, linksOpened: 0, recordFrames: 0, answers: 0, announced: 0, withheld: 0 };
+  const counters = { offers: 0, linksOpened: 0, recordFrames: 0, answers: 0, announced: 0, withheld: 0, headersServed: 0 };
   let lastSecond = -1;
 
   const frame = (type: number, payload: Uint8Array) => {
@@ -114,15 +128,18 @@ export function createSybilHost(world: SybilHostWorld, prng: Prng, init: SybilHo
   };
 
   async function recordOf(identity: Identity): Promise<PeerRecord> {
-    if (identity.record) return identity.record;
+    const now = world.nowMs();
+    const stale = strategies.serve && identity.record !== undefined && now - identity.record.issuedAtMs >= SERVE_RESIGN_MS;
+    if (identity.record && !stale) return identity.record;
     const ids = [...identities.keys()];
     const neighbours = new Set<PeerId>();
-    // Sixteen other identities of the host: honest routing (mesh-signal.ts) finds them within 3 hops.
-    for (let i = 0; i < 16 && ids.length > 1; i++) {
+    // A serving identity lists its real links to honest tabs first, so its record and theirs agree.
+    if (strategies.serve) for (const honest of [...identity.links.keys()].sort().slice(0, 16)) neighbours.add(honest);
+    // Other identities of the host: honest routing (mesh-signal.ts) finds them within 3 hops.
+    for (let i = 0; i < 16 && neighbours.size < 16 && ids.length > 1; i++) {
       const id = ids[prng.int(ids.length)]!;
       if (id !== identity.signer.peerId) neighbours.add(id);
     }
-    const now = world.nowMs();
     identity.record = await signPeerRecord(world.network, identity.signer, {
       seq: Math.floor(now), issuedAtMs: now, expiresAtMs: now + 30 * 60_000, acceptsInbound: true,
       neighbours: [...neighbours], tipHeight: 0, chainWork: init.claimedWork ?? 0n,
@@ -178,7 +195,10 @@ export function createSybilHost(world: SybilHostWorld, prng: Prng, init: SybilHo
     const message = parsed.value;
     if (message.type === 'ping') link.send(encodeFrame({ type: 'pong', nonce: message.nonce }));
     else if (message.type === 'inv' && strategies.announceOnly) reannounce(link.peerId, message.items);
-    else if (message.type === 'getData' || message.type === 'getHeaders' || message.type === 'getBlockTxs') counters.withheld++;
+    else if (message.type === 'getHeaders' && strategies.serve) {
+      counters.headersServed++;
+      link.send(encodeFrame({ type: 'headers', headers: world.headersAfter(message.locator, MAX_HEADERS_PER_FRAME) }));
+    } else if (message.type === 'getData' || message.type === 'getHeaders' || message.type === 'getBlockTxs') counters.withheld++;
   }
 
   async function hostTick(): Promise<void> {
