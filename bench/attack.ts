@@ -25,19 +25,22 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAttackScenario, type AttackFigures } from '../src/sim/attack/attack-scenario.ts';
+import { AttackArgsError, parseAttackArgs } from './lib/attack-args.ts';
 
 /** Issue 20's goals. */
 export const ATTACK_GOALS = { eclipsedShare: 0, delivery: 0.999, healMs: 30_000, disconnectMs: 1_000 } as const;
 
-const honest = Number(process.argv[2] ?? 1000);
-const sybilCounts = (process.argv[3] ?? '1000,10000').split(',').map(Number);
-const seeds = (process.argv[4] ?? '1').split(',').map(Number);
-const windowMs = Number(process.argv[5] ?? 30_000);
-const hosts = Number(process.argv[6] ?? 4);
-const out = process.argv[7] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
-const relay = (process.argv[8] ?? 'on') !== 'off';
-const arms = (process.argv[9] ?? 'on,off').split(',').map((arm) => arm === 'on');
-const serve = process.argv[10] === 'yes';
+const parsed = (() => {
+  try {
+    return parseAttackArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof AttackArgsError)) throw error;
+    console.error(`bench:attack: ${error.message}`);
+    process.exit(2);
+  }
+})();
+const { honest, sybilCounts, seeds, windowMs, hosts, relay, arms, serve } = parsed;
+const out = parsed.out ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'attack.json');
 
 const median = (values: (number | undefined)[]): number | undefined => {
   const known = values.filter((value): value is number => value !== undefined).sort((a, b) => a - b);

@@ -238,12 +238,11 @@ export async function runAttackScenario(init: AttackScenarioInit): Promise<Attac
     const node = sim.node as MeshSimNode;
     const links = node.peers().filter((peer) => !node.mesh.isFeeler(peer.id));
     const out = links.filter((peer) => peer.direction === 'out');
-    const badLinks = out.filter((peer) => (net.indexOf(peer.id) ?? 0) >= honest);
-    const bad = badLinks.length;
+    const bad = out.filter((peer) => (net.indexOf(peer.id) ?? 0) >= honest);
     outbound += out.length;
-    outboundBad += bad;
-    answeredBad += badLinks.filter((peer) => peer.answered).length;
-    if (out.length > 0 && bad === out.length) eclipsed++;
+    outboundBad += bad.length;
+    answeredBad += bad.filter((peer) => peer.answered).length;
+    if (out.length > 0 && bad.length === out.length) eclipsed++;
     if (!links.some((peer) => honestSet.has(peer.id))) cutOff++;
     for (const id of node.peerExchange.book.peerIds()) {
       bookRecords++;

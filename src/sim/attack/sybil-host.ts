@@ -15,8 +15,8 @@
  *    (the offer passes mesh.shouldAccept, as a relayed offer does, before
  *    the simulator opens the link);
  *  - withhold, always (an identity has no ledger to serve from): transactions,
- *    blocks, headers and other peers' signals go nowhere, and getData,
- *    getHeaders and getBlockTxs are never answered;
+ *    blocks and other peers' signals go nowhere, and getData and getBlockTxs
+ *    are never answered, nor getHeaders unless the host serves (below);
  *  - announceOnly: inventory heard from one honest node is announced at once
  *    to every other honest node the host is linked to, and never delivered;
  *  - serve (off by default): the host keeps the chain's headers (it syncs
