@@ -46,6 +46,11 @@ export class LruCache<K, V> {
     }
   }
 
+  /** The values, least recently used first, without marking them used. */
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
   delete(key: K): void {
     this.entries.delete(key);
   }

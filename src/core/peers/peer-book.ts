@@ -56,23 +56,29 @@ export function createPeerBook(init: PeerBookInit) {
   const capacity = init.capacity ?? 1_000;
   if (!Number.isSafeInteger(capacity) || capacity < 1) throw new InvalidArgumentError(`capacity must be a positive integer, got ${capacity}`);
   const records = new Map<PeerId, PeerRecord>();
-  /** peer → the peers whose records list it (the reverse of each record's neighbours). */
-  const listedBy = new Map<PeerId, Set<PeerId>>();
+  /**
+   * peer → the peers whose records list it (the reverse of each record's neighbours). Arrays, not sets: a record lists
+   * each neighbour once, so an entry is added once and removed once, and most lists hold a few ids. A Set per listed
+   * peer was the largest part of a simulated tab's book (about 300 bytes each, over a thousand per book).
+   */
+  const listedBy = new Map<PeerId, PeerId[]>();
   const backoff = new BackoffTable({ ...init.backoff, random: init.random });
   const tables = createBookTables({ capacity, random: init.random });
   const pendingTried = new BoundedSet<PeerId>(PENDING_TRIED);
 
   function list(peerId: PeerId, neighbour: PeerId): void {
-    let set = listedBy.get(neighbour);
-    if (!set) listedBy.set(neighbour, (set = new Set()));
-    set.add(peerId);
+    const listing = listedBy.get(neighbour);
+    if (listing) listing.push(peerId);
+    else listedBy.set(neighbour, [peerId]);
   }
 
   function unlist(peerId: PeerId, neighbour: PeerId): void {
-    const set = listedBy.get(neighbour);
-    if (!set) return;
-    set.delete(peerId);
-    if (set.size === 0) listedBy.delete(neighbour);
+    const listing = listedBy.get(neighbour);
+    const at = listing ? listing.indexOf(peerId) : -1;
+    if (!listing || at < 0) return;
+    listing[at] = listing[listing.length - 1]!; // order does not matter: swap in the last, then drop it
+    listing.pop();
+    if (listing.length === 0) listedBy.delete(neighbour);
   }
 
   function index(record: PeerRecord, add: boolean): void {

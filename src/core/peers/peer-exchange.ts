@@ -27,7 +27,7 @@ import { MAX_RECORD_NEIGHBOURS, checkPeerRecord, nextRecordSeq, peerRecordVerify
 import { GET_PEERS, MAX_RECORDS_PER_FRAME, PEER_RECORDS, encodeGetPeers, encodePeerRecords } from './peers-frames.ts';
 import type { PeersStats } from './peers-stats.ts';
 import { randomIndex } from './random-index.ts';
-import { LruCache } from '../lru-cache.ts';
+import { createRecordKnowledge } from './record-knowledge.ts';
 import { TokenBuckets } from '../token-bucket.ts';
 
 export interface RecordGossipSettings {
@@ -59,19 +59,10 @@ export interface RecordGossipDeps {
 /** Records queued per link. Four frames' worth: beyond that the link is slower than the gossip, and a later refresh repairs the loss. */
 const MAX_QUEUED_RECORDS = 4 * MAX_RECORDS_PER_FRAME;
 /**
- * Per link, the newest seq of each peer's record it has sent us or we sent it:
- * no record goes back where it came from, nor where a newer one has been.
- * Bounded (a neighbour chooses which peer ids we note); 4,096 covers a full book of 1,000.
+ * Peers whose newest verified seq is remembered, with which links have it (record-knowledge.ts): four books' worth, so
+ * a record the full book evicted is not news when a copy comes back.
  */
-const KNOWN_PER_LINK = 4_096;
-/**
- * The newest verified seq heard of each peer, in or out of the book: a record
- * the full book evicted is not news when a copy comes back. Without this, a
- * network larger than the book keeps re-adding, re-evicting and re-forwarding
- * the same records (measured: 300 simulated tabs with books of 240 received
- * 2.2× the records). Four books' worth.
- */
-const HEARD_PEERS = 4_096;
+const KNOWN_PEERS = 4_096;
 /**
  * PEER_RECORDS frames a peer may send: 4 a second, bursts of 20. We send at
  * most 2 a second (bursts of 8), so the limit has a 2× margin for delivery
@@ -87,8 +78,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   const { context, network, signer, verifier, random, book, stats, settings } = deps;
   const selfId = signer.peerId;
   const queues = new Map<PeerId, Map<PeerId, PeerRecord>>();
-  const known = new Map<PeerId, LruCache<PeerId, number>>();
-  const heard = new LruCache<PeerId, number>(HEARD_PEERS);
+  const knowledge = createRecordKnowledge(KNOWN_PEERS);
   /** Links we dialled (feelers too: recordNeighbours leaves them out). */
   const outbound = new Set<PeerId>();
   /** The outbound neighbours our record listed when signed. */
@@ -103,12 +93,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   let lastSignedMs = Number.NEGATIVE_INFINITY;
   let lastGetPeersMs = Number.NEGATIVE_INFINITY;
 
-  const knownBy = (peerId: PeerId) => {
-    let seqs = known.get(peerId);
-    if (!seqs) known.set(peerId, (seqs = new LruCache(KNOWN_PER_LINK)));
-    return seqs;
-  };
-  const linkKnows = (peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): boolean => (knownBy(peerId).peek(record.peerId) ?? 0) >= record.seq;
+  const linkKnows = (peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): boolean => knowledge.linkHas(peerId, record.peerId, record.seq);
   /**
    * A replacement issued less than half the re-sign interval after the record
    * held: an honest peer re-signs at most every minResignIntervalMs, so only a
@@ -122,10 +107,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
   };
   /** Not ours, newer than any seq of its peer heard (kept or evicted since) and than the book's, and not too soon. */
   const isNews = (item: ParsedPeerRecord): boolean =>
-    item.peerId !== selfId && (heard.peek(item.peerId) ?? 0) < item.seq && book.wouldAccept(item) && !tooSoon(item);
-  function noteKnown(peerId: PeerId, record: Pick<PeerRecord, 'peerId' | 'seq'>): void {
-    if (!linkKnows(peerId, record)) knownBy(peerId).set(record.peerId, record.seq);
-  }
+    item.peerId !== selfId && knowledge.seqOf(item.peerId) < item.seq && book.wouldAccept(item) && !tooSoon(item);
 
   function enqueue(peerId: PeerId, record: PeerRecord): void {
     if (record.peerId === peerId || linkKnows(peerId, record)) return;
@@ -145,7 +127,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       const batch = [...queue.values()].slice(0, MAX_RECORDS_PER_FRAME);
       for (const record of batch) queue.delete(record.peerId);
       if (!context.sendModuleFrame(peerId, PEER_RECORDS, encodePeerRecords(network, batch))) return;
-      for (const record of batch) noteKnown(peerId, record);
+      for (const record of batch) knowledge.noteVerified(peerId, record.peerId, record.seq);
       stats.recordFramesSent++;
       stats.recordsSent += batch.length;
     }
@@ -204,6 +186,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
 
     onPeerOpen(peerId: PeerId, direction: LinkDirection): void {
       if (direction === 'out') outbound.add(peerId);
+      knowledge.linkOpened(peerId);
       if (own) enqueue(peerId, own);
       for (const record of book.sample(MAX_RECORDS_PER_FRAME - 1, new Set([peerId]))) enqueue(peerId, record);
       flush(peerId, context.clock.nowMs());
@@ -213,7 +196,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
     onPeerClose(peerId: PeerId): void {
       outbound.delete(peerId);
       queues.delete(peerId);
-      known.delete(peerId);
+      knowledge.linkClosed(peerId);
       framesIn.delete(peerId);
       framesOut.delete(peerId);
       getPeersIn.delete(peerId);
@@ -231,7 +214,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       for (const item of parsed) {
         // A copy of what we hold is dropped on its seq alone, before its stamp is hashed or its record built:
         // fanout 3 delivers each record about three times, so most of what arrives is such a copy.
-        noteKnown(from, item);
+        knowledge.noteCopy(from, item.peerId, item.seq);
         if (!isNews(item) || fresh.some((other) => other.peerId === item.peerId && other.seq >= item.seq)) {
           stats.recordsStale++;
           continue;
@@ -263,7 +246,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       for (const record of fresh) {
         // Bucketed by who told us (peer-book.ts): the network group of `from`'s link where it has one (so a few hosts
         // holding many identities are a few sources), else `from`, which is the record's own peer when it sends its own.
-        heard.set(record.peerId, record.seq); // verified: an unverified seq must never hide a peer's real records
+        knowledge.noteVerified(from, record.peerId, record.seq); // verified: an unverified seq must never hide a peer's real records
         const outcome = book.upsert(record, atMs, source);
         if (outcome !== 'added' && outcome !== 'replaced') continue;
         stats.recordsAccepted++;
@@ -281,7 +264,7 @@ export function createRecordGossip(deps: RecordGossipDeps) {
       }
       stats.getPeersReceived++;
       // A reply is an answer, not gossip: resend even what the asker may have seen.
-      known.delete(from);
+      knowledge.forgetLink(from);
       if (own) enqueue(from, own);
       for (const record of book.sample(want - (own ? 1 : 0), new Set([from]))) enqueue(from, record);
       flush(from, nowMs);

@@ -66,6 +66,24 @@ describe('peer record encoding', () => {
     expect(await nodeVerifier.verify([peerRecordVerifyItem('main', { ...record, seq: record.seq + 1 })])).toEqual([false]);
   });
 
+  it('builds one frozen record per distinct bytes: tabs in one process share it, and a reused signature over other bytes is its own', async () => {
+    const { record } = await golden();
+    const bytes = encodePeerRecord('main', record);
+    const build = (wire: Uint8Array) => {
+      const parsed = parsePeerRecord(wire);
+      if (!parsed.ok) throw new Error(parsed.detail);
+      return parsed.value.record;
+    };
+    const first = build(bytes.slice());
+    expect(build(bytes.slice()), 'the same bytes, received by another tab').toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.neighbours)).toBe(true);
+    const forged = build(await mutated(1 + 4 + 32, u64(BigInt(T0) + 1n))); // seq + 1, the signature kept
+    expect(forged).not.toBe(first);
+    expect(forged.seq).toBe(T0 + 1);
+    expect(await nodeVerifier.verify([peerRecordVerifyItem('main', forged)])).toEqual([false]);
+    expect(build(bytes.slice()), 'the genuine bytes still build the genuine record').toEqual(record);
+  });
+
   it('carries the signer\'s chain tip and stamp, from the signer when the fields leave them out', async () => {
     const base = await testSigner(9);
     const signer = { ...base, sign: base.sign.bind(base), identityStamp: 77, chainTip: () => ({ height: 12, chainWork: 5_000n }) };

@@ -252,20 +252,37 @@ function compareIds(bytes: Uint8Array, a: number, b: number): number {
 
 type RecordHead = Omit<ParsedPeerRecord, 'record'>;
 
+/**
+ * Records built from the wire, by signature, for as long as anything holds them. Every tab that receives a record
+ * gets the same bytes, so the simulator's thousands of tabs in one process share one frozen object per record rather
+ * than building one each: those copies (17 hex ids, the bytes, the work) were most of a simulated tab's memory
+ * (docs/PERFORMANCE.md, "Healing"). A tab gains little: it builds only news, once. A hit must match byte for byte, so a
+ * frame that reuses a signature over other bytes gets a record of its own, and fails verification.
+ */
+const built = new Map<string, WeakRef<PeerRecord>>();
+const forgetBuilt = new FinalizationRegistry<string>((signature) => {
+  if (built.get(signature)?.deref() === undefined) built.delete(signature);
+});
+
 /** The record of `bytes` (checked by parsePeerRecord), with its own copy of them kept as its encoding. */
 function buildRecord(view: Uint8Array, head: RecordHead): PeerRecord {
+  const count = view[COUNT_OFFSET]!;
+  const signatureAt = COUNT_OFFSET + 1 + 32 * count;
+  const signature = hex(view, signatureAt, signatureAt + 64);
+  const shared = built.get(signature)?.deref();
+  if (shared && equalBytes(encodings.get(shared)!, view)) return shared;
   const bytes = view.slice(); // the book keeps it: not a view pinning the whole frame
-  const count = bytes[COUNT_OFFSET]!;
   const neighbours: PeerId[] = [];
   for (let i = 0, at = COUNT_OFFSET + 1; i < count; i++, at += 32) neighbours.push(hex(bytes, at, at + 32));
-  const signatureAt = COUNT_OFFSET + 1 + 32 * count;
-  const record: PeerRecord = {
+  const record: PeerRecord = Object.freeze({
     peerId: head.peerId, seq: head.seq, issuedAtMs: head.issuedAtMs, expiresAtMs: head.expiresAtMs,
-    acceptsInbound: (bytes[FLAGS_OFFSET]! & FLAG_ACCEPTS_INBOUND) !== 0, neighbours,
+    acceptsInbound: (bytes[FLAGS_OFFSET]! & FLAG_ACCEPTS_INBOUND) !== 0, neighbours: Object.freeze(neighbours) as PeerId[],
     tipHeight: new DataView(bytes.buffer).getUint32(TIP_HEIGHT_OFFSET), chainWork: readU128(bytes.subarray(TIP_HEIGHT_OFFSET + 4, TIP_HEIGHT_OFFSET + 20)),
-    stampNonce: head.stampNonce, signature: hex(bytes, signatureAt, signatureAt + 64),
-  };
+    stampNonce: head.stampNonce, signature,
+  });
   encodings.set(record, bytes);
+  built.set(signature, new WeakRef(record));
+  forgetBuilt.register(record, signature);
   return record;
 }
 
