@@ -86,6 +86,19 @@ describe('peer book', () => {
     expect(book.neighboursOf(id(1))).toEqual([id(3)]);
   });
 
+  it('answers a peer listed by many records, as they come and go', () => {
+    const book = createPeerBook({ selfId: SELF, random: lcg() });
+    const listers = Array.from({ length: 40 }, (_, i) => 100 + i);
+    for (const n of listers) book.upsert(record(n, { neighbours: [id(1)] }), 0);
+    expect(book.neighboursOf(id(1)).sort()).toEqual(listers.map(id).sort());
+    for (const n of listers.slice(0, 30)) book.delete(id(n));
+    book.upsert(record(139, { seq: 2, neighbours: [id(2)] }), 0); // a newer record that lists someone else
+    expect(book.neighboursOf(id(1)).sort()).toEqual(listers.slice(30, 39).map(id).sort());
+    expect(book.neighboursOf(id(2))).toEqual([id(139)]);
+    for (const n of listers.slice(30)) book.delete(id(n));
+    expect(book.neighboursOf(id(1))).toEqual([]);
+  });
+
   it('lets the newer record decide when the two ends of a link disagree', () => {
     const book = createPeerBook({ selfId: SELF, random: lcg() });
     // 2 dialled 1 at 5 s and listed it at once; 1 (the inbound end) has not re-signed since 0 s.

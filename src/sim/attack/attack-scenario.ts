@@ -325,11 +325,16 @@ async function sendForgedRecords(net: SimNetwork<AttackNode>, hosts: SybilHost[]
   for (const host of hosts) {
     let sentByHost = 0;
     for (let index = 0; index < honest && sentByHost < perHost; index++) {
-      const from = host.linkedTo(net.nodes[index]!.peerId)[0];
-      if (!from || !net.nodes[index]!.alive) continue;
+      const target = net.nodes[index]!;
+      if (!target.alive) continue;
+      // A link open at both ends: the host learns of a close one link latency late, and a probe sent into a link the
+      // tab has just closed (for withholding, say) arrives at a closed end and measures nothing.
+      const open = new Set((target.node as MeshSimNode).peers().map((peer) => peer.id));
+      const from = host.linkedTo(target.peerId).find((id) => open.has(id));
+      if (!from) continue;
       const bytes = await host.forgedRecordFrame(from);
       const sybil = net.nodes[net.indexOf(from)!]!.node as SybilNode;
-      if (sybil.sendRaw(net.nodes[index]!.peerId, bytes)) {
+      if (sybil.sendRaw(target.peerId, bytes)) {
         out.push({ from, to: index, atMs: net.nowMs() });
         sentByHost++;
       }
