@@ -50,46 +50,29 @@ export type UpsertOutcome = 'added' | 'replaced' | 'stale' | 'self' | 'expired';
  */
 const PENDING_TRIED = 64;
 
-/** Listings (peer-book's reverse index) kept as arrays up to this length; longer ones become Sets. */
-const SHORT_LISTING = 16;
-
 export type PeerBook = ReturnType<typeof createPeerBook>;
 
 export function createPeerBook(init: PeerBookInit) {
   const capacity = init.capacity ?? 1_000;
   if (!Number.isSafeInteger(capacity) || capacity < 1) throw new InvalidArgumentError(`capacity must be a positive integer, got ${capacity}`);
   const records = new Map<PeerId, PeerRecord>();
-  /**
-   * peer → the peers whose records list it (the reverse of each record's neighbours). A short list is an array and a
-   * long one a Set: most peers are listed by a few records, and a Set for each was the largest part of a simulated
-   * tab's book (about 300 bytes each, over a thousand per book); but ids that many records list (every Sybil record
-   * of a host may name the same few) need O(1) removal. A record lists each neighbour once, so no duplicates arise.
-   */
-  const listedBy = new Map<PeerId, PeerId[] | Set<PeerId>>();
+  /** peer → the peers whose records list it (the reverse of each record's neighbours). */
+  const listedBy = new Map<PeerId, Set<PeerId>>();
   const backoff = new BackoffTable({ ...init.backoff, random: init.random });
   const tables = createBookTables({ capacity, random: init.random });
   const pendingTried = new BoundedSet<PeerId>(PENDING_TRIED);
 
   function list(peerId: PeerId, neighbour: PeerId): void {
-    const listing = listedBy.get(neighbour);
-    if (!listing) listedBy.set(neighbour, [peerId]);
-    else if (!Array.isArray(listing)) listing.add(peerId);
-    else if (listing.length < SHORT_LISTING) listing.push(peerId);
-    else listedBy.set(neighbour, new Set([...listing, peerId]));
+    let set = listedBy.get(neighbour);
+    if (!set) listedBy.set(neighbour, (set = new Set()));
+    set.add(peerId);
   }
 
   function unlist(peerId: PeerId, neighbour: PeerId): void {
-    const listing = listedBy.get(neighbour);
-    if (!listing) return;
-    if (Array.isArray(listing)) {
-      const at = listing.indexOf(peerId);
-      if (at < 0) return;
-      listing[at] = listing[listing.length - 1]!; // order does not matter: swap in the last, then drop it
-      listing.pop();
-    } else {
-      listing.delete(peerId);
-    }
-    if ((Array.isArray(listing) ? listing.length : listing.size) === 0) listedBy.delete(neighbour);
+    const set = listedBy.get(neighbour);
+    if (!set) return;
+    set.delete(peerId);
+    if (set.size === 0) listedBy.delete(neighbour);
   }
 
   function index(record: PeerRecord, add: boolean): void {
