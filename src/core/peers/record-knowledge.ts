@@ -12,12 +12,13 @@
  *   from, nor where it has already been.
  *
  * One entry per peer with a bit per link replaces a table per link, which
- * grew with the links: 12 full tables of 4,096 peers came to about 2 MB per
- * tab, paid a thousand times over by the simulator against 10,000 Sybil ids.
+ * grew with the links: 12 full tables of 4,096 peers would hold about 2 MB
+ * per tab (an estimate), paid a thousand times over by the simulator against
+ * 10,000 Sybil ids.
  *
- * Only verified seqs enter (heard), and what we send is a record we hold
- * (sent), so a forged seq can neither hide a peer's real records nor mark
- * links as having them. A link that has a record older than `seq` has no bit:
+ * A seq enters only through noteVerified: a record that verified here, or one
+ * we send (which we hold, or is our own). So a forged seq can neither hide a
+ * peer's real records nor mark links as having them. A link that has a record older than `seq` has no bit:
  * we only ever send the newest we hold, so at worst it gets a copy it has.
  * Links beyond the 32 bits of a slot mask get no bit: they are sent every
  * record (redundant copies, never a lost one).
@@ -30,8 +31,6 @@ interface Entry {
   /** Bit i: the link in slot i has this seq. */
   links: number;
 }
-
-export type RecordKnowledge = ReturnType<typeof createRecordKnowledge>;
 
 export function createRecordKnowledge(maxPeers: number) {
   const entries = new LruCache<PeerId, Entry>(maxPeers);
